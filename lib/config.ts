@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+// Environment, validated once at the boundary. Every variable is documented in README.md.
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().url({ message: 'DATABASE_URL must be a postgresql:// URL' }),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  // 32 bytes, base64 or hex: encrypts the LDAP bind password at rest (lib/crypto.ts).
+  APP_ENCRYPTION_KEY: z.string().optional(),
+  // Prefix for BullMQ queues and cache keys so that several installations can share one Redis.
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('idm'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+});
+
+export type Config = z.infer<typeof schema>;
+
+let cached: Config | undefined;
+
+export class ConfigError extends Error {}
+
+export function config(): Config {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
