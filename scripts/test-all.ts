@@ -1,0 +1,83 @@
+// `npm test`: every check the project has, in order, with one total at the end.
+// lint, type check and the production build count as one check each; Vitest (unit +
+// integration) and Playwright (e2e) report their own test counts through JSON reporters.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+type Tally = { passed: number; failed: number; skipped: number };
+const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+const reports = path.resolve('.test-data/reports');
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  console.log(`\n=== ${[command, ...args].join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function check(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<boolean> {
+  const ok = (await run(command, args, env)) === 0;
+  if (ok) total.passed += 1;
+  else total.failed += 1;
+  console.log(`--- ${name}: ${ok ? 'passed' : 'FAILED'}`);
+  return ok;
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+const only = process.argv.slice(2); // e.g. `npm test -- unit integration`
+const wants = (step: string) => only.length === 0 || only.includes(step);
+
+await run('npx', ['prisma', 'generate'], { PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false', PRISMA_HIDE_UPDATE_MESSAGE: '1' });
+
+if (wants('lint')) await check('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
+if (wants('typecheck')) await check('type check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+const built = wants('build') || wants('integration') || wants('e2e') ? await check('build', 'npx', ['next', 'build']) : true;
+
+for (const project of ['unit', 'integration']) {
+  if (!wants(project)) continue;
+  const out = path.join(reports, `vitest-${project}.json`);
+  const code = await run('npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const report = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }>(out);
+  if (!report) {
+    total.failed += 1;
+    console.log(`--- vitest ${project}: no report (exit ${code})`);
+    continue;
+  }
+  total.passed += report.numPassedTests;
+  total.failed += report.numFailedTests + (code !== 0 && report.numFailedTests === 0 ? 1 : 0);
+  total.skipped += report.numPendingTests + report.numTodoTests;
+}
+
+if (wants('e2e')) {
+  const out = path.join(reports, 'playwright.json');
+  if (!built) {
+    total.failed += 1;
+    console.log('--- e2e: skipped because the build failed');
+  } else {
+    const code = await run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+    const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(out);
+    if (!report) {
+      total.failed += 1;
+      console.log(`--- playwright: no report (exit ${code})`);
+    } else {
+      total.passed += report.stats.expected + report.stats.flaky;
+      total.failed += report.stats.unexpected + (code !== 0 && report.stats.unexpected === 0 ? 1 : 0);
+      total.skipped += report.stats.skipped;
+    }
+  }
+}
+
+if (!existsSync(reports)) mkdirSync(reports);
+console.log(`\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+process.exit(total.failed === 0 ? 0 : 1);
