@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['lib/**/*.test.ts', 'jobs/**/*.test.ts', 'components/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['lib/**/*.test.ts', 'jobs/**/*.test.ts', 'components/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
@@ -23,6 +23,7 @@ export default defineConfig({
           hookTimeout: 180_000,
           // Each file starts its own services; two cores do not want more than two at once.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
