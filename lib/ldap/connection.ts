@@ -1,0 +1,123 @@
+import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
+import type { ConnectionOptions } from 'node:tls';
+import { connectFailureCause, isNetworkError, isTlsError, LdapError, toLdapError } from './errors';
+
+export type LdapScope = 'base' | 'one' | 'sub';
+
+/** What the product needs to talk to its directory (the ldap_settings row, password decrypted). */
+export type LdapConnectionSettings = {
+  /** ldap:// or ldaps:// URLs, tried in order until one answers. */
+  urls: string[];
+  startTls: boolean;
+  /** PEM; when set, the only CA trusted for the directory's certificate. */
+  tlsCaCertificate?: string | null;
+  tlsRejectUnauthorized: boolean;
+  bindDn: string;
+  bindPassword: string;
+  baseDn: string;
+  scope: LdapScope;
+  connectTimeoutMs: number;
+  operationTimeoutMs: number;
+};
+
+export type LdapConnection = {
+  client: Client;
+  /** The URL that answered. */
+  url: string;
+  settings: LdapConnectionSettings;
+  close: () => Promise<void>;
+};
+
+function tlsOptions(settings: LdapConnectionSettings): ConnectionOptions {
+  return {
+    ca: settings.tlsCaCertificate ? [settings.tlsCaCertificate] : undefined,
+    rejectUnauthorized: settings.tlsRejectUnauthorized,
+  };
+}
+
+/**
+ * Connects to the first URL that answers and binds. A wrong password is not retried on the next
+ * URL (it would be wrong there too, and lock the account faster).
+ */
+export async function connectLdap(settings: LdapConnectionSettings): Promise<LdapConnection> {
+  if (settings.urls.length === 0) throw new LdapError('LDAP_UNREACHABLE', 'No LDAP server URL is configured. Add one in the LDAP connection settings.');
+  const unreachable: string[] = [];
+  let tlsFailure: LdapError | undefined;
+  for (const url of settings.urls) {
+    if (!/^ldaps?:\/\//i.test(url)) {
+      unreachable.push(`${url} (not an ldap:// or ldaps:// URL)`);
+      continue;
+    }
+    const client = new Client({
+      url,
+      connectTimeout: settings.connectTimeoutMs,
+      timeout: settings.operationTimeoutMs,
+      // ldapts speaks TLS from the first byte whenever tlsOptions are given: only for ldaps://.
+      tlsOptions: url.toLowerCase().startsWith('ldaps://') ? tlsOptions(settings) : undefined,
+      strictDN: false,
+    });
+    try {
+      if (settings.startTls && url.toLowerCase().startsWith('ldap://')) await client.startTLS(tlsOptions(settings));
+      await client.bind(settings.bindDn, settings.bindPassword);
+      return { client, url, settings, close: () => client.unbind().catch(() => undefined) };
+    } catch (error) {
+      await client.unbind().catch(() => undefined);
+      if (error instanceof InvalidCredentialsError) throw toLdapError(error, { url, bindDn: settings.bindDn });
+      if (isTlsError(error)) {
+        tlsFailure ??= toLdapError(error, { url });
+        unreachable.push(connectFailureCause(url, error));
+        continue;
+      }
+      if (isNetworkError(error) || /connect/i.test((error as Error)?.message ?? '')) {
+        unreachable.push(connectFailureCause(url, error));
+        continue;
+      }
+      throw toLdapError(error, { url, bindDn: settings.bindDn });
+    }
+  }
+  if (tlsFailure) throw tlsFailure;
+  throw new LdapError(
+    'LDAP_UNREACHABLE',
+    `No LDAP server could be reached: ${unreachable.join('; ')}. Check that the server runs and the URLs in the LDAP connection settings.`,
+  );
+}
+
+export type PagedSearch = {
+  filter: string;
+  attributes: string[];
+  /** Attributes ldapts must hand over as bytes (objectGUID). */
+  bufferAttributes?: string[];
+  pageSize: number;
+  baseDn?: string;
+};
+
+/**
+ * One RFC 2696 paged search, yielded page by page: the next page is requested only when the
+ * caller asks for it, so memory holds one page whatever the size of the directory.
+ */
+export async function* searchPages(connection: LdapConnection, search: PagedSearch): AsyncGenerator<Entry[]> {
+  const baseDn = search.baseDn ?? connection.settings.baseDn;
+  const context = { url: connection.url, baseDn, filter: search.filter };
+  let pages: AsyncGenerator<{ searchEntries: Entry[] }>;
+  try {
+    pages = connection.client.searchPaginated(baseDn, {
+      scope: connection.settings.scope,
+      filter: search.filter,
+      attributes: search.attributes,
+      explicitBufferAttributes: search.bufferAttributes,
+      paged: { pageSize: search.pageSize },
+    });
+  } catch (error) {
+    throw toLdapError(error, context);
+  }
+  for (;;) {
+    let next: IteratorResult<{ searchEntries: Entry[] }>;
+    try {
+      next = await pages.next();
+    } catch (error) {
+      throw toLdapError(error, context);
+    }
+    if (next.done) return;
+    yield next.value.searchEntries;
+  }
+}

@@ -1,0 +1,44 @@
+import { FilterParser } from 'ldapts';
+import { LdapError } from './errors';
+
+/** RFC 4515 value escaping: a user-supplied value can never change the structure of a filter. */
+export function escapeFilterValue(value: string | Buffer): string {
+  if (Buffer.isBuffer(value)) return Array.from(value, (b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
+  return value.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Attribute descriptions: a name or an OID, with options (e.g. cn;lang-de). */
+const ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)(?:;[A-Za-z0-9-]+)*$/;
+
+export function isAttributeName(name: string): boolean {
+  return ATTRIBUTE.test(name);
+}
+
+/** (attribute=value) with the value escaped; the attribute is checked, not escaped (escaping cannot make it safe). */
+export function equalityFilter(attribute: string, value: string | Buffer): string {
+  if (!isAttributeName(attribute)) throw new LdapError('LDAP_FILTER_SYNTAX', `"${attribute}" is not a valid LDAP attribute name.`);
+  return `(${attribute}=${escapeFilterValue(value)})`;
+}
+
+/** Checks the syntax locally so that a typo is reported before anything is read or written. */
+export function checkFilter(filter: string): string {
+  const trimmed = filter.trim();
+  const wrapped = trimmed.startsWith('(') ? trimmed : `(${trimmed})`;
+  try {
+    // ldapts accepts a composite filter without its closing parenthesis; the directory would not.
+    let depth = 0;
+    for (const c of wrapped) {
+      depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+      if (depth < 0) break;
+    }
+    if (depth !== 0) throw new Error('unbalanced parentheses');
+    FilterParser.parseString(wrapped);
+  } catch (error) {
+    throw new LdapError(
+      'LDAP_FILTER_SYNTAX',
+      `The filter ${filter} is not a valid LDAP filter (${(error as Error).message}). Correct the job's filter (RFC 4515 syntax, e.g. (pwdAccountLockedTime=*)).`,
+      { cause: error },
+    );
+  }
+  return wrapped;
+}

@@ -1,0 +1,385 @@
+import type pg from 'pg';
+import type { MappedEntry, DirectoryPerson } from './mapping';
+import type { JobOutcome } from './outcome';
+import { classifyPage, planUserChange, type LockedUser, type MatchRow, type PageClassification, type UserChange } from './page-plan';
+
+// The database half of a page: a handful of set-based statements whatever the page size (one
+// plan query, one lock query, one statement per kind of write), all in one transaction.
+
+export type RunCounters = {
+  entriesRead: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  credentialsChanged: number;
+  certificatesChanged: number;
+  rolesWithdrawn: number;
+};
+
+export const ZERO_COUNTERS: RunCounters = {
+  entriesRead: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  failed: 0,
+  credentialsChanged: 0,
+  certificatesChanged: 0,
+  rolesWithdrawn: 0,
+};
+
+export function addCounters(a: RunCounters, b: RunCounters): RunCounters {
+  const sum = { ...a };
+  for (const key of Object.keys(sum) as (keyof RunCounters)[]) sum[key] += b[key];
+  return sum;
+}
+
+/** SQL that is true when some credential, certificate or role of u is not in the outcome's end state. */
+function needsRelatedSql(outcome: JobOutcome): string {
+  const parts: string[] = [];
+  if (outcome.credentials) {
+    const entries = Object.entries(outcome.credentials);
+    const credentialTarget = `CASE c.type::text ${entries.map(([t, o]) => `WHEN '${t}' THEN '${o.credential}'`).join(' ')} END`;
+    const certificateTarget = `CASE c.type::text ${entries.map(([t, o]) => `WHEN '${t}' THEN '${o.certificate}'`).join(' ')} END`;
+    parts.push(`EXISTS (SELECT 1 FROM credentials c WHERE c.user_id = u.id AND c.state::text <> ${credentialTarget})`);
+    // Revoked is final; on hold only moves on to revoked.
+    parts.push(
+      `EXISTS (SELECT 1 FROM credentials c JOIN certificates ce ON ce.credential_id = c.id WHERE c.user_id = u.id ` +
+        `AND ce.state <> 'REVOKED' AND ce.state::text <> ${certificateTarget})`,
+    );
+  }
+  if (outcome.withdrawRoles) parts.push('EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id)');
+  return parts.length ? `(${parts.join(' OR ')})` : 'false';
+}
+
+const planSqlCache = new Map<string, string>();
+function planSql(outcome: JobOutcome): string {
+  let sql = planSqlCache.get(outcome.jobKey);
+  if (!sql) {
+    sql = `
+      WITH e AS (
+        SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(external_id, username_key, ord)
+      ), m AS (
+        SELECT e.ord, bx.id AS by_external_id, bu.id AS by_username, bu.ldap_external_id AS by_username_external_id,
+               COALESCE(bx.id, CASE WHEN bu.ldap_external_id IS NULL THEN bu.id END) AS user_id
+        FROM e
+        LEFT JOIN users bx ON bx.ldap_external_id = e.external_id
+        LEFT JOIN users bu ON bu.username_key = e.username_key
+        WHERE bx.id IS NOT NULL OR bu.id IS NOT NULL
+      )
+      SELECT m.ord::int AS ord, m.by_external_id, m.by_username, m.by_username_external_id,
+             u.id, u.username, u.given_name, u.surname, u.display_name, u.email, u.employee_number, u.state::text AS state,
+             u.ldap_external_id, u.ldap_dn, ${needsRelatedSql(outcome)} AS needs_related
+      FROM m LEFT JOIN users u ON u.id = m.user_id`;
+    planSqlCache.set(outcome.jobKey, sql);
+  }
+  return sql;
+}
+
+type Db = Pick<pg.PoolClient, 'query'>;
+
+/** Reads what the database holds for the page and classifies every entry (no writes, no locks). */
+export async function planPage(db: Db, outcome: JobOutcome, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>, siblingJobKey: string): Promise<PageClassification> {
+  const index: number[] = [];
+  const ids: string[] = [];
+  const keys: string[] = [];
+  entries.forEach((entry, i) => {
+    if (!entry.ok) return;
+    index.push(i);
+    ids.push(entry.person.externalId);
+    keys.push(entry.person.usernameKey);
+  });
+  const rows: (MatchRow | undefined)[] = new Array(entries.length);
+  if (ids.length) {
+    const { rows: found } = await db.query(planSql(outcome), [ids, keys]);
+    for (const r of found) {
+      rows[index[r.ord - 1]!] = {
+        byExternalId: r.by_external_id,
+        byUsername: r.by_username,
+        byUsernameExternalId: r.by_username_external_id,
+        needsRelated: r.needs_related === true,
+        user:
+          r.id === null
+            ? null
+            : {
+                id: r.id,
+                username: r.username,
+                givenName: r.given_name,
+                surname: r.surname,
+                displayName: r.display_name,
+                email: r.email,
+                employeeNumber: r.employee_number,
+                state: r.state,
+                ldapExternalId: r.ldap_external_id,
+                ldapDn: r.ldap_dn,
+              },
+      };
+    }
+  }
+  return classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey);
+}
+
+/** Locks the users about to change and reads their credentials, certificates and roles. */
+async function lockUsers(db: Db, ids: number[]): Promise<Map<number, LockedUser>> {
+  const { rows } = await db.query(
+    `SELECT u.id, u.username, u.given_name, u.surname, u.display_name, u.email, u.employee_number, u.state::text AS state,
+            u.ldap_external_id, u.ldap_dn,
+            COALESCE((SELECT json_agg(json_build_object('id', c.id, 'type', c.type, 'state', c.state, 'label', c.label,
+                        'certificates', COALESCE((SELECT json_agg(json_build_object('id', ce.id, 'serial', ce.serial, 'state', ce.state,
+                                                      'revocationReason', ce.revocation_reason) ORDER BY ce.id)
+                                                  FROM certificates ce WHERE ce.credential_id = c.id), '[]'::json)) ORDER BY c.id)
+                      FROM credentials c WHERE c.user_id = u.id), '[]'::json) AS credentials,
+            COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name) ORDER BY r.id)
+                      FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '[]'::json) AS roles
+     FROM users u WHERE u.id = ANY($1::int[]) ORDER BY u.id FOR UPDATE OF u`,
+    [ids],
+  );
+  const users = new Map<number, LockedUser>();
+  for (const r of rows) {
+    users.set(r.id, {
+      id: r.id,
+      username: r.username,
+      givenName: r.given_name,
+      surname: r.surname,
+      displayName: r.display_name,
+      email: r.email,
+      employeeNumber: r.employee_number,
+      state: r.state,
+      ldapExternalId: r.ldap_external_id,
+      ldapDn: r.ldap_dn,
+      credentials: r.credentials,
+      roles: r.roles,
+    });
+  }
+  return users;
+}
+
+function personJson(p: DirectoryPerson) {
+  return {
+    username: p.username,
+    username_key: p.usernameKey,
+    given_name: p.givenName,
+    surname: p.surname,
+    display_name: p.displayName,
+    email: p.email,
+    employee_number: p.employeeNumber,
+    external_id: p.externalId,
+    ldap_dn: p.dn,
+  };
+}
+
+async function insertUsers(db: Db, creates: DirectoryPerson[], outcome: JobOutcome): Promise<Map<string, number>> {
+  const { rows } = await db.query(
+    `INSERT INTO users (username, username_key, given_name, surname, display_name, email, employee_number, state, source,
+                        ldap_external_id, ldap_dn, last_synchronized_at, updated_at)
+     SELECT x.username, x.username_key, x.given_name, x.surname, x.display_name, x.email, x.employee_number, $2::"UserState", 'LDAP',
+            x.external_id, x.ldap_dn, now(), now()
+     FROM jsonb_to_recordset($1::jsonb) AS x(username text, username_key text, given_name text, surname text, display_name text,
+                                              email text, employee_number text, external_id text, ldap_dn text)
+     RETURNING id, ldap_external_id`,
+    [JSON.stringify(creates.map(personJson)), outcome.userState],
+  );
+  return new Map(rows.map((r) => [r.ldap_external_id as string, r.id as number]));
+}
+
+async function writeChanges(db: Db, changes: UserChange[]): Promise<void> {
+  const users = changes.map((c) => ({
+    id: c.userId,
+    username: c.after.username,
+    username_key: c.after.username.toLowerCase(),
+    given_name: c.after.givenName,
+    surname: c.after.surname,
+    display_name: c.after.displayName,
+    email: c.after.email,
+    employee_number: c.after.employeeNumber,
+    external_id: c.after.ldapExternalId,
+    ldap_dn: c.after.ldapDn,
+    state: c.after.state,
+  }));
+  await db.query(
+    `UPDATE users u SET username = x.username, username_key = x.username_key, given_name = x.given_name, surname = x.surname,
+            display_name = x.display_name, email = x.email, employee_number = x.employee_number, ldap_external_id = x.external_id,
+            ldap_dn = x.ldap_dn, state = x.state::"UserState", last_synchronized_at = now(), updated_at = now()
+     FROM jsonb_to_recordset($1::jsonb) AS x(id int, username text, username_key text, given_name text, surname text,
+                                              display_name text, email text, employee_number text, external_id text, ldap_dn text, state text)
+     WHERE u.id = x.id`,
+    [JSON.stringify(users)],
+  );
+  const credentials = changes.flatMap((c) => c.credentialUpdates);
+  if (credentials.length) {
+    await db.query(
+      `UPDATE credentials c SET state = x.state::"CredentialState", updated_at = now()
+       FROM unnest($1::int[], $2::text[]) AS x(id, state) WHERE c.id = x.id`,
+      [credentials.map((c) => c.id), credentials.map((c) => c.state)],
+    );
+  }
+  const certificates = changes.flatMap((c) => c.certificateUpdates);
+  if (certificates.length) {
+    // state <> 'REVOKED' guards revocation as final even if something revoked it since the lock query.
+    await db.query(
+      `UPDATE certificates ce SET state = x.state::"CertificateState", revocation_reason = x.reason::"RevocationReason",
+              revoked_at = now(), updated_at = now()
+       FROM unnest($1::int[], $2::text[], $3::text[]) AS x(id, state, reason) WHERE ce.id = x.id AND ce.state <> 'REVOKED'`,
+      [certificates.map((c) => c.id), certificates.map((c) => c.state), certificates.map((c) => c.revocationReason)],
+    );
+  }
+  const roles = changes.flatMap((c) => c.roleRemovals.map((r) => ({ userId: c.userId, roleId: r.roleId })));
+  if (roles.length) {
+    await db.query(
+      `DELETE FROM user_roles ur USING unnest($1::int[], $2::int[]) AS x(user_id, role_id)
+       WHERE ur.user_id = x.user_id AND ur.role_id = x.role_id`,
+      [roles.map((r) => r.userId), roles.map((r) => r.roleId)],
+    );
+  }
+}
+
+type Item = {
+  external_id: string | null;
+  username: string | null;
+  ldap_dn: string | null;
+  user_id: number | null;
+  outcome: 'CREATED' | 'UPDATED' | 'FAILED';
+  reason: string | null;
+  changes: unknown;
+};
+
+async function insertItems(db: Db, runId: number, items: Item[]): Promise<void> {
+  if (!items.length) return;
+  await db.query(
+    `INSERT INTO batch_run_items (run_id, external_id, username, ldap_dn, user_id, outcome, reason, changes)
+     SELECT $1, x.external_id, x.username, x.ldap_dn, x.user_id, x.outcome::"RunItemOutcome", x.reason, x.changes
+     FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, username text, ldap_dn text, user_id int, outcome text, reason text, changes jsonb)`,
+    [runId, JSON.stringify(items)],
+  );
+}
+
+export type PageContext = {
+  runId: number;
+  outcome: JobOutcome;
+  dryRun: boolean;
+  siblingJobKey: string;
+};
+
+export type PageResult = { counters: RunCounters; totals: RunCounters & { pagesApplied: number }; cancelRequested: boolean };
+
+/**
+ * Applies one page in one transaction: the users' changes, the run items and the run's counters
+ * commit together, so a page is either fully applied and counted or not at all. A dry run
+ * records the items and counters it would produce and writes nothing else.
+ */
+export async function applyPage(db: pg.PoolClient, ctx: PageContext, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>): Promise<PageResult> {
+  await db.query('BEGIN');
+  try {
+    const plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
+    const counters: RunCounters = { ...ZERO_COUNTERS, entriesRead: entries.length, unchanged: plan.unchanged, failed: plan.failures.length };
+    const items: Item[] = plan.failures.map((f) => ({
+      external_id: f.externalId,
+      username: f.username,
+      ldap_dn: f.dn,
+      user_id: f.userId,
+      outcome: 'FAILED',
+      reason: f.reason,
+      changes: null,
+    }));
+
+    const changes: UserChange[] = [];
+    if (plan.candidates.length) {
+      const locked = await lockUsers(db, plan.candidates.map((c) => c.user.id));
+      for (const { person, user } of plan.candidates) {
+        const current = locked.get(user.id);
+        const change = current ? planUserChange(person, current, ctx.outcome) : null;
+        if (!change) {
+          counters.unchanged++;
+          continue;
+        }
+        changes.push(change);
+      }
+    }
+
+    let createdIds = new Map<string, number>();
+    if (!ctx.dryRun) {
+      if (plan.creates.length) createdIds = await insertUsers(db, plan.creates, ctx.outcome);
+      if (changes.length) await writeChanges(db, changes);
+    }
+    for (const person of plan.creates) {
+      counters.created++;
+      items.push({
+        external_id: person.externalId,
+        username: person.username,
+        ldap_dn: person.dn,
+        user_id: createdIds.get(person.externalId) ?? null,
+        outcome: 'CREATED',
+        reason: null,
+        changes: { user: { before: null, after: { ...personJsonForItem(person), state: ctx.outcome.userState } } },
+      });
+    }
+    for (const change of changes) {
+      counters.updated++;
+      counters.credentialsChanged += change.credentialUpdates.length;
+      counters.certificatesChanged += change.certificateUpdates.length;
+      counters.rolesWithdrawn += change.roleRemovals.length;
+      items.push({
+        external_id: change.person.externalId,
+        username: change.person.username,
+        ldap_dn: change.person.dn,
+        user_id: change.userId,
+        outcome: 'UPDATED',
+        reason: null,
+        changes: change.changes,
+      });
+    }
+    await insertItems(db, ctx.runId, items);
+    const { rows } = await db.query(
+      `UPDATE batch_runs SET entries_read = entries_read + $2, created = created + $3, updated = updated + $4,
+              unchanged = unchanged + $5, failed = failed + $6, credentials_changed = credentials_changed + $7,
+              certificates_changed = certificates_changed + $8, roles_withdrawn = roles_withdrawn + $9, pages_applied = pages_applied + 1
+       WHERE id = $1
+       RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
+                 credentials_changed, certificates_changed, roles_withdrawn`,
+      [
+        ctx.runId,
+        counters.entriesRead,
+        counters.created,
+        counters.updated,
+        counters.unchanged,
+        counters.failed,
+        counters.credentialsChanged,
+        counters.certificatesChanged,
+        counters.rolesWithdrawn,
+      ],
+    );
+    await db.query('COMMIT');
+    const r = rows[0];
+    return { counters, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+function personJsonForItem(p: DirectoryPerson) {
+  return {
+    username: p.username,
+    givenName: p.givenName,
+    surname: p.surname,
+    displayName: p.displayName,
+    email: p.email,
+    employeeNumber: p.employeeNumber,
+    ldapExternalId: p.externalId,
+    ldapDn: p.dn,
+  };
+}
+
+export function countersFromRow(r: Record<string, unknown>): RunCounters & { pagesApplied: number } {
+  return {
+    pagesApplied: Number(r.pages_applied),
+    entriesRead: Number(r.entries_read),
+    created: Number(r.created),
+    updated: Number(r.updated),
+    unchanged: Number(r.unchanged),
+    failed: Number(r.failed),
+    credentialsChanged: Number(r.credentials_changed),
+    certificatesChanged: Number(r.certificates_changed),
+    rolesWithdrawn: Number(r.roles_withdrawn),
+  };
+}

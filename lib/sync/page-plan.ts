@@ -1,0 +1,196 @@
+import type { CertificateState, CredentialState, CredentialType, RevocationReason, UserState } from '../generated/prisma/enums';
+import type { DirectoryPerson, MappedEntry } from './mapping';
+import { certificateTransition, type JobOutcome } from './outcome';
+
+// The pure half of a page: given what the database holds for the page's entries, decide what
+// happens to each of them. No I/O here, so every rule can be unit-tested.
+
+export type UserRow = {
+  id: number;
+  username: string;
+  givenName: string | null;
+  surname: string | null;
+  displayName: string | null;
+  email: string | null;
+  employeeNumber: string | null;
+  state: UserState;
+  ldapExternalId: string | null;
+  ldapDn: string | null;
+};
+
+/** What the plan query found for one entry (by position in the page). */
+export type MatchRow = {
+  /** User linked to the entry's external id. */
+  byExternalId: number | null;
+  /** User holding the entry's username (case-insensitive), and the external id it is linked to. */
+  byUsername: number | null;
+  byUsernameExternalId: string | null;
+  /** The matched user's current row (by external id first, else by an unlinked username). */
+  user: UserRow | null;
+  /** Some credential, certificate or role of the user is not yet in the job's end state. */
+  needsRelated: boolean;
+};
+
+export type ItemFailure = { dn: string; externalId: string | null; username: string | null; userId: number | null; reason: string };
+
+export type PageClassification = {
+  failures: ItemFailure[];
+  creates: DirectoryPerson[];
+  /** Matched users that need a change: locked and planned in detail. */
+  candidates: { person: DirectoryPerson; user: UserRow }[];
+  unchanged: number;
+  /** Matched users that are ACTIVE now and would be deactivated (threshold check). */
+  wouldDeactivate: number;
+};
+
+type UserFields = Pick<UserRow, 'username' | 'givenName' | 'surname' | 'displayName' | 'email' | 'employeeNumber' | 'ldapExternalId' | 'ldapDn' | 'state'>;
+const USER_FIELDS: readonly (keyof UserFields)[] = ['username', 'givenName', 'surname', 'displayName', 'email', 'employeeNumber', 'ldapExternalId', 'ldapDn', 'state'];
+
+/** The user's fields after the job: mapped attributes the entry lacks are kept as they are. */
+export function userAfter(person: DirectoryPerson, user: UserFields, outcome: JobOutcome): UserFields {
+  return {
+    username: person.username,
+    givenName: person.givenName ?? user.givenName,
+    surname: person.surname ?? user.surname,
+    displayName: person.displayName ?? user.displayName,
+    email: person.email ?? user.email,
+    employeeNumber: person.employeeNumber ?? user.employeeNumber,
+    ldapExternalId: person.externalId,
+    ldapDn: person.dn,
+    state: outcome.userState,
+  };
+}
+
+export function userFieldChanges(before: UserFields, after: UserFields): { before: Partial<UserFields>; after: Partial<UserFields> } | null {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const field of USER_FIELDS) {
+    if (before[field] !== after[field]) {
+      b[field] = before[field];
+      a[field] = after[field];
+    }
+  }
+  return Object.keys(a).length ? { before: b as Partial<UserFields>, after: a as Partial<UserFields> } : null;
+}
+
+/**
+ * Decides per entry: failure, create, candidate for a change, or unchanged. Never merges two
+ * people: a username held by a user linked to another entry is a failure, as is a second entry
+ * claiming a username or an entry the sibling job's filter also matches.
+ */
+export function classifyPage(
+  entries: readonly MappedEntry[],
+  rows: readonly (MatchRow | undefined)[],
+  outcome: JobOutcome,
+  siblingMatches: ReadonlySet<string>,
+  siblingJobKey: string,
+): PageClassification {
+  const result: PageClassification = { failures: [], creates: [], candidates: [], unchanged: 0, wouldDeactivate: 0 };
+  const seenUsernames = new Map<string, string>();
+  entries.forEach((entry, i) => {
+    if (!entry.ok) {
+      result.failures.push({ dn: entry.dn, externalId: entry.externalId, username: entry.username, userId: null, reason: entry.reason });
+      return;
+    }
+    const person = entry.person;
+    const row = rows[i];
+    const fail = (reason: string, userId: number | null = null) =>
+      result.failures.push({ dn: person.dn, externalId: person.externalId, username: person.username, userId, reason });
+    const claimedBy = seenUsernames.get(person.usernameKey);
+    if (claimedBy !== undefined) {
+      fail(`Another directory entry (${claimedBy}) has the same username "${person.username}"; neither is merged into the other.`);
+      return;
+    }
+    seenUsernames.set(person.usernameKey, person.dn);
+    if (siblingMatches.has(person.externalId)) {
+      fail(`The entry is matched by the filters of both this job and "${siblingJobKey}"; it is left unchanged. Correct the directory or one of the filters.`, row?.user?.id ?? null);
+      return;
+    }
+    if (!row) {
+      result.creates.push(person);
+      return;
+    }
+    if (row.byExternalId !== null && row.byUsername !== null && row.byUsername !== row.byExternalId) {
+      fail(`The username "${person.username}" is already used by another Identity Manager user (id ${row.byUsername}).`, row.byExternalId);
+      return;
+    }
+    if (row.byExternalId === null && row.byUsername !== null && row.byUsernameExternalId !== null && row.byUsernameExternalId !== person.externalId) {
+      fail(
+        `The username "${person.username}" belongs to a user linked to another directory entry (external id ${row.byUsernameExternalId}).`,
+        row.byUsername,
+      );
+      return;
+    }
+    const user = row.user;
+    if (!user) {
+      result.creates.push(person);
+      return;
+    }
+    if (user.state === 'ACTIVE' && outcome.userState !== 'ACTIVE') result.wouldDeactivate++;
+    if (row.needsRelated || userFieldChanges(user, userAfter(person, user, outcome))) result.candidates.push({ person, user });
+    else result.unchanged++;
+  });
+  return result;
+}
+
+export type LockedCredential = {
+  id: number;
+  type: CredentialType;
+  state: CredentialState;
+  label: string | null;
+  certificates: { id: number; serial: string; state: CertificateState; revocationReason: RevocationReason | null }[];
+};
+
+export type LockedUser = UserRow & { credentials: LockedCredential[]; roles: { id: number; name: string }[] };
+
+export type UserChange = {
+  userId: number;
+  person: DirectoryPerson;
+  after: UserFields;
+  credentialUpdates: { id: number; state: CredentialState }[];
+  certificateUpdates: { id: number; state: CertificateState; revocationReason: RevocationReason }[];
+  roleRemovals: { roleId: number }[];
+  /** Before -> after, recorded on the run item. */
+  changes: Record<string, unknown>;
+};
+
+/** The full change of one matched, locked user; null when it is already in its end state. */
+export function planUserChange(person: DirectoryPerson, user: LockedUser, outcome: JobOutcome): UserChange | null {
+  const after = userAfter(person, user, outcome);
+  const userDiff = userFieldChanges(user, after);
+  const credentialUpdates: UserChange['credentialUpdates'] = [];
+  const certificateUpdates: UserChange['certificateUpdates'] = [];
+  const credentialChanges: unknown[] = [];
+  if (outcome.credentials) {
+    for (const credential of user.credentials) {
+      const target = outcome.credentials[credential.type];
+      const certificates: unknown[] = [];
+      for (const certificate of credential.certificates) {
+        const next = certificateTransition(certificate.state, target.certificate, outcome);
+        if (!next) continue;
+        certificateUpdates.push({ id: certificate.id, ...next });
+        certificates.push({ id: certificate.id, serial: certificate.serial, before: certificate.state, after: next.state, revocationReason: next.revocationReason });
+      }
+      const credentialChanged = credential.state !== target.credential;
+      if (credentialChanged) credentialUpdates.push({ id: credential.id, state: target.credential });
+      if (credentialChanged || certificates.length) {
+        credentialChanges.push({ id: credential.id, type: credential.type, label: credential.label, before: credential.state, after: target.credential, certificates });
+      }
+    }
+  }
+  const roles = outcome.withdrawRoles ? user.roles : [];
+  if (!userDiff && !credentialUpdates.length && !certificateUpdates.length && !roles.length) return null;
+  const changes: Record<string, unknown> = {};
+  if (userDiff) changes.user = userDiff;
+  if (credentialChanges.length) changes.credentials = credentialChanges;
+  if (roles.length) changes.rolesWithdrawn = roles;
+  return {
+    userId: user.id,
+    person,
+    after,
+    credentialUpdates,
+    certificateUpdates,
+    roleRemovals: roles.map((r) => ({ roleId: r.id })),
+    changes,
+  };
+}

@@ -1,0 +1,296 @@
+import type pg from 'pg';
+import { pool } from '../db';
+import { connectLdap, searchPages, type LdapConnection } from '../ldap/connection';
+import { checkFilter } from '../ldap/filter';
+import { LdapError, toLdapError } from '../ldap/errors';
+import type { RunStatus } from '../generated/prisma/enums';
+import { applyPage, countersFromRow, planPage, ZERO_COUNTERS, type RunCounters } from './apply-page';
+import { isSyncJobKey, requestedAttributes, resolveJobOptions, siblingJob, type ResolvedJobOptions, type SyncJobKey } from './job-options';
+import { loadLdapSettings } from './ldap-settings';
+import { mapEntry, type MappedEntry } from './mapping';
+import { outcomeOf, type JobOutcome } from './outcome';
+import { siblingMatches } from './sibling-matches';
+
+export type RunProgress = {
+  entriesRead: number;
+  entriesTotal: number | null;
+  usersProcessed: number;
+  page: number;
+  counters: RunCounters;
+};
+
+export type RunOutcome = {
+  runId: number;
+  jobKey: string;
+  status: RunStatus;
+  dryRun: boolean;
+  counters: RunCounters;
+  entriesTotal: number | null;
+  wouldDeactivate: number | null;
+  errorCode: string | null;
+  error: string | null;
+};
+
+/** Thrown for failures a later attempt may overcome; the run stays RUNNING with the error recorded. */
+export class TransientSyncError extends Error {
+  readonly transient = true as const;
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientSyncError';
+    this.code = code;
+  }
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED', 'THRESHOLD_EXCEEDED']);
+const PAGE_ATTEMPTS = 3;
+
+type RunRow = Record<string, unknown> & { id: number; job_key: string; status: string; dry_run: boolean; confirmed: boolean };
+
+async function loadRun(db: pg.Pool, runId: number): Promise<RunRow> {
+  const { rows } = await db.query('SELECT *, status::text AS status FROM batch_runs WHERE id = $1', [runId]);
+  if (!rows[0]) throw new Error(`Run ${runId} does not exist`);
+  return rows[0];
+}
+
+function outcomeFromRow(r: RunRow): RunOutcome {
+  const { pagesApplied: _pages, ...counters } = countersFromRow(r);
+  return {
+    runId: r.id,
+    jobKey: r.job_key,
+    status: r.status as RunStatus,
+    dryRun: r.dry_run,
+    counters,
+    entriesTotal: (r.entries_total as number | null) ?? null,
+    wouldDeactivate: (r.would_deactivate as number | null) ?? null,
+    errorCode: (r.error_code as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+  };
+}
+
+/** Ends a run and frees its job for the next one, in one transaction. */
+async function finishRun(db: pg.Pool, runId: number, status: RunStatus, error?: { code: string; message: string }): Promise<RunOutcome> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query(
+      `UPDATE batch_runs SET status = $2::"RunStatus", finished_at = now(), error_code = $3, error = $4
+       WHERE id = $1 RETURNING *, status::text AS status`,
+      [runId, status, error?.code ?? null, error?.message ?? null],
+    );
+    await client.query('UPDATE batch_jobs SET active_run_id = NULL WHERE key = $1 AND active_run_id = $2', [rows[0].job_key, runId]);
+    await client.query('COMMIT');
+    return outcomeFromRow(rows[0]);
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** For the worker when retries are exhausted: the run ends FAILED with the last error. */
+export async function failRun(runId: number, error: unknown): Promise<RunOutcome> {
+  const code = (error as { code?: unknown })?.code;
+  return finishRun(pool(), runId, 'FAILED', {
+    code: typeof code === 'string' ? code : 'RUN_FAILED',
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
+
+/** Keeps one page in flight: the directory serves page n+1 while page n is applied. */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let pending = source.next();
+  pending.catch(() => undefined);
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = source.next();
+      pending.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await source.return(undefined).catch(() => undefined);
+  }
+}
+
+type Context = {
+  db: pg.Pool;
+  run: RunRow;
+  jobKey: SyncJobKey;
+  options: ResolvedJobOptions;
+  outcome: JobOutcome;
+  siblingFilter: string | null;
+  /** A second connection: OpenLDAP drops a paged search's state when another search runs on its connection. */
+  siblingConnection: () => Promise<LdapConnection>;
+};
+
+async function* mappedPages(connection: LdapConnection, ctx: Context): AsyncGenerator<MappedEntry[]> {
+  const pages = searchPages(connection, {
+    filter: ctx.options.filter,
+    attributes: requestedAttributes(ctx.options),
+    bufferAttributes: ctx.options.uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
+    pageSize: ctx.options.pageSize,
+  });
+  for await (const page of readAhead(pages)) yield page.map((entry) => mapEntry(entry, ctx.options));
+}
+
+async function siblingOf(ctx: Context, entries: MappedEntry[]): Promise<Set<string>> {
+  if (!ctx.siblingFilter) return new Set();
+  const connection = await ctx.siblingConnection();
+  try {
+    return await siblingMatches(connection, ctx.siblingFilter, ctx.options.uniqueIdAttribute, entries);
+  } catch (error) {
+    if (error instanceof LdapError) throw error;
+    throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter: ctx.siblingFilter ?? undefined });
+  }
+}
+
+type PrePass = { entriesTotal: number; pages: number; wouldDeactivate: number; pending: number; unchanged: number };
+
+/** Reads the whole selection without writing: how many active users would be deactivated, and whether anything changes at all. */
+async function prePass(connection: LdapConnection, ctx: Context): Promise<PrePass> {
+  const result: PrePass = { entriesTotal: 0, pages: 0, wouldDeactivate: 0, pending: 0, unchanged: 0 };
+  for await (const entries of mappedPages(connection, ctx)) {
+    const sibling = await siblingOf(ctx, entries);
+    const plan = await planPage(ctx.db, ctx.outcome, entries, sibling, siblingJob(ctx.jobKey));
+    result.entriesTotal += entries.length;
+    result.pages++;
+    result.wouldDeactivate += plan.wouldDeactivate;
+    result.unchanged += plan.unchanged;
+    result.pending += plan.creates.length + plan.candidates.length + plan.failures.length;
+  }
+  return result;
+}
+
+function thresholdExceeded(would: number, active: number, threshold: ResolvedJobOptions['threshold']): boolean {
+  if (threshold.maxUsers !== null && would > threshold.maxUsers) return true;
+  if (threshold.maxPercent !== null && active > 0 && (would * 100) / active > threshold.maxPercent) return true;
+  return false;
+}
+
+async function applyWithRetry(ctx: Context, entries: MappedEntry[], sibling: Set<string>) {
+  for (let attempt = 1; ; attempt++) {
+    const client = await ctx.db.connect();
+    try {
+      return await applyPage(client, { runId: ctx.run.id, outcome: ctx.outcome, dryRun: ctx.run.dry_run, siblingJobKey: siblingJob(ctx.jobKey) }, entries, sibling);
+    } catch (error) {
+      if (attempt >= PAGE_ATTEMPTS) {
+        throw new TransientSyncError('PAGE_APPLY_FAILED', `A page could not be applied after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
+      }
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/**
+ * Executes an existing batch_runs row (queued by the jobs layer or the CLI). Safe to call again
+ * on the same run after a crash or a transient failure: pages already committed are skipped
+ * (their counters were committed with them), so the end state and counters equal those of an
+ * uninterrupted run.
+ */
+export async function runBatchJob({ runId, onProgress }: { runId: number; onProgress?: (p: RunProgress) => void | Promise<void> }): Promise<RunOutcome> {
+  const db = pool();
+  let run = await loadRun(db, runId);
+  if (TERMINAL.has(run.status)) return outcomeFromRow(run);
+  if (!isSyncJobKey(run.job_key)) return finishRun(db, runId, 'FAILED', { code: 'UNKNOWN_JOB', message: `No synchronization engine for job ${run.job_key}.` });
+  if (run.cancel_requested_at) return finishRun(db, runId, 'CANCELLED');
+  const { rows: started } = await db.query(
+    `UPDATE batch_runs SET status = 'RUNNING', attempts = attempts + 1, started_at = COALESCE(started_at, now())
+     WHERE id = $1 RETURNING *, status::text AS status`,
+    [runId],
+  );
+  run = started[0];
+  const jobKey = run.job_key as SyncJobKey;
+
+  let ctx: Context;
+  try {
+    const { rows: jobs } = await db.query('SELECT key, options FROM batch_jobs WHERE key = ANY($1::text[])', [[jobKey, siblingJob(jobKey)]]);
+    const own = jobs.find((j) => j.key === jobKey);
+    const sibling = jobs.find((j) => j.key === siblingJob(jobKey));
+    const options = resolveJobOptions(jobKey, own?.options);
+    options.filter = checkFilter(options.filter);
+    let siblingFilter: string | null = null;
+    if (sibling) {
+      try {
+        siblingFilter = checkFilter(resolveJobOptions(siblingJob(jobKey), sibling.options).filter);
+      } catch {
+        siblingFilter = null; // the sibling's own runs report its broken filter
+      }
+    }
+    ctx = { db, run, jobKey, options, outcome: outcomeOf(jobKey), siblingFilter, siblingConnection: () => Promise.reject(new Error('not connected')) };
+  } catch (error) {
+    if (error instanceof LdapError) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });
+    return finishRun(db, runId, 'FAILED', { code: 'INVALID_JOB_OPTIONS', message: `The job's options are invalid: ${(error as Error).message}` });
+  }
+
+  let connection: LdapConnection | undefined;
+  let siblingConnection: Promise<LdapConnection> | undefined;
+  try {
+    const settings = await loadLdapSettings(db);
+    connection = await connectLdap(settings);
+    ctx.siblingConnection = () => (siblingConnection ??= connectLdap(settings));
+
+    if (ctx.outcome.userState === 'INACTIVE' && run.would_deactivate === null) {
+      const pre = await prePass(connection, ctx);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM users WHERE state = 'ACTIVE'`);
+      const active: number = rows[0].n;
+      await db.query('UPDATE batch_runs SET would_deactivate = $2, entries_total = $3 WHERE id = $1', [runId, pre.wouldDeactivate, pre.entriesTotal]);
+      if (!run.confirmed && thresholdExceeded(pre.wouldDeactivate, active, ctx.options.threshold)) {
+        const t = ctx.options.threshold;
+        const pct = active ? ((pre.wouldDeactivate * 100) / active).toFixed(1) : '0';
+        return finishRun(db, runId, 'THRESHOLD_EXCEEDED', {
+          code: 'THRESHOLD_EXCEEDED',
+          message:
+            `This run would deactivate ${pre.wouldDeactivate} of ${active} active users (${pct}%), above the job's safety threshold ` +
+            `(${t.maxUsers ?? 'no'} users / ${t.maxPercent ?? 'no'}%). Nothing was changed. Check the filter, or start the run again with confirmation.`,
+        });
+      }
+      // Nothing to create, change or report: the pre-pass already did all the work of this run.
+      if (pre.pending === 0 && Number(run.pages_applied) === 0) {
+        await db.query(
+          'UPDATE batch_runs SET entries_read = $2, unchanged = $3, pages_applied = $4 WHERE id = $1',
+          [runId, pre.entriesTotal, pre.unchanged, pre.pages],
+        );
+        const counters = { ...ZERO_COUNTERS, entriesRead: pre.entriesTotal, unchanged: pre.unchanged };
+        await onProgress?.({ entriesRead: pre.entriesTotal, entriesTotal: pre.entriesTotal, usersProcessed: pre.entriesTotal, page: pre.pages, counters });
+        return finishRun(db, runId, 'SUCCEEDED');
+      }
+      run = await loadRun(db, runId);
+    }
+
+    const skip = Number(run.pages_applied);
+    let page = 0;
+    for await (const entries of mappedPages(connection, ctx)) {
+      page++;
+      if (page <= skip) continue; // committed by an earlier attempt, counters included
+      const sibling = await siblingOf(ctx, entries);
+      const result = await applyWithRetry(ctx, entries, sibling);
+      const { pagesApplied: _p, ...counters } = result.totals;
+      await onProgress?.({
+        entriesRead: counters.entriesRead,
+        entriesTotal: (run.entries_total as number | null) ?? null,
+        usersProcessed: counters.created + counters.updated + counters.unchanged + counters.failed,
+        page,
+        counters,
+      });
+      if (result.cancelRequested) return finishRun(db, runId, 'CANCELLED', { code: 'CANCELLED', message: `Cancelled after ${page} page(s); every applied page is complete.` });
+    }
+    const final = await loadRun(db, runId);
+    return finishRun(db, runId, Number(final.failed) > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED');
+  } catch (error) {
+    if (error instanceof LdapError && !error.transient) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });
+    if ((error instanceof LdapError && error.transient) || error instanceof TransientSyncError) {
+      const code = (error as { code: string }).code;
+      await db.query('UPDATE batch_runs SET error_code = $2, error = $3 WHERE id = $1', [runId, code, error.message]);
+      throw error instanceof TransientSyncError ? error : new TransientSyncError(code, error.message, { cause: error });
+    }
+    throw error;
+  } finally {
+    await connection?.close();
+    await siblingConnection?.then((c) => c.close(), () => undefined);
+  }
+}

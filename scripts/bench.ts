@@ -1,0 +1,150 @@
+import { spawn, execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import pg from 'pg';
+import { startEmbeddedPostgres } from './services/postgres';
+import { startSlapd } from './services/slapd';
+import { freePort } from './services/ports';
+import { deployMigrations } from '@/lib/migrations';
+import { encryptSecret, parseEncryptionKey } from '@/lib/crypto';
+import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
+
+// npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep]
+// Loads a generated directory with slapadd and a matching Identity Manager, then runs
+// "Synchronize inactive LDAP Users" twice (first run, re-run) in a child process and prints
+// people/s, the raw paged ldapsearch time of the same entries, their ratio and the peak RSS.
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const N = flag('n', 100_000);
+const INACTIVE_SHARE = flag('inactive', 0.2);
+const PAGE_SIZE = flag('page-size', 500);
+const BASE = 'dc=example,dc=com';
+const TYPES = ['CARD', 'TEMPORARY_CARD', 'VIRTUAL_SMART_CARD', 'MOBILE_ID', 'SOFT_TOKEN'];
+const isInactive = (i: number) => i % Math.round(1 / INACTIVE_SHARE) === 0;
+const uid = (i: number) => `user${String(i).padStart(7, '0')}`;
+
+async function writeLdif(file: string): Promise<void> {
+  const out = createWriteStream(file);
+  for (let i = 1; i <= N; i++) {
+    const lines = `dn: uid=${uid(i)},ou=people,${BASE}\nobjectClass: inetOrgPerson\nuid: ${uid(i)}\ncn: Person ${i}\ngivenName: Given${i}\nsn: Surname${i}\ndisplayName: Given${i} Surname${i}\nmail: ${uid(i)}@example.com\nemployeeNumber: E${i}\n${isInactive(i) ? 'pwdAccountLockedTime: 000001010000Z\n' : ''}\n`;
+    if (!out.write(lines)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function seedIdentityManager(db: pg.Client): Promise<void> {
+  // Every person exists, active, matched by username on the first run; 2-3 credentials each,
+  // 1-2 certificates per credential, two roles.
+  await db.query(`INSERT INTO users (username, username_key, given_name, surname, state)
+    SELECT 'user' || lpad(i::text, 7, '0'), 'user' || lpad(i::text, 7, '0'), 'Given' || i, 'Surname' || i, 'ACTIVE' FROM generate_series(1, $1) i`, [N]);
+  await db.query(`INSERT INTO credentials (user_id, type, label)
+    SELECT u.id, ($1::text[])[1 + (u.id + k) % 5]::"CredentialType", 'cred-' || u.id || '-' || k
+    FROM users u CROSS JOIN generate_series(0, 2) k WHERE k < 2 + u.id % 2`, [TYPES]);
+  await db.query(`INSERT INTO certificates (credential_id, serial, subject)
+    SELECT c.id, c.id || '-' || k, 'CN=' || c.label FROM credentials c CROSS JOIN generate_series(0, 1) k WHERE k < 1 + c.id % 2`);
+  await db.query(`INSERT INTO roles (name) SELECT 'Role ' || i FROM generate_series(1, 10) i`);
+  await db.query(`INSERT INTO user_roles (user_id, role_id) SELECT u.id, 1 + (u.id + k) % 10 FROM users u CROSS JOIN generate_series(0, 1) k`);
+  await db.query('ANALYZE');
+}
+
+type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; outcome: Record<string, unknown> & { counters: Record<string, number> } };
+
+async function runSync(env: NodeJS.ProcessEnv): Promise<SyncResult> {
+  const started = Date.now();
+  // node --import tsx keeps the sync in this one process, so its VmHWM is the sync's peak RSS.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sync.ts', 'inactive-ldap-users', '--confirm', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  let peakKb = 0;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      /* exited */
+    }
+  };
+  const timer = setInterval(sample, 20);
+  const [code] = await once(child, 'exit');
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`sync exited with ${code}: ${stdout}`);
+  const outcome = JSON.parse(stdout.trim().split('\n').pop()!);
+  return { seconds: outcome.seconds, wallSeconds: (Date.now() - started) / 1000, peakRssMb: peakKb / 1024, outcome };
+}
+
+function rawLdapsearch(url: string, dn: string, password: string, filter: string): Promise<number> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = execFile('ldapsearch', ['-x', '-LLL', '-H', url, '-D', dn, '-w', password, '-b', BASE, '-E', `pr=${PAGE_SIZE}/noprompt`, filter,
+      'entryUUID', 'uid', 'givenName', 'sn', 'displayName', 'mail', 'employeeNumber'], { maxBuffer: 1 << 30 }, (error, stdout) => {
+      if (error) return reject(error);
+      const entries = (stdout.match(/^dn:/gm) ?? []).length;
+      resolve(Number(process.hrtime.bigint() - started) / 1e9 + entries * 0);
+    });
+    void child;
+  });
+}
+
+async function main() {
+  const root = path.resolve('.test-data', `bench-${N}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const ldifPath = path.join(root, 'people.ldif');
+  console.log(`Generating ${N} entries (${Math.round(INACTIVE_SHARE * 100)}% inactive) ...`);
+  await writeLdif(ldifPath);
+  const t0 = Date.now();
+  const [pgPort, ldapPort] = [await freePort(), await freePort()];
+  const [postgres, slapd] = await Promise.all([
+    startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: pgPort }),
+    startSlapd({ dataDir: path.join(root, 'slapd'), port: ldapPort, ldifPath }),
+  ]);
+  console.log(`slapadd + start: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  try {
+    await deployMigrations(postgres.url);
+    const key = randomBytes(32).toString('base64');
+    const db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
+    const t1 = Date.now();
+    await seedIdentityManager(db);
+    const filter = '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*))';
+    for (const job of BATCH_JOBS) {
+      const options = job.key === 'inactive-ldap-users' ? { filterPreset: 'openldap-ppolicy', filter, pageSize: PAGE_SIZE } : { filterPreset: 'openldap-ppolicy' };
+      await db.query('INSERT INTO batch_jobs (key, process_name, symbolic_name, description, options) VALUES ($1, $2, $3, $4, $5)', [job.key, job.processName, job.symbolicName, job.description, JSON.stringify(options)]);
+    }
+    await db.query('INSERT INTO ldap_settings (id, urls, bind_dn, bind_password_encrypted, base_dn) VALUES (1, $1, $2, $3, $4)', [[slapd.url], slapd.syncDn, encryptSecret(slapd.syncPassword, parseEncryptionKey(key)), BASE]);
+    const counts = (await db.query(`SELECT (SELECT count(*) FROM users)::int u, (SELECT count(*) FROM credentials)::int c, (SELECT count(*) FROM certificates)::int ce, (SELECT count(*) FROM user_roles)::int r`)).rows[0];
+    console.log(`IdM seeded in ${((Date.now() - t1) / 1000).toFixed(1)} s: ${counts.u} users, ${counts.c} credentials, ${counts.ce} certificates, ${counts.r} role assignments`);
+    await db.end();
+
+    const rawSeconds = await rawLdapsearch(slapd.url, slapd.syncDn, slapd.syncPassword, filter);
+    const env = { ...process.env, DATABASE_URL: postgres.url, APP_ENCRYPTION_KEY: key, NODE_ENV: 'production' as const };
+    const first = await runSync(env);
+    const again = await runSync(env);
+    const report = (label: string, r: SyncResult) => {
+      const read = r.outcome.counters.entriesRead ?? 0;
+      const rate = read / r.seconds;
+      console.log(
+        `${label}: ${r.outcome.status}, ${read} entries (${r.outcome.counters.updated} updated, ${r.outcome.counters.unchanged} unchanged, ` +
+          `${r.outcome.counters.certificatesChanged} certificates, ${r.outcome.counters.rolesWithdrawn} roles) in ${r.seconds.toFixed(2)} s ` +
+          `(process ${r.wallSeconds.toFixed(2)} s) = ${Math.round(rate)} people/s; raw paged ldapsearch ${rawSeconds.toFixed(2)} s ` +
+          `(${Math.round(read / rawSeconds)} entries/s); sync/raw time ratio ${(r.seconds / rawSeconds).toFixed(1)}x; peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+      );
+    };
+    report('first run', first);
+    report('re-run   ', again);
+  } finally {
+    await slapd.stop();
+    await postgres.stop();
+    if (!process.argv.includes('--keep')) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import { disconnectDb, pool } from '@/lib/db';
+import { isSyncJobKey } from '@/lib/sync/job-options';
+import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
+
+// npm run sync -- <job-key> [--dry-run] [--confirm]: runs a batch job in the foreground (operations, tests, benchmark).
+const args = process.argv.slice(2);
+const jobKey = args.find((a) => !a.startsWith('--'));
+const dryRun = args.includes('--dry-run');
+const confirmed = args.includes('--confirm');
+const json = args.includes('--json');
+
+if (!jobKey || !isSyncJobKey(jobKey)) {
+  console.error('Usage: npm run sync -- <inactive-ldap-users|active-ldap-users> [--dry-run] [--confirm] [--json]');
+  process.exit(2);
+}
+
+async function main(): Promise<number> {
+  const db = pool();
+  // Same rule as the jobs layer: at most one queued or running run per job.
+  const client = await db.connect();
+  let runId: number;
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query(
+      `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed) VALUES ($1, 'QUEUED', 'CLI', 'cli', $2, $3) RETURNING id`,
+      [jobKey, dryRun, confirmed],
+    );
+    runId = rows[0].id;
+    const claimed = await client.query('UPDATE batch_jobs SET active_run_id = $2 WHERE key = $1 AND active_run_id IS NULL', [jobKey, runId]);
+    if (claimed.rowCount !== 1) {
+      await client.query('ROLLBACK');
+      console.error(`Job ${jobKey} does not exist or already has a queued or running run.`);
+      return 1;
+    }
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+  const started = Date.now();
+  try {
+    const outcome = await runBatchJob({
+      runId,
+      onProgress: (p) => {
+        if (json) return;
+        const total = p.entriesTotal ? `/${p.entriesTotal}` : '';
+        process.stdout.write(`\rpage ${p.page}: ${p.entriesRead}${total} entries, ${p.counters.created} created, ${p.counters.updated} updated, ${p.counters.unchanged} unchanged, ${p.counters.failed} failed`);
+      },
+    });
+    const seconds = (Date.now() - started) / 1000;
+    if (json) console.log(JSON.stringify({ ...outcome, seconds }));
+    else {
+      console.log(`\nRun ${outcome.runId} ${outcome.status}${outcome.dryRun ? ' (dry run)' : ''} in ${seconds.toFixed(2)} s`);
+      console.table(outcome.counters);
+      if (outcome.wouldDeactivate !== null) console.log(`Active users it would deactivate (threshold check): ${outcome.wouldDeactivate}`);
+      if (outcome.error) console.log(`${outcome.errorCode}: ${outcome.error}`);
+    }
+    return outcome.status === 'SUCCEEDED' || outcome.status === 'COMPLETED_WITH_ERRORS' ? 0 : 1;
+  } catch (error) {
+    // No worker retries here: the run ends FAILED and the operator starts it again.
+    const failed = await failRun(runId, error);
+    console.error(`\nRun ${runId} FAILED: ${failed.error}`);
+    return 1;
+  }
+}
+
+main()
+  .then(async (code) => {
+    await disconnectDb();
+    process.exit(code);
+  })
+  .catch(async (error) => {
+    console.error(error);
+    await disconnectDb();
+    process.exit(1);
+  });

@@ -1,0 +1,351 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pool } from '@/lib/db';
+import { runBatchJob, failRun, TransientSyncError } from '@/lib/sync/run-batch-job';
+import { peopleLdif, queueRun, resetIdentityManager, startSyncTestEnvironment, type SyncTestEnvironment } from '../fixtures/sync-environment';
+
+// The engine against a real slapd and PostgreSQL. The fixture directory: locked (inactive) and
+// unlocked (active) people, with the awkward cases the outcome table must survive.
+const BASE = 'dc=example,dc=com';
+const ldif = peopleLdif(BASE, [
+  { uid: 'alice', givenName: 'Alice', sn: 'Archer', mail: 'alice@example.com', employeeNumber: 'E1', locked: true },
+  { uid: 'bob', givenName: 'Bob', sn: 'Baker', displayName: 'Bob Baker', locked: true },
+  { uid: 'carol', givenName: 'Carol', sn: 'Cook', locked: true },
+  { rdn: 'cn=Müller\\, Jürgen \\+ Søn', cn: 'Müller, Jürgen + Søn', uid: 'jmuller', givenName: 'Jürgen', sn: 'Müller', displayName: 'Jürgen Müller', locked: true },
+  { rdn: 'cn=Twin One', cn: 'Twin One', uid: 'twin', sn: 'One', locked: true },
+  { rdn: 'cn=Twin Two', cn: 'Twin Two', uid: 'TWIN', sn: 'Two', locked: true },
+  { uid: 'dave', sn: 'Dent', locked: true },
+  { rdn: 'cn=No Username', cn: 'No Username', sn: 'Nobody', locked: true },
+  { uid: 'erin', givenName: 'Erin', sn: 'Evans', mail: 'erin@example.com', employeeNumber: 'E5' },
+  { uid: 'frank', givenName: 'Franklin', sn: 'Fisher', displayName: 'Franklin Fisher', mail: 'frank@example.com' },
+  { uid: 'gina', sn: 'Gray', employeeType: 'both' },
+]);
+
+let env: SyncTestEnvironment;
+beforeAll(async () => {
+  env = await startSyncTestEnvironment('sync', ldif);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const TYPES = ['CARD', 'TEMPORARY_CARD', 'VIRTUAL_SMART_CARD', 'MOBILE_ID', 'SOFT_TOKEN'] as const;
+
+async function addUser(username: string, state: 'ACTIVE' | 'INACTIVE', extra: { externalId?: string; email?: string; givenName?: string } = {}): Promise<number> {
+  const { rows } = await pool().query(
+    `INSERT INTO users (username, username_key, state, ldap_external_id, email, given_name) VALUES ($1, lower($1), $2, $3, $4, $5) RETURNING id`,
+    [username, state, extra.externalId ?? null, extra.email ?? null, extra.givenName ?? null],
+  );
+  return rows[0].id;
+}
+
+/** One credential of each type, one VALID certificate each, plus the given extra certificate states. */
+async function addCredentials(userId: number, certificateState: (type: string) => string[] = () => ['VALID'], credentialState = 'ACTIVE') {
+  for (const type of TYPES) {
+    const { rows } = await pool().query(`INSERT INTO credentials (user_id, type, state, label) VALUES ($1, $2, $3, $4) RETURNING id`, [userId, type, credentialState, `${type}-${userId}`]);
+    for (const [i, state] of certificateState(type).entries()) {
+      await pool().query(
+        `INSERT INTO certificates (credential_id, serial, subject, state, revocation_reason, revoked_at) VALUES ($1, $2, 'CN=x', $3, $4, $5)`,
+        [rows[0].id, `${userId}-${type}-${i}`, state, state === 'REVOKED' ? 'keyCompromise' : state === 'ON_HOLD' ? 'certificateHold' : null, state === 'VALID' ? null : new Date('2020-01-01')],
+      );
+    }
+  }
+}
+
+async function addRoles(userId: number, names: string[]) {
+  for (const name of names) {
+    const { rows } = await pool().query(`INSERT INTO roles (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, [name]);
+    await pool().query(`INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)`, [userId, rows[0].id]);
+  }
+}
+
+const noThreshold = { threshold: { maxUsers: null, maxPercent: null } };
+
+/** The IdM side of the fixture: alice fully equipped, carol already in her end state, dave linked elsewhere, jmuller by username. */
+async function seedIdentityManager() {
+  const alice = await addUser('alice', 'ACTIVE', { email: 'old@example.com' });
+  await addCredentials(alice, (type) => (type === 'CARD' ? ['VALID', 'REVOKED'] : type === 'TEMPORARY_CARD' ? ['VALID', 'ON_HOLD'] : ['VALID']));
+  await addRoles(alice, ['Employee', 'Badge holder']);
+  const carol = await addUser('carol', 'INACTIVE');
+  await addCredentials(carol, (type) => (type === 'TEMPORARY_CARD' ? ['REVOKED'] : ['ON_HOLD']), 'INACTIVE');
+  await pool().query(`UPDATE credentials SET state = 'LOCKED' WHERE user_id = $1 AND type = 'TEMPORARY_CARD'`, [carol]);
+  const jmuller = await addUser('JMuller', 'ACTIVE');
+  const dave = await addUser('dave', 'ACTIVE', { externalId: 'someone-else' });
+  const frank = await addUser('frank', 'INACTIVE', { givenName: 'Frank' });
+  await addCredentials(frank, () => ['ON_HOLD'], 'INACTIVE');
+  await addRoles(frank, ['Visitor']);
+  return { alice, carol, jmuller, dave, frank };
+}
+
+async function snapshot() {
+  const q = async (sql: string) => (await pool().query(sql)).rows;
+  return {
+    users: await q(`SELECT id, username, state, source, given_name, surname, display_name, email, employee_number, ldap_external_id, ldap_dn, updated_at FROM users ORDER BY id`),
+    credentials: await q(`SELECT id, user_id, type, state, updated_at FROM credentials ORDER BY id`),
+    certificates: await q(`SELECT id, credential_id, state, revocation_reason, revoked_at, updated_at FROM certificates ORDER BY id`),
+    roles: await q(`SELECT user_id, role_id FROM user_roles ORDER BY 1, 2`),
+  };
+}
+
+async function runRow(id: number) {
+  return (await pool().query(`SELECT *, status::text AS status FROM batch_runs WHERE id = $1`, [id])).rows[0];
+}
+
+async function items(runId: number) {
+  return (await pool().query(`SELECT outcome::text AS outcome, username, external_id, user_id, ldap_dn, reason, changes FROM batch_run_items WHERE run_id = $1 ORDER BY id`, [runId])).rows;
+}
+
+describe('Synchronize inactive LDAP Users to Identity Manager', () => {
+  let ids: Awaited<ReturnType<typeof seedIdentityManager>>;
+  beforeEach(async () => {
+    await resetIdentityManager(env.slapd, { inactive: { ...noThreshold, pageSize: 3 } });
+    ids = await seedIdentityManager();
+  });
+
+  it('applies the outcome table, creates missing users, reports item failures and converges on a second run', async () => {
+    const runId = await queueRun('inactive-ldap-users');
+    const progress: number[] = [];
+    const outcome = await runBatchJob({ runId, onProgress: (p) => void progress.push(p.entriesRead) });
+
+    expect(outcome.error ?? '').toBe('');
+    expect(outcome.status).toBe('COMPLETED_WITH_ERRORS');
+    // alice, jmuller, carol (linked) updated; bob, twin created; TWIN, dave, no-username failed.
+    expect(outcome.counters).toMatchObject({ entriesRead: 8, created: 2, updated: 3, unchanged: 0, failed: 3, credentialsChanged: 5, rolesWithdrawn: 2 });
+    // alice: 5 VALID certificates change, the revoked one stays, the on-hold temporary-card one is revoked.
+    expect(outcome.counters.certificatesChanged).toBe(6);
+    expect(progress.at(-1)).toBe(8);
+    expect(progress.length).toBe(3);
+
+    const db = pool();
+    const alice = (await db.query(`SELECT * FROM users WHERE id = $1`, [ids.alice])).rows[0];
+    expect(alice).toMatchObject({ state: 'INACTIVE', email: 'alice@example.com', given_name: 'Alice', surname: 'Archer', employee_number: 'E1' });
+    expect(alice.ldap_external_id).toMatch(/^[0-9a-f-]{36}$/);
+    const creds = (await db.query(`SELECT type::text, state::text FROM credentials WHERE user_id = $1 ORDER BY type`, [ids.alice])).rows;
+    expect(Object.fromEntries(creds.map((c) => [c.type, c.state]))).toEqual({
+      CARD: 'INACTIVE', TEMPORARY_CARD: 'LOCKED', VIRTUAL_SMART_CARD: 'INACTIVE', MOBILE_ID: 'INACTIVE', SOFT_TOKEN: 'INACTIVE',
+    });
+    const certs = (await db.query(
+      `SELECT c.type::text, ce.serial, ce.state::text, ce.revocation_reason::text AS reason, ce.revoked_at FROM certificates ce JOIN credentials c ON c.id = ce.credential_id WHERE c.user_id = $1 ORDER BY ce.serial`,
+      [ids.alice],
+    )).rows;
+    for (const cert of certs) {
+      if (cert.serial === `${ids.alice}-CARD-1`) expect(cert).toMatchObject({ state: 'REVOKED', reason: 'keyCompromise' }); // stays revoked
+      else if (cert.type === 'TEMPORARY_CARD') expect(cert).toMatchObject({ state: 'REVOKED', reason: 'cessationOfOperation' });
+      else expect(cert).toMatchObject({ state: 'ON_HOLD', reason: 'certificateHold' });
+      expect(cert.revoked_at).not.toBeNull();
+    }
+    // The relation to credentials is kept; roles are gone and recorded.
+    expect((await db.query(`SELECT count(*)::int AS n FROM credentials WHERE user_id = $1`, [ids.alice])).rows[0].n).toBe(5);
+    expect((await db.query(`SELECT count(*)::int AS n FROM user_roles WHERE user_id = $1`, [ids.alice])).rows[0].n).toBe(0);
+    const all = await items(runId);
+    const aliceItem = all.find((i) => i.username === 'alice');
+    expect(aliceItem.outcome).toBe('UPDATED');
+    expect(aliceItem.changes.rolesWithdrawn.map((r: { name: string }) => r.name).sort()).toEqual(['Badge holder', 'Employee']);
+    expect(aliceItem.changes.user.before.state).toBe('ACTIVE');
+    expect(aliceItem.changes.user.after.state).toBe('INACTIVE');
+    expect(aliceItem.changes.credentials).toHaveLength(5);
+
+    // Created inactive from LDAP, with mapped attributes.
+    const bob = (await db.query(`SELECT * FROM users WHERE username = 'bob'`)).rows[0];
+    expect(bob).toMatchObject({ state: 'INACTIVE', source: 'LDAP', given_name: 'Bob', surname: 'Baker', display_name: 'Bob Baker' });
+    // Matched by username case-insensitively, linked, escaped DN and non-ASCII names intact.
+    const jm = (await db.query(`SELECT * FROM users WHERE id = $1`, [ids.jmuller])).rows[0];
+    expect(jm).toMatchObject({ state: 'INACTIVE', username: 'jmuller', given_name: 'Jürgen', surname: 'Müller', display_name: 'Jürgen Müller' });
+    // As the directory returns it: RFC 4514 escapes (slapd writes them as hex).
+    expect(jm.ldap_dn).toMatch(/^cn=Müller\\(,|2C) Jürgen \\(\+|2B) Søn,ou=people,dc=example,dc=com$/);
+    expect(jm.ldap_external_id).not.toBeNull();
+
+    const failures = all.filter((i) => i.outcome === 'FAILED');
+    expect(failures.map((f) => f.reason)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('same username "TWIN"'),
+        expect.stringContaining('linked to another directory entry'),
+        expect.stringContaining('no username'),
+      ]),
+    );
+    expect(failures.find((f) => f.username === 'dave').user_id).toBe(ids.dave);
+    expect((await db.query(`SELECT state::text FROM users WHERE id = $1`, [ids.dave])).rows[0].state).toBe('ACTIVE');
+    expect((await db.query(`SELECT count(*)::int AS n FROM users WHERE username_key = 'twin'`)).rows[0].n).toBe(1);
+    // Already in her end state: only linked to her entry; credentials, certificates and state untouched.
+    const carolItem = all.find((i) => i.username === 'carol');
+    expect(Object.keys(carolItem.changes)).toEqual(['user']);
+    expect(carolItem.changes.user.before).not.toHaveProperty('state');
+    expect(carolItem.changes.user.after).toMatchObject({ givenName: 'Carol', surname: 'Cook' });
+    expect((await runRow(runId)).finished_at).not.toBeNull();
+    expect((await db.query(`SELECT active_run_id FROM batch_jobs WHERE key = 'inactive-ldap-users'`)).rows[0].active_run_id).toBeNull();
+
+    // Second run: nothing changes, nothing is written.
+    const before = await snapshot();
+    const second = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(second.counters).toMatchObject({ entriesRead: 8, created: 0, updated: 0, unchanged: 5, failed: 3, credentialsChanged: 0, certificatesChanged: 0, rolesWithdrawn: 0 });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('stops above the threshold with nothing written, and goes ahead when confirmed', async () => {
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ threshold: { maxUsers: 1, maxPercent: null } })]);
+    const before = await snapshot();
+    const stopped = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(stopped.status).toBe('THRESHOLD_EXCEEDED');
+    expect(stopped.wouldDeactivate).toBe(2); // alice and jmuller are active now
+    expect(stopped.error).toContain('would deactivate 2 of');
+    expect(await snapshot()).toEqual(before);
+    expect(stopped.counters.entriesRead).toBe(0);
+
+    const confirmed = await runBatchJob({ runId: await queueRun('inactive-ldap-users', { confirmed: true }) });
+    expect(confirmed.status).toBe('COMPLETED_WITH_ERRORS');
+    expect(confirmed.counters.updated).toBe(3);
+  });
+
+  it('a dry run writes nothing but reports the same changes as the real run', async () => {
+    const before = await snapshot();
+    const dryId = await queueRun('inactive-ldap-users', { dryRun: true });
+    const dry = await runBatchJob({ runId: dryId });
+    expect(await snapshot()).toEqual(before);
+    const real = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(dry.counters).toEqual(real.counters);
+    const strip = (rows: Awaited<ReturnType<typeof items>>) => rows.map(({ user_id: _u, ...rest }) => rest);
+    expect(strip(await items(dryId))).toEqual(strip(await items(real.runId)));
+  });
+
+  it('retries a page whose transaction fails, without duplicates', async () => {
+    const db = pool();
+    // A real failure inside the page transaction: the first insert of run items raises once.
+    await db.query(`CREATE TABLE IF NOT EXISTS test_fail_once (done boolean)`);
+    await db.query(`TRUNCATE test_fail_once`);
+    await db.query(`
+      CREATE OR REPLACE FUNCTION test_fail_once() RETURNS trigger AS $$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM test_fail_once) THEN
+          INSERT INTO test_fail_once VALUES (true);
+          RAISE EXCEPTION 'injected failure';
+        END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await db.query(`CREATE OR REPLACE TRIGGER test_fail_once BEFORE INSERT ON batch_run_items FOR EACH STATEMENT EXECUTE FUNCTION test_fail_once()`);
+    try {
+      // The trigger's own insert rolls back with the failed page, so it would fail forever: commit the flag separately.
+      await db.query(`CREATE OR REPLACE FUNCTION test_fail_once() RETURNS trigger AS $$
+        BEGIN
+          IF NOT EXISTS (SELECT 1 FROM test_fail_once) THEN
+            PERFORM dblink_exec('x', 'x');
+          END IF;
+          RETURN NEW;
+        END $$ LANGUAGE plpgsql`).catch(() => undefined);
+      await db.query(`DROP TRIGGER test_fail_once ON batch_run_items`);
+      await db.query(`CREATE SEQUENCE IF NOT EXISTS test_fail_seq`);
+      // Sequences are not transactional: nextval survives the rollback, so only the first call fails.
+      await db.query(`CREATE OR REPLACE FUNCTION test_fail_once() RETURNS trigger AS $$
+        BEGIN
+          IF nextval('test_fail_seq') = 1 THEN RAISE EXCEPTION 'injected failure'; END IF;
+          RETURN NEW;
+        END $$ LANGUAGE plpgsql`);
+      await db.query(`CREATE TRIGGER test_fail_once BEFORE INSERT ON batch_run_items FOR EACH STATEMENT EXECUTE FUNCTION test_fail_once()`);
+      const reference = await runBatchJob({ runId: await queueRun('inactive-ldap-users', { dryRun: true }) });
+      const outcome = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+      expect((await db.query(`SELECT last_value::int AS n FROM test_fail_seq`)).rows[0].n).toBeGreaterThan(1);
+      expect(outcome.counters).toEqual(reference.counters);
+      const rows = await items(outcome.runId);
+      expect(rows).toHaveLength(reference.counters.created + reference.counters.updated + reference.counters.failed);
+      expect(new Set(rows.map((r) => r.ldap_dn)).size).toBe(rows.length);
+    } finally {
+      await db.query(`DROP TRIGGER IF EXISTS test_fail_once ON batch_run_items`);
+      await db.query(`DROP SEQUENCE IF EXISTS test_fail_seq`);
+      await db.query(`DROP TABLE IF EXISTS test_fail_once`);
+    }
+  });
+
+  it('resumes a run interrupted after a committed page with the same end state and counters', async () => {
+    const reference = await runBatchJob({ runId: await queueRun('inactive-ldap-users', { dryRun: true }) });
+    const runId = await queueRun('inactive-ldap-users');
+    // A worker dying right after the first page committed.
+    await expect(runBatchJob({ runId, onProgress: () => { throw new Error('worker killed'); } })).rejects.toThrow('worker killed');
+    expect((await runRow(runId))).toMatchObject({ status: 'RUNNING', pages_applied: 1 });
+    const resumed = await runBatchJob({ runId });
+    expect(resumed.status).toBe('COMPLETED_WITH_ERRORS');
+    expect(resumed.counters).toEqual(reference.counters);
+    expect(await items(runId)).toHaveLength(reference.counters.created + reference.counters.updated + reference.counters.failed);
+    expect((await runRow(runId)).attempts).toBe(2);
+    // Once finished, running it again changes nothing and reports the same.
+    expect((await runBatchJob({ runId })).counters).toEqual(reference.counters);
+  });
+
+  it('ends CANCELLED after the page during which cancellation was requested', async () => {
+    const runId = await queueRun('inactive-ldap-users');
+    const outcome = await runBatchJob({
+      runId,
+      onProgress: async (p) => {
+        if (p.page === 1) await pool().query(`UPDATE batch_runs SET cancel_requested_at = now() WHERE id = $1`, [runId]);
+      },
+    });
+    // The flag is read in the next page's transaction: two complete pages, then the end.
+    expect(outcome.status).toBe('CANCELLED');
+    expect((await runRow(runId)).pages_applied).toBe(2);
+  });
+
+  it('fails on a wrong bind password and an unreachable server with their messages and no writes', async () => {
+    const before = await snapshot();
+    await resetIdentityManager(env.slapd, { inactive: noThreshold, bindPassword: 'wrong' });
+    await seedIdentityManager();
+    const snap = await snapshot();
+    const wrong = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(wrong).toMatchObject({ status: 'FAILED', errorCode: 'LDAP_INVALID_CREDENTIALS' });
+    expect(wrong.error).toContain('bind DN or password');
+    expect(await snapshot()).toEqual(snap);
+
+    await resetIdentityManager(env.slapd, { inactive: noThreshold, urls: ['ldap://127.0.0.1:1'] });
+    await seedIdentityManager();
+    const snap2 = await snapshot();
+    const runId = await queueRun('inactive-ldap-users');
+    const error = await runBatchJob({ runId }).catch((e) => e);
+    expect(error).toBeInstanceOf(TransientSyncError);
+    expect(error.transient).toBe(true);
+    expect(error.message).toContain('ldap://127.0.0.1:1 (ECONNREFUSED');
+    expect(await runRow(runId)).toMatchObject({ status: 'RUNNING', error_code: 'LDAP_UNREACHABLE' });
+    const failed = await failRun(runId, error);
+    expect(failed.status).toBe('FAILED');
+    expect(await snapshot()).toEqual(snap2);
+    expect(before.users.length).toBe(snap.users.length);
+  });
+
+  it('fails with a filter syntax error before reading anything', async () => {
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ filterPreset: 'custom', filter: '(&(uid=alice)' })]);
+    const outcome = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(outcome).toMatchObject({ status: 'FAILED', errorCode: 'LDAP_FILTER_SYNTAX' });
+  });
+});
+
+describe('Synchronize active LDAP Users to Identity Manager', () => {
+  beforeEach(async () => {
+    await resetIdentityManager(env.slapd, { inactive: noThreshold });
+  });
+
+  it('creates and updates users with the mapped attributes and leaves credentials, certificates and roles alone', async () => {
+    const ids = await seedIdentityManager();
+    const related = async () => {
+      const s = await snapshot();
+      return { credentials: s.credentials, certificates: s.certificates, roles: s.roles };
+    };
+    const before = await related();
+    const outcome = await runBatchJob({ runId: await queueRun('active-ldap-users') });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.counters).toMatchObject({ created: 2, updated: 1, failed: 0, credentialsChanged: 0, certificatesChanged: 0, rolesWithdrawn: 0 });
+    const erin = (await pool().query(`SELECT * FROM users WHERE username = 'erin'`)).rows[0];
+    expect(erin).toMatchObject({ state: 'ACTIVE', source: 'LDAP', given_name: 'Erin', surname: 'Evans', email: 'erin@example.com', employee_number: 'E5' });
+    const frank = (await pool().query(`SELECT * FROM users WHERE id = $1`, [ids.frank])).rows[0];
+    expect(frank).toMatchObject({ state: 'ACTIVE', given_name: 'Franklin', surname: 'Fisher', display_name: 'Franklin Fisher', email: 'frank@example.com' });
+    expect(await related()).toEqual(before);
+  });
+
+  it('reports a person matched by both jobs\' filters and flips nobody', async () => {
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [
+      JSON.stringify({ ...noThreshold, filterPreset: 'custom', filter: '(&(objectClass=inetOrgPerson)(|(pwdAccountLockedTime=*)(employeeType=both)))' }),
+    ]);
+    const active = await runBatchJob({ runId: await queueRun('active-ldap-users') });
+    const inactive = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    for (const run of [active, inactive]) {
+      const gina = (await items(run.runId)).find((i) => i.username === 'gina');
+      expect(gina.outcome).toBe('FAILED');
+      expect(gina.reason).toContain('matched by the filters of both');
+    }
+    expect((await pool().query(`SELECT count(*)::int AS n FROM users WHERE username = 'gina'`)).rows[0].n).toBe(0);
+  });
+});
