@@ -11,7 +11,7 @@ const reports = path.resolve('.test-data/reports');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<number> {
   console.log(`\n=== ${[command, ...args].join(' ')}`);
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
@@ -19,7 +19,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
   });
 }
 
-async function check(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<boolean> {
+async function check(name: string, command: string, args: string[], env?: Record<string, string>): Promise<boolean> {
   const ok = (await run(command, args, env)) === 0;
   if (ok) total.passed += 1;
   else total.failed += 1;

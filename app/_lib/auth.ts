@@ -1,0 +1,62 @@
+import { cache } from 'react';
+import { cookies, headers } from 'next/headers';
+import { forbidden, redirect, unauthorized } from 'next/navigation';
+import { NextResponse } from 'next/server';
+import { roleAllows, type AccountRole } from '@/lib/auth/roles';
+import { SESSION_COOKIE } from '@/lib/auth/session-policy';
+import { validateSession, type SignedInAccount } from '@/lib/auth/sessions';
+import { safeNextPath } from '@/lib/auth/redirect';
+import { REQUEST_PATH_HEADER } from './request-path';
+
+/** The signed-in account of this request, looked up once per render. */
+export const currentAccount = cache(async (): Promise<SignedInAccount | null> => {
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  return validateSession(token);
+});
+
+async function loginUrl(): Promise<string> {
+  const next = safeNextPath((await headers()).get(REQUEST_PATH_HEADER));
+  return next ? `/login?next=${encodeURIComponent(next)}` : '/login';
+}
+
+/**
+ * For pages and layouts: anonymous visitors go to the login page (and come back after it),
+ * a signed-in account without the role gets the 403 page. Each page calls it itself:
+ * layouts render in parallel with pages and are no guard.
+ */
+export async function requirePageRole(role: AccountRole): Promise<SignedInAccount> {
+  const account = await currentAccount();
+  if (!account) redirect(await loginUrl());
+  if (!roleAllows(account.role, role)) forbidden();
+  return account;
+}
+
+/**
+ * For server actions: 401 when nobody is signed in, 403 for the wrong role. Call it first,
+ * before reading the form, so that an unauthorised caller learns nothing from validation.
+ */
+export async function requireActionRole(role: AccountRole): Promise<SignedInAccount> {
+  const account = await currentAccount();
+  if (!account) unauthorized();
+  if (!roleAllows(account.role, role)) forbidden();
+  return account;
+}
+
+export type RouteAuth =
+  | { ok: true; account: SignedInAccount }
+  | { ok: false; response: NextResponse };
+
+/** For route handlers: a JSON 401/403 the handler returns as is. */
+export async function requireRouteRole(role: AccountRole): Promise<RouteAuth> {
+  const account = await currentAccount();
+  if (!account) {
+    return { ok: false, response: NextResponse.json({ code: 'unauthenticated', message: 'Sign in first.' }, { status: 401 }) };
+  }
+  if (!roleAllows(account.role, role)) {
+    return {
+      ok: false,
+      response: NextResponse.json({ code: 'forbidden', message: 'Your account does not have the role this needs.' }, { status: 403 }),
+    };
+  }
+  return { ok: true, account };
+}

@@ -1,0 +1,68 @@
+'use client';
+
+import { useActionState } from 'react';
+import { signInAction, type SignInState } from '@/app/_lib/session-actions';
+
+const initialState: SignInState = {};
+
+export function LoginForm({ next }: { next: string }) {
+  const [state, formAction, pending] = useActionState(signInAction, initialState);
+  const usernameError = state.fieldErrors?.username?.[0];
+  const passwordError = state.fieldErrors?.password?.[0];
+  return (
+    <form action={formAction} noValidate aria-describedby={state.message ? 'sign-in-error' : undefined} className="space-y-5">
+      <input type="hidden" name="next" value={next} />
+      {/* Kept in the layout even when empty so that an error does not move the fields. */}
+      <div id="sign-in-error" role="alert" aria-live="assertive" className={state.message ? 'rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800' : 'sr-only'}>
+        {state.message}
+      </div>
+      <div>
+        <label htmlFor="username" className="block text-sm font-medium text-slate-800">
+          Username
+        </label>
+        <input
+          id="username"
+          name="username"
+          type="text"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          defaultValue={state.username ?? ''}
+          key={state.username ?? ''}
+          aria-invalid={usernameError ? true : undefined}
+          aria-describedby={usernameError ? 'username-error' : undefined}
+          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500"
+        />
+        <p id="username-error" className="mt-1 min-h-5 text-sm text-red-700">
+          {usernameError}
+        </p>
+      </div>
+      <div>
+        <label htmlFor="password" className="block text-sm font-medium text-slate-800">
+          Password
+        </label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={passwordError ? true : undefined}
+          aria-describedby={passwordError ? 'password-error' : undefined}
+          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500"
+        />
+        <p id="password-error" className="mt-1 min-h-5 text-sm text-red-700">
+          {passwordError}
+        </p>
+      </div>
+      <button
+        type="submit"
+        disabled={pending}
+        className="flex w-full justify-center rounded-md bg-brand-700 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:cursor-wait disabled:opacity-70"
+      >
+        {pending ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,8 @@
+import type { DemoAccount } from '@/lib/seed/demo-accounts';
+
+/** The demo-like accounts e2e/global-setup.ts created for this run. */
+export function e2eAccounts(): { admin: DemoAccount; operator: DemoAccount } {
+  const raw = process.env.E2E_ACCOUNTS;
+  if (!raw) throw new Error('E2E_ACCOUNTS is not set: run the tests through playwright.config.ts (global setup)');
+  return JSON.parse(raw) as { admin: DemoAccount; operator: DemoAccount };
+}

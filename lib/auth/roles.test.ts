@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { homePathFor, roleAllows } from './roles';
+
+describe('roles', () => {
+  it('an administrator may do what an operator may; an operator never what an administrator may', () => {
+    expect(roleAllows('ADMINISTRATOR', 'ADMINISTRATOR')).toBe(true);
+    expect(roleAllows('ADMINISTRATOR', 'OPERATOR')).toBe(true);
+    expect(roleAllows('OPERATOR', 'OPERATOR')).toBe(true);
+    expect(roleAllows('OPERATOR', 'ADMINISTRATOR')).toBe(false);
+  });
+
+  it('each role has its home', () => {
+    expect(homePathFor('ADMINISTRATOR')).toBe('/admin');
+    expect(homePathFor('OPERATOR')).toBe('/operator');
+  });
+});

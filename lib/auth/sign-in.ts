@@ -1,0 +1,103 @@
+import { recordAudit } from '@/lib/audit';
+import { prisma, type Account } from '@/lib/db';
+import { normalizeUsername } from './accounts';
+import { failureCountAfter, isLocked, lockAfterFailure } from './lockout';
+import { decoyHash, verifyPassword } from './password';
+import { createSession, deleteSession } from './sessions';
+
+/** The one message for every failed sign-in: it must not tell whether the account exists or is locked. */
+export const SIGN_IN_FAILED_MESSAGE =
+  'The username or password is incorrect, or the account is temporarily locked. Try again in a few minutes or ask an administrator.';
+
+export type SignInInput = {
+  username: string;
+  password: string;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** The token of the session the browser still holds, if any: it is ended (session rotation). */
+  previousToken?: string | null;
+  now?: Date;
+};
+
+export type SignInResult =
+  | { ok: true; token: string; expiresAt: Date; account: Pick<Account, 'id' | 'username' | 'role'> }
+  | { ok: false; message: string };
+
+type FailureReason = 'unknown_account' | 'locked' | 'disabled' | 'wrong_password';
+
+/**
+ * Checks a local application account's password and opens a new session.
+ * Every path does one scrypt verification so that response time does not reveal which
+ * accounts exist; failures are counted per account and lock it for a while.
+ */
+export async function signIn(input: SignInInput): Promise<SignInResult> {
+  const now = input.now ?? new Date();
+  const username = normalizeUsername(input.username).slice(0, 200);
+  const account = username ? await prisma().account.findUnique({ where: { username } }) : null;
+  const passwordOk = await verifyPassword(account?.passwordHash ?? (await decoyHash()), input.password);
+
+  let reason: FailureReason | null = null;
+  if (!account) reason = 'unknown_account';
+  else if (isLocked(account.lockedUntil, now)) reason = 'locked';
+  else if (account.disabled) reason = 'disabled';
+  else if (!passwordOk) reason = 'wrong_password';
+
+  if (reason !== null || !account) {
+    let lockedUntil: Date | null = null;
+    if (account && reason === 'wrong_password') lockedUntil = await countFailure(account, now);
+    await recordAudit({
+      actor: username || '(empty)',
+      action: 'auth.sign_in.failed',
+      target: account ? `account:${account.username}` : null,
+      details: { reason, ...(lockedUntil ? { lockedUntil: lockedUntil.toISOString() } : {}) },
+      ip: input.ip ?? null,
+    });
+    return { ok: false, message: SIGN_IN_FAILED_MESSAGE };
+  }
+
+  await prisma().account.update({
+    where: { id: account.id },
+    data: { failedSignIns: 0, lockedUntil: null, lastSignInAt: now },
+  });
+  await deleteSession(input.previousToken);
+  const session = await createSession({ accountId: account.id, ip: input.ip, userAgent: input.userAgent, now });
+  await recordAudit({
+    actor: account.username,
+    action: 'auth.sign_in',
+    target: `account:${account.username}`,
+    details: { role: account.role },
+    ip: input.ip ?? null,
+  });
+  return { ok: true, ...session, account: { id: account.id, username: account.username, role: account.role } };
+}
+
+/**
+ * Records one failure. The count is taken with a conditional update so that parallel
+ * guesses cannot slip past the limit by reading the same old count.
+ */
+async function countFailure(account: Account, now: Date): Promise<Date | null> {
+  const failedSignIns = failureCountAfter(account.failedSignIns, account.lockedUntil, now);
+  const lockedUntil = lockAfterFailure(failedSignIns, now);
+  const { count } = await prisma().account.updateMany({
+    where: { id: account.id, failedSignIns: account.failedSignIns },
+    data: { failedSignIns, lockedUntil },
+  });
+  if (count === 0) {
+    // Someone else counted a failure meanwhile: add ours on top of theirs.
+    const fresh = await prisma().account.update({
+      where: { id: account.id },
+      data: { failedSignIns: { increment: 1 } },
+    });
+    const lock = lockAfterFailure(fresh.failedSignIns, now);
+    if (lock) await prisma().account.update({ where: { id: account.id }, data: { lockedUntil: lock } });
+    return lock;
+  }
+  return lockedUntil;
+}
+
+export async function signOut(input: { token: string | null | undefined; username?: string | null; ip?: string | null }): Promise<void> {
+  await deleteSession(input.token);
+  if (input.username) {
+    await recordAudit({ actor: input.username, action: 'auth.sign_out', target: `account:${input.username}`, ip: input.ip ?? null });
+  }
+}

@@ -1,0 +1,239 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuthTestEnvironment, type AuthTestEnvironment } from '@/e2e/support/app-server';
+import { builtServerActions } from '@/e2e/support/app-surface';
+import { LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS } from '@/lib/auth/lockout';
+import { sessionIdFromToken } from '@/lib/auth/session-policy';
+
+// Sign-in, lockout, sessions and sign-out against a real PostgreSQL: first through lib/auth
+// directly (with a controllable clock), then through the running app to check the cookie.
+
+let env: AuthTestEnvironment;
+let lib: {
+  db: typeof import('@/lib/db');
+  signIn: typeof import('@/lib/auth/sign-in');
+  sessions: typeof import('@/lib/auth/sessions');
+};
+
+beforeAll(async () => {
+  env = await startAuthTestEnvironment({ name: 'auth-session' });
+  process.env.DATABASE_URL = env.services.databaseUrl;
+  lib = {
+    db: await import('@/lib/db'),
+    signIn: await import('@/lib/auth/sign-in'),
+    sessions: await import('@/lib/auth/sessions'),
+  };
+});
+
+afterAll(async () => {
+  await lib?.db.disconnectDb();
+  await env?.stop();
+});
+
+const minutes = (n: number) => n * 60_000;
+const auditCount = (action: string) => lib.db.prisma().auditEvent.count({ where: { action } });
+
+async function resetAccount(username: string) {
+  await lib.db.prisma().account.update({ where: { username }, data: { failedSignIns: 0, lockedUntil: null, disabled: false } });
+}
+
+describe('signIn (lib/auth)', () => {
+  it('opens a session stored only as the hash of the token, case-insensitively, and audits it', async () => {
+    const { admin } = env.accounts;
+    const before = await auditCount('auth.sign_in');
+    const result = await lib.signIn.signIn({ username: `  ${admin.username.toUpperCase()} `, password: admin.password, ip: '127.0.0.1' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.account.role).toBe('ADMINISTRATOR');
+    const row = await lib.db.prisma().session.findUnique({ where: { id: sessionIdFromToken(result.token) } });
+    expect(row).not.toBeNull();
+    expect(await lib.db.prisma().session.count({ where: { id: result.token } })).toBe(0);
+    expect(await auditCount('auth.sign_in')).toBe(before + 1);
+  });
+
+  it('gives the same message for a wrong password and an unknown account', async () => {
+    const wrong = await lib.signIn.signIn({ username: env.accounts.operator.username, password: 'not-the-password' });
+    const unknown = await lib.signIn.signIn({ username: 'nobody-here', password: 'whatever-it-is' });
+    expect(wrong).toEqual({ ok: false, message: lib.signIn.SIGN_IN_FAILED_MESSAGE });
+    expect(unknown).toEqual(wrong);
+    const failures = await lib.db.prisma().auditEvent.findMany({ where: { action: 'auth.sign_in.failed' }, orderBy: { id: 'asc' } });
+    expect(failures.map((f) => (f.details as { reason: string }).reason)).toEqual(expect.arrayContaining(['wrong_password', 'unknown_account']));
+    expect(JSON.stringify(failures.map((f) => [f.actor, f.target, f.details]))).not.toContain('not-the-password');
+    await resetAccount(env.accounts.operator.username);
+  });
+
+  it(`locks an account for ${LOCKOUT_MINUTES} minutes after ${MAX_FAILED_SIGN_INS} failures, even for the right password`, async () => {
+    const { operator } = env.accounts;
+    const t0 = new Date();
+    for (let i = 0; i < MAX_FAILED_SIGN_INS; i++) {
+      expect((await lib.signIn.signIn({ username: operator.username, password: `wrong-${i}`, now: t0 })).ok).toBe(false);
+    }
+    const locked = await lib.signIn.signIn({ username: operator.username, password: operator.password, now: new Date(t0.getTime() + minutes(1)) });
+    expect(locked).toEqual({ ok: false, message: lib.signIn.SIGN_IN_FAILED_MESSAGE });
+    const later = await lib.signIn.signIn({ username: operator.username, password: operator.password, now: new Date(t0.getTime() + minutes(LOCKOUT_MINUTES + 1)) });
+    expect(later.ok).toBe(true);
+    const account = await lib.db.prisma().account.findUniqueOrThrow({ where: { username: operator.username } });
+    expect(account.failedSignIns).toBe(0);
+    expect(account.lockedUntil).toBeNull();
+  });
+
+  it('refuses a disabled account', async () => {
+    const { operator } = env.accounts;
+    await lib.db.prisma().account.update({ where: { username: operator.username }, data: { disabled: true } });
+    expect((await lib.signIn.signIn({ username: operator.username, password: operator.password })).ok).toBe(false);
+    await resetAccount(operator.username);
+  });
+
+  it('rotates: signing in again ends the session the browser held', async () => {
+    const { admin } = env.accounts;
+    const first = await lib.signIn.signIn({ username: admin.username, password: admin.password });
+    if (!first.ok) throw new Error('sign-in failed');
+    const second = await lib.signIn.signIn({ username: admin.username, password: admin.password, previousToken: first.token });
+    if (!second.ok) throw new Error('sign-in failed');
+    expect(second.token).not.toBe(first.token);
+    expect(await lib.sessions.validateSession(first.token)).toBeNull();
+    expect(await lib.sessions.validateSession(second.token)).not.toBeNull();
+  });
+});
+
+describe('sessions (lib/auth)', () => {
+  async function freshSession(now: Date) {
+    const account = await lib.db.prisma().account.findUniqueOrThrow({ where: { username: env.accounts.operator.username } });
+    return lib.sessions.createSession({ accountId: account.id, now });
+  }
+
+  it('ends after the idle timeout, and activity pushes the idle deadline', async () => {
+    const t0 = new Date();
+    const { token } = await freshSession(t0);
+    // Defaults: 30 minutes idle, 12 hours absolute.
+    expect(await lib.sessions.validateSession(token, new Date(t0.getTime() + minutes(20)))).not.toBeNull();
+    expect(await lib.sessions.validateSession(token, new Date(t0.getTime() + minutes(45)))).not.toBeNull();
+    expect(await lib.sessions.validateSession(token, new Date(t0.getTime() + minutes(45 + 31)))).toBeNull();
+    expect(await lib.db.prisma().session.count({ where: { id: sessionIdFromToken(token) } })).toBe(0);
+  });
+
+  it('ends at the absolute timeout however active it is', async () => {
+    const t0 = new Date();
+    const { token } = await freshSession(t0);
+    let t = t0.getTime();
+    for (; t < t0.getTime() + minutes(12 * 60 - 20); t += minutes(20)) {
+      expect(await lib.sessions.validateSession(token, new Date(t))).not.toBeNull();
+    }
+    expect(await lib.sessions.validateSession(token, new Date(t0.getTime() + minutes(12 * 60 + 1)))).toBeNull();
+  });
+
+  it('ignores tokens that are malformed or unknown', async () => {
+    expect(await lib.sessions.validateSession('')).toBeNull();
+    expect(await lib.sessions.validateSession("' OR 1=1 --")).toBeNull();
+    expect(await lib.sessions.validateSession('A'.repeat(43))).toBeNull();
+  });
+});
+
+describe('the sign-in form over HTTP', () => {
+  /** Posts the login form's action as the browser does (useActionState: [previousState, formData]). */
+  async function postSignIn(username: string, password: string, headers: Record<string, string> = {}) {
+    const action = builtServerActions().find((a) => a.file === 'app/_lib/session-actions.ts' && a.exportedName === 'signInAction');
+    if (!action) throw new Error('signInAction is not in the build');
+    const form = new FormData();
+    form.set('_1_username', username);
+    form.set('_1_password', password);
+    form.set('_1_next', '/operator');
+    // React's reply encoding: the FormData argument's fields first, then the root model.
+    form.set('0', '[{},"$K1"]');
+    return fetch(`${env.baseUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Next-Action': action.id, Origin: env.baseUrl, Accept: 'text/x-component', ...headers },
+      body: form,
+    });
+  }
+
+  function sessionCookie(res: Response): string | undefined {
+    return res.headers.getSetCookie().find((c) => c.startsWith('idm_session='));
+  }
+
+  it('sets an httpOnly, SameSite=Lax cookie on path / and goes to the requested page', async () => {
+    const { operator } = env.accounts;
+    await resetAccount(operator.username);
+    const res = await postSignIn(operator.username, operator.password);
+    await res.body?.cancel();
+    const cookie = sessionCookie(res);
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).not.toMatch(/Secure/i);
+    expect(res.headers.get('x-action-redirect')).toMatch(/^\/operator/);
+  });
+
+  it('marks the cookie Secure behind a TLS-terminating proxy', async () => {
+    const { operator } = env.accounts;
+    const res = await postSignIn(operator.username, operator.password, { 'x-forwarded-proto': 'https' });
+    await res.body?.cancel();
+    expect(sessionCookie(res)).toMatch(/Secure/i);
+  });
+
+  it('sets no cookie and answers with the generic message for a wrong password', async () => {
+    const res = await postSignIn(env.accounts.admin.username, 'wrong password here');
+    const body = await res.text();
+    expect(sessionCookie(res)).toBeUndefined();
+    expect(body).toContain('The username or password is incorrect');
+    await resetAccount(env.accounts.admin.username);
+  });
+
+  it('signing out deletes the session on the server', async () => {
+    const { operator } = env.accounts;
+    const signedIn = await postSignIn(operator.username, operator.password);
+    await signedIn.body?.cancel();
+    const token = /^idm_session=([^;]+)/.exec(sessionCookie(signedIn) ?? '')?.[1];
+    expect(token).toBeDefined();
+    const signOut = builtServerActions().find((a) => a.exportedName === 'signOutAction')!;
+    const res = await fetch(`${env.baseUrl}/operator`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Next-Action': signOut.id, Origin: env.baseUrl, Accept: 'text/x-component', cookie: `idm_session=${token}`, 'Content-Type': 'text/plain;charset=UTF-8' },
+      body: '[]',
+    });
+    await res.body?.cancel();
+    expect(sessionCookie(res)).toMatch(/idm_session=;|Max-Age=0|Expires=Thu, 01 Jan 1970/i);
+    expect(await lib.db.prisma().session.count({ where: { id: sessionIdFromToken(token!) } })).toBe(0);
+    const after = await fetch(`${env.baseUrl}/operator`, { redirect: 'manual', headers: { cookie: `idm_session=${token}` } });
+    await after.body?.cancel();
+    expect(after.status).toBe(307);
+  });
+});
+
+describe('npm run admin:create (the first administrator in production)', () => {
+  function createAdmin(args: string[], stdin: string) {
+    return spawnSync(process.execPath, [path.join('node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/create-admin.ts', ...args], {
+      input: stdin,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: env.services.databaseUrl },
+      timeout: 60_000,
+    });
+  }
+
+  it('creates an administrator from a password read on stdin, who can then sign in', async () => {
+    const run = createAdmin(['First.Admin', '--display-name', 'First Administrator'], 'a long enough passphrase\n');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const account = await lib.db.prisma().account.findUniqueOrThrow({ where: { username: 'first.admin' } });
+    expect(account.role).toBe('ADMINISTRATOR');
+    expect(account.displayName).toBe('First Administrator');
+    expect(account.passwordHash).not.toContain('passphrase');
+    expect((await lib.signIn.signIn({ username: 'first.admin', password: 'a long enough passphrase' })).ok).toBe(true);
+  });
+
+  it('refuses a short or missing password and an existing username, creating nothing', async () => {
+    const short = createAdmin(['second.admin'], 'short\n');
+    expect(short.status).toBe(1);
+    expect(short.stderr).toContain('at least 12 characters');
+    const empty = createAdmin(['second.admin'], '');
+    expect(empty.status).toBe(1);
+    expect(await lib.db.prisma().account.count({ where: { username: 'second.admin' } })).toBe(0);
+    const again = createAdmin(['first.admin'], 'another long passphrase\n');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already exists');
+  });
+});
