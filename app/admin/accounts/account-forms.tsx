@@ -1,0 +1,88 @@
+'use client';
+
+import { useActionState } from 'react';
+import type { AccountRole } from '@/lib/auth/roles';
+import { changeAccountAction, createAccountAction, type AccountChangeState, type CreateAccountState } from './actions';
+
+const input = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500';
+
+export function CreateAccountForm() {
+  const [state, formAction, pending] = useActionState<CreateAccountState, FormData>(createAccountAction, {});
+  const errors = state.fieldErrors ?? {};
+  const field = (name: 'username' | 'displayName' | 'password', label: string, props: React.InputHTMLAttributes<HTMLInputElement>) => (
+    <div>
+      <label htmlFor={`account-${name}`} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input id={`account-${name}`} name={name} aria-invalid={errors[name] ? true : undefined} aria-describedby={`account-${name}-error`} className={input} {...props} />
+      <p id={`account-${name}-error`} className="mt-1 min-h-5 text-sm text-red-700">{errors[name]?.[0]}</p>
+    </div>
+  );
+  return (
+    <form action={formAction} noValidate aria-label="Create account" className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:grid-cols-2 lg:grid-cols-4">
+      {field('username', 'Username', { autoComplete: 'off', autoCapitalize: 'none', spellCheck: false, required: true })}
+      {field('displayName', 'Display name', { autoComplete: 'off' })}
+      {field('password', 'Initial password (12+ characters)', { type: 'password', autoComplete: 'new-password', required: true })}
+      <div>
+        <label htmlFor="account-role" className="block text-sm font-medium text-slate-800">
+          Role
+        </label>
+        <select id="account-role" name="role" defaultValue="OPERATOR" className={input}>
+          <option value="OPERATOR">Operator</option>
+          <option value="ADMINISTRATOR">Administrator</option>
+        </select>
+        <p className="mt-1 min-h-5 text-sm text-red-700">{errors.role?.[0]}</p>
+      </div>
+      <div className="flex flex-wrap items-center gap-3 sm:col-span-2 lg:col-span-4">
+        <button type="submit" disabled={pending} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:opacity-60">
+          {pending ? 'Creating…' : 'Create account'}
+        </button>
+        <p role={state.ok === false && state.message ? 'alert' : 'status'} className={`text-sm ${state.ok === false ? 'text-red-700' : 'text-emerald-800'}`}>
+          {state.message ?? ''}
+        </p>
+      </div>
+    </form>
+  );
+}
+
+export function AccountChanges({ id, username, role, disabled }: { id: number; username: string; role: AccountRole; disabled: boolean }) {
+  const [state, formAction, pending] = useActionState<AccountChangeState, FormData>(changeAccountAction, {});
+  const button = 'rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-60';
+  return (
+    <div className="flex flex-col items-end gap-1">
+      <div className="flex flex-wrap justify-end gap-2">
+        <form action={formAction} className="flex items-center gap-1">
+          <input type="hidden" name="accountId" value={id} />
+          <input type="hidden" name="change" value="role" />
+          <label htmlFor={`role-${id}`} className="sr-only">
+            Role of {username}
+          </label>
+          <select id={`role-${id}`} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs">
+            <option value="OPERATOR">Operator</option>
+            <option value="ADMINISTRATOR">Administrator</option>
+          </select>
+          <button type="submit" disabled={pending} className={button} aria-label={`Save role of ${username}`}>
+            Save role
+          </button>
+        </form>
+        <form action={formAction}>
+          <input type="hidden" name="accountId" value={id} />
+          <input type="hidden" name="change" value="force-password-change" />
+          <button type="submit" disabled={pending} className={button} aria-label={`Force password change for ${username}`}>
+            Force password change
+          </button>
+        </form>
+        <form action={formAction}>
+          <input type="hidden" name="accountId" value={id} />
+          <input type="hidden" name="change" value={disabled ? 'enable' : 'disable'} />
+          <button type="submit" disabled={pending} className={button} aria-label={`${disabled ? 'Enable' : 'Disable'} ${username}`}>
+            {disabled ? 'Enable' : 'Disable'}
+          </button>
+        </form>
+      </div>
+      <p role={state.ok === false && state.message ? 'alert' : 'status'} className={`max-w-md text-right text-xs ${state.ok === false ? 'text-red-700' : 'text-slate-600'}`}>
+        {state.message ?? ''}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+'use client';
+
+import { useActionState } from 'react';
+import { createApiTokenAction, revokeApiTokenAction, type CreateTokenState, type RevokeTokenState } from './actions';
+
+const input = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500';
+
+export function CreateTokenForm() {
+  const [state, formAction, pending] = useActionState<CreateTokenState, FormData>(createApiTokenAction, {});
+  const errors = state.fieldErrors ?? {};
+  return (
+    <div className="space-y-4">
+      {state.created && (
+        <div role="status" className="rounded-lg border border-emerald-300 bg-emerald-50 p-4 text-sm text-emerald-900">
+          <p className="font-semibold">Token &quot;{state.created.name}&quot; created ({state.created.role}).</p>
+          <p className="mt-1">Copy it now: it is shown only this once and cannot be retrieved later.</p>
+          <label htmlFor="new-token" className="mt-3 block font-medium">
+            New API token
+          </label>
+          <input id="new-token" readOnly value={state.created.token} className={`${input} font-mono`} onFocus={(e) => e.currentTarget.select()} />
+          <p className="mt-2 text-xs">
+            Send it as <code>Authorization: Bearer &lt;token&gt;</code>. See the <a className="underline" href="/api/v1/openapi.json">OpenAPI description</a>.
+          </p>
+        </div>
+      )}
+      <form action={formAction} noValidate className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:grid-cols-4" aria-label="Create API token">
+        <div className="sm:col-span-2">
+          <label htmlFor="token-name" className="block text-sm font-medium text-slate-800">
+            Name
+          </label>
+          <input id="token-name" name="name" required maxLength={100} placeholder="e.g. Nightly scheduler" aria-invalid={errors.name ? true : undefined} aria-describedby="token-name-error" className={input} />
+          <p id="token-name-error" className="mt-1 min-h-5 text-sm text-red-700">{errors.name?.[0]}</p>
+        </div>
+        <div>
+          <label htmlFor="token-role" className="block text-sm font-medium text-slate-800">
+            Role
+          </label>
+          <select id="token-role" name="role" defaultValue="OPERATOR" aria-invalid={errors.role ? true : undefined} aria-describedby="token-role-error" className={input}>
+            <option value="OPERATOR">Operator</option>
+            <option value="ADMINISTRATOR">Administrator</option>
+          </select>
+          <p id="token-role-error" className="mt-1 min-h-5 text-sm text-red-700">{errors.role?.[0]}</p>
+        </div>
+        <div>
+          <label htmlFor="token-expires" className="block text-sm font-medium text-slate-800">
+            Expires after (days)
+          </label>
+          <input id="token-expires" name="expiresInDays" inputMode="numeric" placeholder="never" aria-invalid={errors.expiresInDays ? true : undefined} aria-describedby="token-expires-error" className={input} />
+          <p id="token-expires-error" className="mt-1 min-h-5 text-sm text-red-700">{errors.expiresInDays?.[0]}</p>
+        </div>
+        <div className="sm:col-span-4">
+          <button type="submit" disabled={pending} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:opacity-60">
+            {pending ? 'Creating…' : 'Create token'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+export function RevokeTokenButton({ id, name }: { id: number; name: string }) {
+  const [state, formAction, pending] = useActionState<RevokeTokenState, FormData>(revokeApiTokenAction, {});
+  return (
+    <form
+      action={formAction}
+      onSubmit={(e) => {
+        if (!window.confirm(`Revoke the token "${name}"? Scripts using it stop working at once.`)) e.preventDefault();
+      }}
+    >
+      <input type="hidden" name="id" value={id} />
+      <button type="submit" disabled={pending} aria-label={`Revoke ${name}`} className="rounded-md border border-red-300 bg-white px-2.5 py-1 text-xs font-medium text-red-700 hover:bg-red-50 disabled:opacity-60">
+        {pending ? 'Revoking…' : 'Revoke'}
+      </button>
+      {state.ok === false && <p role="alert" className="mt-1 text-xs text-red-700">{state.message}</p>}
+    </form>
+  );
+}

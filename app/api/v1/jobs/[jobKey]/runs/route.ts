@@ -1,0 +1,32 @@
+import { apiRoute } from '@/app/api/_lib/api-route';
+import { ApiError, jsonResponse } from '@/lib/api/errors';
+import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
+import { jobKeyParam, startRunBody } from '@/lib/api/v1-schemas';
+import { runRepresentation } from '@/lib/api/v1-representations';
+import { startJobRun } from '@/lib/batch-jobs';
+
+export const dynamic = 'force-dynamic';
+
+/** POST /api/v1/jobs/{jobKey}/runs (operator): 202 { runId }, 409 with the active run. */
+export const POST = apiRoute<{ jobKey: string }>('OPERATOR', async ({ params, request, principal, ip }) => {
+  const jobKey = parsePathParam(params.jobKey, jobKeyParam, 'batch job');
+  const body = await readJsonBody(request, startRunBody, { emptyIs: {} });
+  const result = await startJobRun({
+    jobKey,
+    trigger: 'API',
+    startedBy: principal.actor,
+    dryRun: body.dryRun ?? false,
+    confirmed: body.confirm ?? false,
+    ip,
+  });
+  if (result.started) {
+    return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, {
+      location: `/api/v1/runs/${result.run.id}`,
+    });
+  }
+  if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
+  if (result.reason === 'already_active') {
+    throw new ApiError('run_already_active', result.message, { activeRun: runRepresentation(result.activeRun) });
+  }
+  throw new ApiError('queue_unavailable', result.message, { run: runRepresentation(result.run) });
+});

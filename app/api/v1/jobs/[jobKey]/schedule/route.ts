@@ -1,0 +1,39 @@
+import { apiRoute } from '@/app/api/_lib/api-route';
+import { ApiError, jsonResponse } from '@/lib/api/errors';
+import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
+import { jobKeyParam, scheduleBody } from '@/lib/api/v1-schemas';
+import { jobRepresentation } from '@/lib/api/v1-representations';
+import { getJobWithStatus, saveJobSchedule } from '@/lib/batch-jobs';
+
+export const dynamic = 'force-dynamic';
+
+/** PUT /api/v1/jobs/{jobKey}/schedule (administrator): 200 with the saved job, 422 with field errors. */
+export const PUT = apiRoute<{ jobKey: string }>('ADMINISTRATOR', async ({ params, request, principal, ip }) => {
+  const jobKey = parsePathParam(params.jobKey, jobKeyParam, 'batch job');
+  const body = await readJsonBody(request, scheduleBody);
+  const current = await getJobWithStatus(jobKey);
+  if (!current) throw new ApiError('not_found', `There is no batch job "${jobKey}".`);
+  const result = await saveJobSchedule({
+    jobKey,
+    cronExpression: body.expression,
+    timeZone: body.timeZone,
+    enabled: body.enabled,
+    // Without expectedVersion the caller means "whatever is saved now": last write wins.
+    expectedVersion: body.expectedVersion ?? current.version,
+    actor: principal.actor,
+    ip,
+  });
+  if (!result.ok) {
+    if (result.reason === 'invalid') {
+      const fieldErrors: Record<string, string[]> = {};
+      if (result.fieldErrors.cronExpression) fieldErrors.expression = [result.fieldErrors.cronExpression];
+      if (result.fieldErrors.timeZone) fieldErrors.timeZone = [result.fieldErrors.timeZone];
+      throw new ApiError('validation_failed', 'The schedule was not saved: correct the fields.', { fieldErrors, formErrors: [] });
+    }
+    if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
+    throw new ApiError('schedule_conflict', result.message, { currentVersion: result.current.version });
+  }
+  const job = await getJobWithStatus(jobKey);
+  if (!job) throw new ApiError('not_found', `There is no batch job "${jobKey}".`);
+  return jsonResponse({ ...jobRepresentation(job), warnings: result.warnings, scheduler: result.scheduler });
+});

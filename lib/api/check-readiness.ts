@@ -1,0 +1,45 @@
+import { prisma } from '../db';
+import { batchJobsQueue, queueRedis, type BatchJobsQueue } from '../queue/batch-jobs-queue';
+import { redisPrefix } from '../queue/connection';
+import { withRedisTimeout } from '../queue/redis-timeout';
+import { liveWorkers } from '../queue/worker-heartbeat';
+
+export type ReadinessCheck = { ok: boolean; message: string };
+export type Readiness = { ready: boolean; checks: { database: ReadinessCheck; redis: ReadinessCheck; worker: ReadinessCheck } };
+
+const TIMEOUT_MS = 2_000;
+
+function timeout<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Whether this installation can do its work: the database answers, Redis answers, and at least
+ * one worker wrote its heartbeat recently. Messages name the failing part, never a secret
+ * (connection strings carry passwords: they are not echoed).
+ */
+export async function checkReadiness(options: { queue?: BatchJobsQueue } = {}): Promise<Readiness> {
+  const database = await timeout(prisma().$queryRaw`SELECT 1`, 'PostgreSQL')
+    .then(() => ({ ok: true, message: 'PostgreSQL answers.' }))
+    .catch(() => ({ ok: false, message: 'PostgreSQL does not answer: check the database and DATABASE_URL.' }));
+  let redis: ReadinessCheck = { ok: false, message: 'Redis does not answer: check Redis and REDIS_URL.' };
+  let worker: ReadinessCheck = { ok: false, message: 'Unknown: Redis does not answer.' };
+  try {
+    const connection = queueRedis(options.queue ?? batchJobsQueue());
+    await withRedisTimeout(connection.ping(), 'answer a ping', TIMEOUT_MS);
+    redis = { ok: true, message: 'Redis answers.' };
+    const workers = await withRedisTimeout(liveWorkers(connection, redisPrefix()), 'list the worker heartbeats', TIMEOUT_MS);
+    worker = workers.length
+      ? { ok: true, message: `${workers.length} worker(s) alive.` }
+      : { ok: false, message: 'No worker heartbeat: start the worker (npm run worker).' };
+  } catch {
+    // the defaults above say what is missing
+  }
+  return { ready: database.ok && redis.ok && worker.ok, checks: { database, redis, worker } };
+}

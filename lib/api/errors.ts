@@ -1,0 +1,73 @@
+// The JSON error shape of every API response: { code, message } plus optional details. The codes
+// are stable identifiers that scripts may branch on; the messages are for people and may change.
+
+export type ApiErrorCode =
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'invalid_json'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'validation_failed'
+  | 'cross_origin_request'
+  | 'run_already_active'
+  | 'run_already_finished'
+  | 'schedule_conflict'
+  | 'queue_unavailable'
+  | 'service_unavailable'
+  | 'internal_error';
+
+export const STATUS_OF: Record<ApiErrorCode, number> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  invalid_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  validation_failed: 422,
+  cross_origin_request: 403,
+  run_already_active: 409,
+  run_already_finished: 409,
+  schedule_conflict: 409,
+  queue_unavailable: 503,
+  service_unavailable: 503,
+  internal_error: 500,
+};
+
+export type ApiErrorBody = { code: ApiErrorCode; message: string } & Record<string, unknown>;
+
+/** Thrown inside a handler to answer with an error; anything else thrown becomes internal_error. */
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly status: number;
+  readonly extra: Record<string, unknown>;
+  constructor(code: ApiErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = STATUS_OF[code];
+    this.extra = extra;
+  }
+
+  body(): ApiErrorBody {
+    return { ...this.extra, code: this.code, message: this.message };
+  }
+}
+
+/** A JSON response; framework-free (the standard Response), so lib/ stays free of next/*. */
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body, jsonReplacer), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+export function errorResponse(error: ApiError): Response {
+  const headers: Record<string, string> = error.code === 'unauthenticated' ? { 'www-authenticate': 'Bearer realm="idm"' } : {};
+  return jsonResponse(error.body(), error.status, headers);
+}
+
+// BigInt ids (run items) become strings: JSON has no 64-bit integers.
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

@@ -1,0 +1,277 @@
+// OpenAPI 3.1 description of REST API v1 and the operations endpoints, served at
+// /api/v1/openapi.json. Kept beside the schemas it documents (lib/api/v1-schemas.ts); the API
+// tests check that every route handler under app/api is listed here.
+
+const errorRef = { $ref: '#/components/schemas/Error' };
+const error = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
+const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const standardErrors = {
+  '401': error('No valid credentials (code `unauthenticated`).'),
+  '403': error('The token or account lacks the role (code `forbidden`), or a session request came from another site (code `cross_origin_request`).'),
+};
+const bodyErrors = {
+  '400': error('The body is not JSON (code `invalid_json`).'),
+  '413': error('The body is larger than 16 KiB (code `payload_too_large`).'),
+  '415': error('The body is not sent as application/json (code `unsupported_media_type`).'),
+  '422': error('Invalid or unknown fields (code `validation_failed`, with `fieldErrors`).'),
+};
+const jobKey = { name: 'jobKey', in: 'path', required: true, schema: { type: 'string', enum: ['inactive-ldap-users', 'active-ldap-users'] } };
+const runId = { name: 'runId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const dateTime = { type: ['string', 'null'], format: 'date-time' };
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Identity Manager: LDAP batch synchronization API',
+    version: '1.0.0',
+    description:
+      'Start and follow the batch jobs "Synchronize inactive LDAP Users to Identity Manager" (inactive-ldap-users) and ' +
+      '"Synchronize active LDAP Users to Identity Manager" (active-ldap-users), change their schedules, clear the operator cache ' +
+      'and look up people. Authenticate with an API token created by an administrator under Admin > API tokens: ' +
+      '`Authorization: Bearer idm_...`. A signed-in browser session works too (changes only from the same origin). ' +
+      'Errors are JSON `{ "code", "message" }` with a stable code.',
+  },
+  servers: [{ url: '/' }],
+  security: [{ bearerAuth: [] }],
+  tags: [{ name: 'jobs' }, { name: 'runs' }, { name: 'operator' }, { name: 'users' }, { name: 'operations' }],
+  paths: {
+    '/api/v1/jobs': {
+      get: { tags: ['jobs'], summary: 'List the batch jobs (operator)', responses: { '200': json({ type: 'object', properties: { jobs: { type: 'array', items: { $ref: '#/components/schemas/Job' } } } }), ...standardErrors } },
+    },
+    '/api/v1/jobs/{jobKey}': {
+      get: { tags: ['jobs'], summary: 'One batch job (operator)', parameters: [jobKey], responses: { '200': json({ $ref: '#/components/schemas/Job' }), ...standardErrors, '404': error('No such job (code `not_found`).') } },
+    },
+    '/api/v1/jobs/{jobKey}/schedule': {
+      put: {
+        tags: ['jobs'],
+        summary: "Save a job's schedule (administrator)",
+        description: 'Takes effect for the scheduler at once. Operators see it in their cached views after Clear cache.',
+        parameters: [jobKey],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['expression', 'timeZone', 'enabled'],
+                properties: {
+                  expression: { type: ['string', 'null'], description: 'Cron expression with 5 or 6 fields (seconds first); null or "" clears it.', examples: ['0 2 * * *'] },
+                  timeZone: { type: 'string', description: 'IANA time zone', examples: ['Europe/Berlin'] },
+                  enabled: { type: 'boolean' },
+                  expectedVersion: { type: 'integer', description: 'The job version you read; a newer save makes this request a 409.' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': json({ allOf: [{ $ref: '#/components/schemas/Job' }, { type: 'object', properties: { warnings: { type: 'array', items: { type: 'string' } }, scheduler: { type: 'string' } } }] }, 'The saved job'),
+          ...standardErrors,
+          ...bodyErrors,
+          '404': error('No such job (code `not_found`).'),
+          '409': error('expectedVersion is older than the saved schedule (code `schedule_conflict`).'),
+        },
+      },
+    },
+    '/api/v1/jobs/{jobKey}/runs': {
+      post: {
+        tags: ['runs'],
+        summary: 'Start a run now (operator)',
+        parameters: [jobKey],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  dryRun: { type: 'boolean', description: 'Plan and report, change nothing.' },
+                  confirm: { type: 'boolean', description: 'Proceed although the run would deactivate more people than the threshold allows.' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
+          ...standardErrors,
+          ...bodyErrors,
+          '404': error('No such job (code `not_found`).'),
+          '409': { description: 'A run of this job is queued or running (code `run_already_active`).', content: { 'application/json': { schema: { allOf: [errorRef, { type: 'object', properties: { activeRun: { $ref: '#/components/schemas/Run' } } }] } } } },
+          '503': error('The run could not be queued: Redis unavailable (code `queue_unavailable`).'),
+        },
+      },
+    },
+    '/api/v1/runs/{runId}': {
+      get: { tags: ['runs'], summary: 'Status, timestamps, counters and error of a run (operator)', parameters: [runId], responses: { '200': json({ $ref: '#/components/schemas/Run' }), ...standardErrors, '404': error('No such run (code `not_found`).') } },
+    },
+    '/api/v1/runs/{runId}/items': {
+      get: {
+        tags: ['runs'],
+        summary: 'What a run did to each person, paginated (operator)',
+        parameters: [
+          runId,
+          { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
+          { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          { name: 'outcome', in: 'query', schema: { type: 'string', enum: ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED'] } },
+        ],
+        responses: {
+          '200': json({
+            type: 'object',
+            properties: {
+              items: { type: 'array', items: { $ref: '#/components/schemas/RunItem' } },
+              pagination: { type: 'object', properties: { page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' }, hasNextPage: { type: 'boolean' } } },
+            },
+          }),
+          ...standardErrors,
+          '404': error('No such run (code `not_found`).'),
+          '422': error('Invalid query parameters (code `validation_failed`).'),
+        },
+      },
+    },
+    '/api/v1/runs/{runId}/cancel': {
+      post: {
+        tags: ['runs'],
+        summary: 'Cancel a queued or running run (operator)',
+        description: 'A run that has not started is CANCELLED at once; a running run stops after the page in progress.',
+        parameters: [runId],
+        responses: {
+          '200': json({ type: 'object', properties: { run: { $ref: '#/components/schemas/Run' }, cancelledNow: { type: 'boolean' } } }),
+          ...standardErrors,
+          ...bodyErrors,
+          '404': error('No such run (code `not_found`).'),
+          '409': error('The run already ended (code `run_already_finished`).'),
+        },
+      },
+    },
+    '/api/v1/operator/cache/clear': {
+      post: { tags: ['operator'], summary: "Clear the operators' cache (operator)", responses: { '200': json({ type: 'object' }), ...standardErrors, ...bodyErrors, '503': error('Redis unavailable (code `service_unavailable`).') } },
+    },
+    '/api/v1/users/{username}': {
+      get: {
+        tags: ['users'],
+        summary: 'A person with state, source, credentials, certificates and roles (operator)',
+        parameters: [{ name: 'username', in: 'path', required: true, schema: { type: 'string', maxLength: 256 } }],
+        responses: { '200': json({ $ref: '#/components/schemas/User' }), ...standardErrors, '404': error('No such user (code `not_found`).') },
+      },
+    },
+    '/api/health': {
+      get: { tags: ['operations'], summary: 'Liveness', security: [], responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } } }) } },
+    },
+    '/api/ready': {
+      get: {
+        tags: ['operations'],
+        summary: 'Readiness: database, Redis and worker heartbeat',
+        security: [],
+        responses: { '200': json({ $ref: '#/components/schemas/Readiness' }), '503': json({ $ref: '#/components/schemas/Readiness' }, 'Not ready') },
+      },
+    },
+    '/api/metrics': {
+      get: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics (operator token)',
+        description: 'idm_batch_runs{job_key,status}, idm_batch_run_duration_seconds (histogram), idm_users_changed_total, idm_objects_changed_total, idm_batch_queue_jobs{state}, idm_ldap_errors_total{job_key,code}, idm_workers_live, idm_redis_up.',
+        responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...standardErrors },
+      },
+    },
+    '/api/v1/openapi.json': {
+      get: { tags: ['operations'], summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } },
+    },
+  },
+  components: {
+    securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token `idm_...`, never accepted from cookies.' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: {
+            type: 'string',
+            enum: ['unauthenticated', 'forbidden', 'not_found', 'invalid_json', 'unsupported_media_type', 'payload_too_large', 'validation_failed', 'cross_origin_request', 'run_already_active', 'run_already_finished', 'schedule_conflict', 'queue_unavailable', 'service_unavailable', 'internal_error'],
+          },
+          message: { type: 'string' },
+          fieldErrors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+        },
+      },
+      Run: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          jobKey: { type: 'string' },
+          status: { type: 'string', enum: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED', 'THRESHOLD_EXCEEDED'] },
+          trigger: { type: 'string', enum: ['SCHEDULE', 'MANUAL', 'API', 'CLI'] },
+          startedBy: { type: ['string', 'null'] },
+          dryRun: { type: 'boolean' },
+          confirmed: { type: 'boolean' },
+          queuedAt: { type: 'string', format: 'date-time' },
+          startedAt: dateTime,
+          finishedAt: dateTime,
+          cancelRequestedAt: dateTime,
+          counters: {
+            type: 'object',
+            properties: Object.fromEntries(
+              ['pagesApplied', 'entriesRead', 'entriesTotal', 'created', 'updated', 'unchanged', 'failed', 'credentialsChanged', 'certificatesChanged', 'rolesWithdrawn', 'wouldDeactivate'].map((k) => [k, { type: ['integer', 'null'] }]),
+            ),
+          },
+          error: { type: ['object', 'null'], properties: { code: { type: ['string', 'null'] }, message: { type: ['string', 'null'] } } },
+        },
+      },
+      Job: {
+        type: 'object',
+        properties: {
+          key: { type: 'string' },
+          processName: { type: 'string' },
+          symbolicName: { type: 'string', description: "The vendor's documented symbolic name, kept verbatim." },
+          expression: { type: ['string', 'null'] },
+          scheduleDescription: { type: ['string', 'null'] },
+          timeZone: { type: 'string' },
+          enabled: { type: 'boolean' },
+          nextRunAt: dateTime,
+          version: { type: 'integer' },
+          activeRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
+          lastRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
+        },
+      },
+      RunItem: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', description: '64-bit id as a string' },
+          externalId: { type: ['string', 'null'] },
+          username: { type: ['string', 'null'] },
+          outcome: { type: 'string', enum: ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED'] },
+          reason: { type: ['string', 'null'] },
+          changes: {},
+        },
+      },
+      User: {
+        type: 'object',
+        properties: {
+          username: { type: 'string' },
+          state: { type: 'string', enum: ['ACTIVE', 'INACTIVE'] },
+          source: { type: 'string', enum: ['LOCAL', 'LDAP'] },
+          credentials: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                type: { type: 'string', enum: ['CARD', 'TEMPORARY_CARD', 'VIRTUAL_SMART_CARD', 'MOBILE_ID', 'SOFT_TOKEN'] },
+                state: { type: 'string', enum: ['ACTIVE', 'INACTIVE', 'LOCKED'] },
+                certificates: { type: 'array', items: { type: 'object', properties: { serial: { type: 'string' }, state: { type: 'string', enum: ['VALID', 'ON_HOLD', 'REVOKED'] } } } },
+              },
+            },
+          },
+          roles: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, assignedAt: { type: 'string', format: 'date-time' } } } },
+        },
+      },
+      Readiness: {
+        type: 'object',
+        properties: {
+          status: { type: 'string', enum: ['ready', 'not_ready'] },
+          checks: { type: 'object', additionalProperties: { type: 'object', properties: { ok: { type: 'boolean' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,54 @@
+import type { JobWithStatus, RunSummary } from '@/lib/batch-jobs';
+
+// What API v1 answers: stable field names, ISO dates, no internals (no hashes, no options blob).
+
+export function runRepresentation(run: RunSummary) {
+  return {
+    id: run.id,
+    jobKey: run.jobKey,
+    status: run.status,
+    trigger: run.trigger,
+    startedBy: run.startedBy,
+    dryRun: run.dryRun,
+    confirmed: run.confirmed,
+    queuedAt: run.queuedAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    cancelRequestedAt: run.cancelRequestedAt,
+    attempts: run.attempts,
+    counters: {
+      pagesApplied: run.pagesApplied,
+      entriesRead: run.entriesRead,
+      entriesTotal: run.entriesTotal,
+      created: run.created,
+      updated: run.updated,
+      unchanged: run.unchanged,
+      failed: run.failed,
+      credentialsChanged: run.credentialsChanged,
+      certificatesChanged: run.certificatesChanged,
+      rolesWithdrawn: run.rolesWithdrawn,
+      wouldDeactivate: run.wouldDeactivate,
+    },
+    error: run.errorCode || run.error ? { code: run.errorCode, message: run.error } : null,
+  };
+}
+
+export function jobRepresentation(job: JobWithStatus) {
+  return {
+    key: job.key,
+    processName: job.processName,
+    symbolicName: job.symbolicName,
+    description: job.description,
+    expression: job.cronExpression,
+    scheduleDescription: job.scheduleDescription,
+    timeZone: job.timeZone,
+    enabled: job.enabled,
+    nextRunAt: job.nextExecutionAt,
+    version: job.version,
+    updatedAt: job.updatedAt,
+    updatedBy: job.updatedBy,
+    activeRun: job.activeRun ? runRepresentation(job.activeRun) : null,
+    lastRun: job.lastRun ? runRepresentation(job.lastRun) : null,
+    lastFinishedRun: job.lastFinishedRun ? runRepresentation(job.lastFinishedRun) : null,
+  };
+}

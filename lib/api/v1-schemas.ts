@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+// Request shapes of REST API v1. Strict: an unknown field is an error (a typo such as
+// "enable" must not be silently ignored and leave the schedule as it was).
+
+/** Job keys are lower-case words joined by hyphens: nothing else (no dots, slashes, %2e) can name a job. */
+export const jobKeyParam = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).max(64);
+
+export const runIdParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/)
+  .transform(Number)
+  .refine((n) => n <= 2_147_483_647);
+
+/**
+ * Usernames are looked up in the database, never put into an LDAP filter here; control
+ * characters and absurd lengths are refused all the same.
+ */
+export const usernameParam = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s));
+
+export const scheduleBody = z
+  .object({
+    expression: z.string().max(200, 'A cron expression has at most 200 characters.').nullable(),
+    timeZone: z.string().min(1, 'Enter an IANA time zone, e.g. Europe/Berlin.').max(64),
+    enabled: z.boolean({ message: 'enabled must be true or false.' }),
+    /** The version the caller read (GET /jobs/{key}); when given, a newer save makes this one a 409. */
+    expectedVersion: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const startRunBody = z
+  .object({
+    dryRun: z.boolean({ message: 'dryRun must be true or false.' }).optional(),
+    confirm: z.boolean({ message: 'confirm must be true or false.' }).optional(),
+  })
+  .strict();
+
+export const emptyBody = z.object({}).strict();
+
+export const paginationQuery = z
+  .object({
+    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(500).default(50),
+    outcome: z.enum(['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED']).optional(),
+  })
+  .strict();

@@ -1,0 +1,60 @@
+import { startAuthTestEnvironment, type AuthTestEnvironment } from '@/e2e/support/app-server';
+import { generateEncryptionKey } from '@/lib/crypto';
+
+// The running app (`next start`) on private PostgreSQL, Redis and slapd, with this test process
+// pointed at the same database and Redis so that it can arrange data through lib/ and check the
+// outcome. Used by tests/integration/api*.test.ts and security*.test.ts.
+
+export type ApiTestEnvironment = AuthTestEnvironment & {
+  /** The key the server encrypts secrets with (the test process uses the same). */
+  encryptionKey: string;
+  /** Makes an API token for a role through lib/api (as the admin UI does) and returns its value. */
+  createToken: (role: 'ADMINISTRATOR' | 'OPERATOR', name?: string, expiresInDays?: number | null) => Promise<{ id: number; token: string }>;
+  /** fetch against the app with a Bearer token (or none), JSON body when given. */
+  api: (path: string, init?: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> }) => Promise<Response>;
+};
+
+export async function startApiTestEnvironment(name: string): Promise<ApiTestEnvironment> {
+  const encryptionKey = generateEncryptionKey();
+  const env = await startAuthTestEnvironment({ name, env: { APP_ENCRYPTION_KEY: encryptionKey } });
+  // lib/ reads its environment lazily: point this process at the test services before first use.
+  process.env.DATABASE_URL = env.services.databaseUrl;
+  process.env.REDIS_URL = env.services.redisUrl;
+  process.env.APP_ENCRYPTION_KEY = encryptionKey;
+  const { prisma } = await import('@/lib/db');
+  const { createApiToken } = await import('@/lib/api/api-tokens');
+  const admin = await prisma().account.findUniqueOrThrow({ where: { username: env.accounts.admin.username } });
+  let counter = 0;
+  return {
+    ...env,
+    encryptionKey,
+    createToken: async (role, tokenName, expiresInDays = null) => {
+      const { token, apiToken } = await createApiToken({
+        name: tokenName ?? `${role.toLowerCase()}-${++counter}`,
+        role,
+        expiresInDays,
+        actor: { accountId: admin.id, username: admin.username },
+      });
+      return { id: apiToken.id, token };
+    },
+    api: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+      let body: string | undefined;
+      if (init.body !== undefined) {
+        body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+        if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      }
+      return fetch(env.baseUrl + path, { method: init.method ?? 'GET', headers, body, redirect: 'manual' });
+    },
+    stop: async () => {
+      const { disconnectDb } = await import('@/lib/db');
+      const { closeBatchJobsQueue } = await import('@/lib/queue/batch-jobs-queue');
+      const { disconnectCacheRedis } = await import('@/lib/cache/redis');
+      await closeBatchJobsQueue().catch(() => undefined);
+      await disconnectCacheRedis().catch(() => undefined);
+      await disconnectDb();
+      await env.stop();
+    },
+  };
+}

@@ -1,0 +1,400 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field with expect() */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRouteHandlers, routeMethods } from '@/e2e/support/app-surface';
+import { startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
+
+// REST API v1 and the operations endpoints against the built app (`next start`) on real
+// PostgreSQL and Redis: every endpoint, its errors, and token authentication.
+
+let env: ApiTestEnvironment;
+let operatorToken: string;
+let adminToken: string;
+let db: typeof import('@/lib/db');
+
+beforeAll(async () => {
+  env = await startApiTestEnvironment('api');
+  db = await import('@/lib/db');
+  operatorToken = (await env.createToken('OPERATOR', 'nightly-scheduler')).token;
+  adminToken = (await env.createToken('ADMINISTRATOR', 'provisioning')).token;
+});
+
+afterAll(async () => {
+  await env?.stop();
+});
+
+const JOB = 'inactive-ldap-users';
+
+async function json(res: Response): Promise<Record<string, any>> {
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  return (await res.json()) as Record<string, any>;
+}
+
+describe('authentication with API tokens', () => {
+  it('refuses requests without credentials with 401, a stable code and a Bearer challenge', async () => {
+    const res = await env.api('/api/v1/jobs');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await json(res)).toMatchObject({ code: 'unauthenticated', message: expect.any(String) });
+  });
+
+  it('refuses malformed, unknown, revoked and expired tokens alike', async () => {
+    const { revokeApiToken } = await import('@/lib/api/api-tokens');
+    const revoked = await env.createToken('OPERATOR', 'revoked');
+    await revokeApiToken({ id: revoked.id, actor: 'test' });
+    const expired = await env.createToken('OPERATOR', 'expired', 1);
+    await db.prisma().apiToken.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const unknown = `idm_${'A'.repeat(43)}`;
+    for (const authorization of ['Bearer', `Basic ${Buffer.from('admin:x').toString('base64')}`, `Bearer ${unknown}`, `Bearer ${revoked.token}`, `Bearer ${expired.token}`]) {
+      const res = await env.api('/api/v1/jobs', { headers: { authorization } });
+      expect(res.status, authorization).toBe(401);
+      expect((await json(res)).code).toBe('unauthenticated');
+    }
+  });
+
+  it('never accepts a token from a cookie or the query string', async () => {
+    for (const cookie of [`idm_session=${operatorToken}`, `token=${operatorToken}`, `authorization=Bearer ${operatorToken}`]) {
+      const res = await env.api('/api/v1/jobs', { headers: { cookie } });
+      expect(res.status, cookie).toBe(401);
+      await res.body?.cancel();
+    }
+    const res = await env.api(`/api/v1/jobs?access_token=${operatorToken}`);
+    expect(res.status).toBe(401);
+    await res.body?.cancel();
+  });
+
+  it('records the last use of a token', async () => {
+    const { token, id } = await env.createToken('OPERATOR', 'last-used');
+    expect((await db.prisma().apiToken.findUniqueOrThrow({ where: { id } })).lastUsedAt).toBeNull();
+    const res = await env.api('/api/v1/jobs', { token });
+    expect(res.status).toBe(200);
+    await res.body?.cancel();
+    expect((await db.prisma().apiToken.findUniqueOrThrow({ where: { id } })).lastUsedAt).toBeInstanceOf(Date);
+  });
+
+  it('an operator token may not save a schedule (403 forbidden)', async () => {
+    const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, { method: 'PUT', token: operatorToken, body: { expression: '0 2 * * *', timeZone: 'UTC', enabled: true } });
+    expect(res.status).toBe(403);
+    expect((await json(res)).code).toBe('forbidden');
+  });
+
+  it('a browser session works; its changes must come from the same origin', async () => {
+    const { createSession } = await import('@/lib/auth/sessions');
+    const account = await db.prisma().account.findUniqueOrThrow({ where: { username: env.accounts.operator.username } });
+    const cookie = `idm_session=${(await createSession({ accountId: account.id })).token}`;
+    const read = await env.api('/api/v1/jobs', { headers: { cookie } });
+    expect(read.status).toBe(200);
+    await read.body?.cancel();
+    const crossSite = await env.api('/api/v1/operator/cache/clear', { method: 'POST', headers: { cookie, origin: 'http://attacker.example' } });
+    expect(crossSite.status).toBe(403);
+    expect((await json(crossSite)).code).toBe('cross_origin_request');
+    const noOrigin = await env.api('/api/v1/operator/cache/clear', { method: 'POST', headers: { cookie } });
+    expect(noOrigin.status).toBe(403);
+    await noOrigin.body?.cancel();
+    const sameSite = await env.api('/api/v1/operator/cache/clear', { method: 'POST', headers: { cookie, origin: env.baseUrl } });
+    expect(sameSite.status).toBe(200);
+    await sameSite.body?.cancel();
+  });
+});
+
+describe('jobs', () => {
+  it('GET /api/v1/jobs lists both batch jobs with schedule, time zone, enabled, next and last run', async () => {
+    const body = await json(await env.api('/api/v1/jobs', { token: operatorToken }));
+    expect(body.jobs.map((j: any) => j.key).sort()).toEqual(['active-ldap-users', 'inactive-ldap-users']);
+    const inactive = body.jobs.find((j: any) => j.key === JOB);
+    expect(inactive).toMatchObject({ processName: 'Synchronize inactive LDAP Users to Identity Manager', timeZone: expect.any(String), enabled: expect.any(Boolean) });
+    expect(inactive).toHaveProperty('expression');
+    expect(inactive).toHaveProperty('nextRunAt');
+    expect(inactive).toHaveProperty('lastRun');
+  });
+
+  it('GET /api/v1/jobs/{jobKey} answers one job, 404 for an unknown or malformed key', async () => {
+    const res = await env.api(`/api/v1/jobs/${JOB}`, { token: operatorToken });
+    expect(res.status).toBe(200);
+    expect((await json(res)).key).toBe(JOB);
+    for (const key of ['no-such-job', '..%2F..%2Fetc%2Fpasswd', 'INACTIVE-LDAP-USERS', 'a'.repeat(100)]) {
+      const bad = await env.api(`/api/v1/jobs/${key}`, { token: operatorToken });
+      expect(bad.status, key).toBe(404);
+      expect((await json(bad)).code).toBe('not_found');
+    }
+  });
+
+  it('PUT /api/v1/jobs/{jobKey}/schedule saves the schedule (200) and the next run follows it', async () => {
+    const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, {
+      method: 'PUT',
+      token: adminToken,
+      body: { expression: '30 2 * * 1-5', timeZone: 'Europe/Berlin', enabled: true },
+    });
+    expect(res.status).toBe(200);
+    const job = await json(res);
+    expect(job).toMatchObject({ key: JOB, expression: '30 2 * * 1-5', timeZone: 'Europe/Berlin', enabled: true });
+    expect(new Date(job.nextRunAt).getTime()).toBeGreaterThan(Date.now());
+    const saved = await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } });
+    expect(saved).toMatchObject({ cronExpression: '30 2 * * 1-5', timeZone: 'Europe/Berlin', enabled: true, updatedBy: 'api-token:provisioning' });
+    const audit = await db.prisma().auditEvent.findFirst({ where: { action: 'job.schedule.saved' }, orderBy: { id: 'desc' } });
+    expect(audit?.actor).toBe('api-token:provisioning');
+  });
+
+  it('PUT schedule answers 422 with field errors for a bad expression or time zone, and changes nothing', async () => {
+    const before = await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } });
+    const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, {
+      method: 'PUT',
+      token: adminToken,
+      body: { expression: '61 * * * *', timeZone: 'Mars/Olympus', enabled: true },
+    });
+    expect(res.status).toBe(422);
+    const body = await json(res);
+    expect(body.code).toBe('validation_failed');
+    expect(body.fieldErrors.expression[0]).toEqual(expect.any(String));
+    expect(body.fieldErrors.timeZone[0]).toEqual(expect.any(String));
+    expect((await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } })).version).toBe(before.version);
+  });
+
+  it('validates the body at the boundary: unknown fields, wrong types, not JSON, oversized, wrong media type', async () => {
+    const url = `/api/v1/jobs/${JOB}/schedule`;
+    const put = (body: unknown, headers?: Record<string, string>) => env.api(url, { method: 'PUT', token: adminToken, body, headers });
+    const unknown = await json(await put({ expression: '0 2 * * *', timeZone: 'UTC', enabled: true, enable: false }));
+    expect(unknown).toMatchObject({ code: 'validation_failed', fieldErrors: { enable: ['Unknown field.'] } });
+    const wrongType = await json(await put({ expression: '0 2 * * *', timeZone: 'UTC', enabled: 'yes' }));
+    expect(wrongType).toMatchObject({ code: 'validation_failed', fieldErrors: { enabled: [expect.any(String)] } });
+    const missing = await json(await put({}));
+    expect(Object.keys(missing.fieldErrors).sort()).toEqual(['enabled', 'expression', 'timeZone']);
+    const notJson = await put('{"expression": ');
+    expect(notJson.status).toBe(400);
+    expect((await json(notJson)).code).toBe('invalid_json');
+    const big = await put({ expression: '0 2 * * *', timeZone: 'UTC', enabled: true, padding: 'x'.repeat(100_000) });
+    expect(big.status).toBe(413);
+    expect((await json(big)).code).toBe('payload_too_large');
+    const form = await put('expression=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(415);
+    expect((await json(form)).code).toBe('unsupported_media_type');
+  });
+
+  it('PUT schedule with an outdated expectedVersion is a 409 conflict', async () => {
+    const current = await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } });
+    const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, {
+      method: 'PUT',
+      token: adminToken,
+      body: { expression: '0 3 * * *', timeZone: 'UTC', enabled: false, expectedVersion: current.version - 1 },
+    });
+    expect(res.status).toBe(409);
+    expect(await json(res)).toMatchObject({ code: 'schedule_conflict', currentVersion: current.version });
+  });
+});
+
+describe('runs', () => {
+  let runId: number;
+
+  it('POST /api/v1/jobs/{jobKey}/runs queues a run: 202 with the runId', async () => {
+    const res = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: operatorToken, body: { dryRun: true } });
+    expect(res.status).toBe(202);
+    const body = await json(res);
+    runId = body.runId;
+    expect(runId).toEqual(expect.any(Number));
+    expect(res.headers.get('location')).toBe(`/api/v1/runs/${runId}`);
+    const run = await db.prisma().batchRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run).toMatchObject({ jobKey: JOB, status: 'QUEUED', trigger: 'API', dryRun: true, startedBy: 'api-token:nightly-scheduler' });
+  });
+
+  it('a second start while the run is active is a 409 with the active run', async () => {
+    const res = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: operatorToken });
+    expect(res.status).toBe(409);
+    expect(await json(res)).toMatchObject({ code: 'run_already_active', activeRun: { id: runId, status: 'QUEUED' } });
+  });
+
+  it('POST runs validates its body and the job key', async () => {
+    const unknown = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: operatorToken, body: { dryrun: true } });
+    expect(unknown.status).toBe(422);
+    expect((await json(unknown)).fieldErrors).toEqual({ dryrun: ['Unknown field.'] });
+    const wrongType = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: operatorToken, body: { confirm: 'true' } });
+    expect(wrongType.status).toBe(422);
+    await wrongType.body?.cancel();
+    const noJob = await env.api('/api/v1/jobs/no-such-job/runs', { method: 'POST', token: operatorToken, body: {} });
+    expect(noJob.status).toBe(404);
+    await noJob.body?.cancel();
+  });
+
+  it('GET /api/v1/runs/{runId} answers status, timestamps, counters and error', async () => {
+    const body = await json(await env.api(`/api/v1/runs/${runId}`, { token: operatorToken }));
+    expect(body).toMatchObject({ id: runId, jobKey: JOB, status: 'QUEUED', trigger: 'API', dryRun: true, finishedAt: null, error: null, finished: false });
+    expect(body.counters).toMatchObject({ created: 0, updated: 0, unchanged: 0, failed: 0, entriesRead: 0 });
+    expect(new Date(body.queuedAt).getTime()).toBeGreaterThan(0);
+    for (const id of ['999999', 'abc', '0', '-1', '1.5', '99999999999']) {
+      const res = await env.api(`/api/v1/runs/${id}`, { token: operatorToken });
+      expect(res.status, id).toBe(404);
+      await res.body?.cancel();
+    }
+  });
+
+  it('GET /api/v1/runs/{runId}/items pages through the items, filters by outcome', async () => {
+    await db.prisma().batchRunItem.createMany({
+      data: ['alice', 'bob', 'carol', 'dave', 'erin'].map((username, i) => ({
+        runId,
+        username,
+        externalId: `ext-${i}`,
+        outcome: i === 4 ? 'FAILED' : 'UPDATED',
+        reason: i === 4 ? 'No username attribute' : null,
+        changes: { user: { state: ['ACTIVE', 'INACTIVE'] } },
+      })),
+    });
+    const first = await json(await env.api(`/api/v1/runs/${runId}/items?pageSize=2`, { token: operatorToken }));
+    expect(first.items.map((i: any) => i.username)).toEqual(['alice', 'bob']);
+    expect(first.pagination).toEqual({ page: 1, pageSize: 2, total: 5, pages: 3, hasNextPage: true });
+    expect(first.items[0]).toMatchObject({ id: expect.any(String), outcome: 'UPDATED', changes: { user: { state: ['ACTIVE', 'INACTIVE'] } } });
+    const last = await json(await env.api(`/api/v1/runs/${runId}/items?pageSize=2&page=3`, { token: operatorToken }));
+    expect(last.items.map((i: any) => i.username)).toEqual(['erin']);
+    expect(last.pagination.hasNextPage).toBe(false);
+    const failed = await json(await env.api(`/api/v1/runs/${runId}/items?outcome=FAILED`, { token: operatorToken }));
+    expect(failed.items).toEqual([expect.objectContaining({ username: 'erin', reason: 'No username attribute' })]);
+    for (const query of ['pageSize=0', 'pageSize=501', 'page=x', 'outcome=DELETED', 'sort=username']) {
+      const res = await env.api(`/api/v1/runs/${runId}/items?${query}`, { token: operatorToken });
+      expect(res.status, query).toBe(422);
+      await res.body?.cancel();
+    }
+    const missing = await env.api('/api/v1/runs/999999/items', { token: operatorToken });
+    expect(missing.status).toBe(404);
+    await missing.body?.cancel();
+  });
+
+  it('POST /api/v1/runs/{runId}/cancel cancels a queued run at once; a second cancel is a 409', async () => {
+    const res = await env.api(`/api/v1/runs/${runId}/cancel`, { method: 'POST', token: operatorToken });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ cancelledNow: true, run: { id: runId, status: 'CANCELLED' } });
+    const again = await env.api(`/api/v1/runs/${runId}/cancel`, { method: 'POST', token: operatorToken });
+    expect(again.status).toBe(409);
+    expect((await json(again)).code).toBe('run_already_finished');
+    const missing = await env.api('/api/v1/runs/999999/cancel', { method: 'POST', token: operatorToken });
+    expect(missing.status).toBe(404);
+    await missing.body?.cancel();
+    // The job is free again.
+    const restart = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: operatorToken, body: { dryRun: true } });
+    expect(restart.status).toBe(202);
+    const { runId: second } = await json(restart);
+    const cancelled = await env.api(`/api/v1/runs/${second}/cancel`, { method: 'POST', token: operatorToken, body: {} });
+    expect(cancelled.status).toBe(200);
+    await cancelled.body?.cancel();
+  });
+});
+
+describe('operator cache and users', () => {
+  it('POST /api/v1/operator/cache/clear clears the cache and audits who did it', async () => {
+    const res = await env.api('/api/v1/operator/cache/clear', { method: 'POST', token: operatorToken });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ generation: expect.any(Number), clearedAt: expect.any(String) });
+    const audit = await db.prisma().auditEvent.findFirst({ where: { action: 'cache.cleared' }, orderBy: { id: 'desc' } });
+    expect(audit?.actor).toBe('api-token:nightly-scheduler');
+  });
+
+  it('GET /api/v1/users/{username} answers state, source, credentials with certificates, and roles', async () => {
+    const role = await db.prisma().role.create({ data: { name: 'Badge holder' } });
+    await db.prisma().user.create({
+      data: {
+        username: 'JDoe',
+        usernameKey: 'jdoe',
+        displayName: 'Jane Doe',
+        state: 'INACTIVE',
+        source: 'LDAP',
+        credentials: {
+          create: [
+            { type: 'CARD', state: 'INACTIVE', label: 'Card 0042', certificates: { create: [{ serial: '0A1B', subject: 'CN=Jane Doe', state: 'ON_HOLD' }] } },
+            { type: 'TEMPORARY_CARD', state: 'LOCKED', certificates: { create: [{ serial: '0C2D', subject: 'CN=Jane Doe', state: 'REVOKED' }] } },
+          ],
+        },
+        roles: { create: [{ roleId: role.id }] },
+      },
+    });
+    const body = await json(await env.api('/api/v1/users/jdoe', { token: operatorToken }));
+    expect(body).toMatchObject({ username: 'JDoe', state: 'INACTIVE', source: 'LDAP', roles: [{ name: 'Badge holder' }] });
+    expect(body.credentials).toEqual([
+      expect.objectContaining({ type: 'CARD', state: 'INACTIVE', certificates: [expect.objectContaining({ serial: '0A1B', state: 'ON_HOLD' })] }),
+      expect.objectContaining({ type: 'TEMPORARY_CARD', state: 'LOCKED', certificates: [expect.objectContaining({ serial: '0C2D', state: 'REVOKED' })] }),
+    ]);
+  });
+
+  it('usernames with LDAP filter metacharacters or traversal are just names that do not exist', async () => {
+    for (const name of ['*', '*)(uid=*', 'admin)(|(objectClass=*', '..%2F..%2Fetc', '%00', 'a'.repeat(300)]) {
+      const res = await env.api(`/api/v1/users/${encodeURIComponent(decodeURIComponentSafe(name))}`, { token: operatorToken });
+      expect(res.status, name).toBe(404);
+      expect((await json(res)).code).toBe('not_found');
+    }
+  });
+});
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+describe('operations endpoints', () => {
+  it('GET /api/health answers without credentials', async () => {
+    const res = await env.api('/api/health');
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({ status: 'ok' });
+  });
+
+  it('GET /api/ready reports database, Redis and the worker heartbeat', async () => {
+    const notReady = await env.api('/api/ready');
+    expect(notReady.status).toBe(503);
+    const body = await json(notReady);
+    expect(body).toMatchObject({ status: 'not_ready', checks: { database: { ok: true }, redis: { ok: true }, worker: { ok: false } } });
+    const { redisConnection } = await import('@/lib/queue/connection');
+    const { writeWorkerHeartbeat, clearWorkerHeartbeat } = await import('@/lib/queue/worker-heartbeat');
+    const redis = redisConnection(env.services.redisUrl);
+    try {
+      const now = new Date().toISOString();
+      await writeWorkerHeartbeat(redis, 'idm', { workerId: 'api-test', pid: process.pid, host: 'test', startedAt: now, at: now });
+      const ready = await env.api('/api/ready');
+      expect(ready.status).toBe(200);
+      expect(await json(ready)).toMatchObject({ status: 'ready', checks: { worker: { ok: true } } });
+      await clearWorkerHeartbeat(redis, 'idm', 'api-test');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('GET /api/metrics needs a token and answers Prometheus text with runs, durations, changes, queue depth and LDAP errors', async () => {
+    const anonymous = await env.api('/api/metrics');
+    expect(anonymous.status).toBe(401);
+    await anonymous.body?.cancel();
+    const started = new Date(Date.now() - 90_000);
+    await db.prisma().batchRun.create({
+      data: { jobKey: 'active-ldap-users', status: 'SUCCEEDED', trigger: 'SCHEDULE', startedAt: started, finishedAt: new Date(started.getTime() + 42_000), created: 3, updated: 7 },
+    });
+    await db.prisma().batchRun.create({
+      data: { jobKey: 'active-ldap-users', status: 'FAILED', trigger: 'SCHEDULE', startedAt: started, finishedAt: started, errorCode: 'LDAP_UNREACHABLE', error: 'down' },
+    });
+    const res = await env.api('/api/metrics', { token: operatorToken });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toContain('idm_batch_runs{job_key="active-ldap-users",status="SUCCEEDED"} 1');
+    expect(text).toContain('idm_batch_runs{job_key="inactive-ldap-users",status="CANCELLED"} 2');
+    expect(text).toContain('idm_batch_run_duration_seconds_bucket{job_key="active-ldap-users",le="60"} 2');
+    expect(text).toContain('idm_batch_run_duration_seconds_bucket{job_key="active-ldap-users",le="30"} 1');
+    expect(text).toContain('idm_batch_run_duration_seconds_sum{job_key="active-ldap-users"} 42');
+    expect(text).toContain('idm_users_changed_total{job_key="active-ldap-users",change="created"} 3');
+    expect(text).toContain('idm_users_changed_total{job_key="active-ldap-users",change="updated"} 7');
+    expect(text).toContain('idm_ldap_errors_total{job_key="active-ldap-users",code="LDAP_UNREACHABLE"} 1');
+    expect(text).toMatch(/^idm_batch_queue_jobs\{state="waiting"\} \d+$/m);
+    expect(text).toContain('idm_redis_up 1');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('is served as OpenAPI 3.1 and documents every route handler under app/api', async () => {
+    const res = await env.api('/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await json(res);
+    expect(doc.openapi).toBe('3.1.0');
+    const undocumented: string[] = [];
+    for (const handler of appRouteHandlers().filter((h) => h.file.startsWith('app/api/'))) {
+      const templated = handler.file.replace(/^app/, '').replace(/\/route\.ts$/, '').replace(/\[(\w+)\]/g, '{$1}');
+      for (const method of routeMethods(handler.file)) {
+        if (!doc.paths[templated]?.[method.toLowerCase()]) undocumented.push(`${method} ${templated}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
+  });
+});
