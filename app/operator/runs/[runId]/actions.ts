@@ -1,0 +1,42 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { requireActionRole } from '@/app/_lib/auth';
+import { clientIp } from '@/app/_lib/request';
+import { cancelRun } from '@/lib/batch-jobs';
+import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
+
+export type RunActionState = { message?: string; activeRunId?: number };
+
+const runForm = z.object({ runId: z.coerce.number().int().positive().max(2_147_483_647) });
+
+/** Cancel: a queued run is cancelled at once, a running one after the page in progress. */
+export async function cancelRunAction(_previous: RunActionState, formData: FormData): Promise<RunActionState> {
+  const account = await requireActionRole('OPERATOR');
+  const parsed = runForm.safeParse({ runId: formData.get('runId') });
+  if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
+  const result = await cancelRun({ runId: parsed.data.runId, actor: account.username, ip: await clientIp() });
+  revalidatePath(`/operator/runs/${parsed.data.runId}`);
+  if (!result.ok) return { message: result.message };
+  return {
+    message: result.cancelledNow ? 'The run was cancelled before it started.' : 'Cancellation requested: the run stops after the page in progress.',
+  };
+}
+
+/**
+ * Confirm and run: starts the job again past its deactivation threshold. Administrators only
+ * (lib/runs/confirm-threshold-run.ts says why); the page hides the button from others, and
+ * this check is what actually refuses them.
+ */
+export async function confirmThresholdAction(_previous: RunActionState, formData: FormData): Promise<RunActionState> {
+  const account = await requireActionRole('ADMINISTRATOR');
+  const parsed = runForm.safeParse({ runId: formData.get('runId') });
+  if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
+  const result = await confirmThresholdRun({ runId: parsed.data.runId, actor: account.username, ip: await clientIp() });
+  if (result.started) redirect(`/operator/runs/${result.run.id}`);
+  if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
+  if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
+  return { message: result.message };
+}

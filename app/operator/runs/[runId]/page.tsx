@@ -1,0 +1,107 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { requirePageRole } from '@/app/_lib/auth';
+import { PageHeader } from '@/components/app-shell';
+import { LocalTime } from '@/components/local-time';
+import { getRunSnapshot } from '@/lib/batch-jobs';
+import { mayConfirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
+import { listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
+import { nextStepFor, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
+import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
+import { CancelRunForm, ConfirmThresholdForm } from './run-forms';
+import { RunItemsTable } from './run-items-table';
+
+export const metadata: Metadata = { title: 'Run · Identity Manager Operator' };
+
+const runIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+
+export default async function RunPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ runId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const account = await requirePageRole('OPERATOR');
+  const parsed = runIdSchema.safeParse((await params).runId);
+  if (!parsed.success) notFound();
+  const snapshot = await getRunSnapshot(parsed.data);
+  if (!snapshot) notFound();
+  const filter = parseRunItemsFilter(await searchParams);
+  const items = await listRunItems(parsed.data, filter);
+  const { run } = snapshot;
+  const active = !snapshot.finished;
+  const nextStep = nextStepFor(run.status, run.errorCode);
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 flex gap-2 text-sm text-slate-500">
+        <Link href="/operator/scheduled-jobs" className="text-brand-700 hover:underline">
+          Scheduled jobs
+        </Link>
+        <span aria-hidden="true">/</span>
+        <Link href={`/operator/jobs/${run.jobKey}`} className="text-brand-700 hover:underline">
+          {snapshot.processName}
+        </Link>
+      </nav>
+      <PageHeader
+        title={`Run #${run.id}`}
+        description={
+          <>
+            {snapshot.processName} · {RUN_TRIGGER_LABELS[run.trigger]}
+            {run.startedBy ? ` by ${run.startedBy}` : ''} · queued <LocalTime value={run.queuedAt} withSeconds />
+            {run.finishedAt && (
+              <>
+                {' '}
+                · ended <LocalTime value={run.finishedAt} withSeconds />
+              </>
+            )}
+            {run.dryRun && ' · dry run: nothing is written'}
+          </>
+        }
+      >
+        {active && <CancelRunForm runId={run.id} cancelRequested={run.cancelRequestedAt !== null} />}
+      </PageHeader>
+
+      {run.status === 'THRESHOLD_EXCEEDED' ? (
+        <section role="alert" aria-labelledby="threshold-title" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950">
+          <h2 id="threshold-title" className="text-base font-semibold">
+            Threshold exceeded: this run would deactivate <span data-testid="would-deactivate">{run.wouldDeactivate ?? 0}</span> users
+          </h2>
+          {run.error && <p className="mt-1 text-sm">{run.error}</p>}
+          {mayConfirmThresholdRun(account.role) ? (
+            <ConfirmThresholdForm runId={run.id} wouldDeactivate={run.wouldDeactivate ?? 0} />
+          ) : (
+            <p className="mt-2 text-sm">{nextStep}</p>
+          )}
+        </section>
+      ) : (
+        (run.error || nextStep) &&
+        !active && (
+          <section
+            role={run.status === 'FAILED' ? 'alert' : undefined}
+            aria-labelledby="run-outcome"
+            className={`mb-6 rounded-xl border p-5 ${run.status === 'FAILED' ? 'border-red-300 bg-red-50 text-red-950' : 'border-slate-200 bg-white text-slate-900'}`}
+          >
+            <h2 id="run-outcome" className="text-base font-semibold">
+              {run.status === 'FAILED' ? 'The run failed' : 'What happened'}
+            </h2>
+            {run.error && <p className="mt-1 text-sm">{run.error}</p>}
+            {nextStep && <p className="mt-2 text-sm font-medium">What to do: {nextStep}</p>}
+          </section>
+        )
+      )}
+      {active && run.error && (
+        <p className="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          The last attempt failed and the worker retries it: {run.error}
+        </p>
+      )}
+
+      <LiveRunPanel key={`${run.id}-${run.status}`} initial={JSON.parse(JSON.stringify(snapshot)) as LiveSnapshot} />
+
+      <RunItemsTable runId={run.id} filter={filter} page={items} />
+    </>
+  );
+}

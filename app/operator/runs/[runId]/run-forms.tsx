@@ -1,0 +1,59 @@
+'use client';
+
+import Link from 'next/link';
+import { useActionState, useId } from 'react';
+import { cancelRunAction, confirmThresholdAction, type RunActionState } from './actions';
+
+function Outcome({ state }: { state: RunActionState }) {
+  if (!state.message) return null;
+  return (
+    <div role="status" className="mt-2 text-sm text-slate-700">
+      <p>{state.message}</p>
+      {state.activeRunId !== undefined && (
+        <Link href={`/operator/runs/${state.activeRunId}`} className="font-medium text-brand-700 underline">
+          Open the active run #{state.activeRunId}
+        </Link>
+      )}
+    </div>
+  );
+}
+
+export function CancelRunForm({ runId, cancelRequested }: { runId: number; cancelRequested: boolean }) {
+  const [state, formAction, pending] = useActionState<RunActionState, FormData>(cancelRunAction, {});
+  return (
+    <form action={formAction}>
+      <input type="hidden" name="runId" value={runId} />
+      <button
+        type="submit"
+        disabled={pending || cancelRequested}
+        className="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-800 shadow-sm hover:bg-red-50 disabled:opacity-60"
+      >
+        {cancelRequested ? 'Cancellation requested' : pending ? 'Cancelling…' : 'Cancel run'}
+      </button>
+      <Outcome state={state} />
+    </form>
+  );
+}
+
+/** The administrator's confirmation of a run above the threshold: a deliberate tick, then the button. */
+export function ConfirmThresholdForm({ runId, wouldDeactivate }: { runId: number; wouldDeactivate: number }) {
+  const [state, formAction, pending] = useActionState<RunActionState, FormData>(confirmThresholdAction, {});
+  const id = useId();
+  return (
+    <form action={formAction} className="mt-3 space-y-3">
+      <input type="hidden" name="runId" value={runId} />
+      <label htmlFor={`${id}-ack`} className="flex items-start gap-2 text-sm">
+        <input id={`${id}-ack`} type="checkbox" name="acknowledged" required className="mt-0.5 h-4 w-4 rounded border-slate-300" />
+        <span>I have checked that these {wouldDeactivate} users are to be deactivated.</span>
+      </label>
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md bg-amber-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-amber-800 disabled:opacity-60"
+      >
+        {pending ? 'Starting…' : 'Confirm and run'}
+      </button>
+      <Outcome state={state} />
+    </form>
+  );
+}

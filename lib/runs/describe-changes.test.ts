@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { changesAsText, describeChanges } from './describe-changes';
+
+describe('describeChanges', () => {
+  it('lists the user, credential, certificate and role changes of an updated user', () => {
+    const view = describeChanges({
+      user: { before: { state: 'ACTIVE', email: 'a@old.example' }, after: { state: 'INACTIVE', email: 'a@example.com' } },
+      credentials: [
+        {
+          id: 1,
+          type: 'TEMPORARY_CARD',
+          label: 'T-1',
+          before: 'ACTIVE',
+          after: 'LOCKED',
+          certificates: [{ id: 9, serial: '0A', before: 'VALID', after: 'REVOKED', revocationReason: 'cessationOfOperation' }],
+        },
+        // Only a certificate changed: the credential was already in its end state.
+        { id: 2, type: 'CARD', label: null, before: 'INACTIVE', after: 'INACTIVE', certificates: [{ serial: '0B', before: 'VALID', after: 'ON_HOLD' }] },
+      ],
+      rolesWithdrawn: [{ id: 1, name: 'Employee' }, { id: 2, name: 'VPN access' }],
+    });
+    expect(view.user).toEqual([
+      { field: 'email', label: 'Email', before: 'a@old.example', after: 'a@example.com' },
+      { field: 'state', label: 'State', before: 'ACTIVE', after: 'INACTIVE' },
+    ]);
+    expect(view.credentials.map((c) => c.typeLabel)).toEqual(['Temporary card', 'Card']);
+    expect(view.rolesWithdrawn).toEqual(['Employee', 'VPN access']);
+    expect(changesAsText(view)).toEqual({
+      user: 'Email: a@old.example -> a@example.com; State: active -> inactive',
+      credentials: 'Temporary card T-1: active -> locked',
+      certificates: '0A: valid -> revoked; 0B: valid -> on hold',
+      rolesWithdrawn: 'Employee; VPN access',
+    });
+  });
+
+  it('shows a created user with every attribute coming from nothing', () => {
+    const view = describeChanges({ user: { before: null, after: { username: 'carol', state: 'INACTIVE', email: null } } });
+    expect(view.user).toEqual([
+      { field: 'username', label: 'Username', before: null, after: 'carol' },
+      { field: 'state', label: 'State', before: null, after: 'INACTIVE' },
+    ]);
+  });
+
+  it('is empty for a failed item (no changes) or a shape it does not know', () => {
+    expect(describeChanges(null)).toEqual({ user: [], credentials: [], rolesWithdrawn: [] });
+    expect(describeChanges({ credentials: 'nonsense' })).toEqual({ user: [], credentials: [], rolesWithdrawn: [] });
+  });
+});

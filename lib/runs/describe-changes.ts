@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+// A run item's `changes` JSON (written by lib/sync/apply-page.ts) turned into what the run page
+// and the CSV show: before -> after for the user, each credential and certificate, and the
+// roles withdrawn. Parsed leniently: an item written by an older engine still displays.
+
+const value = z.union([z.string(), z.number(), z.boolean(), z.null()]).optional();
+const userSide = z.record(z.string(), value).nullable();
+const changesSchema = z
+  .object({
+    user: z.object({ before: userSide, after: userSide }).optional(),
+    credentials: z
+      .array(
+        z.object({
+          id: z.number().optional(),
+          type: z.string(),
+          label: z.string().nullable().optional(),
+          before: z.string(),
+          after: z.string(),
+          certificates: z
+            .array(z.object({ serial: z.string(), before: z.string(), after: z.string(), revocationReason: z.string().nullable().optional() }))
+            .default([]),
+        }),
+      )
+      .optional(),
+    rolesWithdrawn: z.array(z.object({ id: z.number().optional(), name: z.string() })).optional(),
+  })
+  .passthrough();
+
+export type FieldChange = { field: string; label: string; before: string | null; after: string | null };
+export type CertificateChangeView = { serial: string; before: string; after: string; revocationReason: string | null };
+export type CredentialChangeView = { type: string; typeLabel: string; label: string | null; before: string; after: string; certificates: CertificateChangeView[] };
+
+export type ChangesView = {
+  user: FieldChange[];
+  credentials: CredentialChangeView[];
+  rolesWithdrawn: string[];
+};
+
+const FIELD_LABELS: Record<string, string> = {
+  username: 'Username',
+  givenName: 'Given name',
+  surname: 'Surname',
+  displayName: 'Display name',
+  email: 'Email',
+  employeeNumber: 'Employee number',
+  ldapExternalId: 'LDAP external id',
+  ldapDn: 'LDAP DN',
+  state: 'State',
+};
+
+export const CREDENTIAL_TYPE_LABELS: Record<string, string> = {
+  CARD: 'Card',
+  TEMPORARY_CARD: 'Temporary card',
+  VIRTUAL_SMART_CARD: 'Virtual smart card',
+  MOBILE_ID: 'Mobile ID',
+  SOFT_TOKEN: 'Soft token',
+};
+
+/** ACTIVE -> "active", ON_HOLD -> "on hold": the words of the outcome table. */
+export function stateLabel(state: string): string {
+  return state.toLowerCase().replace(/_/g, ' ');
+}
+
+function text(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+export function describeChanges(raw: unknown): ChangesView {
+  const view: ChangesView = { user: [], credentials: [], rolesWithdrawn: [] };
+  const parsed = changesSchema.safeParse(raw ?? {});
+  if (!parsed.success) return view;
+  const { user, credentials, rolesWithdrawn } = parsed.data;
+  if (user) {
+    const before = user.before ?? {};
+    const after = user.after ?? {};
+    const fields = Object.keys(FIELD_LABELS).filter((f) => f in after || f in before);
+    for (const field of fields) {
+      const b = text(before[field]);
+      const a = text(after[field]);
+      if (b === a) continue;
+      view.user.push({ field, label: FIELD_LABELS[field] ?? field, before: b, after: a });
+    }
+  }
+  for (const c of credentials ?? []) {
+    view.credentials.push({
+      type: c.type,
+      typeLabel: CREDENTIAL_TYPE_LABELS[c.type] ?? c.type,
+      label: c.label ?? null,
+      before: c.before,
+      after: c.after,
+      certificates: c.certificates.map((ce) => ({ serial: ce.serial, before: ce.before, after: ce.after, revocationReason: ce.revocationReason ?? null })),
+    });
+  }
+  view.rolesWithdrawn = (rolesWithdrawn ?? []).map((r) => r.name);
+  return view;
+}
+
+/** One line per change, for the CSV export and for screen readers. */
+export function changesAsText(view: ChangesView): { user: string; credentials: string; certificates: string; rolesWithdrawn: string } {
+  const arrow = (b: string | null, a: string | null) => `${b ?? '(none)'} -> ${a ?? '(none)'}`;
+  return {
+    user: view.user.map((f) => `${f.label}: ${f.field === 'state' ? arrow(f.before && stateLabel(f.before), f.after && stateLabel(f.after)) : arrow(f.before, f.after)}`).join('; '),
+    credentials: view.credentials
+      .filter((c) => c.before !== c.after)
+      .map((c) => `${c.typeLabel}${c.label ? ` ${c.label}` : ''}: ${stateLabel(c.before)} -> ${stateLabel(c.after)}`)
+      .join('; '),
+    certificates: view.credentials
+      .flatMap((c) => c.certificates.map((ce) => `${ce.serial}: ${stateLabel(ce.before)} -> ${stateLabel(ce.after)}`))
+      .join('; '),
+    rolesWithdrawn: view.rolesWithdrawn.join('; '),
+  };
+}

@@ -1,0 +1,29 @@
+import { prisma } from '../db';
+import { RUN_SUMMARY_SELECT, type RunSummary } from '../batch-jobs/run-summary';
+
+// A job's past runs, newest first, for the job page's table and chart.
+
+export type RunHistoryEntry = RunSummary & {
+  /** Start to end (or to now for a run still going); null before it started. */
+  durationMs: number | null;
+  /** Users created or updated: what the chart plots next to the duration. */
+  changes: number;
+};
+
+export const RUN_HISTORY_LIMIT = 50;
+
+export async function listJobRunHistory(jobKey: string, options: { limit?: number; now?: Date } = {}): Promise<RunHistoryEntry[]> {
+  const now = options.now ?? new Date();
+  const runs = await prisma().batchRun.findMany({
+    where: { jobKey },
+    orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
+    take: options.limit ?? RUN_HISTORY_LIMIT,
+    select: RUN_SUMMARY_SELECT,
+  });
+  return runs.map((run) => ({ ...run, ...runMeasures(run, now) }));
+}
+
+export function runMeasures(run: Pick<RunSummary, 'startedAt' | 'finishedAt' | 'created' | 'updated'>, now: Date): { durationMs: number | null; changes: number } {
+  const durationMs = run.startedAt ? Math.max(0, (run.finishedAt ?? now).getTime() - run.startedAt.getTime()) : null;
+  return { durationMs, changes: run.created + run.updated };
+}

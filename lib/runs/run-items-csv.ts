@@ -1,0 +1,56 @@
+import { changesAsText, describeChanges } from './describe-changes';
+import { iterateRunItems, type RunItemRow, type RunItemsFilter } from './run-items';
+
+// CSV of a run's per-user changes (RFC 4180), streamed: the route handler sends it as it is read.
+
+export const RUN_ITEMS_CSV_HEADER = [
+  'item',
+  'outcome',
+  'username',
+  'ldap_dn',
+  'external_id',
+  'user_id',
+  'user_changes',
+  'credential_changes',
+  'certificate_changes',
+  'roles_withdrawn',
+  'reason',
+] as const;
+
+/**
+ * Quotes a field when needed, and defuses values a spreadsheet would run as a formula
+ * (=, +, -, @ at the start): directory attributes are not ours to trust.
+ */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n']/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(fields: readonly (string | number | null | undefined)[]): string {
+  return fields.map(csvField).join(',') + '\r\n';
+}
+
+export function runItemCsvLine(item: RunItemRow): string {
+  const text = changesAsText(describeChanges(item.changes));
+  return csvLine([
+    item.id,
+    item.outcome,
+    item.username,
+    item.ldapDn,
+    item.externalId,
+    item.userId,
+    text.user,
+    text.credentials,
+    text.certificates,
+    text.rolesWithdrawn,
+    item.reason,
+  ]);
+}
+
+/** The whole CSV as a stream of lines, header first. */
+export async function* runItemsCsv(runId: number, filter: Pick<RunItemsFilter, 'q' | 'outcome'>): AsyncGenerator<string> {
+  yield csvLine(RUN_ITEMS_CSV_HEADER);
+  for await (const item of iterateRunItems(runId, filter)) yield runItemCsvLine(item);
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { nextStepFor } from './run-status';
+
+describe('nextStepFor', () => {
+  it('has nothing to add to a run that succeeded or is still going', () => {
+    expect(nextStepFor('SUCCEEDED', null)).toBeNull();
+    expect(nextStepFor('RUNNING', null)).toBeNull();
+  });
+
+  it('sends directory problems to the administrator and queue problems to the services', () => {
+    expect(nextStepFor('FAILED', 'LDAP_INVALID_CREDENTIALS')).toMatch(/LDAP connection settings/);
+    expect(nextStepFor('FAILED', 'QUEUE_UNAVAILABLE')).toMatch(/Redis/);
+    expect(nextStepFor('FAILED', 'SOMETHING_ELSE')).toMatch(/Start the job again/);
+  });
+
+  it('says that nothing changed when the threshold stopped a run', () => {
+    expect(nextStepFor('THRESHOLD_EXCEEDED', 'THRESHOLD_EXCEEDED')).toMatch(/Nothing was changed/);
+  });
+});

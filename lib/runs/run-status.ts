@@ -1,0 +1,43 @@
+import type { RunStatus, RunTrigger } from '../generated/prisma/enums';
+
+// What a run's status means to an operator, and what to do about it.
+
+export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
+  QUEUED: 'Queued',
+  RUNNING: 'Running',
+  SUCCEEDED: 'Succeeded',
+  COMPLETED_WITH_ERRORS: 'Completed with errors',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+  THRESHOLD_EXCEEDED: 'Threshold exceeded',
+};
+
+export const RUN_TRIGGER_LABELS: Record<RunTrigger, string> = {
+  SCHEDULE: 'Schedule',
+  MANUAL: 'Start now',
+  API: 'API',
+  CLI: 'Command line',
+};
+
+/**
+ * The next step after a run that did not simply succeed. The error message itself (written by
+ * the engine) says what happened; this says what the operator can do.
+ */
+export function nextStepFor(status: RunStatus, errorCode: string | null): string | null {
+  switch (status) {
+    case 'THRESHOLD_EXCEEDED':
+      return 'Nothing was changed. If this many deactivations are expected, an administrator can confirm and run it; otherwise ask an administrator to check the job\'s filter.';
+    case 'COMPLETED_WITH_ERRORS':
+      return 'The other users were synchronized. Filter the table below by "Failed" to see each entry and why; correct the directory entries, then start the job again.';
+    case 'CANCELLED':
+      return 'Every page applied before the cancellation is complete. Start the job again to synchronize the rest.';
+    case 'FAILED':
+      if (errorCode === 'QUEUE_UNAVAILABLE') return 'The worker queue (Redis) did not answer. Check that Redis and the worker are running, then start the job again.';
+      if (errorCode?.startsWith('LDAP_'))
+        return 'Ask an administrator to check the LDAP connection settings and the job\'s filter (Identity Manager Admin > LDAP connection), then start the job again.';
+      if (errorCode === 'INVALID_JOB_OPTIONS') return 'Ask an administrator to correct the job\'s options, then start the job again.';
+      return 'Start the job again. If it fails the same way, give the error above to your administrator.';
+    default:
+      return null;
+  }
+}
