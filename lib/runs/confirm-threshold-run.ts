@@ -5,11 +5,12 @@ import { startJobRun, type StartJobRunResult } from '../batch-jobs/start-job-run
 import type { BatchJobsQueue } from '../queue/batch-jobs-queue';
 
 /**
- * Going past the deactivation threshold is the administrator's decision (the use case is
- * "executable for: Administrator"): an operator sees the number and asks one.
+ * Who may start a run past the deactivation threshold: whoever may start runs (operators and
+ * administrators), as with Start now's confirm option and the API's `confirm`. The explicit
+ * confirmation of the number is what the threshold asks for.
  */
 export function mayConfirmThresholdRun(role: AccountRole): boolean {
-  return role === 'ADMINISTRATOR';
+  return role === 'OPERATOR' || role === 'ADMINISTRATOR';
 }
 
 export type ConfirmThresholdRunOptions = {

@@ -25,13 +25,9 @@ export async function cancelRunAction(_previous: RunActionState, formData: FormD
   };
 }
 
-/**
- * Confirm and run: starts the job again past its deactivation threshold. Administrators only
- * (lib/runs/confirm-threshold-run.ts says why); the page hides the button from others, and
- * this check is what actually refuses them.
- */
+/** Confirm and run: starts the job again past its deactivation threshold, with the number confirmed. */
 export async function confirmThresholdAction(_previous: RunActionState, formData: FormData): Promise<RunActionState> {
-  const account = await requireActionRole('ADMINISTRATOR');
+  const account = await requireActionRole('OPERATOR');
   const parsed = runForm.safeParse({ runId: formData.get('runId') });
   if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
   const result = await confirmThresholdRun({ runId: parsed.data.runId, actor: account.username, ip: await clientIp() });

@@ -1,0 +1,184 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { z } from 'zod';
+import { requirePageRole } from '@/app/_lib/auth';
+import { PageHeader } from '@/components/app-shell';
+import { Breadcrumbs } from '@/components/breadcrumbs';
+import { LocalTime } from '@/components/local-time';
+import { AUDIT_ACTION_LABELS, auditActions, listAuditEvents, type AuditEventFilter } from '@/lib/audit/list-audit-events';
+
+export const metadata: Metadata = { title: 'Audit log · Identity Manager Admin' };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional()
+  .catch(undefined);
+const query = z.object({
+  action: z.string().trim().max(100).optional().catch(undefined),
+  actor: z.string().trim().max(200).optional().catch(undefined),
+  target: z.string().trim().max(200).optional().catch(undefined),
+  from: day,
+  to: day,
+  page: z.coerce.number().int().min(1).max(1_000_000).optional().catch(undefined),
+});
+
+const inputClass = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:border-brand-600';
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export default async function AuditLogPage({ searchParams }: { searchParams: SearchParams }) {
+  await requirePageRole('ADMINISTRATOR');
+  const raw = await searchParams;
+  const q = query.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, first(v) || undefined])));
+  // Dates are days in UTC: "to" includes the whole day.
+  const filter: AuditEventFilter = {
+    action: q.action,
+    actor: q.actor,
+    target: q.target,
+    from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
+    to: q.to ? new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+  };
+  const [result, actions] = await Promise.all([listAuditEvents({ filter, page: q.page }), auditActions()]);
+  const pageHref = (page: number) => {
+    const params = new URLSearchParams();
+    for (const key of ['action', 'actor', 'target', 'from', 'to'] as const) if (q[key]) params.set(key, q[key]);
+    params.set('page', String(page));
+    return `/admin/audit-log?${params.toString()}`;
+  };
+  const filtered = Boolean(q.action || q.actor || q.target || q.from || q.to);
+
+  return (
+    <>
+      <Breadcrumbs items={[{ label: 'Home', href: '/admin' }, { label: 'Audit log' }]} />
+      <PageHeader title="Audit log" description="Every administrator and operator action: schedules saved, settings changed, runs started or cancelled, cache cleared, sign-ins and failed sign-ins. Newest first." />
+      <form method="get" role="search" aria-label="Filter the audit log" className="mb-6 grid gap-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-6">
+        <div className="lg:col-span-2">
+          <label htmlFor="action" className="block text-sm font-medium text-slate-800">
+            Action
+          </label>
+          <select id="action" name="action" defaultValue={q.action ?? ''} className={inputClass}>
+            <option value="">All actions</option>
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {AUDIT_ACTION_LABELS[a] ?? a} ({a})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="actor" className="block text-sm font-medium text-slate-800">
+            Actor
+          </label>
+          <input id="actor" name="actor" defaultValue={q.actor ?? ''} className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="target" className="block text-sm font-medium text-slate-800">
+            Target
+          </label>
+          <input id="target" name="target" defaultValue={q.target ?? ''} className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="from" className="block text-sm font-medium text-slate-800">
+            From (UTC)
+          </label>
+          <input id="from" name="from" type="date" defaultValue={q.from ?? ''} className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="to" className="block text-sm font-medium text-slate-800">
+            To (UTC)
+          </label>
+          <input id="to" name="to" type="date" defaultValue={q.to ?? ''} className={inputClass} />
+        </div>
+        <div className="flex items-end gap-3 lg:col-span-6">
+          <button type="submit" className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-800">
+            Filter
+          </button>
+          {filtered && (
+            <Link href="/admin/audit-log" className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:bg-brand-50">
+              Clear filters
+            </Link>
+          )}
+          <p className="ml-auto text-sm text-slate-600" aria-live="polite">
+            {result.total} {result.total === 1 ? 'event' : 'events'}
+          </p>
+        </div>
+      </form>
+
+      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+        <table className="min-w-full divide-y divide-slate-200 text-left text-sm">
+          <caption className="sr-only">Audit events, newest first</caption>
+          <thead className="bg-slate-50 text-xs font-semibold tracking-wide text-slate-600 uppercase">
+            <tr>
+              <th scope="col" className="px-4 py-3">When</th>
+              <th scope="col" className="px-4 py-3">Actor</th>
+              <th scope="col" className="px-4 py-3">Action</th>
+              <th scope="col" className="px-4 py-3">Target</th>
+              <th scope="col" className="px-4 py-3">Details</th>
+              <th scope="col" className="px-4 py-3">Address</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {result.events.length === 0 && (
+              <tr>
+                <td colSpan={6} className="px-4 py-6 text-center text-slate-600">
+                  No events {filtered ? 'match these filters' : 'yet'}.
+                </td>
+              </tr>
+            )}
+            {result.events.map((event) => (
+              <tr key={event.id} className="align-top">
+                <td className="px-4 py-2.5 whitespace-nowrap text-slate-800">
+                  <LocalTime value={event.at} withSeconds />
+                </td>
+                <td className="px-4 py-2.5 font-medium text-slate-900">{event.actor}</td>
+                <td className="px-4 py-2.5 text-slate-800">
+                  <span className="block">{AUDIT_ACTION_LABELS[event.action] ?? event.action}</span>
+                  <code className="font-mono text-xs text-slate-500">{event.action}</code>
+                </td>
+                <td className="px-4 py-2.5 font-mono text-xs break-all text-slate-700">{event.target ?? '—'}</td>
+                <td className="max-w-md px-4 py-2.5 text-slate-700">
+                  {event.details == null ? (
+                    '—'
+                  ) : (
+                    <details>
+                      <summary className="cursor-pointer text-brand-700">Show</summary>
+                      <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs whitespace-pre-wrap">{JSON.stringify(event.details, null, 2)}</pre>
+                    </details>
+                  )}
+                </td>
+                <td className="px-4 py-2.5 font-mono text-xs text-slate-600">{event.ip ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {result.pageCount > 1 && (
+        <nav aria-label="Audit log pages" className="mt-4 flex items-center justify-between text-sm">
+          {result.page > 1 ? (
+            <Link href={pageHref(result.page - 1)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50">
+              Previous page
+            </Link>
+          ) : (
+            <span />
+          )}
+          <span className="text-slate-600">
+            Page {result.page} of {result.pageCount}
+          </span>
+          {result.page < result.pageCount ? (
+            <Link href={pageHref(result.page + 1)} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50">
+              Next page
+            </Link>
+          ) : (
+            <span />
+          )}
+        </nav>
+      )}
+    </>
+  );
+}

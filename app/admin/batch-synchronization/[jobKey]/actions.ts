@@ -1,0 +1,98 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { requireActionRole } from '@/app/_lib/auth';
+import { clientIp } from '@/app/_lib/request';
+import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
+import { validateCronExpression, validateTimeZone } from '@/lib/cron';
+import { parseJobOptionsFields, type JobOptionsFields } from '@/lib/job-settings/job-options-form';
+import { MAPPING_FIELDS } from '@/lib/job-settings/mapping-fields';
+import { isSyncJobKey } from '@/lib/sync/job-options';
+import type { JobFormState } from './job-form-state';
+
+const scheduleForm = z.object({
+  cronExpression: z.string().max(200, { message: 'That expression is too long.' }),
+  timeZone: z.string().max(100),
+  enabled: z.boolean(),
+  version: z.coerce.number().int().min(1),
+});
+
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : '';
+};
+
+/**
+ * Save on the job page: schedule and options in one version-checked write, an audit event,
+ * and the BullMQ job scheduler updated at once (lib/batch-jobs/save-job-schedule).
+ */
+export async function saveBatchJobAction(jobKey: string, previous: JobFormState, form: FormData): Promise<JobFormState> {
+  const account = await requireActionRole('ADMINISTRATOR');
+  if (typeof jobKey !== 'string' || !isSyncJobKey(jobKey)) {
+    return { status: 'error', version: previous.version, message: 'This batch job does not exist.' };
+  }
+  const schedule = scheduleForm.safeParse({
+    cronExpression: text(form, 'cronExpression'),
+    timeZone: text(form, 'timeZone'),
+    enabled: form.get('enabled') === 'on',
+    version: text(form, 'version'),
+  });
+  if (!schedule.success) {
+    return { status: 'error', version: previous.version, message: 'The form was incomplete. Reload the page and try again.' };
+  }
+  const fields = {
+    filterPreset: text(form, 'filterPreset'),
+    filter: text(form, 'filter'),
+    statusAttribute: text(form, 'statusAttribute'),
+    statusValue: text(form, 'statusValue'),
+    pageSize: text(form, 'pageSize'),
+    maxUsers: text(form, 'maxUsers'),
+    maxPercent: text(form, 'maxPercent'),
+  } as JobOptionsFields;
+  for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = text(form, `mapping.${field}`);
+  const options = parseJobOptionsFields(fields);
+  const { cronExpression, timeZone, enabled, version } = schedule.data;
+
+  if (!options.ok) {
+    // Nothing is saved; the schedule fields get their messages too, so that one round trip shows all of them.
+    const fieldErrors: Record<string, string> = { ...options.fieldErrors };
+    const cron = cronExpression.trim() === '' ? null : validateCronExpression(cronExpression);
+    if (cron && !cron.ok) fieldErrors.cronExpression = cron.error;
+    const tz = validateTimeZone(timeZone);
+    if (!tz.ok) fieldErrors.timeZone = tz.error;
+    return { status: 'invalid', version, submittedExpression: cronExpression, fieldErrors, message: 'Nothing was saved: correct the fields marked below.' };
+  }
+
+  const result = await saveJobSchedule({
+    jobKey,
+    cronExpression,
+    timeZone,
+    enabled,
+    expectedVersion: version,
+    actor: account.username,
+    ip: await clientIp(),
+    options: options.options,
+  });
+  if (!result.ok && result.reason === 'invalid') {
+    return {
+      status: 'invalid',
+      version,
+      submittedExpression: cronExpression,
+      fieldErrors: result.fieldErrors,
+      message: 'Nothing was saved: correct the fields marked below.',
+    };
+  }
+  if (!result.ok && result.reason === 'not_found') return { status: 'error', version, message: result.message };
+  if (!result.ok) return { status: 'conflict', version, message: `Not saved. ${result.message}` };
+
+  revalidatePath('/admin/batch-synchronization');
+  revalidatePath(`/admin/batch-synchronization/${jobKey}`);
+  return {
+    status: 'saved',
+    version: result.job.version,
+    warnings: result.warnings,
+    message:
+      'Saved. The scheduler uses the new schedule from now on. Operators see it in Identity Manager Operator after they click Clear cache.',
+  };
+}

@@ -1,0 +1,301 @@
+'use client';
+
+import { startTransition, useActionState, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { CronExpressionField } from '@/components/cron-expression-field';
+import { TimeZonePicker } from '@/components/time-zone-picker';
+import type { JobOptionsFields, PresetDefaults } from '@/lib/job-settings/job-options-form';
+import { MAPPING_FIELDS, MAPPING_LABELS } from '@/lib/job-settings/mapping-fields';
+import { saveBatchJobAction } from './actions';
+import type { JobFormState } from './job-form-state';
+
+type Props = {
+  jobKey: string;
+  version: number;
+  cronExpression: string;
+  timeZone: string;
+  enabled: boolean;
+  options: JobOptionsFields;
+  presets: PresetDefaults[];
+  timeZones: string[];
+  /** ISO time of the server render: the first next-run list is computed from it on both sides. */
+  renderedAt: string;
+};
+
+const inputClass =
+  'mt-1.5 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500 aria-invalid:bg-red-50';
+
+function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
+  const id = `section-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  return (
+    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6">
+      <h2 id={id} className="text-base font-semibold text-slate-900">
+        {title}
+      </h2>
+      {description && <p className="mt-0.5 text-sm text-slate-600">{description}</p>}
+      <div className="mt-4 space-y-4">{children}</div>
+    </section>
+  );
+}
+
+function TextField({
+  name,
+  label,
+  value,
+  onChange,
+  error,
+  help,
+  placeholder,
+  inputMode,
+  mono,
+}: {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  help?: string;
+  placeholder?: string;
+  inputMode?: 'numeric' | 'decimal';
+  mono?: boolean;
+}) {
+  const id = `field-${name.replace('.', '-')}`;
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      {help && (
+        <p id={`${id}-help`} className="mt-0.5 text-xs text-slate-600">
+          {help}
+        </p>
+      )}
+      <input
+        id={id}
+        name={name}
+        type="text"
+        value={value}
+        placeholder={placeholder}
+        inputMode={inputMode}
+        onChange={(e) => onChange(e.target.value)}
+        autoComplete="off"
+        spellCheck={false}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[help ? `${id}-help` : '', `${id}-error`].filter(Boolean).join(' ')}
+        className={`${inputClass} ${mono ? 'font-mono text-sm' : ''}`}
+      />
+      <p id={`${id}-error`} className="mt-1 min-h-5 text-sm text-red-700">
+        {error}
+      </p>
+    </div>
+  );
+}
+
+/** The administrator's edit of one batch job: schedule, filter, mapping, thresholds; one Save. */
+export function JobSettingsForm(props: Props) {
+  const action = useMemo(() => saveBatchJobAction.bind(null, props.jobKey), [props.jobKey]);
+  const [state, formAction, pending] = useActionState(action, {
+    status: 'idle',
+    version: props.version,
+  } satisfies JobFormState);
+  const [expression, setExpression] = useState(props.cronExpression);
+  const [touched, setTouched] = useState(false);
+  const [timeZone, setTimeZone] = useState(props.timeZone);
+  const [enabled, setEnabled] = useState(props.enabled);
+  const [options, setOptions] = useState<JobOptionsFields>(props.options);
+  const [from, setFrom] = useState(() => new Date(props.renderedAt));
+  const formRef = useRef<HTMLFormElement>(null);
+  const messageRef = useRef<HTMLDivElement>(null);
+
+  const set = (field: keyof JobOptionsFields) => (value: string) => setOptions((o) => ({ ...o, [field]: value }));
+  const preset = props.presets.find((p) => p.key === options.filterPreset) ?? props.presets[0]!;
+  const errors = state.fieldErrors ?? {};
+  const serverExpressionError = errors.cronExpression && state.submittedExpression === expression ? errors.cronExpression : undefined;
+
+  // After a refused save, take the keyboard to the first field that needs attention, or to the message.
+  useEffect(() => {
+    if (state.status === 'idle') return;
+    const invalid = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (state.status === 'invalid' && invalid) invalid.focus();
+    else messageRef.current?.focus();
+  }, [state]);
+
+  // The form's own submit keeps every field as typed (React resets a form whose action prop ran).
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setTouched(true);
+    const data = new FormData(event.currentTarget);
+    startTransition(() => formAction(data));
+  };
+
+  const banner =
+    state.status === 'saved'
+      ? 'border-emerald-200 bg-emerald-50 text-emerald-900'
+      : state.status === 'idle'
+        ? ''
+        : 'border-red-200 bg-red-50 text-red-900';
+
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate className="space-y-6">
+      <input type="hidden" name="version" value={state.version} />
+      <Section title="Schedule" description="When the scheduler starts this job. Saved schedules take effect at once.">
+        <CronExpressionField
+          id="cron-expression"
+          name="cronExpression"
+          value={expression}
+          onChange={(v) => {
+            setExpression(v);
+            setTouched(true);
+            setFrom(new Date());
+          }}
+          timeZone={timeZone}
+          from={from}
+          serverError={serverExpressionError}
+          touched={touched}
+        />
+        <div className="grid gap-4 sm:grid-cols-2">
+          <TimeZonePicker
+            id="time-zone"
+            name="timeZone"
+            value={timeZone}
+            onChange={(v) => {
+              setTimeZone(v);
+              setFrom(new Date());
+            }}
+            choices={props.timeZones}
+            error={errors.timeZone}
+          />
+          <div className="pt-7">
+            <div className="flex items-start gap-3">
+              <input
+                id="enabled"
+                name="enabled"
+                type="checkbox"
+                checked={enabled}
+                onChange={(e) => setEnabled(e.target.checked)}
+                aria-describedby="enabled-help"
+                className="mt-0.5 h-5 w-5 rounded border-slate-400 accent-brand-700"
+              />
+              <div>
+                <label htmlFor="enabled" className="text-sm font-medium text-slate-800">
+                  Enabled
+                </label>
+                <p id="enabled-help" className="text-xs text-slate-600">
+                  When off, the schedule is kept but nothing runs on it; operators can still start the job.
+                </p>
+              </div>
+            </div>
+          </div>
+        </div>
+      </Section>
+
+      <Section title="Directory filter" description="Which LDAP entries this job reads.">
+        <div>
+          <label htmlFor="field-filterPreset" className="block text-sm font-medium text-slate-800">
+            Filter preset
+          </label>
+          <select
+            id="field-filterPreset"
+            name="filterPreset"
+            value={options.filterPreset}
+            onChange={(e) => {
+              const next = e.target.value;
+              // A filter that was the old preset's own follows the preset; one typed by hand stays.
+              setOptions((o) => ({ ...o, filterPreset: next, filter: o.filter.trim() === preset.filter ? '' : o.filter }));
+            }}
+            aria-describedby="field-filterPreset-help field-filterPreset-error"
+            aria-invalid={errors.filterPreset ? true : undefined}
+            className={`${inputClass} max-w-md`}
+          >
+            {props.presets.map((p) => (
+              <option key={p.key} value={p.key}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+          <p id="field-filterPreset-help" className="mt-1 text-xs text-slate-600">
+            {preset.description}
+          </p>
+          <p id="field-filterPreset-error" className="min-h-5 text-sm text-red-700">
+            {errors.filterPreset}
+          </p>
+        </div>
+        {options.filterPreset === 'status-attribute' && (
+          <div className="grid gap-4 sm:grid-cols-2">
+            <TextField name="statusAttribute" label="Status attribute" value={options.statusAttribute} onChange={set('statusAttribute')} error={errors.statusAttribute} mono />
+            <TextField name="statusValue" label="Inactive value" value={options.statusValue} onChange={set('statusValue')} error={errors.statusValue} mono />
+          </div>
+        )}
+        <div>
+          <label htmlFor="field-filter" className="block text-sm font-medium text-slate-800">
+            Filter
+          </label>
+          <p id="field-filter-help" className="mt-0.5 text-xs text-slate-600">
+            RFC 4515 syntax. Leave empty to use the preset&apos;s filter (shown greyed out).
+          </p>
+          <textarea
+            id="field-filter"
+            name="filter"
+            rows={2}
+            value={options.filter}
+            placeholder={preset.filter}
+            onChange={(e) => set('filter')(e.target.value)}
+            spellCheck={false}
+            aria-invalid={errors.filter ? true : undefined}
+            aria-describedby="field-filter-help field-filter-error"
+            className={`${inputClass} font-mono text-sm`}
+          />
+          <p id="field-filter-error" className="mt-1 min-h-5 text-sm text-red-700">
+            {errors.filter}
+          </p>
+        </div>
+      </Section>
+
+      <Section title="Attribute mapping" description="The LDAP attribute each Identity Manager user field is read from. Empty: the preset's attribute.">
+        <div className="grid gap-x-4 sm:grid-cols-2 xl:grid-cols-3">
+          {MAPPING_FIELDS.map((field) => (
+            <TextField
+              key={field}
+              name={`mapping.${field}`}
+              label={MAPPING_LABELS[field]}
+              value={options[`mapping.${field}`]}
+              onChange={set(`mapping.${field}`)}
+              placeholder={preset.mapping[field]}
+              error={errors[`mapping.${field}`]}
+              mono
+            />
+          ))}
+        </div>
+      </Section>
+
+      <Section title="Thresholds" description="A run stops before changing anything when it would deactivate more active users than this; an operator can confirm it.">
+        <div className="grid gap-x-4 sm:grid-cols-3">
+          <TextField name="maxUsers" label="Most users deactivated per run" help="Empty: no limit." value={options.maxUsers} onChange={set('maxUsers')} error={errors.maxUsers} inputMode="numeric" />
+          <TextField name="maxPercent" label="Most active users deactivated (%)" help="Empty: no limit." value={options.maxPercent} onChange={set('maxPercent')} error={errors.maxPercent} inputMode="decimal" />
+          <TextField name="pageSize" label="LDAP page size" help="Entries read and applied per page." value={options.pageSize} onChange={set('pageSize')} error={errors.pageSize} inputMode="numeric" />
+        </div>
+      </Section>
+
+      <div className="flex flex-wrap items-start gap-4">
+        <button
+          type="submit"
+          disabled={pending}
+          className="rounded-md bg-brand-700 px-5 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:cursor-wait disabled:opacity-70"
+        >
+          Save
+        </button>
+        {/* Kept in the layout when empty: a confirmation or refusal never moves the button. */}
+        <div
+          ref={messageRef}
+          tabIndex={-1}
+          role={state.status === 'saved' ? 'status' : 'alert'}
+          aria-live={state.status === 'saved' ? 'polite' : 'assertive'}
+          data-testid="save-message"
+          className={`min-h-[2.75rem] flex-1 rounded-md border px-3 py-2 text-sm ${banner || 'border-transparent'}`}
+        >
+          {pending ? <span className="text-slate-600">Saving…</span> : state.message}
+          {!pending && state.warnings?.map((w) => <span key={w} className="mt-1 block text-amber-800">{w}</span>)}
+        </div>
+      </div>
+    </form>
+  );
+}

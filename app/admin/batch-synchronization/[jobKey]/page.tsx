@@ -1,0 +1,165 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { requirePageRole } from '@/app/_lib/auth';
+import { PageHeader } from '@/components/app-shell';
+import { Breadcrumbs } from '@/components/breadcrumbs';
+import { LocalTime } from '@/components/local-time';
+import { StateBadge, stateLabel } from '@/components/state-badge';
+import { formatInTimeZone, timeZoneChoices } from '@/lib/cron';
+import { getJobSettings } from '@/lib/job-settings/get-job-settings';
+import { JobSettingsForm } from './job-settings-form';
+
+type Params = { params: Promise<{ jobKey: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const settings = await getJobSettings((await params).jobKey);
+  return { title: settings ? `${settings.job.processName} · Batch Synchronization` : 'Batch Synchronization' };
+}
+
+const CREDENTIAL_LABELS: Record<string, string> = {
+  CARD: 'Card and related certificates',
+  TEMPORARY_CARD: 'Temporary card and related certificates',
+  VIRTUAL_SMART_CARD: 'Virtual smart card and related certificates',
+  MOBILE_ID: 'Mobile ID and related certificates',
+  SOFT_TOKEN: 'Soft token and related certificates',
+};
+
+export default async function BatchJobPage({ params }: Params) {
+  await requirePageRole('ADMINISTRATOR');
+  const settings = await getJobSettings((await params).jobKey);
+  if (!settings) notFound();
+  const { job, outcome } = settings;
+  const renderedAt = new Date().toISOString();
+
+  return (
+    <>
+      <Breadcrumbs items={[{ label: 'Home', href: '/admin' }, { label: 'Batch Synchronization', href: '/admin/batch-synchronization' }, { label: job.processName }]} />
+      <PageHeader title={job.processName} description={job.description} />
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(18rem,1fr)]">
+        <JobSettingsForm
+          jobKey={job.key}
+          version={job.version}
+          cronExpression={job.cronExpression ?? ''}
+          timeZone={job.timeZone}
+          enabled={job.enabled}
+          options={settings.fields}
+          presets={settings.presets}
+          timeZones={timeZoneChoices()}
+          renderedAt={renderedAt}
+        />
+        <aside className="space-y-6" aria-label="About this job">
+          <section aria-labelledby="status-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 id="status-heading" className="text-base font-semibold text-slate-900">
+              Status
+            </h2>
+            <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+              <dt className="text-slate-600">Saved schedule</dt>
+              <dd className="text-slate-900">
+                {job.cronExpression ? (
+                  <>
+                    <code className="font-mono">{job.cronExpression}</code> ({job.timeZone}){job.enabled ? '' : ', disabled'}
+                  </>
+                ) : (
+                  'None'
+                )}
+              </dd>
+              <dt className="text-slate-600">Next run</dt>
+              <dd className="text-slate-900">{job.nextExecutionAt ? formatInTimeZone(job.nextExecutionAt, job.timeZone) : '—'}</dd>
+              <dt className="text-slate-600">Last run</dt>
+              <dd className="text-slate-900">
+                {job.lastRun ? (
+                  <span className="flex flex-wrap items-center gap-2">
+                    <LocalTime value={job.lastRun.startedAt ?? job.lastRun.queuedAt} />
+                    <StateBadge state={job.lastRun.status} />
+                  </span>
+                ) : (
+                  'Never'
+                )}
+              </dd>
+              <dt className="text-slate-600">Last saved</dt>
+              <dd className="text-slate-900">
+                <LocalTime value={job.updatedAt} /> {job.updatedBy ? `by ${job.updatedBy}` : ''}
+              </dd>
+            </dl>
+          </section>
+
+          <section aria-labelledby="details-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 id="details-heading" className="text-base font-semibold text-slate-900">
+              Use case details
+            </h2>
+            <dl className="mt-3 space-y-2 text-sm">
+              <div>
+                <dt className="text-slate-600">Symbolic name</dt>
+                <dd className="font-mono text-xs break-all text-slate-900">{job.symbolicName}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-600">Process name</dt>
+                <dd className="text-slate-900">{job.processName}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-600">Component</dt>
+                <dd className="text-slate-900">Identity Manager Admin</dd>
+              </div>
+              <div>
+                <dt className="text-slate-600">Process start</dt>
+                <dd className="text-slate-900">Batch synchronization</dd>
+              </div>
+              <div>
+                <dt className="text-slate-600">Executable for</dt>
+                <dd className="text-slate-900">Administrator</dd>
+              </div>
+            </dl>
+            <h3 className="mt-5 text-sm font-semibold text-slate-900">Outcome</h3>
+            <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">
+              <li>User is created in Identity Manager if the user does not exist; existing users are updated</li>
+              <li>End state for user = &quot;{stateLabel(outcome.userState).toLowerCase()}&quot;</li>
+              {outcome.credentials ? (
+                <>
+                  <li>The relation from user to credentials still exists</li>
+                  {outcome.withdrawRoles && <li>All roles for the user are withdrawn</li>}
+                  <li>A revoked certificate stays revoked</li>
+                </>
+              ) : (
+                <li>Credentials, certificates and roles are not changed</li>
+              )}
+            </ul>
+            {outcome.credentials && (
+              <table className="mt-3 w-full text-left text-xs">
+                <caption className="sr-only">End states of related credentials and certificates</caption>
+                <thead className="text-slate-600">
+                  <tr>
+                    <th scope="col" className="py-1 pr-2 font-medium">
+                      Related credentials
+                    </th>
+                    <th scope="col" className="py-1 pr-2 font-medium">
+                      Credential
+                    </th>
+                    <th scope="col" className="py-1 font-medium">
+                      Certificates
+                    </th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100 text-slate-800">
+                  {Object.entries(outcome.credentials).map(([type, end]) => (
+                    <tr key={type}>
+                      <th scope="row" className="py-1 pr-2 font-normal">
+                        {CREDENTIAL_LABELS[type] ?? type}
+                      </th>
+                      <td className="py-1 pr-2">{stateLabel(end.credential).toLowerCase()}</td>
+                      <td className="py-1">{stateLabel(end.certificate).toLowerCase()}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {settings.effectiveFilter && (
+              <p className="mt-4 text-xs text-slate-600">
+                Filter in use: <code className="font-mono break-all text-slate-800">{settings.effectiveFilter}</code>
+              </p>
+            )}
+          </section>
+        </aside>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,151 @@
+import { recordAudit } from '../audit';
+import { prisma } from '../db';
+import { validateCronExpression } from '../cron/validate-cron-expression';
+import { validateTimeZone } from '../cron/time-zone';
+import { batchJobsQueue, type BatchJobsQueue } from '../queue/batch-jobs-queue';
+import { applyJobSchedule, type ScheduleChange } from '../queue/job-schedulers';
+import { withRedisTimeout } from '../queue/redis-timeout';
+import type { JobOptions } from '../sync/job-options';
+
+export type SaveJobScheduleOptions = {
+  jobKey: string;
+  /** Empty or null clears the schedule (the job then runs only when started by hand). */
+  cronExpression: string | null;
+  timeZone: string;
+  enabled: boolean;
+  /** batch_jobs.version the administrator edited: a concurrent save makes this one a conflict. */
+  expectedVersion: number;
+  /** Account username of the administrator. */
+  actor: string;
+  ip?: string | null;
+  queue?: BatchJobsQueue;
+  /** The job's options (filter, mapping, thresholds), already validated; saved under the same version check. */
+  options?: JobOptions;
+};
+
+export type SavedJobSchedule = {
+  key: string;
+  cronExpression: string | null;
+  timeZone: string;
+  enabled: boolean;
+  version: number;
+  updatedAt: Date;
+  updatedBy: string | null;
+  options: unknown;
+};
+
+export type SaveJobScheduleResult =
+  | {
+      ok: true;
+      job: SavedJobSchedule;
+      warnings: string[];
+      /** What happened to the BullMQ job scheduler; 'pending' when Redis did not answer (the worker reconciles it). */
+      scheduler: ScheduleChange | 'pending';
+    }
+  | { ok: false; reason: 'invalid'; fieldErrors: { cronExpression?: string; timeZone?: string } }
+  | { ok: false; reason: 'not_found'; message: string }
+  | { ok: false; reason: 'conflict'; message: string; current: SavedJobSchedule };
+
+const SAVED_SELECT = {
+  key: true,
+  cronExpression: true,
+  timeZone: true,
+  enabled: true,
+  version: true,
+  updatedAt: true,
+  updatedBy: true,
+  options: true,
+} as const;
+
+/**
+ * Saves a job's schedule (expression, time zone, enabled) and applies it to its BullMQ job
+ * scheduler at once. The database row is the source of truth: if Redis is unreachable the save
+ * still stands and the worker's reconciliation creates the scheduler when Redis is back.
+ */
+export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<SaveJobScheduleResult> {
+  const fieldErrors: { cronExpression?: string; timeZone?: string } = {};
+  const rawExpression = options.cronExpression?.trim() ?? '';
+  let cronExpression: string | null = null;
+  let warnings: string[] = [];
+  if (rawExpression !== '') {
+    const cron = validateCronExpression(rawExpression);
+    if (cron.ok) {
+      cronExpression = cron.expression;
+      warnings = cron.warnings;
+    } else {
+      fieldErrors.cronExpression = cron.error;
+    }
+  } else if (options.enabled) {
+    fieldErrors.cronExpression = 'Enter a cron expression to enable the schedule, or disable it.';
+  }
+  const tz = validateTimeZone(options.timeZone);
+  if (!tz.ok) fieldErrors.timeZone = tz.error;
+  if (fieldErrors.cronExpression || fieldErrors.timeZone || !tz.ok) return { ok: false, reason: 'invalid', fieldErrors };
+
+  const db = prisma();
+  const before = await db.batchJob.findUnique({ where: { key: options.jobKey }, select: SAVED_SELECT });
+  if (!before) return { ok: false, reason: 'not_found', message: `There is no batch job "${options.jobKey}".` };
+
+  // Optimistic concurrency: only the version the administrator saw may be replaced.
+  const { count } = await db.batchJob.updateMany({
+    where: { key: options.jobKey, version: options.expectedVersion },
+    data: {
+      cronExpression,
+      timeZone: tz.timeZone,
+      enabled: options.enabled,
+      ...(options.options !== undefined ? { options: options.options } : {}),
+      version: { increment: 1 },
+      updatedBy: options.actor,
+    },
+  });
+  if (count === 0) {
+    const current = await db.batchJob.findUniqueOrThrow({ where: { key: options.jobKey }, select: SAVED_SELECT });
+    return {
+      ok: false,
+      reason: 'conflict',
+      current,
+      message:
+        `${current.updatedBy ?? 'Someone'} changed this schedule at ${current.updatedAt.toISOString()} after you opened it. ` +
+        'Reload the page to see their version, then save again.',
+    };
+  }
+  const job = await db.batchJob.findUniqueOrThrow({ where: { key: options.jobKey }, select: SAVED_SELECT });
+
+  await recordAudit({
+    actor: options.actor,
+    action: 'job.schedule.saved',
+    target: options.jobKey,
+    ip: options.ip ?? null,
+    details: {
+      before: {
+        cronExpression: before.cronExpression,
+        timeZone: before.timeZone,
+        enabled: before.enabled,
+        ...(options.options !== undefined ? { options: before.options as object } : {}),
+      },
+      after: {
+        cronExpression: job.cronExpression,
+        timeZone: job.timeZone,
+        enabled: job.enabled,
+        ...(options.options !== undefined ? { options: job.options as object } : {}),
+      },
+      version: job.version,
+    },
+  });
+
+  let scheduler: ScheduleChange | 'pending';
+  try {
+    scheduler = await withRedisTimeout(
+      applyJobSchedule(options.queue ?? batchJobsQueue(), job),
+      'update the job scheduler',
+    );
+  } catch (error) {
+    scheduler = 'pending';
+    warnings = [
+      ...warnings,
+      `Saved, but the scheduler could not be updated now (${(error as Error).message}). ` +
+        'The worker applies the saved schedule as soon as it reaches Redis.',
+    ];
+  }
+  return { ok: true, job, warnings, scheduler };
+}

@@ -1,0 +1,138 @@
+import { checkFilter, isAttributeName } from '../ldap/filter';
+import { MAPPING_FIELDS, type MappingField } from './mapping-fields';
+import { jobOptionsSchema, type FilterPresetKey, type JobOptions, type ResolvedJobOptions, type SyncJobKey, FILTER_PRESETS, resolveJobOptions } from '../sync/job-options';
+
+// The job page edits a job's options as plain text fields. This module turns those fields into
+// the options the engine runs with (lib/sync/job-options) and back, with one message per field.
+
+export { MAPPING_FIELDS, MAPPING_LABELS, type MappingField } from './mapping-fields';
+
+/** The form's fields, as strings (what a browser posts). Blank means "the preset's value". */
+export type JobOptionsFields = {
+  filterPreset: string;
+  filter: string;
+  statusAttribute: string;
+  statusValue: string;
+  pageSize: string;
+  maxUsers: string;
+  maxPercent: string;
+} & Record<`mapping.${MappingField}`, string>;
+
+export type JobOptionsFieldErrors = Partial<Record<keyof JobOptionsFields, string>>;
+
+export type JobOptionsParse = { ok: true; options: JobOptions } | { ok: false; fieldErrors: JobOptionsFieldErrors };
+
+const PRESET_KEYS = FILTER_PRESETS.map((p) => p.key) as string[];
+
+function wholeNumber(raw: string, { min, max }: { min: number; max: number }): number | string {
+  if (!/^\d+$/.test(raw)) return `Enter a whole number from ${min} to ${max}.`;
+  const n = Number(raw);
+  return n < min || n > max ? `Enter a whole number from ${min} to ${max}.` : n;
+}
+
+/** Validates the posted fields; on success the result is what batch_jobs.options stores. */
+export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse {
+  const errors: JobOptionsFieldErrors = {};
+  const preset = fields.filterPreset.trim();
+  if (!PRESET_KEYS.includes(preset)) errors.filterPreset = 'Choose one of the filter presets.';
+
+  const filter = fields.filter.trim();
+  if (filter !== '') {
+    try {
+      checkFilter(filter);
+    } catch (error) {
+      errors.filter = (error as Error).message;
+    }
+  } else if (preset === 'custom') {
+    errors.filter = 'Enter the filter of your own (RFC 4515 syntax, e.g. (&(objectClass=inetOrgPerson)(employeeType=inactive))).';
+  }
+
+  const statusAttribute = fields.statusAttribute.trim() || 'employeeType';
+  if (!isAttributeName(statusAttribute)) errors.statusAttribute = `"${statusAttribute}" is not a valid LDAP attribute name.`;
+  const statusValue = fields.statusValue.trim() || 'inactive';
+  if (statusValue.length > 256) errors.statusValue = 'The status value can have at most 256 characters.';
+
+  const mapping: Partial<Record<MappingField, string>> = {};
+  for (const field of MAPPING_FIELDS) {
+    const value = fields[`mapping.${field}`].trim();
+    if (value === '') continue;
+    if (!isAttributeName(value)) errors[`mapping.${field}`] = `"${value}" is not a valid LDAP attribute name.`;
+    else mapping[field] = value;
+  }
+
+  const pageSize = fields.pageSize.trim() === '' ? 500 : wholeNumber(fields.pageSize.trim(), { min: 1, max: 5000 });
+  if (typeof pageSize === 'string') errors.pageSize = pageSize;
+  // Blank threshold: no limit of that kind.
+  const maxUsers = fields.maxUsers.trim() === '' ? null : wholeNumber(fields.maxUsers.trim(), { min: 0, max: 10_000_000 });
+  if (typeof maxUsers === 'string') errors.maxUsers = maxUsers;
+  let maxPercent: number | null = null;
+  const rawPercent = fields.maxPercent.trim();
+  if (rawPercent !== '') {
+    const n = Number(rawPercent);
+    if (!/^\d+(\.\d+)?$/.test(rawPercent) || n > 100) errors.maxPercent = 'Enter a percentage from 0 to 100.';
+    else maxPercent = n;
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
+  // The engine's own schema has the last word (and fills its defaults).
+  const parsed = jobOptionsSchema.safeParse({
+    filterPreset: preset,
+    ...(filter !== '' ? { filter } : {}),
+    statusAttribute,
+    statusValue,
+    ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
+    pageSize,
+    threshold: { maxUsers, maxPercent },
+  });
+  if (!parsed.success) return { ok: false, fieldErrors: { filter: parsed.error.issues.map((i) => i.message).join('; ') } };
+  return { ok: true, options: parsed.data };
+}
+
+/** The stored options as form fields; unparseable stored options fall back to the defaults. */
+export function jobOptionsToFields(raw: unknown): JobOptionsFields {
+  const parsed = jobOptionsSchema.safeParse(raw ?? {});
+  const options = parsed.success ? parsed.data : jobOptionsSchema.parse({});
+  const fields = {
+    filterPreset: options.filterPreset,
+    filter: options.filter ?? '',
+    statusAttribute: options.statusAttribute,
+    statusValue: options.statusValue,
+    pageSize: String(options.pageSize),
+    maxUsers: options.threshold.maxUsers == null ? '' : String(options.threshold.maxUsers),
+    maxPercent: options.threshold.maxPercent == null ? '' : String(options.threshold.maxPercent),
+  } as JobOptionsFields;
+  for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = options.mapping?.[field] ?? '';
+  return fields;
+}
+
+/** What each preset gives this job when a field is left blank: shown as the fields' placeholders. */
+export type PresetDefaults = {
+  key: FilterPresetKey;
+  label: string;
+  description: string;
+  filter: string;
+  mapping: Record<MappingField, string>;
+};
+
+export function presetDefaults(jobKey: SyncJobKey, statusAttribute = 'employeeType', statusValue = 'inactive'): PresetDefaults[] {
+  return FILTER_PRESETS.map((preset) => {
+    let filter: string;
+    try {
+      filter = preset.filters({ statusAttribute, statusValue })[jobKey];
+    } catch {
+      filter = preset.filters({ statusAttribute: 'employeeType', statusValue: 'inactive' })[jobKey];
+    }
+    const mapping = {} as Record<MappingField, string>;
+    for (const field of MAPPING_FIELDS) mapping[field] = preset.mapping[field] ?? '';
+    return { key: preset.key, label: preset.label, description: preset.description, filter, mapping };
+  });
+}
+
+/** The options the engine runs with, for display next to the form. */
+export function effectiveOptions(jobKey: SyncJobKey, raw: unknown): ResolvedJobOptions | null {
+  try {
+    return resolveJobOptions(jobKey, raw);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { parseLdapSettingsForm } from './ldap-settings-input';
+
+const valid = {
+  urls: 'ldaps://ldap1.example.com:636\nldap://ldap2.example.com',
+  startTls: 'on',
+  tlsRejectUnauthorized: 'on',
+  tlsCaCertificate: '',
+  bindDn: 'cn=idm-sync,ou=services,dc=example,dc=com',
+  bindPassword: '',
+  baseDn: 'ou=people,dc=example,dc=com',
+  scope: 'sub',
+  connectTimeoutMs: '5000',
+  operationTimeoutMs: '30000',
+};
+
+describe('parseLdapSettingsForm', () => {
+  it('reads URLs one per line, ticked and absent checkboxes, and a blank password as "keep"', () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(valid)) if (k !== 'tlsRejectUnauthorized') form.set(k, v);
+    expect(parseLdapSettingsForm(form)).toEqual({
+      ok: true,
+      input: {
+        urls: ['ldaps://ldap1.example.com:636', 'ldap://ldap2.example.com'],
+        startTls: true,
+        tlsRejectUnauthorized: false,
+        tlsCaCertificate: null,
+        bindDn: valid.bindDn,
+        bindPassword: '',
+        baseDn: valid.baseDn,
+        scope: 'sub',
+        connectTimeoutMs: 5000,
+        operationTimeoutMs: 30000,
+      },
+    });
+  });
+
+  it('gives each wrong field its own message', () => {
+    const parsed = parseLdapSettingsForm({ ...valid, urls: 'http://x', bindDn: 'nobody', baseDn: '', scope: 'deep', connectTimeoutMs: 'soon', tlsCaCertificate: 'not a pem' });
+    expect(parsed).toMatchObject({
+      ok: false,
+      fieldErrors: {
+        urls: 'Each URL must look like ldap://host:389 or ldaps://host:636.',
+        bindDn: expect.stringContaining('distinguished name'),
+        baseDn: expect.stringContaining('Enter the base DN'),
+        scope: 'Choose a search scope.',
+        connectTimeoutMs: expect.any(String),
+        tlsCaCertificate: expect.stringContaining('PEM'),
+      },
+    });
+  });
+
+  it('needs at least one URL', () => {
+    expect(parseLdapSettingsForm({ ...valid, urls: '  ' })).toMatchObject({ ok: false, fieldErrors: { urls: expect.stringContaining('at least one URL') } });
+  });
+});
