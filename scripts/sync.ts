@@ -1,6 +1,7 @@
 import { disconnectDb, pool } from '@/lib/db';
 import { isSyncJobKey } from '@/lib/sync/job-options';
 import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
+import { PhaseTimer } from '@/lib/sync/phase-timer';
 
 // npm run sync -- <job-key> [--dry-run] [--confirm]: runs a batch job in the foreground (operations, tests, benchmark).
 const args = process.argv.slice(2);
@@ -8,9 +9,11 @@ const jobKey = args.find((a) => !a.startsWith('--'));
 const dryRun = args.includes('--dry-run');
 const confirmed = args.includes('--confirm');
 const json = args.includes('--json');
+// --profile: time per phase (LDAP wait, mapping, sibling check, each statement), printed at the end.
+const timer = args.includes('--profile') ? new PhaseTimer() : undefined;
 
 if (!jobKey || !isSyncJobKey(jobKey)) {
-  console.error('Usage: npm run sync -- <inactive-ldap-users|active-ldap-users> [--dry-run] [--confirm] [--json]');
+  console.error('Usage: npm run sync -- <inactive-ldap-users|active-ldap-users> [--dry-run] [--confirm] [--json] [--profile]');
   process.exit(2);
 }
 
@@ -40,6 +43,7 @@ async function main(): Promise<number> {
   try {
     const outcome = await runBatchJob({
       runId,
+      timer,
       onProgress: (p) => {
         if (json) return;
         const total = p.entriesTotal ? `/${p.entriesTotal}` : '';
@@ -47,6 +51,7 @@ async function main(): Promise<number> {
       },
     });
     const seconds = (Date.now() - started) / 1000;
+    if (timer) console.error(JSON.stringify({ profile: timer.report() }));
     if (json) console.log(JSON.stringify({ ...outcome, seconds }));
     else {
       console.log(`\nRun ${outcome.runId} ${outcome.status}${outcome.dryRun ? ' (dry run)' : ''} in ${seconds.toFixed(2)} s`);

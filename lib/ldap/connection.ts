@@ -57,7 +57,9 @@ export async function connectLdap(settings: LdapConnectionSettings): Promise<Lda
       strictDN: false,
     });
     try {
-      if (settings.startTls && url.toLowerCase().startsWith('ldap://')) await client.startTLS(tlsOptions(settings));
+      // The socket is already open, so Node would check the certificate against "localhost":
+      // name the server of the URL instead.
+      if (settings.startTls && url.toLowerCase().startsWith('ldap://')) await client.startTLS({ ...tlsOptions(settings), host: new URL(url).hostname.replace(/^\[|\]$/g, '') });
       await client.bind(settings.bindDn, settings.bindPassword);
       return { client, url, settings, close: () => client.unbind().catch(() => undefined) };
     } catch (error) {

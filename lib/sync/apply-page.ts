@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import type { MappedEntry, DirectoryPerson } from './mapping';
 import type { JobOutcome } from './outcome';
+import type { PhaseTimer } from './phase-timer';
 import { classifyPage, planUserChange, type LockedUser, type MatchRow, type PageClassification, type UserChange } from './page-plan';
 
 // The database half of a page: a handful of set-based statements whatever the page size (one
-// plan query, one lock query, one statement per kind of write), all in one transaction.
+// plan query, one lock query, one statement for every write), the writes in one transaction.
 
 export type RunCounters = {
   entriesRead: number;
@@ -41,11 +42,11 @@ function needsRelatedSql(outcome: JobOutcome): string {
     const entries = Object.entries(outcome.credentials);
     const credentialTarget = `CASE c.type::text ${entries.map(([t, o]) => `WHEN '${t}' THEN '${o.credential}'`).join(' ')} END`;
     const certificateTarget = `CASE c.type::text ${entries.map(([t, o]) => `WHEN '${t}' THEN '${o.certificate}'`).join(' ')} END`;
-    parts.push(`EXISTS (SELECT 1 FROM credentials c WHERE c.user_id = u.id AND c.state::text <> ${credentialTarget})`);
-    // Revoked is final; on hold only moves on to revoked.
+    // One probe per user: a credential off its end state, or one of its certificates that still
+    // has to move (revoked is final; on hold only moves on to revoked).
     parts.push(
-      `EXISTS (SELECT 1 FROM credentials c JOIN certificates ce ON ce.credential_id = c.id WHERE c.user_id = u.id ` +
-        `AND ce.state <> 'REVOKED' AND ce.state::text <> ${certificateTarget})`,
+      `EXISTS (SELECT 1 FROM credentials c LEFT JOIN certificates ce ON ce.credential_id = c.id AND ce.state <> 'REVOKED' ` +
+        `AND ce.state::text <> ${certificateTarget} WHERE c.user_id = u.id AND (c.state::text <> ${credentialTarget} OR ce.id IS NOT NULL))`,
     );
   }
   if (outcome.withdrawRoles) parts.push('EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id)');
@@ -119,10 +120,7 @@ export async function planPage(db: Db, outcome: JobOutcome, entries: readonly Ma
   return classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey);
 }
 
-/** Locks the users about to change and reads their credentials, certificates and roles. */
-async function lockUsers(db: Db, ids: number[]): Promise<Map<number, LockedUser>> {
-  const { rows } = await db.query(
-    `SELECT u.id, u.username, u.given_name, u.surname, u.display_name, u.email, u.employee_number, u.state::text AS state,
+const LOCK_SQL = `SELECT u.id, u.username, u.given_name, u.surname, u.display_name, u.email, u.employee_number, u.state::text AS state,
             u.ldap_external_id, u.ldap_dn,
             COALESCE((SELECT json_agg(json_build_object('id', c.id, 'type', c.type, 'state', c.state, 'label', c.label,
                         'certificates', COALESCE((SELECT json_agg(json_build_object('id', ce.id, 'serial', ce.serial, 'state', ce.state,
@@ -131,7 +129,12 @@ async function lockUsers(db: Db, ids: number[]): Promise<Map<number, LockedUser>
                       FROM credentials c WHERE c.user_id = u.id), '[]'::json) AS credentials,
             COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name) ORDER BY r.id)
                       FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '[]'::json) AS roles
-     FROM users u WHERE u.id = ANY($1::int[]) ORDER BY u.id FOR UPDATE OF u`,
+     FROM users u WHERE u.id = ANY($1::int[]) ORDER BY u.id FOR UPDATE OF u`;
+
+/** Locks the users about to change and reads their credentials, certificates and roles. */
+async function lockUsers(db: Db, ids: number[]): Promise<Map<number, LockedUser>> {
+  const { rows } = await db.query(
+    LOCK_SQL,
     [ids],
   );
   const users = new Map<number, LockedUser>();
@@ -154,7 +157,78 @@ async function lockUsers(db: Db, ids: number[]): Promise<Map<number, LockedUser>
   return users;
 }
 
-function personJson(p: DirectoryPerson) {
+type Item = {
+  external_id: string | null;
+  username: string | null;
+  ldap_dn: string | null;
+  user_id: number | null;
+  outcome: 'CREATED' | 'UPDATED' | 'FAILED';
+  reason: string | null;
+  changes: unknown;
+};
+
+// Every write of a page in one statement (one round trip): data-modifying CTEs all run, whether
+// referenced or not, against the same snapshot. A dry run passes empty write sets, so only the
+// run items and the run's counters are written. Items keep the page's order (ORDER BY ord) so
+// that a dry run and a real run record the same list.
+const WRITE_PAGE_SQL = `
+  WITH nu AS (
+    INSERT INTO users (username, username_key, given_name, surname, display_name, email, employee_number, state, source,
+                       ldap_external_id, ldap_dn, last_synchronized_at, updated_at)
+    SELECT x.username, x.username_key, x.given_name, x.surname, x.display_name, x.email, x.employee_number, $12::"UserState", 'LDAP',
+           x.external_id, x.ldap_dn, now(), now()
+    FROM jsonb_to_recordset($2::jsonb) AS x(username text, username_key text, given_name text, surname text, display_name text,
+                                             email text, employee_number text, external_id text, ldap_dn text)
+    RETURNING id, ldap_external_id
+  ), uu AS (
+    UPDATE users u SET username = x.username, username_key = x.username_key, given_name = x.given_name, surname = x.surname,
+           display_name = x.display_name, email = x.email, employee_number = x.employee_number, ldap_external_id = x.external_id,
+           ldap_dn = x.ldap_dn, state = x.state::"UserState", last_synchronized_at = now(), updated_at = now()
+    FROM jsonb_to_recordset($3::jsonb) AS x(id int, username text, username_key text, given_name text, surname text,
+                                             display_name text, email text, employee_number text, external_id text, ldap_dn text, state text)
+    WHERE u.id = x.id
+    RETURNING 1
+  ), uc AS (
+    UPDATE credentials c SET state = x.state::"CredentialState", updated_at = now()
+    FROM unnest($4::int[], $5::text[]) AS x(id, state) WHERE c.id = x.id
+    RETURNING 1
+  ), ucert AS (
+    -- state <> 'REVOKED' keeps revocation final even if something revoked it since the lock query.
+    UPDATE certificates ce SET state = x.state::"CertificateState", revocation_reason = x.reason::"RevocationReason",
+           revoked_at = now(), updated_at = now()
+    FROM unnest($6::int[], $7::text[], $8::text[]) AS x(id, state, reason) WHERE ce.id = x.id AND ce.state <> 'REVOKED'
+    RETURNING 1
+  ), dr AS (
+    DELETE FROM user_roles ur USING unnest($9::int[], $10::int[]) AS x(user_id, role_id)
+    WHERE ur.user_id = x.user_id AND ur.role_id = x.role_id
+    RETURNING 1
+  ), it AS (
+    INSERT INTO batch_run_items (run_id, external_id, username, ldap_dn, user_id, outcome, reason, changes)
+    SELECT $1, x.external_id, x.username, x.ldap_dn, COALESCE(x.user_id, nu.id), x.outcome::"RunItemOutcome", x.reason, x.changes
+    FROM ROWS FROM (jsonb_to_recordset($11::jsonb) AS (external_id text, username text, ldap_dn text, user_id int, outcome text,
+                                                        reason text, changes jsonb))
+         WITH ORDINALITY AS x(external_id, username, ldap_dn, user_id, outcome, reason, changes, ord)
+    LEFT JOIN nu ON x.outcome = 'CREATED' AND nu.ldap_external_id = x.external_id
+    ORDER BY x.ord
+    RETURNING 1
+  )
+  UPDATE batch_runs SET entries_read = entries_read + $13, created = created + $14, updated = updated + $15,
+         unchanged = unchanged + $16, failed = failed + $17, credentials_changed = credentials_changed + $18,
+         certificates_changed = certificates_changed + $19, roles_withdrawn = roles_withdrawn + $20, pages_applied = pages_applied + 1,
+         would_deactivate = CASE WHEN $21::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $21::int END
+  WHERE id = $1
+  RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
+            credentials_changed, certificates_changed, roles_withdrawn`;
+
+// A page with nothing to write still counts: its counters in one statement, no transaction needed.
+const COUNT_PAGE_SQL = `
+  UPDATE batch_runs SET entries_read = entries_read + $2, unchanged = unchanged + $3, pages_applied = pages_applied + 1,
+         would_deactivate = CASE WHEN $4::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $4::int END
+  WHERE id = $1
+  RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
+            credentials_changed, certificates_changed, roles_withdrawn`;
+
+function createdUserJson(p: DirectoryPerson) {
   return {
     username: p.username,
     username_key: p.usernameKey,
@@ -168,22 +242,8 @@ function personJson(p: DirectoryPerson) {
   };
 }
 
-async function insertUsers(db: Db, creates: DirectoryPerson[], outcome: JobOutcome): Promise<Map<string, number>> {
-  const { rows } = await db.query(
-    `INSERT INTO users (username, username_key, given_name, surname, display_name, email, employee_number, state, source,
-                        ldap_external_id, ldap_dn, last_synchronized_at, updated_at)
-     SELECT x.username, x.username_key, x.given_name, x.surname, x.display_name, x.email, x.employee_number, $2::"UserState", 'LDAP',
-            x.external_id, x.ldap_dn, now(), now()
-     FROM jsonb_to_recordset($1::jsonb) AS x(username text, username_key text, given_name text, surname text, display_name text,
-                                              email text, employee_number text, external_id text, ldap_dn text)
-     RETURNING id, ldap_external_id`,
-    [JSON.stringify(creates.map(personJson)), outcome.userState],
-  );
-  return new Map(rows.map((r) => [r.ldap_external_id as string, r.id as number]));
-}
-
-async function writeChanges(db: Db, changes: UserChange[]): Promise<void> {
-  const users = changes.map((c) => ({
+function updatedUserJson(c: UserChange) {
+  return {
     id: c.userId,
     username: c.after.username,
     username_key: c.after.username.toLowerCase(),
@@ -195,62 +255,7 @@ async function writeChanges(db: Db, changes: UserChange[]): Promise<void> {
     external_id: c.after.ldapExternalId,
     ldap_dn: c.after.ldapDn,
     state: c.after.state,
-  }));
-  await db.query(
-    `UPDATE users u SET username = x.username, username_key = x.username_key, given_name = x.given_name, surname = x.surname,
-            display_name = x.display_name, email = x.email, employee_number = x.employee_number, ldap_external_id = x.external_id,
-            ldap_dn = x.ldap_dn, state = x.state::"UserState", last_synchronized_at = now(), updated_at = now()
-     FROM jsonb_to_recordset($1::jsonb) AS x(id int, username text, username_key text, given_name text, surname text,
-                                              display_name text, email text, employee_number text, external_id text, ldap_dn text, state text)
-     WHERE u.id = x.id`,
-    [JSON.stringify(users)],
-  );
-  const credentials = changes.flatMap((c) => c.credentialUpdates);
-  if (credentials.length) {
-    await db.query(
-      `UPDATE credentials c SET state = x.state::"CredentialState", updated_at = now()
-       FROM unnest($1::int[], $2::text[]) AS x(id, state) WHERE c.id = x.id`,
-      [credentials.map((c) => c.id), credentials.map((c) => c.state)],
-    );
-  }
-  const certificates = changes.flatMap((c) => c.certificateUpdates);
-  if (certificates.length) {
-    // state <> 'REVOKED' guards revocation as final even if something revoked it since the lock query.
-    await db.query(
-      `UPDATE certificates ce SET state = x.state::"CertificateState", revocation_reason = x.reason::"RevocationReason",
-              revoked_at = now(), updated_at = now()
-       FROM unnest($1::int[], $2::text[], $3::text[]) AS x(id, state, reason) WHERE ce.id = x.id AND ce.state <> 'REVOKED'`,
-      [certificates.map((c) => c.id), certificates.map((c) => c.state), certificates.map((c) => c.revocationReason)],
-    );
-  }
-  const roles = changes.flatMap((c) => c.roleRemovals.map((r) => ({ userId: c.userId, roleId: r.roleId })));
-  if (roles.length) {
-    await db.query(
-      `DELETE FROM user_roles ur USING unnest($1::int[], $2::int[]) AS x(user_id, role_id)
-       WHERE ur.user_id = x.user_id AND ur.role_id = x.role_id`,
-      [roles.map((r) => r.userId), roles.map((r) => r.roleId)],
-    );
-  }
-}
-
-type Item = {
-  external_id: string | null;
-  username: string | null;
-  ldap_dn: string | null;
-  user_id: number | null;
-  outcome: 'CREATED' | 'UPDATED' | 'FAILED';
-  reason: string | null;
-  changes: unknown;
-};
-
-async function insertItems(db: Db, runId: number, items: Item[]): Promise<void> {
-  if (!items.length) return;
-  await db.query(
-    `INSERT INTO batch_run_items (run_id, external_id, username, ldap_dn, user_id, outcome, reason, changes)
-     SELECT $1, x.external_id, x.username, x.ldap_dn, x.user_id, x.outcome::"RunItemOutcome", x.reason, x.changes
-     FROM jsonb_to_recordset($2::jsonb) AS x(external_id text, username text, ldap_dn text, user_id int, outcome text, reason text, changes jsonb)`,
-    [runId, JSON.stringify(items)],
-  );
+  };
 }
 
 export type PageContext = {
@@ -258,19 +263,40 @@ export type PageContext = {
   outcome: JobOutcome;
   dryRun: boolean;
   siblingJobKey: string;
+  /** Add the page's would-deactivate count to the run (runs that skipped the threshold pre-pass). */
+  countWouldDeactivate?: boolean;
+  timer?: PhaseTimer;
 };
 
 export type PageResult = { counters: RunCounters; totals: RunCounters & { pagesApplied: number }; cancelRequested: boolean };
 
+function timed(client: Db, timer: PhaseTimer | undefined): Db {
+  if (!timer) return client;
+  const query = (sql: string, values?: unknown[]) => {
+    const label = sql === WRITE_PAGE_SQL ? 'write page' : sql === COUNT_PAGE_SQL ? 'count page' : sql.trim().split(/\s+/).slice(0, 3).join(' ');
+    return timer.time(`db.${label}`, () => client.query(sql, values));
+  };
+  return { query } as unknown as Db;
+}
+
 /**
- * Applies one page in one transaction: the users' changes, the run items and the run's counters
- * commit together, so a page is either fully applied and counted or not at all. A dry run
- * records the items and counters it would produce and writes nothing else.
+ * Applies one page: the users' changes, the run items and the run's counters commit together
+ * (one transaction, four round trips: BEGIN, lock, write, COMMIT), so a page is either fully
+ * applied and counted or not at all. A page with nothing to create, change or report costs
+ * two statements (plan, counters). A dry run records the items and counters it would produce
+ * and writes nothing else.
  */
-export async function applyPage(db: pg.PoolClient, ctx: PageContext, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>): Promise<PageResult> {
+export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>): Promise<PageResult> {
+  const db = timed(client, ctx.timer);
+  const plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
+  const wouldDeactivate = ctx.countWouldDeactivate ? plan.wouldDeactivate : null;
+  if (!plan.creates.length && !plan.candidates.length && !plan.failures.length) {
+    const { rows } = await db.query(COUNT_PAGE_SQL, [ctx.runId, entries.length, plan.unchanged, wouldDeactivate]);
+    const r = rows[0];
+    return { counters: { ...ZERO_COUNTERS, entriesRead: entries.length, unchanged: plan.unchanged }, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };
+  }
   await db.query('BEGIN');
   try {
-    const plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
     const counters: RunCounters = { ...ZERO_COUNTERS, entriesRead: entries.length, unchanged: plan.unchanged, failed: plan.failures.length };
     const items: Item[] = plan.failures.map((f) => ({
       external_id: f.externalId,
@@ -282,6 +308,7 @@ export async function applyPage(db: pg.PoolClient, ctx: PageContext, entries: re
       changes: null,
     }));
 
+    // Planned again under the lock: what another writer did since the plan query counts.
     const changes: UserChange[] = [];
     if (plan.candidates.length) {
       const locked = await lockUsers(db, plan.candidates.map((c) => c.user.id));
@@ -296,23 +323,21 @@ export async function applyPage(db: pg.PoolClient, ctx: PageContext, entries: re
       }
     }
 
-    let createdIds = new Map<string, number>();
-    if (!ctx.dryRun) {
-      if (plan.creates.length) createdIds = await insertUsers(db, plan.creates, ctx.outcome);
-      if (changes.length) await writeChanges(db, changes);
-    }
     for (const person of plan.creates) {
       counters.created++;
       items.push({
         external_id: person.externalId,
         username: person.username,
         ldap_dn: person.dn,
-        user_id: createdIds.get(person.externalId) ?? null,
+        user_id: null, // the created user's id, filled in by the write statement
         outcome: 'CREATED',
         reason: null,
         changes: { user: { before: null, after: { ...personJsonForItem(person), state: ctx.outcome.userState } } },
       });
     }
+    const credentials = changes.flatMap((c) => c.credentialUpdates);
+    const certificates = changes.flatMap((c) => c.certificateUpdates);
+    const roles = changes.flatMap((c) => c.roleRemovals.map((r) => ({ userId: c.userId, roleId: r.roleId })));
     for (const change of changes) {
       counters.updated++;
       counters.credentialsChanged += change.credentialUpdates.length;
@@ -328,26 +353,31 @@ export async function applyPage(db: pg.PoolClient, ctx: PageContext, entries: re
         changes: change.changes,
       });
     }
-    await insertItems(db, ctx.runId, items);
-    const { rows } = await db.query(
-      `UPDATE batch_runs SET entries_read = entries_read + $2, created = created + $3, updated = updated + $4,
-              unchanged = unchanged + $5, failed = failed + $6, credentials_changed = credentials_changed + $7,
-              certificates_changed = certificates_changed + $8, roles_withdrawn = roles_withdrawn + $9, pages_applied = pages_applied + 1
-       WHERE id = $1
-       RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
-                 credentials_changed, certificates_changed, roles_withdrawn`,
-      [
-        ctx.runId,
-        counters.entriesRead,
-        counters.created,
-        counters.updated,
-        counters.unchanged,
-        counters.failed,
-        counters.credentialsChanged,
-        counters.certificatesChanged,
-        counters.rolesWithdrawn,
-      ],
-    );
+    const write = !ctx.dryRun;
+    const params = [
+      ctx.runId,
+      JSON.stringify(write ? plan.creates.map(createdUserJson) : []),
+      JSON.stringify(write ? changes.map(updatedUserJson) : []),
+      write ? credentials.map((c) => c.id) : [],
+      write ? credentials.map((c) => c.state) : [],
+      write ? certificates.map((c) => c.id) : [],
+      write ? certificates.map((c) => c.state) : [],
+      write ? certificates.map((c) => c.revocationReason) : [],
+      write ? roles.map((r) => r.userId) : [],
+      write ? roles.map((r) => r.roleId) : [],
+      JSON.stringify(items),
+      ctx.outcome.userState,
+      counters.entriesRead,
+      counters.created,
+      counters.updated,
+      counters.unchanged,
+      counters.failed,
+      counters.credentialsChanged,
+      counters.certificatesChanged,
+      counters.rolesWithdrawn,
+      wouldDeactivate,
+    ];
+    const { rows } = await db.query(WRITE_PAGE_SQL, params);
     await db.query('COMMIT');
     const r = rows[0];
     return { counters, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };

@@ -34,7 +34,6 @@ const OPTIONAL: readonly Optional[] = ['givenName', 'surname', 'displayName', 'e
 
 /** Trims, normalises to NFC, drops control characters; '' becomes null. */
 export function normaliseText(value: string): string | null {
-  // eslint-disable-next-line no-control-regex
   const clean = value.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
   return clean === '' ? null : clean;
 }
@@ -101,7 +100,7 @@ export function mapEntry(entry: Entry, options: Pick<ResolvedJobOptions, 'mappin
     const value = text(firstValue(entry, lowerKeys, attribute));
     // A broken optional attribute does not block the outcome (deactivation must still happen).
     if (value.invalid || !value.value) continue;
-    let v = value.value.slice(0, LIMITS[field]);
+    const v = value.value.slice(0, LIMITS[field]);
     if (field === 'email') {
       if (!/^[^\s@]+@[^\s@]+$/.test(v)) continue;
     }

@@ -9,7 +9,8 @@ import { isSyncJobKey, requestedAttributes, resolveJobOptions, siblingJob, type 
 import { loadLdapSettings } from './ldap-settings';
 import { mapEntry, type MappedEntry } from './mapping';
 import { outcomeOf, type JobOutcome } from './outcome';
-import { siblingMatches } from './sibling-matches';
+import { siblingMatches, siblingOverlap } from './sibling-matches';
+import type { PhaseTimer } from './phase-timer';
 
 export type RunProgress = {
   entriesRead: number;
@@ -117,6 +118,7 @@ async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
 
 type Context = {
   db: pg.Pool;
+  session: EngineSession;
   run: RunRow;
   jobKey: SyncJobKey;
   options: ResolvedJobOptions;
@@ -124,7 +126,53 @@ type Context = {
   siblingFilter: string | null;
   /** A second connection: OpenLDAP drops a paged search's state when another search runs on its connection. */
   siblingConnection: () => Promise<LdapConnection>;
+  /** Entries both filters match, read once per run; null: too many, checked page by page. */
+  overlap: Promise<Set<string> | null> | null;
+  timer?: PhaseTimer;
 };
+
+/**
+ * The database connection a run works on: taken from the pool for the work of a page and given
+ * back before the run reports progress (a worker may park the run there, and must be able to
+ * close the pool). random_page_cost = 1.1 (SSD) is set once per connection: with the default 4
+ * the planner scans certificates and roles in full on every page. A connection that failed is
+ * discarded and the next attempt gets a fresh one.
+ */
+const TUNED = new WeakSet<pg.PoolClient>();
+
+class EngineSession {
+  private current: Promise<pg.PoolClient> | null = null;
+  constructor(private readonly db: pg.Pool) {}
+
+  client(): Promise<pg.PoolClient> {
+    this.current ??= (async () => {
+      const client = await this.db.connect();
+      if (TUNED.has(client)) return client;
+      try {
+        await client.query('SET random_page_cost = 1.1');
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      TUNED.add(client);
+      return client;
+    })();
+    const pending = this.current;
+    pending.catch(() => {
+      if (this.current === pending) this.current = null;
+    });
+    return pending;
+  }
+
+  /** Back to the pool; a failed connection (error given) is closed instead. */
+  async release(error?: unknown): Promise<void> {
+    const pending = this.current;
+    this.current = null;
+    const client = await pending?.catch(() => null);
+    if (!client) return;
+    client.release(error === undefined ? undefined : error instanceof Error ? error : new Error(String(error)));
+  }
+}
 
 async function* mappedPages(connection: LdapConnection, ctx: Context): AsyncGenerator<MappedEntry[]> {
   const pages = searchPages(connection, {
@@ -133,18 +181,52 @@ async function* mappedPages(connection: LdapConnection, ctx: Context): AsyncGene
     bufferAttributes: ctx.options.uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
     pageSize: ctx.options.pageSize,
   });
-  for await (const page of readAhead(pages)) yield page.map((entry) => mapEntry(entry, ctx.options));
+  const it = readAhead(pages);
+  for (;;) {
+    const t0 = performance.now();
+    const next = await it.next();
+    ctx.timer?.add('ldap.wait', performance.now() - t0);
+    if (next.done) return;
+    const t1 = performance.now();
+    const mapped = next.value.map((entry) => mapEntry(entry, ctx.options));
+    ctx.timer?.add('map', performance.now() - t1);
+    yield mapped;
+  }
 }
 
-async function siblingOf(ctx: Context, entries: MappedEntry[]): Promise<Set<string>> {
+async function siblingOf(ctx: Context, entries: MappedEntry[]): Promise<ReadonlySet<string>> {
   if (!ctx.siblingFilter) return new Set();
-  const connection = await ctx.siblingConnection();
+  const t0 = performance.now();
   try {
-    return await siblingMatches(connection, ctx.siblingFilter, ctx.options.uniqueIdAttribute, entries);
-  } catch (error) {
-    if (error instanceof LdapError) throw error;
-    throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter: ctx.siblingFilter ?? undefined });
+    const overlap = ctx.overlap ? await ctx.overlap : null;
+    if (overlap) return overlap;
+    const connection = await ctx.siblingConnection();
+    try {
+      return await siblingMatches(connection, ctx.siblingFilter, ctx.options.uniqueIdAttribute, entries);
+    } catch (error) {
+      if (error instanceof LdapError) throw error;
+      throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter: ctx.siblingFilter ?? undefined });
+    }
+  } finally {
+    ctx.timer?.add('sibling', performance.now() - t0);
   }
+}
+
+/** Starts the one overlap search of the run on the second connection, beside the main search. */
+function startOverlap(ctx: Context): Promise<Set<string> | null> | null {
+  if (!ctx.siblingFilter) return null;
+  const siblingFilter = ctx.siblingFilter;
+  const pending = (async () => {
+    const connection = await ctx.siblingConnection();
+    try {
+      return await siblingOverlap(connection, ctx.options.filter, siblingFilter, ctx.options.uniqueIdAttribute);
+    } catch (error) {
+      if (error instanceof LdapError) throw error;
+      throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter: `(&${ctx.options.filter}${siblingFilter})` });
+    }
+  })();
+  pending.catch(() => undefined); // awaited (and reported) by the first page
+  return pending;
 }
 
 type PrePass = { entriesTotal: number; pages: number; wouldDeactivate: number; pending: number; unchanged: number };
@@ -154,7 +236,10 @@ async function prePass(connection: LdapConnection, ctx: Context): Promise<PrePas
   const result: PrePass = { entriesTotal: 0, pages: 0, wouldDeactivate: 0, pending: 0, unchanged: 0 };
   for await (const entries of mappedPages(connection, ctx)) {
     const sibling = await siblingOf(ctx, entries);
-    const plan = await planPage(ctx.db, ctx.outcome, entries, sibling, siblingJob(ctx.jobKey));
+    const client = await ctx.session.client();
+    const t0 = performance.now();
+    const plan = await planPage(client, ctx.outcome, entries, sibling, siblingJob(ctx.jobKey));
+    ctx.timer?.add('prepass.plan', performance.now() - t0);
     result.entriesTotal += entries.length;
     result.pages++;
     result.wouldDeactivate += plan.wouldDeactivate;
@@ -170,18 +255,22 @@ function thresholdExceeded(would: number, active: number, threshold: ResolvedJob
   return false;
 }
 
-async function applyWithRetry(ctx: Context, entries: MappedEntry[], sibling: Set<string>) {
+async function applyWithRetry(ctx: Context, entries: MappedEntry[], sibling: ReadonlySet<string>, countWouldDeactivate: boolean) {
   for (let attempt = 1; ; attempt++) {
-    const client = await ctx.db.connect();
     try {
-      return await applyPage(client, { runId: ctx.run.id, outcome: ctx.outcome, dryRun: ctx.run.dry_run, siblingJobKey: siblingJob(ctx.jobKey) }, entries, sibling);
+      const client = await ctx.session.client();
+      return await applyPage(
+        client,
+        { runId: ctx.run.id, outcome: ctx.outcome, dryRun: ctx.run.dry_run, siblingJobKey: siblingJob(ctx.jobKey), countWouldDeactivate, timer: ctx.timer },
+        entries,
+        sibling,
+      );
     } catch (error) {
+      await ctx.session.release(error);
       if (attempt >= PAGE_ATTEMPTS) {
         throw new TransientSyncError('PAGE_APPLY_FAILED', `A page could not be applied after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
       }
       await new Promise((r) => setTimeout(r, 100 * attempt));
-    } finally {
-      client.release();
     }
   }
 }
@@ -192,7 +281,7 @@ async function applyWithRetry(ctx: Context, entries: MappedEntry[], sibling: Set
  * (their counters were committed with them), so the end state and counters equal those of an
  * uninterrupted run.
  */
-export async function runBatchJob({ runId, onProgress }: { runId: number; onProgress?: (p: RunProgress) => void | Promise<void> }): Promise<RunOutcome> {
+export async function runBatchJob({ runId, onProgress, timer }: { runId: number; onProgress?: (p: RunProgress) => void | Promise<void>; timer?: PhaseTimer }): Promise<RunOutcome> {
   const db = pool();
   let run = await loadRun(db, runId);
   if (TERMINAL.has(run.status)) return outcomeFromRow(run);
@@ -221,7 +310,7 @@ export async function runBatchJob({ runId, onProgress }: { runId: number; onProg
         siblingFilter = null; // the sibling's own runs report its broken filter
       }
     }
-    ctx = { db, run, jobKey, options, outcome: outcomeOf(jobKey), siblingFilter, siblingConnection: () => Promise.reject(new Error('not connected')) };
+    ctx = { db, run, jobKey, options, outcome: outcomeOf(jobKey), siblingFilter, siblingConnection: () => Promise.reject(new Error('not connected')), overlap: null, timer, session: new EngineSession(db) };
   } catch (error) {
     if (error instanceof LdapError) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });
     return finishRun(db, runId, 'FAILED', { code: 'INVALID_JOB_OPTIONS', message: `The job's options are invalid: ${(error as Error).message}` });
@@ -233,10 +322,14 @@ export async function runBatchJob({ runId, onProgress }: { runId: number; onProg
     const settings = await loadLdapSettings(db);
     connection = await connectLdap(settings);
     ctx.siblingConnection = () => (siblingConnection ??= connectLdap(settings));
+    ctx.overlap = startOverlap(ctx);
 
-    if (ctx.outcome.userState === 'INACTIVE' && run.would_deactivate === null) {
+    // A confirmed run goes ahead whatever the threshold says: no pre-pass (the directory is read
+    // once), and the would-deactivate count is added up page by page as the run applies them.
+    const countWouldDeactivate = ctx.outcome.userState === 'INACTIVE' && run.confirmed === true;
+    if (ctx.outcome.userState === 'INACTIVE' && !run.confirmed && run.would_deactivate === null) {
       const pre = await prePass(connection, ctx);
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM users WHERE state = 'ACTIVE'`);
+      const { rows } = await (await ctx.session.client()).query(`SELECT count(*)::int AS n FROM users WHERE state = 'ACTIVE'`);
       const active: number = rows[0].n;
       await db.query('UPDATE batch_runs SET would_deactivate = $2, entries_total = $3 WHERE id = $1', [runId, pre.wouldDeactivate, pre.entriesTotal]);
       if (!run.confirmed && thresholdExceeded(pre.wouldDeactivate, active, ctx.options.threshold)) {
@@ -256,6 +349,7 @@ export async function runBatchJob({ runId, onProgress }: { runId: number; onProg
           [runId, pre.entriesTotal, pre.unchanged, pre.pages],
         );
         const counters = { ...ZERO_COUNTERS, entriesRead: pre.entriesTotal, unchanged: pre.unchanged };
+        await ctx.session.release();
         await onProgress?.({ entriesRead: pre.entriesTotal, entriesTotal: pre.entriesTotal, usersProcessed: pre.entriesTotal, page: pre.pages, counters });
         return finishRun(db, runId, 'SUCCEEDED');
       }
@@ -268,8 +362,9 @@ export async function runBatchJob({ runId, onProgress }: { runId: number; onProg
       page++;
       if (page <= skip) continue; // committed by an earlier attempt, counters included
       const sibling = await siblingOf(ctx, entries);
-      const result = await applyWithRetry(ctx, entries, sibling);
+      const result = await applyWithRetry(ctx, entries, sibling, countWouldDeactivate);
       const { pagesApplied: _p, ...counters } = result.totals;
+      await ctx.session.release();
       await onProgress?.({
         entriesRead: counters.entriesRead,
         entriesTotal: (run.entries_total as number | null) ?? null,
@@ -290,6 +385,8 @@ export async function runBatchJob({ runId, onProgress }: { runId: number; onProg
     }
     throw error;
   } finally {
+    await ctx.session.release();
+    await ctx.overlap?.catch(() => undefined);
     await connection?.close();
     await siblingConnection?.then((c) => c.close(), () => undefined);
   }

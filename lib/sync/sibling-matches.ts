@@ -4,9 +4,56 @@ import { objectGuidToBytes, objectGuidToString } from '../ldap/guid';
 import type { MappedEntry } from './mapping';
 import type { UniqueIdAttribute } from './job-options';
 
+function uniqueIdOf(entry: Record<string, unknown>, uniqueIdAttribute: UniqueIdAttribute): string | undefined {
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === uniqueIdAttribute.toLowerCase());
+  const raw = key ? entry[key] : undefined;
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined || value === null) return undefined;
+  if (Buffer.isBuffer(value)) return value.length === 16 ? objectGuidToString(value) : undefined;
+  return String(value).trim().toLowerCase();
+}
+
+/** Above this many people matched by both filters the per-page check takes over: memory stays bounded. */
+export const OVERLAP_LIMIT = 10_000;
+
+/**
+ * The unique ids of every entry that both jobs' filters match, from ONE search per run
+ * (`(&own sibling)`, unique ids only). Normally empty or tiny (each is an item failure), so
+ * memory does not grow with the directory; null when the overlap exceeds `limit`, and the
+ * caller then checks page by page with `siblingMatches`.
+ */
+export async function siblingOverlap(
+  connection: LdapConnection,
+  ownFilter: string,
+  siblingFilter: string,
+  uniqueIdAttribute: UniqueIdAttribute,
+  limit = OVERLAP_LIMIT,
+): Promise<Set<string> | null> {
+  const found = new Set<string>();
+  const pages = connection.client.searchPaginated(connection.settings.baseDn, {
+    scope: connection.settings.scope,
+    filter: `(&${ownFilter}${siblingFilter})`,
+    attributes: [uniqueIdAttribute],
+    explicitBufferAttributes: uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
+    paged: { pageSize: 1000 },
+  });
+  for await (const page of pages) {
+    for (const entry of page.searchEntries) {
+      const id = uniqueIdOf(entry, uniqueIdAttribute);
+      if (id !== undefined) found.add(id);
+    }
+    if (found.size > limit) {
+      await pages.return(undefined);
+      return null;
+    }
+  }
+  return found;
+}
+
 /**
  * Which of a page's entries the sibling job's filter also matches: one search restricted to the
- * page's unique ids, so the check costs one round trip per page and no memory across pages.
+ * page's unique ids: one round trip per page and no memory across pages. The fallback of
+ * `siblingOverlap` for directories where the two filters overlap massively.
  */
 export async function siblingMatches(
   connection: LdapConnection,
@@ -28,11 +75,8 @@ export async function siblingMatches(
   });
   for await (const page of pages) {
     for (const entry of page.searchEntries) {
-      const key = Object.keys(entry).find((k) => k.toLowerCase() === uniqueIdAttribute.toLowerCase());
-      const raw = key ? entry[key] : undefined;
-      const value = Array.isArray(raw) ? raw[0] : raw;
-      if (value === undefined) continue;
-      found.add(Buffer.isBuffer(value) ? objectGuidToString(value) : String(value).toLowerCase());
+      const id = uniqueIdOf(entry, uniqueIdAttribute);
+      if (id !== undefined) found.add(id);
     }
   }
   return found;

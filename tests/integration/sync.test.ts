@@ -306,6 +306,23 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     expect(before.users.length).toBe(snap.users.length);
   });
 
+  it('reports entries without the unique id attribute as item failures and writes nothing else', async () => {
+    // OpenLDAP has no objectGUID: a job configured for Active Directory ids finds none on any entry.
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ ...noThreshold, uniqueIdAttribute: 'objectGUID' })]);
+    const before = await snapshot();
+    const outcome = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(outcome.status).toBe('COMPLETED_WITH_ERRORS');
+    expect(outcome.counters).toMatchObject({ entriesRead: 8, created: 0, updated: 0, unchanged: 0, failed: 8 });
+    const all = await items(outcome.runId);
+    expect(all).toHaveLength(8);
+    for (const item of all) {
+      expect(item).toMatchObject({ outcome: 'FAILED', external_id: null });
+      expect(item.reason).toBe('The entry has no unique id (objectGUID); it cannot be matched safely.');
+    }
+    expect(all.map((i) => i.username)).toContain('alice');
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('fails with a filter syntax error before reading anything', async () => {
     await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ filterPreset: 'custom', filter: '(&(uid=alice)' })]);
     const outcome = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
