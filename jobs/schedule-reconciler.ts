@@ -1,0 +1,44 @@
+import type { PrismaClient } from '@/lib/db';
+import type { BatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
+import { reconcileJobSchedulers } from '@/lib/queue/job-schedulers';
+import { log } from './log';
+
+/**
+ * Reconciles job schedulers with the database, one pass at a time: a pass requested while one
+ * runs is done once after it, so bursts of reconnects do not pile up.
+ */
+export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient) {
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  async function pass(reason: string): Promise<void> {
+    try {
+      const result = await reconcileJobSchedulers(queue, db);
+      const changed = result.upserted.length + result.removed.length;
+      if (changed > 0 || reason !== 'periodic') {
+        log(
+          `schedules reconciled (${reason}): upserted [${result.upserted.join(', ')}], ` +
+            `removed [${result.removed.join(', ')}], unchanged [${result.unchanged.join(', ')}]`,
+        );
+      }
+    } catch (error) {
+      log(`schedule reconciliation (${reason}) failed, retried on the next reconnect or period: ${(error as Error).message}`);
+    }
+  }
+
+  return function reconcile(reason: string): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      await pass(reason);
+      while (again) {
+        again = false;
+        await pass(`${reason}, repeated`);
+      }
+      running = undefined;
+    })();
+    return running;
+  };
+}

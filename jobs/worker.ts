@@ -1,0 +1,200 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { WaitingError, Worker, type Job } from 'bullmq';
+import { config } from '@/lib/config';
+import { refuseToStartWithoutProductionSecrets } from '@/lib/require-production-secrets';
+import { disconnectDb, prisma } from '@/lib/db';
+import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
+import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
+import {
+  BATCH_JOBS_QUEUE,
+  createBatchJobsQueue,
+  queueRedis,
+  RUN_RETRY_BACKOFF,
+  runRetryDelay,
+  type BatchJobData,
+} from '@/lib/queue/batch-jobs-queue';
+import { redisConnection } from '@/lib/queue/connection';
+import {
+  clearWorkerHeartbeat,
+  HEARTBEAT_INTERVAL_MS,
+  writeWorkerHeartbeat,
+  type WorkerHeartbeat,
+} from '@/lib/queue/worker-heartbeat';
+import { createBatchJobProcessor, type RunEngine } from './process-batch-job';
+import { createScheduleReconciler } from './schedule-reconciler';
+import { workerSettings } from './worker-settings';
+import { log } from './log';
+
+// The batch worker: the only place a sync runs. `npm run worker`.
+
+async function main(): Promise<void> {
+  refuseToStartWithoutProductionSecrets('The batch worker');
+  const settings = workerSettings();
+  const { REDIS_URL, REDIS_PREFIX: prefix } = config();
+  const db = prisma();
+  // Connection errors are logged once per outage, not on every reconnect attempt.
+  let redisDown = false;
+  const queueConnection = redisConnection(REDIS_URL, 'idm-worker-queue', (error) => {
+    if (!redisDown) log(`Redis unreachable, reconnecting: ${error.message}`);
+    redisDown = true;
+  });
+  queueConnection.on('ready', () => {
+    if (redisDown) log('Redis reachable again');
+    redisDown = false;
+  });
+  const queue = createBatchJobsQueue(queueConnection);
+  const redis = queueRedis(queue);
+  const reconcile = createScheduleReconciler(queue, db);
+  const engine: RunEngine = { runBatchJob, failRun };
+
+  // Shutdown: runs reaching a page boundary wait here until they are handed back to the queue.
+  let draining = false;
+  const active = new Map<string, { job: Job<BatchJobData>; token?: string; parked: boolean }>();
+  const parkedChanged = new Set<() => void>();
+  const betweenPages = (job: Job<BatchJobData>): Promise<void> => {
+    if (!draining) return Promise.resolve();
+    const entry = active.get(job.id ?? '');
+    if (entry) entry.parked = true;
+    for (const notify of parkedChanged) notify();
+    return new Promise<void>(() => {});
+  };
+  const process_ = createBatchJobProcessor({ engine, redis, prefix, betweenPages });
+
+  const workerConnection = redisConnection(REDIS_URL, 'idm-worker');
+  const worker = new Worker<BatchJobData>(
+    BATCH_JOBS_QUEUE,
+    async (job, token) => {
+      if (draining) {
+        // Fetched by a blocking read that was already waiting when the shutdown began: give it back untouched.
+        if (token) await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      active.set(job.id ?? '', { job, token, parked: false });
+      try {
+        return await process_(job);
+      } finally {
+        active.delete(job.id ?? '');
+        for (const notify of parkedChanged) notify();
+      }
+    },
+    {
+      connection: workerConnection,
+      prefix,
+      autorun: false,
+      concurrency: settings.WORKER_CONCURRENCY,
+      lockDuration: settings.WORKER_LOCK_DURATION_MS,
+      stalledInterval: settings.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: settings.WORKER_MAX_STALLED_COUNT,
+      removeOnComplete: { count: 200 },
+      removeOnFail: { count: 500 },
+      settings: {
+        backoffStrategy: (attemptsMade, type) => {
+          if (type !== RUN_RETRY_BACKOFF) throw new Error(`Unknown backoff strategy ${type}`);
+          return runRetryDelay(attemptsMade, settings.WORKER_RETRY_DELAY_MS);
+        },
+      },
+    },
+  );
+
+  worker.on('error', (error) => log(`worker error: ${error.message}`));
+  worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker died or hung): it is picked up again`));
+  worker.on('failed', (job, error) => {
+    // A job that failed for good (e.g. stalled too often) must not leave its run active forever.
+    if (!job) return;
+    void (async () => {
+      if ((await job.getState()) !== 'failed' || job.data.runId === undefined) return;
+      const run = await db.batchRun.findUnique({ where: { id: job.data.runId }, select: { status: true } });
+      if (run && isActiveStatus(run.status)) {
+        log(`run #${job.data.runId}: its job failed for good (${error.message}), recording the failure`);
+        await failRun(job.data.runId, error);
+      }
+    })().catch((e: Error) => log(`could not record the failure of job ${job.id}: ${e.message}`));
+  });
+
+  // Reconcile on every (re)connect: a replaced or flushed Redis gets its schedules back.
+  redis.on('ready', () => void reconcile('redis ready'));
+  if (redis.status === 'ready') await reconcile('start');
+  const reconcileTimer = setInterval(() => void reconcile('periodic'), settings.WORKER_RECONCILE_INTERVAL_MS);
+
+  const beat: WorkerHeartbeat = {
+    workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    at: new Date().toISOString(),
+  };
+  const heartbeat = () =>
+    writeWorkerHeartbeat(redis, prefix, { ...beat, at: new Date().toISOString() }).catch((e: Error) =>
+      log(`heartbeat failed: ${e.message}`),
+    );
+  await heartbeat();
+  const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_INTERVAL_MS);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    draining = true;
+    log(`${signal}: finishing the pages in progress, then exiting`);
+    clearInterval(reconcileTimer);
+    clearInterval(heartbeatTimer);
+    await worker.pause(true).catch(() => undefined);
+    await allParkedOrDone(active, parkedChanged, settings.WORKER_SHUTDOWN_GRACE_MS);
+    // Close before releasing: a blocking fetch still pending would take a released run right back.
+    // The worker's main connection is ours (shared), so the releases below still reach Redis.
+    await Promise.race([worker.close(true).catch(() => undefined), new Promise((r) => setTimeout(r, 3_000))]);
+    for (const entry of active.values()) {
+      if (entry.parked && entry.token) {
+        // Between two pages: hand the run back so another worker resumes it at once.
+        await entry.job.moveToWait(entry.token).catch((e: Error) => log(`could not release job ${entry.job.id}: ${e.message}`));
+        log(`run #${entry.job.data.runId} released between pages for another worker`);
+      } else {
+        log(`job ${entry.job.id} still in a page after the grace period: its page is rolled back and stalled-job recovery resumes it`);
+      }
+    }
+    // Bounded: a run left inside a page may hold a database client that pool.end() would wait for;
+    // exiting closes every socket anyway and PostgreSQL rolls that page back.
+    const cleanup = async () => {
+      await clearWorkerHeartbeat(redis, prefix, beat.workerId);
+      await queue.close();
+      redis.disconnect();
+      workerConnection.disconnect();
+      await disconnectDb();
+    };
+    await Promise.race([cleanup().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
+    log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  worker.run().catch((error: Error) => log(`worker stopped: ${error.message}`));
+  log(`started: queue ${prefix}:${BATCH_JOBS_QUEUE}, concurrency ${settings.WORKER_CONCURRENCY}, worker ${beat.workerId}`);
+}
+
+/** Resolves once every active run is parked between pages or done (true), or when the grace period ends (false). */
+function allParkedOrDone(
+  active: Map<string, { parked: boolean }>,
+  listeners: Set<() => void>,
+  graceMs: number,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if ([...active.values()].every((e) => e.parked)) finish(true);
+    };
+    const timer = setTimeout(() => finish(false), graceMs);
+    function finish(value: boolean) {
+      clearTimeout(timer);
+      listeners.delete(check);
+      resolve(value);
+    }
+    listeners.add(check);
+    check();
+  });
+}
+
+main().catch((error: Error) => {
+  log(`cannot start: ${error.message}`);
+  process.exit(1);
+});

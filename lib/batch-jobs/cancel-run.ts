@@ -1,0 +1,87 @@
+import { recordAudit } from '../audit';
+import { prisma } from '../db';
+import { batchJobsQueue, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
+import { withRedisTimeout } from '../queue/redis-timeout';
+import { RUN_SUMMARY_SELECT, type RunSummary } from './run-summary';
+
+export type CancelRunOptions = {
+  runId: number;
+  /** Account username of the operator. */
+  actor: string;
+  ip?: string | null;
+  queue?: BatchJobsQueue;
+};
+
+export type CancelRunResult =
+  | {
+      ok: true;
+      run: RunSummary;
+      /** true: the run had not started and is CANCELLED now; false: the worker stops it after the page in progress. */
+      cancelledNow: boolean;
+    }
+  | { ok: false; reason: 'not_found' | 'already_finished'; message: string; run?: RunSummary };
+
+/**
+ * Requests the cancellation of a queued or running run. A page is atomic, so a running run
+ * stops between pages (the engine checks cancel_requested_at) and ends CANCELLED; a run whose
+ * BullMQ job has not been picked up yet is removed from the queue and cancelled at once.
+ */
+export async function cancelRun(options: CancelRunOptions): Promise<CancelRunResult> {
+  const db = prisma();
+  const { count } = await db.batchRun.updateMany({
+    where: { id: options.runId, status: { in: ['QUEUED', 'RUNNING'] }, cancelRequestedAt: null },
+    data: { cancelRequestedAt: new Date() },
+  });
+  const run = await db.batchRun.findUnique({ where: { id: options.runId }, select: RUN_SUMMARY_SELECT });
+  if (!run) return { ok: false, reason: 'not_found', message: `There is no run #${options.runId}.` };
+  if (count === 0 && run.status !== 'QUEUED' && run.status !== 'RUNNING') {
+    return { ok: false, reason: 'already_finished', run, message: `Run #${run.id} already ended (${run.status}).` };
+  }
+  if (count > 0) {
+    await recordAudit({
+      actor: options.actor,
+      action: 'run.cancel_requested',
+      target: run.jobKey,
+      ip: options.ip ?? null,
+      details: { runId: run.id, status: run.status },
+    });
+  }
+
+  // A job still waiting (or waiting for a retry) is taken off the queue so that no worker starts it.
+  let removed = false;
+  try {
+    const queue = options.queue ?? batchJobsQueue();
+    removed = await withRedisTimeout(removeIfNotActive(queue, runJobId(run.id)), 'take the run off the queue');
+  } catch {
+    // The worker still sees cancel_requested_at before it starts the run.
+  }
+  if (removed) {
+    const cancelled = await finishCancelledRun(run.id, 'Cancelled before it started.');
+    return { ok: true, run: cancelled ?? run, cancelledNow: true };
+  }
+  return { ok: true, run, cancelledNow: false };
+}
+
+async function removeIfNotActive(queue: BatchJobsQueue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return false;
+  const state = await job.getState();
+  if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
+  return (await queue.remove(jobId)) === 1;
+}
+
+/**
+ * Ends a run that was cancelled while no engine was working on it (not started yet, or waiting
+ * for a retry) and releases its job. Conditional, so it never overwrites a final status.
+ */
+export async function finishCancelledRun(runId: number, message: string): Promise<RunSummary | null> {
+  const db = prisma();
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.batchRun.updateMany({
+      where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: { status: 'CANCELLED', finishedAt: new Date(), error: message },
+    });
+    if (count === 1) await tx.$executeRaw`UPDATE batch_jobs SET active_run_id = NULL WHERE active_run_id = ${runId}`;
+    return tx.batchRun.findUnique({ where: { id: runId }, select: RUN_SUMMARY_SELECT });
+  });
+}

@@ -1,0 +1,12 @@
+export { saveJobSchedule } from './save-job-schedule';
+export type { SaveJobScheduleOptions, SaveJobScheduleResult, SavedJobSchedule } from './save-job-schedule';
+export { startJobRun } from './start-job-run';
+export type { StartJobRunOptions, StartJobRunResult } from './start-job-run';
+export { cancelRun, finishCancelledRun } from './cancel-run';
+export type { CancelRunOptions, CancelRunResult } from './cancel-run';
+export { listJobsWithStatus, getJobWithStatus } from './list-jobs-with-status';
+export type { JobWithStatus } from './list-jobs-with-status';
+export { getRunSnapshot, followRun } from './follow-run';
+export type { RunSnapshot, FollowRunOptions } from './follow-run';
+export { ACTIVE_RUN_STATUSES, isActiveStatus } from './run-summary';
+export type { RunSummary } from './run-summary';

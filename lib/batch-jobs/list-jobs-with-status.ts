@@ -1,0 +1,77 @@
+import { prisma } from '../db';
+import { describeCronExpression } from '../cron/describe-cron-expression';
+import { nextRuns } from '../cron/next-runs';
+import { desiredSchedule } from '../queue/job-schedulers';
+import { isActiveStatus, RUN_SUMMARY_SELECT, type RunSummary } from './run-summary';
+
+export type JobWithStatus = {
+  key: string;
+  processName: string;
+  symbolicName: string;
+  description: string;
+  cronExpression: string | null;
+  timeZone: string;
+  enabled: boolean;
+  version: number;
+  updatedAt: Date;
+  updatedBy: string | null;
+  /** "At 02:00, Monday through Friday"; null without an expression. */
+  scheduleDescription: string | null;
+  /** Next firing of the schedule; null when the job is disabled or has no expression. */
+  nextExecutionAt: Date | null;
+  /** The queued or running run, if any. */
+  activeRun: RunSummary | null;
+  /** The most recent run (it may be the active one): last start, end and result. */
+  lastRun: RunSummary | null;
+  /** The most recent run that ended. */
+  lastFinishedRun: RunSummary | null;
+};
+
+/**
+ * The scheduled jobs with their status, for the operator's list and the admin's job page. The
+ * next execution is computed from the saved schedule with the scheduler's own cron-parser.
+ */
+export async function listJobsWithStatus(options: { now?: Date } = {}): Promise<JobWithStatus[]> {
+  const jobs = await prisma().batchJob.findMany({ orderBy: { key: 'asc' } });
+  return Promise.all(jobs.map((job) => withStatus(job, options.now ?? new Date())));
+}
+
+export async function getJobWithStatus(jobKey: string, options: { now?: Date } = {}): Promise<JobWithStatus | null> {
+  const job = await prisma().batchJob.findUnique({ where: { key: jobKey } });
+  return job ? withStatus(job, options.now ?? new Date()) : null;
+}
+
+type JobRow = Awaited<ReturnType<ReturnType<typeof prisma>['batchJob']['findUniqueOrThrow']>>;
+
+async function withStatus(job: JobRow, now: Date): Promise<JobWithStatus> {
+  const db = prisma();
+  const [lastRun, lastFinishedRun, activeRun] = await Promise.all([
+    db.batchRun.findFirst({ where: { jobKey: job.key }, orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }], select: RUN_SUMMARY_SELECT }),
+    db.batchRun.findFirst({
+      where: { jobKey: job.key, finishedAt: { not: null } },
+      orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
+      select: RUN_SUMMARY_SELECT,
+    }),
+    job.activeRunId == null
+      ? null
+      : db.batchRun.findUnique({ where: { id: job.activeRunId }, select: RUN_SUMMARY_SELECT }),
+  ]);
+  const schedule = desiredSchedule(job);
+  return {
+    key: job.key,
+    processName: job.processName,
+    symbolicName: job.symbolicName,
+    description: job.description,
+    cronExpression: job.cronExpression,
+    timeZone: job.timeZone,
+    enabled: job.enabled,
+    version: job.version,
+    updatedAt: job.updatedAt,
+    updatedBy: job.updatedBy,
+    scheduleDescription: job.cronExpression ? (describeCronExpression(job.cronExpression) ?? null) : null,
+    nextExecutionAt: schedule ? (nextRuns(schedule.pattern, { timeZone: schedule.tz, count: 1, from: now })[0] ?? null) : null,
+    activeRun: activeRun && isActiveStatus(activeRun.status) ? activeRun : null,
+    lastRun,
+    lastFinishedRun,
+  };
+}

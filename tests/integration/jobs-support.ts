@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { resetConfigForTests } from '@/lib/config';
+import { disconnectDb } from '@/lib/db';
+import { closeBatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
+import type { TestServices } from '@/tests/setup/services';
+
+// Helpers of the batch-job integration tests: point this process at the test services, spawn
+// the real worker (`tsx jobs/worker.ts`), wait for conditions.
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** Environment of this test process and of the workers it spawns. */
+export function jobsEnv(services: TestServices, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    REDIS_PREFIX: 'idmtest',
+    NODE_ENV: 'test',
+    ...extra,
+  };
+}
+
+/** Makes lib/config, lib/db and the queue of this process use `env` (fresh singletons). */
+export async function useEnv(env: Record<string, string>): Promise<void> {
+  await releaseClients();
+  Object.assign(process.env, env);
+  resetConfigForTests();
+}
+
+export async function releaseClients(): Promise<void> {
+  await closeBatchJobsQueue();
+  await disconnectDb();
+}
+
+export type WorkerProcess = {
+  child: ChildProcess;
+  lines: string[];
+  /** Resolves with the first output line matching `pattern` (already printed ones count). */
+  waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
+  exited: Promise<number | null>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+};
+
+/** Spawns the real worker process (`npm run worker` without npm); its output is kept in `lines` (and echoed when DEBUG_WORKER is set). */
+export function startWorker(env: Record<string, string>): WorkerProcess {
+  // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the worker.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line) continue;
+      lines.push(line);
+      if (process.env.DEBUG_WORKER) console.log(`[worker ${child.pid}] ${line}`);
+    }
+    for (const w of waiters) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const waitForLine = (pattern: RegExp, timeoutMs = 60_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const found = lines.find((l) => pattern.test(l));
+        if (found) {
+          done();
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`worker printed no line matching ${pattern} within ${timeoutMs} ms:\n${lines.join('\n')}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill(signal);
+    return exited;
+  };
+  return { child, lines, waitForLine, exited, stop };
+}
+
+/** Polls `probe` until it returns a value other than undefined/false. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
