@@ -2,9 +2,9 @@
 -- express an index on an expression, and the schema engine leaves such indexes alone.
 --
 -- One trigram GIN index over the text an operator searches (username, names, email, employee
--- number) answers "contains" searches (ILIKE '%term%', 3 characters or more) and username
--- prefixes (ILIKE 'te%') with one bitmap scan, instead of an OR over five indexes. pg_trgm folds
--- case itself, so the expression needs no lower().
+-- number) answers "contains" searches (ILIKE '%term%', 3 characters or more) with one bitmap
+-- scan, instead of an OR over five indexes. pg_trgm folds case itself, so the expression needs
+-- no lower(). Shorter terms have no trigram: they match username prefixes (index below).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 -- CreateIndex

@@ -1,0 +1,131 @@
+import type pg from 'pg';
+import { pool } from '../db';
+import type { UserSource, UserState } from '../generated/prisma/enums';
+
+// The operators' user lookup: one search box over username, names, email and employee number,
+// server-side, ordered by username, paged with a keyset cursor so that page 40,000 costs what
+// page 1 costs (OFFSET would read and discard every row before it).
+//
+// It is fast at a million users because of three indexes (migration 20261128120000_users_search):
+// - "users_username_key_c_idx", username_key under the C collation: the list is in byte order of
+//   the lower-cased username, so that a page is a short range of this index whatever the
+//   database's collation, and a term of 1-2 characters (which has no trigram of its own) is a
+//   username prefix, LIKE 'te%', i.e. an index range read in order;
+// - "users_search_text_trgm_idx", a trigram GIN index on SEARCH_TEXT: a term of 3 characters or
+//   more is a "contains" search (ILIKE '%term%') over username, names, email and employee number,
+//   one bitmap scan for rare terms; for frequent ones the planner walks the username index instead
+//   and stops after one page;
+// - "users_state_username_key_c_idx" does the same walk for one state only.
+// Exact totals are not counted: count(*) over a million rows would cost more than the page.
+
+/**
+ * The searched text. It must stay identical, token for token, to the expression of the index
+ * "users_search_text_trgm_idx", or PostgreSQL cannot use the index.
+ */
+export const SEARCH_TEXT_SQL = `("username_key" || ' ' || COALESCE("display_name", '') || ' ' || COALESCE("given_name", '') || ' ' ||
+  COALESCE("surname", '') || ' ' || COALESCE("email", '') || ' ' || COALESCE("employee_number", ''))`;
+
+/** The list's order and keyset: must match the COLLATE "C" indexes of the migration. */
+const USERNAME_ORDER = `username_key COLLATE "C"`;
+
+/** Shortest term searched anywhere in the text; shorter terms match the start of the username. */
+export const CONTAINS_MIN_LENGTH = 3;
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+/** Longer input is cut: nobody's username, email or employee number is longer. */
+export const MAX_QUERY_LENGTH = 200;
+
+export type UserSearchMode = 'all' | 'prefix' | 'contains';
+
+export type SearchUsersOptions = {
+  /** What the operator typed; trimmed, case-insensitive. Empty lists everybody. */
+  query?: string | null;
+  state?: UserState | null;
+  /** Keyset cursors: the username key of the last (after) or first (before) row of the page seen. */
+  after?: string | null;
+  before?: string | null;
+  pageSize?: number;
+  /** Defaults to the application's pool; the benchmark and tests pass their own. */
+  db?: pg.Pool | pg.PoolClient;
+};
+
+export type UserListItem = {
+  id: number;
+  username: string;
+  usernameKey: string;
+  displayName: string | null;
+  givenName: string | null;
+  surname: string | null;
+  email: string | null;
+  employeeNumber: string | null;
+  state: UserState;
+  source: UserSource;
+  lastSynchronizedAt: Date | null;
+};
+
+export type UserSearchPage = {
+  users: UserListItem[];
+  mode: UserSearchMode;
+  /** The query as searched (trimmed, cut to MAX_QUERY_LENGTH). */
+  query: string;
+  /** Cursor of the next page (pass as `after`), null on the last page. */
+  nextCursor: string | null;
+  /** Cursor of the previous page (pass as `before`), null on the first page. */
+  previousCursor: string | null;
+};
+
+/** Escapes LIKE's wildcards so that what the operator typed is matched literally. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function searchMode(query: string): UserSearchMode {
+  if (query === '') return 'all';
+  return [...query].length >= CONTAINS_MIN_LENGTH ? 'contains' : 'prefix';
+}
+
+export function normalizeQuery(query: string | null | undefined): string {
+  return [...(query ?? '').trim()].slice(0, MAX_QUERY_LENGTH).join('');
+}
+
+const COLUMNS = `id, username, username_key AS "usernameKey", display_name AS "displayName", given_name AS "givenName",
+  surname, email, employee_number AS "employeeNumber", state, source, last_synchronized_at AS "lastSynchronizedAt"`;
+
+/** The SQL and parameters of one page; exported so that the benchmark can EXPLAIN exactly this. */
+export function buildSearchUsersQuery(options: Omit<SearchUsersOptions, 'db'>): { text: string; values: unknown[]; mode: UserSearchMode; query: string; pageSize: number; backwards: boolean } {
+  const query = normalizeQuery(options.query);
+  const mode = searchMode(query);
+  const pageSize = Math.min(Math.max(Math.trunc(options.pageSize ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
+  const backwards = !options.after && !!options.before;
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  if (mode === 'contains') where.push(`${SEARCH_TEXT_SQL} ILIKE ${param(`%${escapeLike(query)}%`)}`);
+  // username_key is lower-case, so the prefix is too.
+  if (mode === 'prefix') where.push(`${USERNAME_ORDER} LIKE ${param(`${escapeLike(query.toLowerCase())}%`)}`);
+  if (options.state) where.push(`state = ${param(options.state)}::"UserState"`);
+  if (options.after) where.push(`${USERNAME_ORDER} > ${param(options.after)}`);
+  else if (options.before) where.push(`${USERNAME_ORDER} < ${param(options.before)}`);
+  // One row more than the page tells whether another page follows, without counting.
+  const text = `SELECT ${COLUMNS} FROM users${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${USERNAME_ORDER} ${backwards ? 'DESC' : 'ASC'} LIMIT ${param(pageSize + 1)}`;
+  return { text, values, mode, query, pageSize, backwards };
+}
+
+/** One page of users matching the operator's search, in username order. */
+export async function searchUsers(options: SearchUsersOptions = {}): Promise<UserSearchPage> {
+  const built = buildSearchUsersQuery(options);
+  const { rows } = await (options.db ?? pool()).query<UserListItem>(built.text, built.values);
+  const more = rows.length > built.pageSize;
+  const users = rows.slice(0, built.pageSize);
+  if (built.backwards) users.reverse();
+  const first = users[0]?.usernameKey ?? null;
+  const last = users.at(-1)?.usernameKey ?? null;
+  // Going forward, a previous page exists when we came from one; going back, a next page always does.
+  const nextCursor = built.backwards ? last : more ? last : null;
+  const previousCursor = built.backwards ? (more ? first : null) : options.after ? first : null;
+  return { users, mode: built.mode, query: built.query, nextCursor, previousCursor };
+}

@@ -1,0 +1,159 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSearchUsersQuery, searchUsers } from '@/lib/users/search-users';
+import { getUserDetails } from '@/lib/users/get-user-details';
+import { insertPeople, startUsersTestServices } from './users-support';
+
+let services: Awaited<ReturnType<typeof startUsersTestServices>>;
+let db: pg.Client;
+
+beforeAll(async () => {
+  services = await startUsersTestServices('users');
+  db = new pg.Client({ connectionString: services.databaseUrl });
+  await db.connect();
+  await insertPeople(services.databaseUrl, [
+    { username: 'gschmidt', givenName: 'Greta', surname: 'Schmidt', displayName: 'Greta Schmidt', email: 'greta.schmidt@example.com', employeeNumber: 'E0004711' },
+    { username: 'Schneider.Hans', givenName: 'Hans', surname: 'Schneider', displayName: 'Hans Schneider', email: 'hans@example.org', employeeNumber: 'E0000815', state: 'INACTIVE' },
+    { username: 'mweber', givenName: 'Max', surname: 'Weber', displayName: 'Max Weber', email: 'max.weber@corp.example', employeeNumber: 'X-99' },
+    { username: 'ann_a', displayName: 'Ann A' },
+    { username: 'annxa', displayName: 'Ann X' },
+    { username: 'rate100%', displayName: 'Percent Person' },
+    { username: 'rate1000', displayName: 'Thousand Person' },
+    { username: 'back\\slash', displayName: 'Back Slash' },
+    { username: 'backxslash', displayName: 'Back X' },
+    ...Array.from({ length: 60 }, (_, i) => ({ username: `page${String(i + 1).padStart(3, '0')}`, displayName: `Paged Person ${i + 1}`, state: i % 3 === 0 ? ('INACTIVE' as const) : ('ACTIVE' as const) })),
+  ]);
+  await db.query('ANALYZE users');
+});
+
+afterAll(async () => {
+  await db?.end();
+  await services?.release();
+});
+
+const usernames = async (query: string, extra: Parameters<typeof searchUsers>[0] = {}) =>
+  (await searchUsers({ query, pageSize: 100, ...extra })).users.map((u) => u.username);
+
+describe('searchUsers', () => {
+  it('finds people by part of their username, name, email or employee number, ignoring case', async () => {
+    expect(await usernames('SCHMI')).toEqual(['gschmidt']);
+    expect(await usernames('greta sch')).toEqual(['gschmidt']);
+    expect(await usernames('hans@example')).toEqual(['Schneider.Hans']);
+    expect(await usernames('corp.example')).toEqual(['mweber']);
+    expect(await usernames('0004711')).toEqual(['gschmidt']);
+    expect(await usernames('x-99')).toEqual(['mweber']);
+    expect(await usernames('nobody-has-this')).toEqual([]);
+  });
+
+  it('matches the start of the username for terms of one or two characters', async () => {
+    const page = await searchUsers({ query: 'sc', pageSize: 100 });
+    expect(page.mode).toBe('prefix');
+    expect(page.users.map((u) => u.username)).toEqual(['Schneider.Hans']);
+    expect(await usernames('gs')).toEqual(['gschmidt']);
+  });
+
+  it('takes % , _ and \\ literally', async () => {
+    expect(await usernames('nn_a')).toEqual(['ann_a']);
+    expect(await usernames('ann_')).toEqual(['ann_a']);
+    expect(await usernames('_')).toEqual([]);
+    expect(await usernames('%')).toEqual([]);
+    expect(await usernames('100%')).toEqual(['rate100%']);
+    expect(await usernames('k\\s')).toEqual(['back\\slash']);
+    // A lone wildcard must not list everybody.
+    expect(await usernames('%%%')).toEqual([]);
+    expect(await usernames('___')).toEqual([]);
+  });
+
+  it('filters by state', async () => {
+    expect(await usernames('schneider', { state: 'INACTIVE' })).toEqual(['Schneider.Hans']);
+    expect(await usernames('schneider', { state: 'ACTIVE' })).toEqual([]);
+    const inactivePaged = await usernames('paged', { state: 'INACTIVE' });
+    expect(inactivePaged).toHaveLength(20);
+  });
+
+  it('pages forward and back with keyset cursors in username order', async () => {
+    const first = await searchUsers({ query: 'paged person', pageSize: 25 });
+    expect(first.users.map((u) => u.username)).toEqual(Array.from({ length: 25 }, (_, i) => `page${String(i + 1).padStart(3, '0')}`));
+    expect(first.previousCursor).toBeNull();
+    expect(first.nextCursor).toBe('page025');
+
+    const second = await searchUsers({ query: 'paged person', pageSize: 25, after: first.nextCursor });
+    expect(second.users[0]!.username).toBe('page026');
+    expect(second.users.at(-1)!.username).toBe('page050');
+    expect(second.previousCursor).toBe('page026');
+
+    const third = await searchUsers({ query: 'paged person', pageSize: 25, after: second.nextCursor });
+    expect(third.users.map((u) => u.username)).toEqual(Array.from({ length: 10 }, (_, i) => `page${String(i + 51).padStart(3, '0')}`));
+    expect(third.nextCursor).toBeNull();
+
+    const backToSecond = await searchUsers({ query: 'paged person', pageSize: 25, before: third.previousCursor });
+    expect(backToSecond.users.map((u) => u.username)).toEqual(second.users.map((u) => u.username));
+    expect(backToSecond.nextCursor).toBe('page050');
+    const backToFirst = await searchUsers({ query: 'paged person', pageSize: 25, before: backToSecond.previousCursor });
+    expect(backToFirst.users.map((u) => u.username)).toEqual(first.users.map((u) => u.username));
+    expect(backToFirst.previousCursor).toBeNull();
+  });
+
+  it('lists everybody without a query, and bounds the page size', async () => {
+    const page = await searchUsers({ pageSize: 1000 });
+    expect(page.mode).toBe('all');
+    expect(page.users).toHaveLength(69);
+    expect((await searchUsers({ pageSize: 0 })).users).toHaveLength(1);
+  });
+
+  it('answers from the indexes of the migration (the SQL matches their expressions and collation)', async () => {
+    const plan = async (text: string, values: unknown[]) =>
+      (await db.query(`EXPLAIN ${text}`, values)).rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    await db.query('SET enable_seqscan = off');
+    try {
+      // Without ORDER BY the username index is no alternative: only the trigram index can answer.
+      const contains = buildSearchUsersQuery({ query: 'schmidt' });
+      expect(await plan(contains.text.replace(/ORDER BY[\s\S]*$/, ''), contains.values.slice(0, -1))).toContain('users_search_text_trgm_idx');
+      // A short term is a range of the C-collated username index, read in order (no sort).
+      const prefix = buildSearchUsersQuery({ query: 'gs' });
+      const prefixPlan = await plan(prefix.text, prefix.values);
+      expect(prefixPlan).toMatch(/Index Cond: .*username_key.*>= 'gs'::text.*username_key.*< 'gt'::text/);
+      expect(prefixPlan).toContain('users_username_key_c_idx');
+      expect(prefixPlan).not.toContain('Sort');
+      const keyset = buildSearchUsersQuery({ state: 'INACTIVE', after: 'page010' });
+      expect(await plan(keyset.text, keyset.values)).toContain('users_state_username_key_c_idx');
+    } finally {
+      await db.query('RESET enable_seqscan');
+    }
+  });
+});
+
+describe('getUserDetails', () => {
+  it('returns the user with credentials, certificates, roles and the runs that changed the user', async () => {
+    const [userId] = await insertPeople(services.databaseUrl, [{ username: 'DetailUser', displayName: 'Detail User', state: 'INACTIVE' }]);
+    const cred = (await db.query<{ id: number }>(`INSERT INTO credentials (user_id, type, state, label) VALUES ($1, 'TEMPORARY_CARD', 'LOCKED', 'T-1'), ($1, 'CARD', 'INACTIVE', 'C-1') RETURNING id`, [userId])).rows;
+    await db.query(
+      `INSERT INTO certificates (credential_id, serial, subject, state, revocation_reason) VALUES ($1, 'S-1', 'CN=Detail', 'REVOKED', 'privilegeWithdrawn'), ($2, 'S-2', 'CN=Detail', 'ON_HOLD', 'certificateHold'), ($2, 'S-3', 'CN=Detail 2', 'ON_HOLD', 'certificateHold')`,
+      [cred[0]!.id, cred[1]!.id],
+    );
+    const role = (await db.query<{ id: number }>(`INSERT INTO roles (name) VALUES ('Auditor') RETURNING id`)).rows[0]!.id;
+    await db.query('INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)', [userId, role]);
+    const runs = (await db.query<{ id: number }>(
+      `INSERT INTO batch_runs (job_key, status, trigger, dry_run) VALUES ('inactive-ldap-users', 'SUCCEEDED', 'MANUAL', false), ('inactive-ldap-users', 'SUCCEEDED', 'MANUAL', true), ('inactive-ldap-users', 'SUCCEEDED', 'SCHEDULE', false) RETURNING id`,
+    )).rows.map((r) => r.id);
+    await db.query(
+      `INSERT INTO batch_run_items (run_id, user_id, username, outcome, changes) VALUES
+         ($1, $4, 'DetailUser', 'UPDATED', '{"user":{"before":{"state":"ACTIVE"},"after":{"state":"INACTIVE"}}}'),
+         ($2, $4, 'DetailUser', 'UPDATED', '{}'), ($3, $4, 'DetailUser', 'UNCHANGED', NULL)`,
+      [runs[0], runs[1], runs[2], userId],
+    );
+
+    const details = await getUserDetails({ username: 'detailuser' });
+    expect(details).not.toBeNull();
+    expect(details!.username).toBe('DetailUser');
+    expect(details!.state).toBe('INACTIVE');
+    expect(details!.credentials.map((c) => [c.type, c.state, c.certificates.map((x) => `${x.serial}:${x.state}`)])).toEqual([
+      ['CARD', 'INACTIVE', ['S-2:ON_HOLD', 'S-3:ON_HOLD']],
+      ['TEMPORARY_CARD', 'LOCKED', ['S-1:REVOKED']],
+    ]);
+    expect(details!.roles.map((r) => r.name)).toEqual(['Auditor']);
+    // The dry run changed nothing and the unchanged item is no change: one run remains.
+    expect(details!.runChanges.map((r) => [r.runId, r.outcome, r.processName])).toEqual([[runs[0], 'UPDATED', 'Synchronize inactive LDAP Users to Identity Manager']]);
+    expect(await getUserDetails({ username: 'nobody' })).toBeNull();
+  });
+});
