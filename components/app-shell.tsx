@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { signOutAction } from '@/app/_lib/session-actions';
-import { roleAllows, ROLE_LABELS } from '@/lib/auth/roles';
+import { PASSWORD_CHANGE_PATH, roleAllows, ROLE_LABELS } from '@/lib/auth/roles';
 import type { SignedInAccount } from '@/lib/auth/sessions';
 import { NavLinks } from './nav-links';
 import { ADMIN_NAV, FACES, OPERATOR_NAV, type Face } from './navigation';
@@ -38,6 +38,9 @@ export function AppShell({ face, account, children }: { face: Face; account: Sig
               <span className="font-medium text-slate-900">{account.displayName ?? account.username}</span>{' '}
               <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">{ROLE_LABELS[account.role]}</span>
             </p>
+            <Link href={PASSWORD_CHANGE_PATH} className="rounded-md px-2 py-1 font-medium text-brand-700 hover:bg-brand-50">
+              Change password
+            </Link>
             <form action={signOutAction}>
               <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50">
                 Sign out

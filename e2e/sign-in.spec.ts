@@ -1,14 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { e2eAccounts } from './support/accounts';
+import { e2eAccounts, signIn } from './support/accounts';
 
 const accounts = e2eAccounts();
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 const signInForm = (page: Page) => page.locator('form').filter({ has: page.getByRole('button', { name: 'Sign in' }) });
 

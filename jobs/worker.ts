@@ -4,6 +4,7 @@ import { WaitingError, Worker, type Job } from 'bullmq';
 import { config } from '@/lib/config';
 import { refuseToStartWithoutProductionSecrets } from '@/lib/require-production-secrets';
 import { disconnectDb, prisma } from '@/lib/db';
+import { deleteExpiredSessions } from '@/lib/auth/sessions';
 import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
 import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
 import {
@@ -117,6 +118,14 @@ async function main(): Promise<void> {
   if (redis.status === 'ready') await reconcile('start');
   const reconcileTimer = setInterval(() => void reconcile('periodic'), settings.WORKER_RECONCILE_INTERVAL_MS);
 
+  // Housekeeping of the web app's sessions: several workers may do it at once, a delete is idempotent.
+  const cleanUpSessions = () =>
+    deleteExpiredSessions()
+      .then((count) => log(`expired sessions deleted: ${count}`))
+      .catch((e: Error) => log(`could not delete expired sessions: ${e.message}`));
+  void cleanUpSessions();
+  const sessionCleanupTimer = setInterval(() => void cleanUpSessions(), settings.WORKER_SESSION_CLEANUP_INTERVAL_MS);
+
   const beat: WorkerHeartbeat = {
     workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     pid: process.pid,
@@ -138,6 +147,7 @@ async function main(): Promise<void> {
     draining = true;
     log(`${signal}: finishing the pages in progress, then exiting`);
     clearInterval(reconcileTimer);
+    clearInterval(sessionCleanupTimer);
     clearInterval(heartbeatTimer);
     await worker.pause(true).catch(() => undefined);
     await allParkedOrDone(active, parkedChanged, settings.WORKER_SHUTDOWN_GRACE_MS);

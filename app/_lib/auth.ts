@@ -2,7 +2,7 @@ import { cache } from 'react';
 import { cookies, headers } from 'next/headers';
 import { forbidden, redirect, unauthorized } from 'next/navigation';
 import { NextResponse } from 'next/server';
-import { roleAllows, type AccountRole } from '@/lib/auth/roles';
+import { PASSWORD_CHANGE_PATH, PASSWORD_CHANGE_REQUIRED_MESSAGE, roleAllows, type AccountRole } from '@/lib/auth/roles';
 import { SESSION_COOKIE } from '@/lib/auth/session-policy';
 import { validateSession, type SignedInAccount } from '@/lib/auth/sessions';
 import { safeNextPath } from '@/lib/auth/redirect';
@@ -21,24 +21,39 @@ async function loginUrl(): Promise<string> {
 
 /**
  * For pages and layouts: anonymous visitors go to the login page (and come back after it),
- * a signed-in account without the role gets the 403 page. Each page calls it itself:
- * layouts render in parallel with pages and are no guard.
+ * an account that must change its password goes to the password page, a signed-in account
+ * without the role gets the 403 page. Each page calls it itself: layouts render in parallel
+ * with pages and are no guard.
  */
 export async function requirePageRole(role: AccountRole): Promise<SignedInAccount> {
-  const account = await currentAccount();
-  if (!account) redirect(await loginUrl());
+  const account = await requireSignedInPage();
+  if (account.mustChangePassword) redirect(PASSWORD_CHANGE_PATH);
   if (!roleAllows(account.role, role)) forbidden();
   return account;
 }
 
+/** For the pages of the signed-in person themselves (their password): any role, even before a forced change. */
+export async function requireSignedInPage(): Promise<SignedInAccount> {
+  const account = await currentAccount();
+  if (!account) redirect(await loginUrl());
+  return account;
+}
+
 /**
- * For server actions: 401 when nobody is signed in, 403 for the wrong role. Call it first,
- * before reading the form, so that an unauthorised caller learns nothing from validation.
+ * For server actions: 401 when nobody is signed in, 403 for the wrong role or while the
+ * account must change its password (the 403 page says which). Call it first, before reading
+ * the form, so that an unauthorised caller learns nothing from validation.
  */
 export async function requireActionRole(role: AccountRole): Promise<SignedInAccount> {
+  const account = await requireSignedInAction();
+  if (account.mustChangePassword || !roleAllows(account.role, role)) forbidden();
+  return account;
+}
+
+/** For the actions of the signed-in person on their own account: any role, even before a forced change. */
+export async function requireSignedInAction(): Promise<SignedInAccount> {
   const account = await currentAccount();
   if (!account) unauthorized();
-  if (!roleAllows(account.role, role)) forbidden();
   return account;
 }
 
@@ -51,6 +66,12 @@ export async function requireRouteRole(role: AccountRole): Promise<RouteAuth> {
   const account = await currentAccount();
   if (!account) {
     return { ok: false, response: NextResponse.json({ code: 'unauthenticated', message: 'Sign in first.' }, { status: 401 }) };
+  }
+  if (account.mustChangePassword) {
+    return {
+      ok: false,
+      response: NextResponse.json({ code: 'password_change_required', message: PASSWORD_CHANGE_REQUIRED_MESSAGE }, { status: 403 }),
+    };
   }
   if (!roleAllows(account.role, role)) {
     return {

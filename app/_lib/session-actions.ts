@@ -3,7 +3,7 @@
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { roleAllows, homePathFor } from '@/lib/auth/roles';
+import { roleAllows, homePathFor, PASSWORD_CHANGE_PATH } from '@/lib/auth/roles';
 import { safeNextPath } from '@/lib/auth/redirect';
 import { SESSION_COOKIE } from '@/lib/auth/session-policy';
 import { validateSession } from '@/lib/auth/sessions';
@@ -54,6 +54,8 @@ export async function signInAction(_previous: SignInState, formData: FormData): 
     path: '/',
     expires: result.expiresAt,
   });
+  // An administrator asked for a new password: nothing else is served until it is chosen.
+  if (result.account.mustChangePassword) redirect(PASSWORD_CHANGE_PATH);
   const next = safeNextPath(parsed.data.next);
   const home = homePathFor(result.account.role);
   // An operator sent to /admin would only meet the 403 page: take them home instead.

@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { signInAction, type SignInState } from '@/app/_lib/session-actions';
+import { FormField, INPUT_CLASS } from '@/components/form-field';
 
 const initialState: SignInState = {};
 
@@ -16,10 +17,7 @@ export function LoginForm({ next }: { next: string }) {
       <div id="sign-in-error" role="alert" aria-live="assertive" className={state.message ? 'rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800' : 'sr-only'}>
         {state.message}
       </div>
-      <div>
-        <label htmlFor="username" className="block text-sm font-medium text-slate-800">
-          Username
-        </label>
+      <FormField id="username" label="Username" error={usernameError}>
         <input
           id="username"
           name="username"
@@ -32,16 +30,10 @@ export function LoginForm({ next }: { next: string }) {
           key={state.username ?? ''}
           aria-invalid={usernameError ? true : undefined}
           aria-describedby={usernameError ? 'username-error' : undefined}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500"
+          className={INPUT_CLASS}
         />
-        <p id="username-error" className="mt-1 min-h-5 text-sm text-red-700">
-          {usernameError}
-        </p>
-      </div>
-      <div>
-        <label htmlFor="password" className="block text-sm font-medium text-slate-800">
-          Password
-        </label>
+      </FormField>
+      <FormField id="password" label="Password" error={passwordError}>
         <input
           id="password"
           name="password"
@@ -50,12 +42,9 @@ export function LoginForm({ next }: { next: string }) {
           required
           aria-invalid={passwordError ? true : undefined}
           aria-describedby={passwordError ? 'password-error' : undefined}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500"
+          className={INPUT_CLASS}
         />
-        <p id="password-error" className="mt-1 min-h-5 text-sm text-red-700">
-          {passwordError}
-        </p>
-      </div>
+      </FormField>
       <button
         type="submit"
         disabled={pending}

@@ -2,14 +2,14 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { currentAccount } from '@/app/_lib/auth';
 import { safeNextPath } from '@/lib/auth/redirect';
-import { homePathFor } from '@/lib/auth/roles';
+import { landingPathFor } from '@/lib/auth/roles';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const account = await currentAccount();
-  if (account) redirect(homePathFor(account.role));
+  if (account) redirect(landingPathFor(account));
   const params = await searchParams;
   const next = safeNextPath(typeof params.next === 'string' ? params.next : null) ?? '';
   return (

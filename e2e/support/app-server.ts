@@ -84,10 +84,21 @@ function lockHolderAlive(): boolean {
   }
 }
 
-export type NextServer = { baseUrl: string; port: number; stop: () => Promise<void> };
+export type NextServer = {
+  baseUrl: string;
+  port: number;
+  /** The server's stdout and stderr so far: all of it with `keepOutput`, else the last 20,000 characters. */
+  output: () => string;
+  stop: () => Promise<void>;
+};
+
+export type NextServerOptions = {
+  /** Keep the server's whole output (tests that check what the server logs). */
+  keepOutput?: boolean;
+};
 
 /** `next start` on a free loopback port with the given environment; stopped with its process group. */
-export async function startNextServer(env: Record<string, string>): Promise<NextServer> {
+export async function startNextServer(env: Record<string, string>, options: NextServerOptions = {}): Promise<NextServer> {
   const port = await freePort();
   const nextBin = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
@@ -99,7 +110,8 @@ export async function startNextServer(env: Record<string, string>): Promise<Next
   });
   let output = '';
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
+    output += chunk.toString();
+    if (!options.keepOutput) output = output.slice(-20_000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -132,7 +144,7 @@ export async function startNextServer(env: Record<string, string>): Promise<Next
     await stop();
     throw error;
   }
-  return { baseUrl: `http://127.0.0.1:${port}`, port, stop };
+  return { baseUrl: `http://127.0.0.1:${port}`, port, output: () => output, stop };
 }
 
 export type AuthTestEnvironment = {
@@ -140,11 +152,17 @@ export type AuthTestEnvironment = {
   services: TestServices;
   /** The demo's two accounts (admin, operator) with their generated passwords. */
   accounts: { admin: DemoAccount; operator: DemoAccount };
+  /** The web server's stdout and stderr (whole with `keepServerOutput`). */
+  serverOutput: () => string;
   stop: () => Promise<void>;
 };
 
 /** Test services, the demo's two application accounts, a fresh build and `next start` on top. */
-export async function startAuthTestEnvironment(options: { name: string; env?: Record<string, string> }): Promise<AuthTestEnvironment> {
+export async function startAuthTestEnvironment(options: {
+  name: string;
+  env?: Record<string, string>;
+  keepServerOutput?: boolean;
+}): Promise<AuthTestEnvironment> {
   await ensureBuilt();
   const services = await startTestServices({ name: options.name });
   let server: NextServer | undefined;
@@ -153,12 +171,13 @@ export async function startAuthTestEnvironment(options: { name: string; env?: Re
     const admin = demo.find((a) => a.role === 'ADMINISTRATOR');
     const operator = demo.find((a) => a.role === 'OPERATOR');
     if (!admin || !operator) throw new Error('The demo accounts were not created');
-    server = await startNextServer({ DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, ...options.env });
+    server = await startNextServer({ DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, ...options.env }, { keepOutput: options.keepServerOutput });
     const running = server;
     return {
       baseUrl: running.baseUrl,
       services,
       accounts: { admin, operator },
+      serverOutput: running.output,
       stop: async () => {
         await running.stop();
         await services.stop();

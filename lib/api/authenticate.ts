@@ -1,4 +1,4 @@
-import { roleAllows } from '@/lib/auth/roles';
+import { PASSWORD_CHANGE_REQUIRED_MESSAGE, roleAllows } from '@/lib/auth/roles';
 import { validateSession } from '@/lib/auth/sessions';
 import type { AccountRole } from '@/lib/db';
 import { verifyApiToken } from './api-tokens';
@@ -20,7 +20,8 @@ export type ApiCredentials = {
  * Authenticates an API request. A Bearer token is taken from the Authorization header only:
  * a token in a cookie (or the query string) is never accepted, so a browser cannot be made to
  * send one along with a forged request. Without an Authorization header, the browser's session
- * works too. A bad Authorization header does not fall back to the session.
+ * works too, unless its account must change its password first. A bad Authorization header does
+ * not fall back to the session.
  */
 export async function authenticateApiRequest(credentials: ApiCredentials, now = new Date()): Promise<ApiPrincipal> {
   if (credentials.authorization !== null) {
@@ -32,6 +33,8 @@ export async function authenticateApiRequest(credentials: ApiCredentials, now = 
   }
   const account = credentials.sessionToken ? await validateSession(credentials.sessionToken, now) : null;
   if (!account) throw new ApiError('unauthenticated', 'Send an API token as "Authorization: Bearer <token>", or sign in.');
+  // API tokens are not tied to a person's password; a browser session is, until it is changed.
+  if (account.mustChangePassword) throw new ApiError('password_change_required', PASSWORD_CHANGE_REQUIRED_MESSAGE);
   return { kind: 'session', accountId: account.accountId, role: account.role, actor: account.username };
 }
 

@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'validation_failed'
   | 'cross_origin_request'
+  | 'password_change_required'
   | 'run_already_active'
   | 'run_already_finished'
   | 'schedule_conflict'
@@ -26,6 +27,7 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   payload_too_large: 413,
   validation_failed: 422,
   cross_origin_request: 403,
+  password_change_required: 403,
   run_already_active: 409,
   run_already_finished: 409,
   schedule_conflict: 409,

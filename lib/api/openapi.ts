@@ -7,7 +7,7 @@ const error = (description: string) => ({ description, content: { 'application/j
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const standardErrors = {
   '401': error('No valid credentials (code `unauthenticated`).'),
-  '403': error('The token or account lacks the role (code `forbidden`), or a session request came from another site (code `cross_origin_request`).'),
+  '403': error('The token or account lacks the role (code `forbidden`), a session request came from another site (code `cross_origin_request`), or the signed-in account must change its password first (code `password_change_required`).'),
 };
 const bodyErrors = {
   '400': error('The body is not JSON (code `invalid_json`).'),
@@ -189,7 +189,7 @@ export const openApiDocument = {
         properties: {
           code: {
             type: 'string',
-            enum: ['unauthenticated', 'forbidden', 'not_found', 'invalid_json', 'unsupported_media_type', 'payload_too_large', 'validation_failed', 'cross_origin_request', 'run_already_active', 'run_already_finished', 'schedule_conflict', 'queue_unavailable', 'service_unavailable', 'internal_error'],
+            enum: ['unauthenticated', 'forbidden', 'not_found', 'invalid_json', 'unsupported_media_type', 'payload_too_large', 'validation_failed', 'cross_origin_request', 'password_change_required', 'run_already_active', 'run_already_finished', 'schedule_conflict', 'queue_unavailable', 'service_unavailable', 'internal_error'],
           },
           message: { type: 'string' },
           fieldErrors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },

@@ -1,4 +1,5 @@
 import type { JobWithStatus, RunSummary } from '@/lib/batch-jobs';
+import type { UserDetails } from '@/lib/users/get-user-details';
 
 // What API v1 answers: stable field names, ISO dates, no internals (no hashes, no options blob).
 
@@ -50,5 +51,36 @@ export function jobRepresentation(job: JobWithStatus) {
     activeRun: job.activeRun ? runRepresentation(job.activeRun) : null,
     lastRun: job.lastRun ? runRepresentation(job.lastRun) : null,
     lastFinishedRun: job.lastFinishedRun ? runRepresentation(job.lastFinishedRun) : null,
+  };
+}
+
+/** A person with the credentials, certificates and roles the sync outcome is about (not the run history). */
+export function userRepresentation(user: UserDetails) {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    givenName: user.givenName,
+    surname: user.surname,
+    email: user.email,
+    employeeNumber: user.employeeNumber,
+    state: user.state,
+    source: user.source,
+    ldapDn: user.ldapDn,
+    lastSynchronizedAt: user.lastSynchronizedAt,
+    credentials: user.credentials.map((c) => ({
+      id: c.id,
+      type: c.type,
+      state: c.state,
+      label: c.label,
+      certificates: c.certificates.map((cert) => ({
+        serial: cert.serial,
+        state: cert.state,
+        subject: cert.subject,
+        validTo: cert.validTo,
+        revokedAt: cert.revokedAt,
+      })),
+    })),
+    roles: user.roles.map((r) => ({ name: r.name, assignedAt: r.assignedAt })),
   };
 }

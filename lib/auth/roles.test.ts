@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { homePathFor, roleAllows } from './roles';
+import { homePathFor, landingPathFor, PASSWORD_CHANGE_PATH, roleAllows } from './roles';
 
 describe('roles', () => {
   it('an administrator may do what an operator may; an operator never what an administrator may', () => {
@@ -12,5 +12,11 @@ describe('roles', () => {
   it('each role has its home', () => {
     expect(homePathFor('ADMINISTRATOR')).toBe('/admin');
     expect(homePathFor('OPERATOR')).toBe('/operator');
+  });
+
+  it('an account that must change its password lands on the password page, whatever its role', () => {
+    expect(landingPathFor({ role: 'ADMINISTRATOR', mustChangePassword: true })).toBe(PASSWORD_CHANGE_PATH);
+    expect(landingPathFor({ role: 'OPERATOR', mustChangePassword: true })).toBe(PASSWORD_CHANGE_PATH);
+    expect(landingPathFor({ role: 'OPERATOR', mustChangePassword: false })).toBe('/operator');
   });
 });

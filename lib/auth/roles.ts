@@ -20,3 +20,16 @@ export function roleAllows(held: AccountRole, required: AccountRole): boolean {
 export function homePathFor(role: AccountRole): string {
   return role === 'ADMINISTRATOR' ? '/admin' : '/operator';
 }
+
+/** The page where a signed-in person chooses a new password (and must, when an administrator asked). */
+export const PASSWORD_CHANGE_PATH = '/account/password';
+
+/** What route handlers and the API answer (403) to a session whose account must change its password. */
+export const PASSWORD_CHANGE_REQUIRED_MESSAGE = `Your account must change its password before anything else: open ${PASSWORD_CHANGE_PATH} in the browser.`;
+
+/**
+ * Where a signed-in account belongs now: its home, unless it has to change its password first.
+ */
+export function landingPathFor(account: { role: AccountRole; mustChangePassword: boolean }): string {
+  return account.mustChangePassword ? PASSWORD_CHANGE_PATH : homePathFor(account.role);
+}

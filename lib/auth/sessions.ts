@@ -16,6 +16,8 @@ export type SignedInAccount = {
   username: string;
   displayName: string | null;
   role: AccountRole;
+  /** Set by an administrator (or for a new account): nothing but the password change is served until it is done. */
+  mustChangePassword: boolean;
   sessionCreatedAt: Date;
   expiresAt: Date;
 };
@@ -74,6 +76,7 @@ export async function validateSession(token: string | undefined | null, now = ne
     username: session.account.username,
     displayName: session.account.displayName,
     role: session.account.role,
+    mustChangePassword: session.account.mustChangePassword,
     sessionCreatedAt: session.createdAt,
     expiresAt,
   };

@@ -20,7 +20,7 @@ export type SignInInput = {
 };
 
 export type SignInResult =
-  | { ok: true; token: string; expiresAt: Date; account: Pick<Account, 'id' | 'username' | 'role'> }
+  | { ok: true; token: string; expiresAt: Date; account: Pick<Account, 'id' | 'username' | 'role' | 'mustChangePassword'> }
   | { ok: false; message: string };
 
 type FailureReason = 'unknown_account' | 'locked' | 'disabled' | 'wrong_password';
@@ -68,7 +68,7 @@ export async function signIn(input: SignInInput): Promise<SignInResult> {
     details: { role: account.role },
     ip: input.ip ?? null,
   });
-  return { ok: true, ...session, account: { id: account.id, username: account.username, role: account.role } };
+  return { ok: true, ...session, account: { id: account.id, username: account.username, role: account.role, mustChangePassword: account.mustChangePassword } };
 }
 
 /**

@@ -43,6 +43,33 @@ export async function getJobWithStatus(jobKey: string, options: { now?: Date } =
 
 type JobRow = Awaited<ReturnType<ReturnType<typeof prisma>['batchJob']['findUniqueOrThrow']>>;
 
+/** What an administrator configures of a job, as shown: the part the operator cache keeps. */
+export type JobConfiguration = Pick<
+  JobWithStatus,
+  'key' | 'processName' | 'symbolicName' | 'description' | 'cronExpression' | 'timeZone' | 'enabled' | 'scheduleDescription' | 'version'
+>;
+
+export function jobConfiguration(job: Omit<JobConfiguration, 'scheduleDescription'>): JobConfiguration {
+  return {
+    key: job.key,
+    processName: job.processName,
+    symbolicName: job.symbolicName,
+    description: job.description,
+    cronExpression: job.cronExpression,
+    timeZone: job.timeZone,
+    enabled: job.enabled,
+    scheduleDescription: job.cronExpression ? (describeCronExpression(job.cronExpression) ?? null) : null,
+    version: job.version,
+  };
+}
+
+/** The next execution of a schedule from `now`; null when disabled, empty or invalid. */
+export function nextExecutionOf(job: Pick<JobConfiguration, 'key' | 'cronExpression' | 'timeZone' | 'enabled'>, now: Date): Date | null {
+  const schedule = desiredSchedule(job);
+  if (!schedule) return null;
+  return nextRuns(schedule.pattern, { timeZone: schedule.tz, count: 1, from: now })[0] ?? null;
+}
+
 async function withStatus(job: JobRow, now: Date): Promise<JobWithStatus> {
   const db = prisma();
   const [lastRun, lastFinishedRun, activeRun] = await Promise.all([
@@ -56,20 +83,11 @@ async function withStatus(job: JobRow, now: Date): Promise<JobWithStatus> {
       ? null
       : db.batchRun.findUnique({ where: { id: job.activeRunId }, select: RUN_SUMMARY_SELECT }),
   ]);
-  const schedule = desiredSchedule(job);
   return {
-    key: job.key,
-    processName: job.processName,
-    symbolicName: job.symbolicName,
-    description: job.description,
-    cronExpression: job.cronExpression,
-    timeZone: job.timeZone,
-    enabled: job.enabled,
-    version: job.version,
+    ...jobConfiguration(job),
     updatedAt: job.updatedAt,
     updatedBy: job.updatedBy,
-    scheduleDescription: job.cronExpression ? (describeCronExpression(job.cronExpression) ?? null) : null,
-    nextExecutionAt: schedule ? (nextRuns(schedule.pattern, { timeZone: schedule.tz, count: 1, from: now })[0] ?? null) : null,
+    nextExecutionAt: nextExecutionOf(job, now),
     activeRun: activeRun && isActiveStatus(activeRun.status) ? activeRun : null,
     lastRun,
     lastFinishedRun,

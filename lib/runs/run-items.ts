@@ -3,7 +3,8 @@ import { prisma, type Prisma } from '../db';
 import type { RunItemOutcome } from '../generated/prisma/enums';
 
 // The per-user changes of a run: the run page's table (server-side search, outcome filter and
-// pagination) and the CSV export share one filter so that the export is exactly what is shown.
+// pagination), the CSV export and the REST API (GET /api/v1/runs/{runId}/items) share one query
+// so that each shows exactly the same items.
 
 export const RUN_ITEM_OUTCOMES = ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED'] as const satisfies readonly RunItemOutcome[];
 export const RUN_ITEMS_PAGE_SIZE = 25;
@@ -79,16 +80,28 @@ function toRow(r: ItemRecord): RunItemRow {
   return { ...r, id: r.id.toString() };
 }
 
-/** One page of a run's items in the order they were applied. */
-export async function listRunItems(runId: number, filter: RunItemsFilter, pageSize = RUN_ITEMS_PAGE_SIZE): Promise<RunItemsPage> {
+export type ListRunItemsOptions = {
+  pageSize?: number;
+  /**
+   * The run page shows the last page for a page number past the end (a stale link still shows
+   * something); the API answers that page as asked, empty, as paginated APIs do.
+   */
+  clampPage?: boolean;
+};
+
+/** One page of a run's items in the order they were applied; null when there is no such run. */
+export async function listRunItems(runId: number, filter: RunItemsFilter, options: ListRunItemsOptions = {}): Promise<RunItemsPage | null> {
+  const { pageSize = RUN_ITEMS_PAGE_SIZE, clampPage = true } = options;
   const db = prisma();
   const where = whereOf(runId, filter);
-  const [total, grouped] = await Promise.all([
+  const [run, total, grouped] = await Promise.all([
+    db.batchRun.findUnique({ where: { id: runId }, select: { id: true } }),
     db.batchRunItem.count({ where }),
     db.batchRunItem.groupBy({ by: ['outcome'], where: { runId }, _count: { _all: true } }),
   ]);
+  if (!run) return null;
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(filter.page, pageCount);
+  const page = clampPage ? Math.min(filter.page, pageCount) : filter.page;
   const items = await db.batchRunItem.findMany({
     where,
     orderBy: { id: 'asc' },

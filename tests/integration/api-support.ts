@@ -14,9 +14,9 @@ export type ApiTestEnvironment = AuthTestEnvironment & {
   api: (path: string, init?: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string> }) => Promise<Response>;
 };
 
-export async function startApiTestEnvironment(name: string): Promise<ApiTestEnvironment> {
+export async function startApiTestEnvironment(name: string, options: { keepServerOutput?: boolean } = {}): Promise<ApiTestEnvironment> {
   const encryptionKey = generateEncryptionKey();
-  const env = await startAuthTestEnvironment({ name, env: { APP_ENCRYPTION_KEY: encryptionKey } });
+  const env = await startAuthTestEnvironment({ name, env: { APP_ENCRYPTION_KEY: encryptionKey }, keepServerOutput: options.keepServerOutput });
   // lib/ reads its environment lazily: point this process at the test services before first use.
   process.env.DATABASE_URL = env.services.databaseUrl;
   process.env.REDIS_URL = env.services.redisUrl;

@@ -25,9 +25,14 @@ import {
 // The build comes first: the actions below are enumerated from its manifest while Vitest collects.
 await ensureBuilt();
 
-type Access = 'PUBLIC' | 'OPERATOR' | 'ADMINISTRATOR';
-type Caller = 'anonymous' | 'operator' | 'administrator';
-const CALLERS: Caller[] = ['anonymous', 'operator', 'administrator'];
+/** SIGNED_IN: any account, even one that must change its password first (its own password page). */
+type Access = 'PUBLIC' | 'SIGNED_IN' | 'OPERATOR' | 'ADMINISTRATOR';
+/**
+ * `must-change-password` is an administrator whose password change an administrator forced:
+ * until it is done, everything but its password page is refused, whatever its role allows.
+ */
+type Caller = 'anonymous' | 'operator' | 'administrator' | 'must-change-password';
+const CALLERS: Caller[] = ['anonymous', 'operator', 'administrator', 'must-change-password'];
 
 /**
  * Which role a URL (and HTTP method, for route handlers) needs. A path outside this table fails
@@ -35,6 +40,7 @@ const CALLERS: Caller[] = ['anonymous', 'operator', 'administrator'];
  */
 function accessOfPath(route: string, method = 'GET'): Access | null {
   if (route === '/login') return 'PUBLIC';
+  if (route === '/account/password') return 'SIGNED_IN';
   // The API's description is public, as API descriptions usually are; it holds no data.
   if (route === '/api/v1/openapi.json') return 'PUBLIC';
   // REST API v1: operators read and start runs; changing a schedule is for administrators.
@@ -57,6 +63,8 @@ const ACTION_ACCESS: Record<string, Access> = {
   'app/_lib/session-actions.ts#signInAction': 'PUBLIC',
   // Without a session there is nothing to end; it only redirects to /login.
   'app/_lib/session-actions.ts#signOutAction': 'PUBLIC',
+  // Every account changes its own password, and must be able to when it is forced to.
+  'app/account/password/actions.ts#changePasswordAction': 'SIGNED_IN',
 };
 
 function accessOfAction(action: { file: string; exportedName: string }): Access | null {
@@ -69,12 +77,16 @@ function accessOfAction(action: { file: string; exportedName: string }): Access 
 
 function allowed(caller: Caller, access: Access): boolean {
   if (access === 'PUBLIC') return true;
-  if (caller === 'administrator') return true;
+  if (caller === 'anonymous') return false;
+  if (access === 'SIGNED_IN' || caller === 'administrator') return true;
   return caller === 'operator' && access === 'OPERATOR';
 }
 
+/** The status of a refused route handler or action: 401 without a session, 403 otherwise. */
+const refusedStatus = (caller: Caller) => (caller === 'anonymous' ? 401 : 403);
+
 let env: AuthTestEnvironment;
-const cookieOf: Record<Caller, string> = { anonymous: '', operator: '', administrator: '' };
+const cookieOf: Record<Caller, string> = { anonymous: '', operator: '', administrator: '', 'must-change-password': '' };
 
 beforeAll(async () => {
   env = await startAuthTestEnvironment({ name: 'auth-matrix' });
@@ -82,7 +94,11 @@ beforeAll(async () => {
   process.env.DATABASE_URL = env.services.databaseUrl;
   const { prisma } = await import('@/lib/db');
   const { createSession } = await import('@/lib/auth/sessions');
-  for (const [caller, username] of [['operator', env.accounts.operator.username], ['administrator', env.accounts.admin.username]] as const) {
+  const { createAccount } = await import('@/lib/auth/accounts');
+  const forced = await createAccount({ username: 'forced.admin', password: 'a long enough passphrase', role: 'ADMINISTRATOR' });
+  await prisma().account.update({ where: { id: forced.id }, data: { mustChangePassword: true } });
+  const callers = [['operator', env.accounts.operator.username], ['administrator', env.accounts.admin.username], ['must-change-password', forced.username]] as const;
+  for (const [caller, username] of callers) {
     const account = await prisma().account.findUniqueOrThrow({ where: { username } });
     cookieOf[caller] = `idm_session=${(await createSession({ accountId: account.id })).token}`;
   }
@@ -116,7 +132,7 @@ describe('pages', () => {
         await res.body?.cancel();
         if (page.route === '/') {
           expect(res.status).toBe(307);
-          const home = { anonymous: '/login', operator: '/operator', administrator: '/admin' }[caller];
+          const home = { anonymous: '/login', operator: '/operator', administrator: '/admin', 'must-change-password': '/account/password' }[caller];
           expect(res.headers.get('location')).toBe(home);
           return;
         }
@@ -128,6 +144,9 @@ describe('pages', () => {
         } else if (caller === 'anonymous') {
           expect(res.status).toBe(307);
           expect(res.headers.get('location')).toBe(`/login?next=${encodeURIComponent(page.route)}`);
+        } else if (caller === 'must-change-password' && !allowed(caller, access)) {
+          expect(res.status).toBe(307);
+          expect(res.headers.get('location')).toBe('/account/password');
         } else if (!allowed(caller, access)) {
           expect(res.status).toBe(403);
         } else {
@@ -155,8 +174,9 @@ describe('route handlers', () => {
         it(`${caller} ${method} ${handler.route} is refused`, async () => {
           const body = ['GET', 'HEAD', 'OPTIONS'].includes(method) ? undefined : '{}';
           const res = await request(handler.route, caller, { method, body, headers: { 'content-type': 'application/json' } });
-          await res.body?.cancel();
-          expect(res.status).toBe(caller === 'anonymous' ? 401 : 403);
+          const answer = await res.text();
+          expect(res.status).toBe(refusedStatus(caller));
+          if (caller === 'must-change-password') expect(JSON.parse(answer).code).toBe('password_change_required');
         });
       }
     }
@@ -193,7 +213,7 @@ describe('server actions', () => {
         expect(action.pages.length, 'the action is reachable from a page').toBeGreaterThan(0);
         const res = await callAction(action, caller);
         await res.body?.cancel();
-        expect(res.status).toBe(caller === 'anonymous' ? 401 : 403);
+        expect(res.status).toBe(refusedStatus(caller));
       });
     }
   }

@@ -123,6 +123,18 @@ describe('sessions (lib/auth)', () => {
     expect(await lib.sessions.validateSession(token, new Date(t0.getTime() + minutes(12 * 60 + 1)))).toBeNull();
   });
 
+  it('deleteExpiredSessions removes the sessions past their expiry and keeps the others', async () => {
+    const now = new Date();
+    const expired = await freshSession(new Date(now.getTime() - minutes(24 * 60)));
+    const live = await freshSession(now);
+    const deleted = await lib.sessions.deleteExpiredSessions(now);
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    expect(await lib.db.prisma().session.count({ where: { id: sessionIdFromToken(expired.token) } })).toBe(0);
+    expect(await lib.db.prisma().session.count({ where: { id: sessionIdFromToken(live.token) } })).toBe(1);
+    expect(await lib.db.prisma().session.count({ where: { expiresAt: { lte: now } } })).toBe(0);
+    expect(await lib.sessions.deleteExpiredSessions(now)).toBe(0);
+  });
+
   it('ignores tokens that are malformed or unknown', async () => {
     expect(await lib.sessions.validateSession('')).toBeNull();
     expect(await lib.sessions.validateSession("' OR 1=1 --")).toBeNull();
@@ -201,6 +213,103 @@ describe('the sign-in form over HTTP', () => {
     const after = await fetch(`${env.baseUrl}/operator`, { redirect: 'manual', headers: { cookie: `idm_session=${token}` } });
     await after.body?.cancel();
     expect(after.status).toBe(307);
+  });
+});
+
+describe('a forced password change over HTTP', () => {
+  const USERNAME = 'forced.operator';
+  const FIRST = 'the initial passphrase';
+  const SECOND = 'a brand new passphrase';
+
+  /** Posts a form action as the browser does (useActionState: [previousState, formData]). */
+  async function postAction(file: string, name: string, page: string, fields: Record<string, string>, cookie?: string) {
+    const action = builtServerActions().find((a) => a.file === file && a.exportedName === name);
+    if (!action) throw new Error(`${file}#${name} is not in the build`);
+    const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) form.set(`_1_${key}`, value);
+    form.set('0', '[{},"$K1"]');
+    const res = await fetch(`${env.baseUrl}${page}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Next-Action': action.id, Origin: env.baseUrl, Accept: 'text/x-component', ...(cookie ? { cookie } : {}) },
+      body: form,
+    });
+    const token = /^idm_session=([^;]+)/.exec(res.headers.getSetCookie().find((c) => c.startsWith('idm_session=')) ?? '')?.[1];
+    return { status: res.status, redirect: res.headers.get('x-action-redirect'), token, body: await res.text() };
+  }
+  const signInOverHttp = (password: string) =>
+    postAction('app/_lib/session-actions.ts', 'signInAction', '/login', { username: USERNAME, password, next: '/operator' });
+  const changeOverHttp = (cookie: string, fields: { currentPassword: string; newPassword: string; confirmPassword: string }) =>
+    postAction('app/account/password/actions.ts', 'changePasswordAction', '/account/password', fields, cookie);
+  async function get(path: string, cookie: string) {
+    const res = await fetch(env.baseUrl + path, { redirect: 'manual', headers: { cookie } });
+    return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+  }
+
+  it('signs in to the change page, refuses everything else, changes the password once, and clears the demand', async () => {
+    const { createAccount } = await import('@/lib/auth/accounts');
+    const { forcePasswordChange } = await import('@/lib/accounts/force-password-change');
+    const created = await createAccount({ username: USERNAME, password: FIRST, role: 'OPERATOR' });
+    await forcePasswordChange({ accountId: created.id, actor: { username: env.accounts.admin.username } });
+
+    const signedIn = await signInOverHttp(FIRST);
+    expect(signedIn.redirect).toMatch(/^\/account\/password/);
+    expect(signedIn.token).toBeDefined();
+    const cookie = `idm_session=${signedIn.token}`;
+
+    // Pages go to the change page, route handlers and the API answer 403, actions 403.
+    for (const page of ['/operator', '/operator/scheduled-jobs', '/admin', '/']) {
+      const res = await get(page, cookie);
+      expect(res.status, page).toBe(307);
+      expect(res.location, page).toBe('/account/password');
+    }
+    expect((await get('/account/password', cookie)).status).toBe(200);
+    for (const route of ['/api/v1/jobs', '/operator/runs/1/items.csv']) {
+      const res = await get(route, cookie);
+      expect(res.status, route).toBe(403);
+      expect(JSON.parse(res.body), route).toMatchObject({ code: 'password_change_required' });
+    }
+    const startNow = builtServerActions().find((a) => a.exportedName === 'startNowAction')!;
+    const action = await fetch(`${env.baseUrl}${startNow.pages[0]}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Next-Action': startNow.id, Origin: env.baseUrl, Accept: 'text/x-component', cookie, 'Content-Type': 'text/plain;charset=UTF-8' },
+      body: '[]',
+    });
+    await action.body?.cancel();
+    expect(action.status).toBe(403);
+
+    // Wrong current password, two different new ones, a short one: nothing changes.
+    const wrong = await changeOverHttp(cookie, { currentPassword: 'not the current one', newPassword: SECOND, confirmPassword: SECOND });
+    expect(wrong.body).toContain('The current password is not correct.');
+    const mismatch = await changeOverHttp(cookie, { currentPassword: FIRST, newPassword: SECOND, confirmPassword: `${SECOND}!` });
+    expect(mismatch.body).toContain('The two new passwords differ.');
+    const short = await changeOverHttp(cookie, { currentPassword: FIRST, newPassword: 'short', confirmPassword: 'short' });
+    expect(short.body).toContain('at least 12 characters');
+    expect([wrong, mismatch, short].map((r) => r.token)).toEqual([undefined, undefined, undefined]);
+    expect((await lib.db.prisma().account.findUniqueOrThrow({ where: { username: USERNAME } })).mustChangePassword).toBe(true);
+
+    // The change: a new session for this browser, the old one ends, the demand is met.
+    const changed = await changeOverHttp(cookie, { currentPassword: FIRST, newPassword: SECOND, confirmPassword: SECOND });
+    expect(changed.redirect).toMatch(/^\/operator/);
+    expect(changed.token).toBeDefined();
+    expect(changed.token).not.toBe(signedIn.token);
+    expect(await lib.sessions.validateSession(signedIn.token)).toBeNull();
+    const account = await lib.db.prisma().account.findUniqueOrThrow({ where: { username: USERNAME } });
+    expect(account.mustChangePassword).toBe(false);
+    expect((await get('/operator', `idm_session=${changed.token}`)).status).toBe(200);
+
+    const events = await lib.db.prisma().auditEvent.findMany({ where: { target: `account:${USERNAME}` }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['account.password_change_forced', 'auth.password_change.failed', 'auth.password_changed']));
+    expect(events.find((e) => e.action === 'auth.password_changed')?.details).toEqual({ forced: true });
+    expect(JSON.stringify(events.map((e) => [e.actor, e.target, e.details]))).not.toMatch(/passphrase|not the current one/);
+
+    // The old password no longer opens a session; the new one goes straight to the home page.
+    const old = await signInOverHttp(FIRST);
+    expect(old.token).toBeUndefined();
+    expect(old.body).toContain(lib.signIn.SIGN_IN_FAILED_MESSAGE);
+    const fresh = await signInOverHttp(SECOND);
+    expect(fresh.redirect).toMatch(/^\/operator/);
   });
 });
 

@@ -67,26 +67,33 @@ describe('run items', () => {
     const runId = await finishedRun();
     await addItems(runId, 60);
 
-    const first = await listRunItems(runId, parseRunItemsFilter({}));
+    const list = async (params: Record<string, string>, options?: Parameters<typeof listRunItems>[2]) => {
+      const page = await listRunItems(runId, parseRunItemsFilter(params), options);
+      if (!page) throw new Error(`run #${runId} not found`);
+      return page;
+    };
+    const first = await list({});
     expect(first.total).toBe(60);
     expect(first.pageCount).toBe(3);
     expect(first.items).toHaveLength(25);
     expect(first.items[0]!.username).toBe('user-001');
     expect(first.outcomeCounts).toEqual({ CREATED: 0, UPDATED: 40, UNCHANGED: 0, FAILED: 20 });
 
-    const third = await listRunItems(runId, parseRunItemsFilter({ page: '3' }));
+    const third = await list({ page: '3' });
     expect(third.items.map((i) => i.username)).toEqual(Array.from({ length: 10 }, (_, k) => `user-${String(51 + k).padStart(3, '0')}`));
 
-    const failed = await listRunItems(runId, parseRunItemsFilter({ outcome: 'FAILED' }));
+    const failed = await list({ outcome: 'FAILED' });
     expect(failed.total).toBe(20);
     expect(failed.items.every((i) => i.outcome === 'FAILED' && i.reason === 'duplicate username')).toBe(true);
 
-    const search = await listRunItems(runId, parseRunItemsFilter({ q: 'USER-01' }));
+    const search = await list({ q: 'USER-01' });
     expect(search.items.map((i) => i.username)).toEqual(['user-010', 'user-011', 'user-012', 'user-013', 'user-014', 'user-015', 'user-016', 'user-017', 'user-018', 'user-019']);
-    expect((await listRunItems(runId, parseRunItemsFilter({ q: 'uid=user-042,ou' }))).total).toBe(1);
+    expect((await list({ q: 'uid=user-042,ou' })).total).toBe(1);
 
-    // A page past the end shows the last page; nonsense in the query string falls back to defaults.
-    expect((await listRunItems(runId, parseRunItemsFilter({ page: '99' }))).page).toBe(3);
+    // A page past the end shows the last page (the API answers it empty); nonsense in the query string falls back to defaults.
+    expect((await list({ page: '99' })).page).toBe(3);
+    expect(await list({ page: '99' }, { clampPage: false })).toMatchObject({ page: 99, pageCount: 3, items: [] });
+    expect(await listRunItems(2_000_000_000, parseRunItemsFilter({}))).toBeNull();
     expect(parseRunItemsFilter({ outcome: 'DROP TABLE', page: '-4' })).toEqual({ q: '', outcome: undefined, page: 1 });
   });
 

@@ -6,6 +6,7 @@ import { ROOT } from '@/e2e/support/app-server';
 import { freePort } from '@/scripts/services/ports';
 import { appPages, appRouteHandlers, builtServerActions, routeMethods } from '@/e2e/support/app-surface';
 import { startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
+import { startWorker, waitFor, type WorkerProcess } from './jobs-support';
 
 // Security hardening of the whole product against the built app on real services: secrets never
 // leave the server, lockout over HTTP, headers, application-account rules, production refuses to
@@ -16,7 +17,7 @@ let db: typeof import('@/lib/db');
 const BIND_PASSWORD = `Bind-${Math.random().toString(36).slice(2)}-Secret!`;
 
 beforeAll(async () => {
-  env = await startApiTestEnvironment('security');
+  env = await startApiTestEnvironment('security', { keepServerOutput: true });
   db = await import('@/lib/db');
 });
 
@@ -98,23 +99,122 @@ describe('secrets never appear in pages, API responses or audit events', () => {
   });
 });
 
-describe('sign-in throttling over HTTP', () => {
-  async function postSignIn(username: string, password: string) {
-    const action = builtServerActions().find((a) => a.file === 'app/_lib/session-actions.ts' && a.exportedName === 'signInAction');
-    if (!action) throw new Error('signInAction is not in the build');
-    const form = new FormData();
-    form.set('_1_username', username);
-    form.set('_1_password', password);
-    form.set('0', '[{},"$K1"]');
-    const res = await fetch(`${env.baseUrl}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'Next-Action': action.id, Origin: env.baseUrl, Accept: 'text/x-component' },
-      body: form,
+/**
+ * Posts a server action as the browser does for a form with useActionState ([previousState,
+ * formData]); answers the session cookie it set, if any, and the body.
+ */
+async function postFormAction(
+  target: { file: string; name: string; page: string },
+  fields: Record<string, string>,
+  options: { previousState?: unknown; cookie?: string } = {},
+) {
+  const action = builtServerActions().find((a) => a.file === target.file && a.exportedName === target.name);
+  if (!action) throw new Error(`${target.file}#${target.name} is not in the build`);
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.set(`_1_${key}`, value);
+  form.set('0', JSON.stringify([options.previousState ?? {}, '$K1']));
+  const res = await fetch(`${env.baseUrl}${target.page}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Next-Action': action.id, Origin: env.baseUrl, Accept: 'text/x-component', ...(options.cookie ? { cookie: options.cookie } : {}) },
+    body: form,
+  });
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('idm_session='));
+  return { status: res.status, cookie, body: await res.text() };
+}
+
+const postSignIn = (username: string, password: string) =>
+  postFormAction({ file: 'app/_lib/session-actions.ts', name: 'signInAction', page: '/login' }, { username, password });
+
+describe('secrets never appear in the logs of the web server and the worker', () => {
+  let worker: WorkerProcess | undefined;
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it('settings saved and tested with a bind password, an API token, a failed sign-in, runs with a wrong then the right bind password', async () => {
+    const { createSession } = await import('@/lib/auth/sessions');
+    const { ldap } = env.services;
+    const JOB = 'inactive-ldap-users';
+    const wrongBindPassword = `Wrong-${Math.random().toString(36).slice(2)}-Bind!`;
+    const wrongSignInPassword = `Typed-${Math.random().toString(36).slice(2)}-Guess`;
+    const { token: operatorToken } = await env.createToken('OPERATOR', 'log-scan');
+    const admin = await db.prisma().account.findUniqueOrThrow({ where: { username: env.accounts.admin.username } });
+    const adminSession = (await createSession({ accountId: admin.id })).token;
+    const adminCookie = `idm_session=${adminSession}`;
+
+    // The production worker, on the web server's Redis prefix so that it runs what the API starts.
+    worker = startWorker({
+      DATABASE_URL: env.services.databaseUrl,
+      REDIS_URL: env.services.redisUrl,
+      APP_ENCRYPTION_KEY: env.encryptionKey,
+      NODE_ENV: 'production',
+      WORKER_RETRY_DELAY_MS: '100',
     });
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('idm_session='));
-    return { cookie, body: await res.text() };
-  }
+    await worker.waitForLine(/started: queue/);
+    // A run left queued by an earlier test is done (or failed) before this scenario starts.
+    await waitFor(async () => (await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } })).activeRunId === null, 'no active run', 60_000);
+
+    const saveSettings = async (bindPassword: string) => {
+      const current = await db.prisma().ldapSettings.findUnique({ where: { id: 1 } });
+      const fields = {
+        urls: ldap.url,
+        bindDn: ldap.syncDn,
+        bindPassword,
+        baseDn: ldap.baseDn,
+        scope: 'sub',
+        connectTimeoutMs: '3000',
+        operationTimeoutMs: '10000',
+        version: String(current?.version ?? 0),
+      };
+      const previousState = { status: 'idle', version: current?.version ?? 0, hasBindPassword: Boolean(current) };
+      const saved = await postFormAction({ file: 'app/admin/ldap-connection/actions.ts', name: 'saveLdapSettingsAction', page: '/admin/ldap-connection' }, fields, { previousState, cookie: adminCookie });
+      expect(saved.body).toContain('Saved, with the new bind password');
+      return fields;
+    };
+    const runToTheEnd = async () => {
+      const start = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: operatorToken, body: { dryRun: true } });
+      expect(start.status).toBe(202);
+      const { runId } = (await start.json()) as { runId: number };
+      return waitFor(async () => {
+        const run = await db.prisma().batchRun.findUniqueOrThrow({ where: { id: runId } });
+        return ['QUEUED', 'RUNNING'].includes(run.status) ? undefined : run;
+      }, `run #${runId} to end`, 60_000);
+    };
+
+    // Wrong bind password: saved, tested, run; the run fails with a message and no password.
+    const wrongFields = await saveSettings(wrongBindPassword);
+    const tested = await postFormAction({ file: 'app/admin/ldap-connection/actions.ts', name: 'testLdapConnectionAction', page: '/admin/ldap-connection' }, wrongFields, { previousState: { status: 'idle' }, cookie: adminCookie });
+    expect(tested.body).toMatch(/bind|password|credentials/i);
+    const failed = await runToTheEnd();
+    expect(failed.status).toBe('FAILED');
+
+    // A failed sign-in, whose typed password is a secret too.
+    expect((await postSignIn(env.accounts.operator.username, wrongSignInPassword)).cookie).toBeUndefined();
+    const signedIn = await postSignIn(env.accounts.admin.username, env.accounts.admin.password);
+    const signedInToken = /^idm_session=([^;]+)/.exec(signedIn.cookie ?? '')?.[1];
+    expect(signedInToken).toBeDefined();
+
+    // The right bind password: the run reads the directory.
+    await saveSettings(ldap.syncPassword);
+    const succeeded = await runToTheEnd();
+    expect(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'THRESHOLD_EXCEEDED'], succeeded.error ?? '').toContain(succeeded.status);
+    await db.prisma().account.update({ where: { username: env.accounts.operator.username }, data: { failedSignIns: 0, lockedUntil: null } });
+
+    const logs = [
+      { what: 'web server', text: env.serverOutput() },
+      { what: 'worker', text: worker.lines.join('\n') },
+    ];
+    // The scenario did reach the worker: both runs are in its log.
+    expect(logs[1]!.text).toContain(`run #${failed.id}`);
+    expect(logs[1]!.text).toContain(`run #${succeeded.id}`);
+    const secrets = [wrongBindPassword, ldap.syncPassword, wrongSignInPassword, env.accounts.admin.password, operatorToken, adminSession, signedInToken!, env.encryptionKey];
+    const leaks = logs.flatMap((log) => secrets.filter((secret) => log.text.includes(secret)).map((secret) => `${log.what} log contains ${secret.slice(0, 6)}…`));
+    expect(leaks).toEqual([]);
+  });
+});
+
+describe('sign-in throttling over HTTP', () => {
 
   it('locks the account after repeated failures, refuses even the right password, and says the same as for an unknown account', async () => {
     const { MAX_FAILED_SIGN_INS } = await import('@/lib/auth/lockout');
@@ -228,12 +328,16 @@ describe('application accounts', () => {
       await res.body?.cancel();
       return res.status;
     };
+    // A new account must change its initial password first: its session is refused by the API until then.
+    expect(await statusWith(await cookie())).toBe(403);
+    await db.prisma().account.update({ where: { id: account.id }, data: { mustChangePassword: false } });
     const first = await cookie();
     expect(await statusWith(first)).toBe(200);
     await forcePasswordChange({ accountId: account.id, actor });
     expect(await statusWith(first)).toBe(401);
     expect((await db.prisma().account.findUniqueOrThrow({ where: { id: account.id } })).mustChangePassword).toBe(true);
     const second = await cookie();
+    expect(await statusWith(second)).toBe(403);
     await setAccountDisabled({ accountId: account.id, disabled: true, actor });
     expect(await statusWith(second)).toBe(401);
     const actions = (await db.prisma().auditEvent.findMany({ where: { target: 'account:new.operator' }, orderBy: { id: 'asc' } })).map((e) => e.action);

@@ -1,38 +1,30 @@
 'use client';
 
 import { useActionState } from 'react';
+import { fieldDescribedBy, FormField, INPUT_CLASS } from '@/components/form-field';
 import type { AccountRole } from '@/lib/auth/roles';
 import { changeAccountAction, createAccountAction, type AccountChangeState, type CreateAccountState } from './actions';
 
-const input = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500';
 
 export function CreateAccountForm() {
   const [state, formAction, pending] = useActionState<CreateAccountState, FormData>(createAccountAction, {});
   const errors = state.fieldErrors ?? {};
   const field = (name: 'username' | 'displayName' | 'password', label: string, props: React.InputHTMLAttributes<HTMLInputElement>) => (
-    <div>
-      <label htmlFor={`account-${name}`} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <input id={`account-${name}`} name={name} aria-invalid={errors[name] ? true : undefined} aria-describedby={`account-${name}-error`} className={input} {...props} />
-      <p id={`account-${name}-error`} className="mt-1 min-h-5 text-sm text-red-700">{errors[name]?.[0]}</p>
-    </div>
+    <FormField id={`account-${name}`} label={label} error={errors[name]?.[0]}>
+      <input id={`account-${name}`} name={name} aria-invalid={errors[name] ? true : undefined} aria-describedby={fieldDescribedBy(`account-${name}`)} className={INPUT_CLASS} {...props} />
+    </FormField>
   );
   return (
     <form action={formAction} noValidate aria-label="Create account" className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:grid-cols-2 lg:grid-cols-4">
       {field('username', 'Username', { autoComplete: 'off', autoCapitalize: 'none', spellCheck: false, required: true })}
       {field('displayName', 'Display name', { autoComplete: 'off' })}
       {field('password', 'Initial password (12+ characters)', { type: 'password', autoComplete: 'new-password', required: true })}
-      <div>
-        <label htmlFor="account-role" className="block text-sm font-medium text-slate-800">
-          Role
-        </label>
-        <select id="account-role" name="role" defaultValue="OPERATOR" className={input}>
+      <FormField id="account-role" label="Role" error={errors.role?.[0]}>
+        <select id="account-role" name="role" defaultValue="OPERATOR" aria-describedby={fieldDescribedBy('account-role')} className={INPUT_CLASS}>
           <option value="OPERATOR">Operator</option>
           <option value="ADMINISTRATOR">Administrator</option>
         </select>
-        <p className="mt-1 min-h-5 text-sm text-red-700">{errors.role?.[0]}</p>
-      </div>
+      </FormField>
       <div className="flex flex-wrap items-center gap-3 sm:col-span-2 lg:col-span-4">
         <button type="submit" disabled={pending} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:opacity-60">
           {pending ? 'Creating…' : 'Create account'}

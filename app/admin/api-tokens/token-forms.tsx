@@ -1,9 +1,9 @@
 'use client';
 
 import { useActionState } from 'react';
+import { fieldDescribedBy, FormField, INPUT_CLASS as input } from '@/components/form-field';
 import { createApiTokenAction, revokeApiTokenAction, type CreateTokenState, type RevokeTokenState } from './actions';
 
-const input = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500';
 
 export function CreateTokenForm() {
   const [state, formAction, pending] = useActionState<CreateTokenState, FormData>(createApiTokenAction, {});
@@ -24,30 +24,18 @@ export function CreateTokenForm() {
         </div>
       )}
       <form action={formAction} noValidate className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:grid-cols-4" aria-label="Create API token">
-        <div className="sm:col-span-2">
-          <label htmlFor="token-name" className="block text-sm font-medium text-slate-800">
-            Name
-          </label>
-          <input id="token-name" name="name" required maxLength={100} placeholder="e.g. Nightly scheduler" aria-invalid={errors.name ? true : undefined} aria-describedby="token-name-error" className={input} />
-          <p id="token-name-error" className="mt-1 min-h-5 text-sm text-red-700">{errors.name?.[0]}</p>
-        </div>
-        <div>
-          <label htmlFor="token-role" className="block text-sm font-medium text-slate-800">
-            Role
-          </label>
-          <select id="token-role" name="role" defaultValue="OPERATOR" aria-invalid={errors.role ? true : undefined} aria-describedby="token-role-error" className={input}>
+        <FormField id="token-name" label="Name" error={errors.name?.[0]} className="sm:col-span-2">
+          <input id="token-name" name="name" required maxLength={100} placeholder="e.g. Nightly scheduler" aria-invalid={errors.name ? true : undefined} aria-describedby={fieldDescribedBy('token-name')} className={input} />
+        </FormField>
+        <FormField id="token-role" label="Role" error={errors.role?.[0]}>
+          <select id="token-role" name="role" defaultValue="OPERATOR" aria-invalid={errors.role ? true : undefined} aria-describedby={fieldDescribedBy('token-role')} className={input}>
             <option value="OPERATOR">Operator</option>
             <option value="ADMINISTRATOR">Administrator</option>
           </select>
-          <p id="token-role-error" className="mt-1 min-h-5 text-sm text-red-700">{errors.role?.[0]}</p>
-        </div>
-        <div>
-          <label htmlFor="token-expires" className="block text-sm font-medium text-slate-800">
-            Expires after (days)
-          </label>
-          <input id="token-expires" name="expiresInDays" inputMode="numeric" placeholder="never" aria-invalid={errors.expiresInDays ? true : undefined} aria-describedby="token-expires-error" className={input} />
-          <p id="token-expires-error" className="mt-1 min-h-5 text-sm text-red-700">{errors.expiresInDays?.[0]}</p>
-        </div>
+        </FormField>
+        <FormField id="token-expires" label="Expires after (days)" error={errors.expiresInDays?.[0]}>
+          <input id="token-expires" name="expiresInDays" inputMode="numeric" placeholder="never" aria-invalid={errors.expiresInDays ? true : undefined} aria-describedby={fieldDescribedBy('token-expires')} className={input} />
+        </FormField>
         <div className="sm:col-span-4">
           <button type="submit" disabled={pending} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:opacity-60">
             {pending ? 'Creating…' : 'Create token'}

@@ -1,8 +1,9 @@
 'use client';
 
-import { startTransition, useActionState, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { startTransition, useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { LdapSettingsView } from '@/lib/ldap-settings/read-ldap-settings';
 import { saveLdapSettingsAction, testLdapConnectionAction } from './actions';
+import { fieldDescribedBy, FormField } from '@/components/form-field';
 import type { SaveLdapSettingsState, TestConnectionState } from './form-state';
 
 type Settings = Omit<LdapSettingsView, 'updatedAt' | 'updatedBy'>;
@@ -11,26 +12,6 @@ type Scope = { value: string; label: string };
 const inputClass =
   'mt-1.5 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500 aria-invalid:bg-red-50';
 
-function Field({ id, label, help, error, children }: { id: string; label: string; help?: ReactNode; error?: string; children: ReactNode }) {
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      {help && (
-        <p id={`${id}-help`} className="mt-0.5 text-xs text-slate-600">
-          {help}
-        </p>
-      )}
-      {children}
-      <p id={`${id}-error`} className="mt-1 min-h-5 text-sm text-red-700">
-        {error}
-      </p>
-    </div>
-  );
-}
-
-const describedBy = (id: string, help: boolean) => (help ? `${id}-help ${id}-error` : `${id}-error`);
 
 /** The directory connection: Save stores it, Test connection tries it as typed. */
 export function LdapSettingsForm({ settings, scopes }: { settings: Settings; scopes: Scope[] }) {
@@ -94,9 +75,9 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
           Server
         </h2>
         <div className="mt-4 space-y-2">
-          <Field id="urls" label="URLs" help="One per line, tried in order until one answers, e.g. ldaps://ldap1.example.com:636." error={errors.urls}>
-            <textarea id="urls" name="urls" rows={2} spellCheck={false} aria-invalid={invalid('urls')} aria-describedby={describedBy('urls', true)} className={`${inputClass} font-mono text-sm`} {...text('urls')} />
-          </Field>
+          <FormField id="urls" label="URLs" help="One per line, tried in order until one answers, e.g. ldaps://ldap1.example.com:636." error={errors.urls}>
+            <textarea id="urls" name="urls" rows={2} spellCheck={false} aria-invalid={invalid('urls')} aria-describedby={fieldDescribedBy('urls', true)} className={`${inputClass} font-mono text-sm`} {...text('urls')} />
+          </FormField>
           <div className="grid gap-x-6 gap-y-2 sm:grid-cols-2">
             <div className="flex items-start gap-3">
               <input id="startTls" name="startTls" type="checkbox" aria-describedby="startTls-help" className="mt-0.5 h-5 w-5 accent-brand-700" {...check('startTls')} />
@@ -121,7 +102,7 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
               </div>
             </div>
           </div>
-          <Field id="tlsCaCertificate" label="CA certificate (PEM)" help="The CA that issued the directory's certificate, when it is not a public one. Empty: the system's trusted CAs." error={errors.tlsCaCertificate}>
+          <FormField id="tlsCaCertificate" label="CA certificate (PEM)" help="The CA that issued the directory's certificate, when it is not a public one. Empty: the system's trusted CAs." error={errors.tlsCaCertificate}>
             <textarea
               id="tlsCaCertificate"
               name="tlsCaCertificate"
@@ -129,18 +110,18 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
               spellCheck={false}
               placeholder="-----BEGIN CERTIFICATE-----"
               aria-invalid={invalid('tlsCaCertificate')}
-              aria-describedby={describedBy('tlsCaCertificate', true)}
+              aria-describedby={fieldDescribedBy('tlsCaCertificate', true)}
               className={`${inputClass} font-mono text-xs`}
               {...text('tlsCaCertificate')}
             />
-          </Field>
+          </FormField>
           <div className="grid gap-x-4 sm:grid-cols-2">
-            <Field id="connectTimeoutMs" label="Connect timeout (ms)" error={errors.connectTimeoutMs}>
-              <input id="connectTimeoutMs" name="connectTimeoutMs" inputMode="numeric" aria-invalid={invalid('connectTimeoutMs')} aria-describedby={describedBy('connectTimeoutMs', false)} className={inputClass} {...text('connectTimeoutMs')} />
-            </Field>
-            <Field id="operationTimeoutMs" label="Operation timeout (ms)" error={errors.operationTimeoutMs}>
-              <input id="operationTimeoutMs" name="operationTimeoutMs" inputMode="numeric" aria-invalid={invalid('operationTimeoutMs')} aria-describedby={describedBy('operationTimeoutMs', false)} className={inputClass} {...text('operationTimeoutMs')} />
-            </Field>
+            <FormField id="connectTimeoutMs" label="Connect timeout (ms)" error={errors.connectTimeoutMs}>
+              <input id="connectTimeoutMs" name="connectTimeoutMs" inputMode="numeric" aria-invalid={invalid('connectTimeoutMs')} aria-describedby={fieldDescribedBy('connectTimeoutMs', false)} className={inputClass} {...text('connectTimeoutMs')} />
+            </FormField>
+            <FormField id="operationTimeoutMs" label="Operation timeout (ms)" error={errors.operationTimeoutMs}>
+              <input id="operationTimeoutMs" name="operationTimeoutMs" inputMode="numeric" aria-invalid={invalid('operationTimeoutMs')} aria-describedby={fieldDescribedBy('operationTimeoutMs', false)} className={inputClass} {...text('operationTimeoutMs')} />
+            </FormField>
           </div>
         </div>
       </section>
@@ -150,10 +131,10 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
           Bind account and search base
         </h2>
         <div className="mt-4 grid gap-x-4 sm:grid-cols-2">
-          <Field id="bindDn" label="Bind DN" error={errors.bindDn}>
-            <input id="bindDn" name="bindDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('bindDn')} aria-describedby={describedBy('bindDn', false)} className={`${inputClass} font-mono text-sm`} {...text('bindDn')} />
-          </Field>
-          <Field
+          <FormField id="bindDn" label="Bind DN" error={errors.bindDn}>
+            <input id="bindDn" name="bindDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('bindDn')} aria-describedby={fieldDescribedBy('bindDn', false)} className={`${inputClass} font-mono text-sm`} {...text('bindDn')} />
+          </FormField>
+          <FormField
             id="bindPassword"
             label="Bind password"
             help={hasPassword ? 'A password is stored. Leave empty to keep it; it is never shown.' : 'No password is stored yet.'}
@@ -166,23 +147,23 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
               autoComplete="new-password"
               placeholder={hasPassword ? '•••••••• (stored)' : ''}
               aria-invalid={invalid('bindPassword')}
-              aria-describedby={describedBy('bindPassword', true)}
+              aria-describedby={fieldDescribedBy('bindPassword', true)}
               className={inputClass}
               ref={passwordRef}
             />
-          </Field>
-          <Field id="baseDn" label="Base DN" error={errors.baseDn}>
-            <input id="baseDn" name="baseDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('baseDn')} aria-describedby={describedBy('baseDn', false)} className={`${inputClass} font-mono text-sm`} {...text('baseDn')} />
-          </Field>
-          <Field id="scope" label="Search scope" error={errors.scope}>
-            <select id="scope" name="scope" aria-invalid={invalid('scope')} aria-describedby={describedBy('scope', false)} className={inputClass} {...text('scope')}>
+          </FormField>
+          <FormField id="baseDn" label="Base DN" error={errors.baseDn}>
+            <input id="baseDn" name="baseDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('baseDn')} aria-describedby={fieldDescribedBy('baseDn', false)} className={`${inputClass} font-mono text-sm`} {...text('baseDn')} />
+          </FormField>
+          <FormField id="scope" label="Search scope" error={errors.scope}>
+            <select id="scope" name="scope" aria-invalid={invalid('scope')} aria-describedby={fieldDescribedBy('scope', false)} className={inputClass} {...text('scope')}>
               {scopes.map((s) => (
                 <option key={s.value} value={s.value}>
                   {s.label}
                 </option>
               ))}
             </select>
-          </Field>
+          </FormField>
         </div>
       </section>
 

@@ -2,6 +2,7 @@
 
 import { startTransition, useActionState, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { CronExpressionField } from '@/components/cron-expression-field';
+import { fieldDescribedBy, FormField } from '@/components/form-field';
 import { TimeZonePicker } from '@/components/time-zone-picker';
 import type { JobOptionsFields, PresetDefaults } from '@/lib/job-settings/job-options-form';
 import { MAPPING_FIELDS, MAPPING_LABELS } from '@/lib/job-settings/mapping-fields';
@@ -60,15 +61,7 @@ function TextField({
 }) {
   const id = `field-${name.replace('.', '-')}`;
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      {help && (
-        <p id={`${id}-help`} className="mt-0.5 text-xs text-slate-600">
-          {help}
-        </p>
-      )}
+    <FormField id={id} label={label} help={help} error={error}>
       <input
         id={id}
         name={name}
@@ -80,13 +73,10 @@ function TextField({
         autoComplete="off"
         spellCheck={false}
         aria-invalid={error ? true : undefined}
-        aria-describedby={[help ? `${id}-help` : '', `${id}-error`].filter(Boolean).join(' ')}
+        aria-describedby={fieldDescribedBy(id, Boolean(help))}
         className={`${inputClass} ${mono ? 'font-mono text-sm' : ''}`}
       />
-      <p id={`${id}-error`} className="mt-1 min-h-5 text-sm text-red-700">
-        {error}
-      </p>
-    </div>
+    </FormField>
   );
 }
 

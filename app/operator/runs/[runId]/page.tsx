@@ -31,6 +31,7 @@ export default async function RunPage({
   if (!snapshot) notFound();
   const filter = parseRunItemsFilter(await searchParams);
   const items = await listRunItems(parsed.data, filter);
+  if (!items) notFound();
   const { run } = snapshot;
   const active = !snapshot.finished;
   const nextStep = nextStepFor(run.status, run.errorCode);

@@ -1,15 +1,16 @@
 import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam } from '@/lib/api/read-json-body';
+import { userRepresentation } from '@/lib/api/v1-representations';
 import { usernameParam } from '@/lib/api/v1-schemas';
-import { getUserByUsername } from '@/lib/users/get-user-by-username';
+import { getUserDetails } from '@/lib/users/get-user-details';
 
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/users/{username}: state, source, credentials with certificates, roles. */
 export const GET = apiRoute<{ username: string }>('OPERATOR', async ({ params }) => {
   const username = parsePathParam(params.username, usernameParam, 'user');
-  const user = await getUserByUsername(username);
+  const user = await getUserDetails({ username });
   if (!user) throw new ApiError('not_found', `There is no user "${username.slice(0, 100)}".`);
-  return jsonResponse(user);
+  return jsonResponse(userRepresentation(user));
 });

@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, validationError } from '@/lib/api/read-json-body';
 import { paginationQuery, runIdParam } from '@/lib/api/v1-schemas';
-import { listRunItems } from '@/lib/batch-jobs/list-run-items';
+import { listRunItems } from '@/lib/runs/run-items';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,11 +11,11 @@ export const GET = apiRoute<{ runId: string }>('OPERATOR', async ({ params, requ
   const runId = parsePathParam(params.runId, runIdParam, 'run');
   const query = paginationQuery.safeParse(Object.fromEntries(request.nextUrl.searchParams));
   if (!query.success) throw validationError(query.error, 'The query parameters are invalid.');
-  const page = await listRunItems({ runId, ...query.data });
-  if (!page) throw new ApiError('not_found', `There is no run #${runId}.`);
-  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  const { page, pageSize, outcome } = query.data;
+  const found = await listRunItems(runId, { q: '', outcome, page }, { pageSize, clampPage: false });
+  if (!found) throw new ApiError('not_found', `There is no run #${runId}.`);
   return jsonResponse({
-    items: page.items,
-    pagination: { page: page.page, pageSize: page.pageSize, total: page.total, pages, hasNextPage: page.page < pages },
+    items: found.items,
+    pagination: { page: found.page, pageSize, total: found.total, pages: found.pageCount, hasNextPage: found.page < found.pageCount },
   });
 });

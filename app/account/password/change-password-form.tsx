@@ -1,0 +1,45 @@
+'use client';
+
+import { useActionState } from 'react';
+import { fieldDescribedBy, FormField, INPUT_CLASS } from '@/components/form-field';
+import { changePasswordAction, type ChangePasswordState } from './actions';
+
+const FIELDS = [
+  { name: 'currentPassword', label: 'Current password', autoComplete: 'current-password' },
+  { name: 'newPassword', label: 'New password', autoComplete: 'new-password' },
+  { name: 'confirmPassword', label: 'New password again', autoComplete: 'new-password' },
+] as const;
+
+export function ChangePasswordForm({ username }: { username: string }) {
+  const [state, formAction, pending] = useActionState<ChangePasswordState, FormData>(changePasswordAction, {});
+  return (
+    <form action={formAction} noValidate aria-label="Change password" className="space-y-3">
+      {/* Lets password managers file the new password under the right account. */}
+      <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
+      {FIELDS.map(({ name, label, autoComplete }) => {
+        const error = state.fieldErrors?.[name]?.[0];
+        return (
+          <FormField key={name} id={name} label={label} error={error}>
+            <input
+              id={name}
+              name={name}
+              type="password"
+              autoComplete={autoComplete}
+              required
+              aria-invalid={error ? true : undefined}
+              aria-describedby={fieldDescribedBy(name)}
+              className={INPUT_CLASS}
+            />
+          </FormField>
+        );
+      })}
+      <button
+        type="submit"
+        disabled={pending}
+        className="flex w-full justify-center rounded-md bg-brand-700 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:cursor-wait disabled:opacity-70"
+      >
+        {pending ? 'Changing…' : 'Change password'}
+      </button>
+    </form>
+  );
+}
