@@ -11,10 +11,11 @@ import { deployMigrations } from '@/lib/migrations';
 import { encryptSecret, parseEncryptionKey } from '@/lib/crypto';
 import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
 
-// npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep] [--reuse] [--profile]
+// npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep] [--reuse] [--profile] [--bare]
 // --keep leaves .test-data/bench-N in place; --reuse starts from it (no LDIF, slapadd or seeding:
 // the Identity Manager is copied afresh from its seeded template database). --profile prints
-// the sync's time per phase.
+// the sync's time per phase. --bare also times the bare writes of the same outcome (no LDAP, no
+// planning, no run items) on a fresh copy: the floor any engine on this schema pays per page.
 // Loads a generated directory with slapadd and a matching Identity Manager, then runs
 // "Synchronize inactive LDAP Users" twice (first run, re-run) in a child process and prints
 // people/s, the raw paged ldapsearch time of the same entries, their ratio and the peak RSS.
@@ -84,6 +85,33 @@ async function runSync(env: NodeJS.ProcessEnv): Promise<SyncResult> {
   if (code !== 0) throw new Error(`sync exited with ${code}: ${stdout}`);
   const outcome = JSON.parse(stdout.trim().split('\n').pop()!);
   return { seconds: outcome.seconds, wallSeconds: (Date.now() - started) / 1000, peakRssMb: peakKb / 1024, outcome };
+}
+
+/** The outcome's writes alone, page by page, one transaction each: what the schema costs without the engine. */
+async function bareWrites(url: string): Promise<{ seconds: number; people: number }> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  await db.query('SET random_page_cost = 1.1');
+  const step = Math.round(1 / INACTIVE_SHARE);
+  const ids: number[] = (await db.query(`SELECT id FROM users WHERE id % $1 = 0 ORDER BY id`, [step])).rows.map((r) => r.id);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < ids.length; i += PAGE_SIZE) {
+    const page = ids.slice(i, i + PAGE_SIZE);
+    await db.query('BEGIN');
+    await db.query({ name: 'u', values: [page], text: `UPDATE users SET state = 'INACTIVE', email = username || '@example.com', employee_number = 'E' || id,
+      display_name = given_name || ' ' || surname, ldap_external_id = md5(username), ldap_dn = 'uid=' || username || ',ou=people,${BASE}',
+      last_synchronized_at = now(), updated_at = now() WHERE id = ANY($1::int[])` });
+    await db.query({ name: 'c', values: [page], text: `UPDATE credentials SET state = CASE WHEN type = 'TEMPORARY_CARD' THEN 'LOCKED'::"CredentialState" ELSE 'INACTIVE' END,
+      updated_at = now() WHERE user_id = ANY($1::int[])` });
+    await db.query({ name: 'ce', values: [page], text: `UPDATE certificates ce SET state = CASE WHEN c.type = 'TEMPORARY_CARD' THEN 'REVOKED'::"CertificateState" ELSE 'ON_HOLD' END,
+      revocation_reason = CASE WHEN c.type = 'TEMPORARY_CARD' THEN 'cessationOfOperation'::"RevocationReason" ELSE 'certificateHold' END,
+      revoked_at = now(), updated_at = now() FROM credentials c WHERE ce.credential_id = c.id AND c.user_id = ANY($1::int[]) AND ce.state <> 'REVOKED'` });
+    await db.query({ name: 'r', values: [page], text: `DELETE FROM user_roles WHERE user_id = ANY($1::int[])` });
+    await db.query('COMMIT');
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await db.end();
+  return { seconds, people: ids.length };
 }
 
 function rawLdapsearch(url: string, dn: string, password: string, filter: string): Promise<number> {
@@ -173,6 +201,18 @@ async function main() {
     };
     report('first run', first);
     report('re-run   ', again);
+    if (process.argv.includes('--bare')) {
+      const admin = new pg.Client({ connectionString: postgres.url.replace(/\/idm_seed$/, '/postgres') });
+      await admin.connect();
+      await admin.query('DROP DATABASE IF EXISTS idm_bare');
+      await admin.query('CREATE DATABASE idm_bare TEMPLATE idm_seed');
+      await admin.end();
+      const bare = await bareWrites(postgres.url.replace(/\/idm_seed$/, '/idm_bare'));
+      console.log(
+        `bare writes: the same outcome's UPDATE/DELETE statements alone (no LDAP, no plan, no run items), ${bare.people} people in ` +
+          `${bare.seconds.toFixed(2)} s = ${Math.round(bare.people / bare.seconds)} people/s`,
+      );
+    }
   } finally {
     await slapd.stop();
     await postgres.stop();

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { MappedEntry, DirectoryPerson } from './mapping';
 import type { JobOutcome } from './outcome';
 import type { PhaseTimer } from './phase-timer';
-import { classifyPage, planUserChange, type LockedUser, type MatchRow, type PageClassification, type UserChange } from './page-plan';
+import { classifyPage, planUserChange, type LockedCredential, type LockedUser, type MatchRow, type PageClassification, type UserChange } from './page-plan';
 
 // The database half of a page: a handful of set-based statements whatever the page size (one
 // plan query, one lock query, one statement for every write), the writes in one transaction.
@@ -35,9 +35,13 @@ export function addCounters(a: RunCounters, b: RunCounters): RunCounters {
   return sum;
 }
 
-/** SQL that is true when some credential, certificate or role of u is not in the outcome's end state. */
+/**
+ * SQL that is true when some role, credential or certificate of the user k.user_id is not in the
+ * outcome's end state. Roles first: an index-only probe that answers for most users of a first run.
+ */
 function needsRelatedSql(outcome: JobOutcome): string {
   const parts: string[] = [];
+  if (outcome.withdrawRoles) parts.push('EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = k.user_id)');
   if (outcome.credentials) {
     const entries = Object.entries(outcome.credentials);
     const credentialTarget = `CASE c.type::text ${entries.map(([t, o]) => `WHEN '${t}' THEN '${o.credential}'`).join(' ')} END`;
@@ -46,38 +50,56 @@ function needsRelatedSql(outcome: JobOutcome): string {
     // has to move (revoked is final; on hold only moves on to revoked).
     parts.push(
       `EXISTS (SELECT 1 FROM credentials c LEFT JOIN certificates ce ON ce.credential_id = c.id AND ce.state <> 'REVOKED' ` +
-        `AND ce.state::text <> ${certificateTarget} WHERE c.user_id = u.id AND (c.state::text <> ${credentialTarget} OR ce.id IS NOT NULL))`,
+        `AND ce.state::text <> ${certificateTarget} WHERE c.user_id = k.user_id AND (c.state::text <> ${credentialTarget} OR ce.id IS NOT NULL))`,
     );
   }
-  if (outcome.withdrawRoles) parts.push('EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id)');
   return parts.length ? `(${parts.join(' OR ')})` : 'false';
 }
 
-const planSqlCache = new Map<string, string>();
-function planSql(outcome: JobOutcome): string {
-  let sql = planSqlCache.get(outcome.jobKey);
-  if (!sql) {
-    sql = `
-      WITH e AS (
-        SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(external_id, username_key, ord)
-      ), m AS (
-        SELECT e.ord, bx.id AS by_external_id, bu.id AS by_username, bu.ldap_external_id AS by_username_external_id,
-               COALESCE(bx.id, CASE WHEN bu.ldap_external_id IS NULL THEN bu.id END) AS user_id
-        FROM e
-        LEFT JOIN users bx ON bx.ldap_external_id = e.external_id
-        LEFT JOIN users bu ON bu.username_key = e.username_key
-        WHERE bx.id IS NOT NULL OR bu.id IS NOT NULL
-      )
-      SELECT m.ord::int AS ord, m.by_external_id, m.by_username, m.by_username_external_id,
-             u.id, u.username, u.given_name, u.surname, u.display_name, u.email, u.employee_number, u.state::text AS state,
-             u.ldap_external_id, u.ldap_dn, ${needsRelatedSql(outcome)} AS needs_related
-      FROM m LEFT JOIN users u ON u.id = m.user_id`;
-    planSqlCache.set(outcome.jobKey, sql);
+/**
+ * Statements run as named prepared statements: PostgreSQL parses and plans them once per
+ * connection instead of on every page (planning these CTEs cost as much as running them).
+ */
+type Statement = { name: string; text: string };
+
+const USER_COLUMNS = ['id', 'username', 'given_name', 'surname', 'display_name', 'email', 'employee_number', 'state', 'ldap_external_id', 'ldap_dn'];
+
+const planStatements = new Map<string, Statement>();
+/**
+ * The plan query: per entry, the user linked to its external id (bx) and the user holding its
+ * username (bu). bu is looked up only when bx does not already hold that username (the usual
+ * case on a re-run), and the matched user's columns come from bx or bu without a third lookup.
+ */
+function planStatement(outcome: JobOutcome): Statement {
+  let statement = planStatements.get(outcome.jobKey);
+  if (!statement) {
+    const columns = USER_COLUMNS.map((c) => `CASE WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${c === 'state' ? '::text' : ''} AS ${c}`);
+    statement = {
+      name: `sync-plan-${outcome.jobKey}`,
+      text: `
+      SELECT e.ord::int AS ord, bx.id AS by_external_id,
+             CASE WHEN bx.username_key = e.username_key THEN bx.id ELSE bu.id END AS by_username,
+             CASE WHEN bx.username_key = e.username_key THEN bx.ldap_external_id ELSE bu.ldap_external_id END AS by_username_external_id,
+             ${columns.join(',\n             ')},
+             ${needsRelatedSql(outcome)} AS needs_related
+      FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(external_id, username_key, ord)
+      LEFT JOIN users bx ON bx.ldap_external_id = e.external_id
+      LEFT JOIN LATERAL (
+        SELECT b.* FROM users b WHERE b.username_key = e.username_key AND bx.username_key IS DISTINCT FROM e.username_key OFFSET 0
+      ) bu ON true
+      CROSS JOIN LATERAL (SELECT CASE WHEN bx.id IS NOT NULL THEN bx.id WHEN bu.ldap_external_id IS NULL THEN bu.id END AS user_id) k
+      WHERE bx.id IS NOT NULL OR bu.id IS NOT NULL`,
+    };
+    planStatements.set(outcome.jobKey, statement);
   }
-  return sql;
+  return statement;
 }
 
 type Db = Pick<pg.PoolClient, 'query'>;
+
+function exec(db: Db, statement: Statement, values: unknown[]) {
+  return db.query({ name: statement.name, text: statement.text, values });
+}
 
 /** Reads what the database holds for the page and classifies every entry (no writes, no locks). */
 export async function planPage(db: Db, outcome: JobOutcome, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>, siblingJobKey: string): Promise<PageClassification> {
@@ -92,7 +114,7 @@ export async function planPage(db: Db, outcome: JobOutcome, entries: readonly Ma
   });
   const rows: (MatchRow | undefined)[] = new Array(entries.length);
   if (ids.length) {
-    const { rows: found } = await db.query(planSql(outcome), [ids, keys]);
+    const { rows: found } = await exec(db, planStatement(outcome), [ids, keys]);
     for (const r of found) {
       rows[index[r.ord - 1]!] = {
         byExternalId: r.by_external_id,
@@ -120,23 +142,29 @@ export async function planPage(db: Db, outcome: JobOutcome, entries: readonly Ma
   return classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey);
 }
 
-const LOCK_SQL = `SELECT u.id, u.username, u.given_name, u.surname, u.display_name, u.email, u.employee_number, u.state::text AS state,
-            u.ldap_external_id, u.ldap_dn,
-            COALESCE((SELECT json_agg(json_build_object('id', c.id, 'type', c.type, 'state', c.state, 'label', c.label,
-                        'certificates', COALESCE((SELECT json_agg(json_build_object('id', ce.id, 'serial', ce.serial, 'state', ce.state,
-                                                      'revocationReason', ce.revocation_reason) ORDER BY ce.id)
-                                                  FROM certificates ce WHERE ce.credential_id = c.id), '[]'::json)) ORDER BY c.id)
-                      FROM credentials c WHERE c.user_id = u.id), '[]'::json) AS credentials,
-            COALESCE((SELECT json_agg(json_build_object('id', r.id, 'name', r.name) ORDER BY r.id)
-                      FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '[]'::json) AS roles
-     FROM users u WHERE u.id = ANY($1::int[]) ORDER BY u.id FOR UPDATE OF u`;
+// Flat rows, grouped in JS: building nested JSON in SQL for every user cost twice as much.
+const LOCK_USERS: Statement = {
+  name: 'sync-lock-users',
+  text: `SELECT u.id, u.username, u.given_name, u.surname, u.display_name, u.email, u.employee_number, u.state::text AS state,
+                u.ldap_external_id, u.ldap_dn
+         FROM users u WHERE u.id = ANY($1::int[]) ORDER BY u.id FOR UPDATE OF u`,
+};
+const LOCKED_CREDENTIALS: Statement = {
+  name: 'sync-locked-credentials',
+  text: `SELECT c.user_id, c.id, c.type::text AS type, c.state::text AS state, c.label,
+                ce.id AS certificate_id, ce.serial, ce.state::text AS certificate_state, ce.revocation_reason::text AS revocation_reason
+         FROM credentials c LEFT JOIN certificates ce ON ce.credential_id = c.id
+         WHERE c.user_id = ANY($1::int[]) ORDER BY c.id, ce.id`,
+};
+const LOCKED_ROLES: Statement = {
+  name: 'sync-locked-roles',
+  text: `SELECT ur.user_id, r.id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+         WHERE ur.user_id = ANY($1::int[]) ORDER BY r.id`,
+};
 
 /** Locks the users about to change and reads their credentials, certificates and roles. */
 async function lockUsers(db: Db, ids: number[]): Promise<Map<number, LockedUser>> {
-  const { rows } = await db.query(
-    LOCK_SQL,
-    [ids],
-  );
+  const { rows } = await exec(db, LOCK_USERS, [ids]);
   const users = new Map<number, LockedUser>();
   for (const r of rows) {
     users.set(r.id, {
@@ -150,10 +178,19 @@ async function lockUsers(db: Db, ids: number[]): Promise<Map<number, LockedUser>
       state: r.state,
       ldapExternalId: r.ldap_external_id,
       ldapDn: r.ldap_dn,
-      credentials: r.credentials,
-      roles: r.roles,
+      credentials: [],
+      roles: [],
     });
   }
+  const [{ rows: credentials }, { rows: roles }] = [await exec(db, LOCKED_CREDENTIALS, [ids]), await exec(db, LOCKED_ROLES, [ids])];
+  let last: LockedCredential | undefined;
+  for (const r of credentials) {
+    if (last?.id !== r.id) users.get(r.user_id)?.credentials.push((last = { id: r.id, type: r.type, state: r.state, label: r.label, certificates: [] }));
+    if (r.certificate_id !== null) {
+      last!.certificates.push({ id: r.certificate_id, serial: r.serial, state: r.certificate_state, revocationReason: r.revocation_reason });
+    }
+  }
+  for (const r of roles) users.get(r.user_id)?.roles.push({ id: r.id, name: r.name });
   return users;
 }
 
@@ -171,7 +208,9 @@ type Item = {
 // referenced or not, against the same snapshot. A dry run passes empty write sets, so only the
 // run items and the run's counters are written. Items keep the page's order (ORDER BY ord) so
 // that a dry run and a real run record the same list.
-const WRITE_PAGE_SQL = `
+const WRITE_PAGE: Statement = {
+  name: 'sync-write-page',
+  text: `
   WITH nu AS (
     INSERT INTO users (username, username_key, given_name, surname, display_name, email, employee_number, state, source,
                        ldap_external_id, ldap_dn, last_synchronized_at, updated_at)
@@ -218,15 +257,19 @@ const WRITE_PAGE_SQL = `
          would_deactivate = CASE WHEN $21::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $21::int END
   WHERE id = $1
   RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
-            credentials_changed, certificates_changed, roles_withdrawn`;
+            credentials_changed, certificates_changed, roles_withdrawn`,
+};
 
 // A page with nothing to write still counts: its counters in one statement, no transaction needed.
-const COUNT_PAGE_SQL = `
+const COUNT_PAGE: Statement = {
+  name: 'sync-count-page',
+  text: `
   UPDATE batch_runs SET entries_read = entries_read + $2, unchanged = unchanged + $3, pages_applied = pages_applied + 1,
          would_deactivate = CASE WHEN $4::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $4::int END
   WHERE id = $1
   RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
-            credentials_changed, certificates_changed, roles_withdrawn`;
+            credentials_changed, certificates_changed, roles_withdrawn`,
+};
 
 function createdUserJson(p: DirectoryPerson) {
   return {
@@ -272,8 +315,8 @@ export type PageResult = { counters: RunCounters; totals: RunCounters & { pagesA
 
 function timed(client: Db, timer: PhaseTimer | undefined): Db {
   if (!timer) return client;
-  const query = (sql: string, values?: unknown[]) => {
-    const label = sql === WRITE_PAGE_SQL ? 'write page' : sql === COUNT_PAGE_SQL ? 'count page' : sql.trim().split(/\s+/).slice(0, 3).join(' ');
+  const query = (sql: string | pg.QueryConfig, values?: unknown[]) => {
+    const label = typeof sql === 'string' ? sql.trim().split(/\s+/).slice(0, 3).join(' ') : sql.name;
     return timer.time(`db.${label}`, () => client.query(sql, values));
   };
   return { query } as unknown as Db;
@@ -291,7 +334,7 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
   const plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
   const wouldDeactivate = ctx.countWouldDeactivate ? plan.wouldDeactivate : null;
   if (!plan.creates.length && !plan.candidates.length && !plan.failures.length) {
-    const { rows } = await db.query(COUNT_PAGE_SQL, [ctx.runId, entries.length, plan.unchanged, wouldDeactivate]);
+    const { rows } = await exec(db, COUNT_PAGE, [ctx.runId, entries.length, plan.unchanged, wouldDeactivate]);
     const r = rows[0];
     return { counters: { ...ZERO_COUNTERS, entriesRead: entries.length, unchanged: plan.unchanged }, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };
   }
@@ -377,7 +420,7 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
       counters.rolesWithdrawn,
       wouldDeactivate,
     ];
-    const { rows } = await db.query(WRITE_PAGE_SQL, params);
+    const { rows } = await exec(db, WRITE_PAGE, params);
     await db.query('COMMIT');
     const r = rows[0];
     return { counters, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };

@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { mapEntry } from './mapping';
+import { mapEntry, normaliseText } from './mapping';
 import { resolveJobOptions } from './job-options';
 import { escapeFilterValue, checkFilter } from '../ldap/filter';
 import { objectGuidToBytes, objectGuidToString } from '../ldap/guid';
 
 const options = resolveJobOptions('inactive-ldap-users', {});
+
+describe('normaliseText', () => {
+  it('leaves plain values as they are and normalises the rest exactly as the full rule does', () => {
+    const full = (v: string) => v.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim() || null;
+    const samples = ['user0000005', 'Given5 Surname5', ' lead', 'trail ', 'two  spaces', 'tab\there', 'new\nline', 'del\u007f', 'A\u030angstr\u00f6m', '', '   ', 'x', 'a b c', 'nbsp\u00a0here'];
+    for (const v of samples) expect(normaliseText(v)).toBe(full(v));
+    expect(normaliseText('A\u030a')).toBe('\u00c5');
+  });
+});
 
 describe('mapEntry', () => {
   it('normalises values and reports a missing unique id or username', () => {

@@ -32,8 +32,13 @@ export const LIMITS = {
 type Optional = Exclude<keyof AttributeMapping, 'username'>;
 const OPTIONAL: readonly Optional[] = ['givenName', 'surname', 'displayName', 'email', 'employeeNumber'];
 
+const PLAIN = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
+
 /** Trims, normalises to NFC, drops control characters; '' becomes null. */
 export function normaliseText(value: string): string | null {
+  // Fast path for the usual value (printable ASCII, single inner spaces): already normal, and
+  // testing it is ~10x cheaper than normalising, which counts when a run maps millions of values.
+  if (PLAIN.test(value)) return value;
   const clean = value.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
   return clean === '' ? null : clean;
 }

@@ -181,16 +181,22 @@ async function* mappedPages(connection: LdapConnection, ctx: Context): AsyncGene
     bufferAttributes: ctx.options.uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
     pageSize: ctx.options.pageSize,
   });
-  const it = readAhead(pages);
+  // Mapped inside the read-ahead: page n+1 is mapped while the database works on page n.
+  async function* mapped(): AsyncGenerator<MappedEntry[]> {
+    for await (const page of pages) {
+      const t1 = performance.now();
+      const entries = page.map((entry) => mapEntry(entry, ctx.options));
+      ctx.timer?.add('map', performance.now() - t1);
+      yield entries;
+    }
+  }
+  const it = readAhead(mapped());
   for (;;) {
     const t0 = performance.now();
     const next = await it.next();
     ctx.timer?.add('ldap.wait', performance.now() - t0);
     if (next.done) return;
-    const t1 = performance.now();
-    const mapped = next.value.map((entry) => mapEntry(entry, ctx.options));
-    ctx.timer?.add('map', performance.now() - t1);
-    yield mapped;
+    yield next.value;
   }
 }
 
