@@ -60,7 +60,7 @@ async function seedIdentityManager(db: pg.Client): Promise<void> {
   await db.query('VACUUM ANALYZE');
 }
 
-type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; outcome: Record<string, unknown> & { counters: Record<string, number> } };
+type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; cpuSeconds: number; outcome: Record<string, unknown> & { counters: Record<string, number> } };
 
 async function runSync(env: NodeJS.ProcessEnv): Promise<SyncResult> {
   const started = Date.now();
@@ -71,10 +71,16 @@ async function runSync(env: NodeJS.ProcessEnv): Promise<SyncResult> {
   let stdout = '';
   child.stdout.on('data', (c) => (stdout += c));
   let peakKb = 0;
+  // CPU time of the sync process (user + system, last sample before exit): tells whether the
+  // engine's own JavaScript or the servers it waits for bound the run.
+  let cpuTicks = 0;
   const sample = () => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuTicks = Number(fields[11]) + Number(fields[12]);
     } catch {
       /* exited */
     }
@@ -84,7 +90,8 @@ async function runSync(env: NodeJS.ProcessEnv): Promise<SyncResult> {
   clearInterval(timer);
   if (code !== 0) throw new Error(`sync exited with ${code}: ${stdout}`);
   const outcome = JSON.parse(stdout.trim().split('\n').pop()!);
-  return { seconds: outcome.seconds, wallSeconds: (Date.now() - started) / 1000, peakRssMb: peakKb / 1024, outcome };
+  // Linux reports CPU times in clock ticks, 100 per second.
+  return { seconds: outcome.seconds, wallSeconds: (Date.now() - started) / 1000, peakRssMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, outcome };
 }
 
 /** The outcome's writes alone, page by page, one transaction each: what the schema costs without the engine. */
@@ -195,7 +202,7 @@ async function main() {
       console.log(
         `${label}: ${r.outcome.status}, ${read} entries (${r.outcome.counters.updated} updated, ${r.outcome.counters.unchanged} unchanged, ` +
           `${r.outcome.counters.certificatesChanged} certificates, ${r.outcome.counters.rolesWithdrawn} roles) in ${r.seconds.toFixed(2)} s ` +
-          `(process ${r.wallSeconds.toFixed(2)} s) = ${Math.round(rate)} people/s; raw paged ldapsearch ${rawSeconds.toFixed(2)} s ` +
+          `(process ${r.wallSeconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s) = ${Math.round(rate)} people/s; raw paged ldapsearch ${rawSeconds.toFixed(2)} s ` +
           `(${Math.round(read / rawSeconds)} entries/s); sync/raw time ratio ${(r.seconds / rawSeconds).toFixed(1)}x; peak RSS ${r.peakRssMb.toFixed(0)} MB`,
       );
     };
