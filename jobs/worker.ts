@@ -151,14 +151,22 @@ async function main(): Promise<void> {
     clearInterval(heartbeatTimer);
     await worker.pause(true).catch(() => undefined);
     await allParkedOrDone(active, parkedChanged, settings.WORKER_SHUTDOWN_GRACE_MS);
+    // Closing stops the lock renewal and may take seconds under load: renew the parked runs' locks
+    // first, so that they are still ours for the hand-back below.
+    for (const entry of active.values()) {
+      if (entry.parked && entry.token) await entry.job.extendLock(entry.token, settings.WORKER_LOCK_DURATION_MS).catch(() => undefined);
+    }
     // Close before releasing: a blocking fetch still pending would take a released run right back.
     // The worker's main connection is ours (shared), so the releases below still reach Redis.
     await Promise.race([worker.close(true).catch(() => undefined), new Promise((r) => setTimeout(r, 3_000))]);
     for (const entry of active.values()) {
       if (entry.parked && entry.token) {
         // Between two pages: hand the run back so another worker resumes it at once.
-        await entry.job.moveToWait(entry.token).catch((e: Error) => log(`could not release job ${entry.job.id}: ${e.message}`));
-        log(`run #${entry.job.data.runId} released between pages for another worker`);
+        const released = await entry.job.moveToWait(entry.token).then(
+          () => true,
+          (e: Error) => (log(`could not release job ${entry.job.id} (${e.message}): stalled-job recovery resumes it`), false),
+        );
+        if (released) log(`run #${entry.job.data.runId} released between pages for another worker`);
       } else {
         log(`job ${entry.job.id} still in a page after the grace period: its page is rolled back and stalled-job recovery resumes it`);
       }
