@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { MappedEntry, DirectoryPerson } from './mapping';
 import type { JobOutcome } from './outcome';
 import type { PhaseTimer } from './phase-timer';
-import { classifyPage, planUserChange, type LockedCredential, type LockedUser, type MatchRow, type PageClassification, type UserChange } from './page-plan';
+import { classifyPage, planUserChange, type LockedCredential, type LockedUser, type MatchRow, type PageClassification, type UserChange, type UserRow } from './page-plan';
 
 // The database half of a page: a handful of set-based statements whatever the page size (one
 // plan query, one lock query, one statement for every write), the writes in one transaction.
@@ -101,6 +101,22 @@ function exec(db: Db, statement: Statement, values: unknown[]) {
   return db.query({ name: statement.name, text: statement.text, values });
 }
 
+/** A users row as the planner sees it (both the plan query and the lock read select these columns). */
+function userFromRow(r: Record<string, unknown>): UserRow {
+  return {
+    id: r.id as number,
+    username: r.username as string,
+    givenName: r.given_name as string | null,
+    surname: r.surname as string | null,
+    displayName: r.display_name as string | null,
+    email: r.email as string | null,
+    employeeNumber: r.employee_number as string | null,
+    state: r.state as UserRow['state'],
+    ldapExternalId: r.ldap_external_id as string | null,
+    ldapDn: r.ldap_dn as string | null,
+  };
+}
+
 /** Reads what the database holds for the page and classifies every entry (no writes, no locks). */
 export async function planPage(db: Db, outcome: JobOutcome, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>, siblingJobKey: string): Promise<PageClassification> {
   const index: number[] = [];
@@ -121,21 +137,7 @@ export async function planPage(db: Db, outcome: JobOutcome, entries: readonly Ma
         byUsername: r.by_username,
         byUsernameExternalId: r.by_username_external_id,
         needsRelated: r.needs_related === true,
-        user:
-          r.id === null
-            ? null
-            : {
-                id: r.id,
-                username: r.username,
-                givenName: r.given_name,
-                surname: r.surname,
-                displayName: r.display_name,
-                email: r.email,
-                employeeNumber: r.employee_number,
-                state: r.state,
-                ldapExternalId: r.ldap_external_id,
-                ldapDn: r.ldap_dn,
-              },
+        user: r.id === null ? null : userFromRow(r),
       };
     }
   }
@@ -167,20 +169,7 @@ async function lockUsers(db: Db, ids: number[]): Promise<Map<number, LockedUser>
   const { rows } = await exec(db, LOCK_USERS, [ids]);
   const users = new Map<number, LockedUser>();
   for (const r of rows) {
-    users.set(r.id, {
-      id: r.id,
-      username: r.username,
-      givenName: r.given_name,
-      surname: r.surname,
-      displayName: r.display_name,
-      email: r.email,
-      employeeNumber: r.employee_number,
-      state: r.state,
-      ldapExternalId: r.ldap_external_id,
-      ldapDn: r.ldap_dn,
-      credentials: [],
-      roles: [],
-    });
+    users.set(r.id, { ...userFromRow(r), credentials: [], roles: [] });
   }
   const [{ rows: credentials }, { rows: roles }] = [await exec(db, LOCKED_CREDENTIALS, [ids]), await exec(db, LOCKED_ROLES, [ids])];
   let last: LockedCredential | undefined;
