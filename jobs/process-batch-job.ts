@@ -25,9 +25,10 @@ type Context = {
   prefix: string;
   /**
    * Called after each committed page. While the worker shuts down it never resolves, which
-   * parks the run between two pages until the worker hands it back to the queue.
+   * parks the run between two pages until the worker hands it back to the queue; the run counts
+   * as parked once `quiesce` resolved (it rolls back the page in flight after the reported one).
    */
-  betweenPages: (job: Job<BatchJobData>) => Promise<void>;
+  betweenPages: (job: Job<BatchJobData>, quiesce: () => Promise<void>) => Promise<void>;
 };
 
 export function isTransient(error: unknown): boolean {
@@ -77,7 +78,7 @@ export function createBatchJobProcessor(context: Context) {
           };
           // Progress is informative: a Redis hiccup must not fail a page that is already committed.
           await Promise.allSettled([job.updateProgress(live), publishRunProgress(context.redis, context.prefix, live)]);
-          await context.betweenPages(job);
+          await context.betweenPages(job, progress.quiesce);
         },
       });
       log(`run #${id} ended: ${describeOutcome(outcome)}`);

@@ -53,11 +53,13 @@ async function main(): Promise<void> {
   let draining = false;
   const active = new Map<string, { job: Job<BatchJobData>; token?: string; parked: boolean }>();
   const parkedChanged = new Set<() => void>();
-  const betweenPages = (job: Job<BatchJobData>): Promise<void> => {
+  const betweenPages = (job: Job<BatchJobData>, quiesce: () => Promise<void>): Promise<void> => {
     if (!draining) return Promise.resolve();
-    const entry = active.get(job.id ?? '');
-    if (entry) entry.parked = true;
-    for (const notify of parkedChanged) notify();
+    void quiesce().then(() => {
+      const entry = active.get(job.id ?? '');
+      if (entry) entry.parked = true;
+      for (const notify of parkedChanged) notify();
+    });
     return new Promise<void>(() => {});
   };
   const process_ = createBatchJobProcessor({ engine, redis, prefix, betweenPages });

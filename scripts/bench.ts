@@ -10,6 +10,7 @@ import { freePort } from './services/ports';
 import { deployMigrations } from '@/lib/migrations';
 import { encryptSecret, parseEncryptionKey } from '@/lib/crypto';
 import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
+import { buildRuntime, RUNTIME_NODE_FLAGS, SYNC_BUNDLE } from '@/jobs/runtime';
 
 // npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep] [--reuse] [--profile] [--bare]
 // --keep leaves .test-data/bench-N in place; --reuse starts from it (no LDIF, slapadd or seeding:
@@ -64,8 +65,9 @@ type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; cpu
 
 async function runSync(env: NodeJS.ProcessEnv): Promise<SyncResult> {
   const started = Date.now();
-  // node --import tsx keeps the sync in this one process, so its VmHWM is the sync's peak RSS.
-  const args = ['--import', 'tsx', 'scripts/sync.ts', 'inactive-ldap-users', '--confirm', '--json'];
+  // The bundled CLI on node with the worker's flags (what `npm run sync` runs): one process, so
+  // its VmHWM is the sync's peak RSS.
+  const args = [...RUNTIME_NODE_FLAGS, SYNC_BUNDLE, 'inactive-ldap-users', '--confirm', '--json'];
   if (process.argv.includes('--profile')) args.push('--profile');
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
@@ -192,6 +194,7 @@ async function main() {
       await db.end();
     }
 
+    buildRuntime();
     const rawSeconds = await rawLdapsearch(slapd.url, slapd.syncDn, slapd.syncPassword, filter);
     const env = { ...process.env, DATABASE_URL: databaseUrl, APP_ENCRYPTION_KEY: key, NODE_ENV: 'production' as const };
     const first = await runSync(env);

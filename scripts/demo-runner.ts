@@ -16,6 +16,7 @@ import { waitForPort } from './services/ports';
 import { startEmbeddedPostgres } from './services/postgres';
 import { startRedis } from './services/redis';
 import { startSlapd } from './services/slapd';
+import { buildRuntime, RUNTIME_NODE_FLAGS, WORKER_BUNDLE } from '../jobs/runtime';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = path.resolve(ROOT, process.env.DEMO_DATA_DIR ?? '.data');
@@ -344,8 +345,9 @@ async function main(): Promise<void> {
     log('The web app (app/) is not there yet: no web server started.');
   }
   if (existsSync(path.join(ROOT, 'jobs', 'worker.ts'))) {
-    // The worker runs TypeScript through the same tsx loader as this process.
-    supervise('worker', [...process.execArgv, path.join(ROOT, 'jobs', 'worker.ts')], env);
+    // As in production (`npm run worker`): the bundled worker on plain node.
+    buildRuntime();
+    supervise('worker', [...RUNTIME_NODE_FLAGS, WORKER_BUNDLE], env);
   } else {
     log('The worker (jobs/worker.ts) is not there yet: no worker started.');
   }

@@ -195,7 +195,7 @@ type Item = {
 
 // Every write of a page in one statement (one round trip): data-modifying CTEs all run, whether
 // referenced or not, against the same snapshot. A dry run passes empty write sets, so only the
-// run items and the run's counters are written. Items keep the page's order (ORDER BY ord) so
+// run items (and, next, the run's counters) are written. Items keep the page's order (ORDER BY ord) so
 // that a dry run and a real run record the same list.
 const WRITE_PAGE: Statement = {
   name: 'sync-write-page',
@@ -240,25 +240,49 @@ const WRITE_PAGE: Statement = {
     ORDER BY x.ord
     RETURNING 1
   )
-  UPDATE batch_runs SET entries_read = entries_read + $13, created = created + $14, updated = updated + $15,
-         unchanged = unchanged + $16, failed = failed + $17, credentials_changed = credentials_changed + $18,
-         certificates_changed = certificates_changed + $19, roles_withdrawn = roles_withdrawn + $20, pages_applied = pages_applied + 1,
-         would_deactivate = CASE WHEN $21::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $21::int END
-  WHERE id = $1
+  SELECT 1`,
+};
+
+// The page's counters, added to the run's in the page's transaction (or alone for a page with
+// nothing to write). pages_applied must be the page's predecessor: pages commit in directory
+// order, which is what lets an interrupted run skip exactly the pages already applied.
+const COUNT_PAGE: Statement = {
+  name: 'sync-count-page',
+  text: `
+  UPDATE batch_runs SET entries_read = entries_read + $3, created = created + $4, updated = updated + $5,
+         unchanged = unchanged + $6, failed = failed + $7, credentials_changed = credentials_changed + $8,
+         certificates_changed = certificates_changed + $9, roles_withdrawn = roles_withdrawn + $10, pages_applied = pages_applied + 1,
+         would_deactivate = CASE WHEN $11::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $11::int END
+  WHERE id = $1 AND pages_applied = $2
   RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
             credentials_changed, certificates_changed, roles_withdrawn`,
 };
 
-// A page with nothing to write still counts: its counters in one statement, no transaction needed.
-const COUNT_PAGE: Statement = {
-  name: 'sync-count-page',
-  text: `
-  UPDATE batch_runs SET entries_read = entries_read + $2, unchanged = unchanged + $3, pages_applied = pages_applied + 1,
-         would_deactivate = CASE WHEN $4::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $4::int END
-  WHERE id = $1
-  RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
-            credentials_changed, certificates_changed, roles_withdrawn`,
-};
+/** Thrown when a page would commit out of order (its predecessor is not committed). */
+export class PageOrderError extends Error {
+  constructor(page: number) {
+    super(`Page ${page} cannot be counted: the run has not applied the page before it.`);
+    this.name = 'PageOrderError';
+  }
+}
+
+async function countPage(db: Db, ctx: PageContext, counters: RunCounters, wouldDeactivate: number | null) {
+  const { rows } = await exec(db, COUNT_PAGE, [
+    ctx.runId,
+    ctx.page - 1,
+    counters.entriesRead,
+    counters.created,
+    counters.updated,
+    counters.unchanged,
+    counters.failed,
+    counters.credentialsChanged,
+    counters.certificatesChanged,
+    counters.rolesWithdrawn,
+    wouldDeactivate,
+  ]);
+  if (!rows[0]) throw new PageOrderError(ctx.page);
+  return rows[0];
+}
 
 function createdUserJson(p: DirectoryPerson) {
   return {
@@ -292,12 +316,21 @@ function updatedUserJson(c: UserChange) {
 
 export type PageContext = {
   runId: number;
+  /** The page's position in the directory search (1-based). */
+  page: number;
   outcome: JobOutcome;
   dryRun: boolean;
   siblingJobKey: string;
   /** Add the page's would-deactivate count to the run (runs that skipped the threshold pre-pass). */
   countWouldDeactivate?: boolean;
   timer?: PhaseTimer;
+  /**
+   * Pages applied side by side (lib/sync/page-pipeline.ts): called with the plan before any write,
+   * it may wait for the page before this one and returns true when the plan must be made again.
+   */
+  beforeWrite?: (plan: PageClassification) => Promise<boolean>;
+  /** Awaited before the page is counted and committed: its predecessor's commit. */
+  beforeCommit?: () => Promise<void>;
 };
 
 export type PageResult = { counters: RunCounters; totals: RunCounters & { pagesApplied: number }; cancelRequested: boolean };
@@ -313,19 +346,21 @@ function timed(client: Db, timer: PhaseTimer | undefined): Db {
 
 /**
  * Applies one page: the users' changes, the run items and the run's counters commit together
- * (one transaction, four round trips: BEGIN, lock, write, COMMIT), so a page is either fully
- * applied and counted or not at all. A page with nothing to create, change or report costs
- * two statements (plan, counters). A dry run records the items and counters it would produce
- * and writes nothing else.
+ * (one transaction: BEGIN, lock, write, counters, COMMIT), so a page is either fully applied and
+ * counted or not at all. A page with nothing to create, change or report costs two statements
+ * (plan, counters). A dry run records the items and counters it would produce and writes
+ * nothing else.
  */
 export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>): Promise<PageResult> {
   const db = timed(client, ctx.timer);
-  const plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
+  let plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
+  if (ctx.beforeWrite && (await ctx.beforeWrite(plan))) plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
   const wouldDeactivate = ctx.countWouldDeactivate ? plan.wouldDeactivate : null;
   if (!plan.creates.length && !plan.candidates.length && !plan.failures.length) {
-    const { rows } = await exec(db, COUNT_PAGE, [ctx.runId, entries.length, plan.unchanged, wouldDeactivate]);
-    const r = rows[0];
-    return { counters: { ...ZERO_COUNTERS, entriesRead: entries.length, unchanged: plan.unchanged }, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };
+    await ctx.beforeCommit?.();
+    const counters = { ...ZERO_COUNTERS, entriesRead: entries.length, unchanged: plan.unchanged };
+    const r = await countPage(db, ctx, counters, wouldDeactivate);
+    return { counters, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };
   }
   await db.query('BEGIN');
   try {
@@ -346,6 +381,20 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
       const locked = await lockUsers(db, plan.candidates.map((c) => c.user.id));
       for (const { person, user } of plan.candidates) {
         const current = locked.get(user.id);
+        if (current && current.ldapExternalId !== null && current.ldapExternalId !== person.externalId) {
+          // Linked to another entry since the plan query (another run, or a page beside this one).
+          counters.failed++;
+          items.push({
+            external_id: person.externalId,
+            username: person.username,
+            ldap_dn: person.dn,
+            user_id: user.id,
+            outcome: 'FAILED',
+            reason: `The username "${person.username}" belongs to a user linked to another directory entry (external id ${current.ldapExternalId}).`,
+            changes: null,
+          });
+          continue;
+        }
         const change = current ? planUserChange(person, current, ctx.outcome) : null;
         if (!change) {
           counters.unchanged++;
@@ -386,32 +435,25 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
       });
     }
     const write = !ctx.dryRun;
-    const params = [
-      ctx.runId,
-      JSON.stringify(write ? plan.creates.map(createdUserJson) : []),
-      JSON.stringify(write ? changes.map(updatedUserJson) : []),
-      write ? credentials.map((c) => c.id) : [],
-      write ? credentials.map((c) => c.state) : [],
-      write ? certificates.map((c) => c.id) : [],
-      write ? certificates.map((c) => c.state) : [],
-      write ? certificates.map((c) => c.revocationReason) : [],
-      write ? roles.map((r) => r.userId) : [],
-      write ? roles.map((r) => r.roleId) : [],
-      JSON.stringify(items),
-      ctx.outcome.userState,
-      counters.entriesRead,
-      counters.created,
-      counters.updated,
-      counters.unchanged,
-      counters.failed,
-      counters.credentialsChanged,
-      counters.certificatesChanged,
-      counters.rolesWithdrawn,
-      wouldDeactivate,
-    ];
-    const { rows } = await exec(db, WRITE_PAGE, params);
+    if (items.length) {
+      await exec(db, WRITE_PAGE, [
+        ctx.runId,
+        JSON.stringify(write ? plan.creates.map(createdUserJson) : []),
+        JSON.stringify(write ? changes.map(updatedUserJson) : []),
+        write ? credentials.map((c) => c.id) : [],
+        write ? credentials.map((c) => c.state) : [],
+        write ? certificates.map((c) => c.id) : [],
+        write ? certificates.map((c) => c.state) : [],
+        write ? certificates.map((c) => c.revocationReason) : [],
+        write ? roles.map((r) => r.userId) : [],
+        write ? roles.map((r) => r.roleId) : [],
+        JSON.stringify(items),
+        ctx.outcome.userState,
+      ]);
+    }
+    await ctx.beforeCommit?.();
+    const r = await countPage(db, ctx, counters, wouldDeactivate);
     await db.query('COMMIT');
-    const r = rows[0];
     return { counters, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };
   } catch (error) {
     await db.query('ROLLBACK').catch(() => undefined);

@@ -4,7 +4,8 @@ import { connectLdap, searchPages, type LdapConnection } from '../ldap/connectio
 import { checkFilter } from '../ldap/filter';
 import { LdapError, toLdapError } from '../ldap/errors';
 import type { RunStatus } from '../generated/prisma/enums';
-import { applyPage, countersFromRow, planPage, ZERO_COUNTERS, type RunCounters } from './apply-page';
+import { applyPage, countersFromRow, planPage, ZERO_COUNTERS, type PageResult, type RunCounters } from './apply-page';
+import { PageRolledBackError, PageTicket } from './page-pipeline';
 import { isSyncJobKey, requestedAttributes, resolveJobOptions, siblingJob, type ResolvedJobOptions, type SyncJobKey } from './job-options';
 import { loadLdapSettings } from './ldap-settings';
 import { mapEntry, type MappedEntry } from './mapping';
@@ -18,6 +19,12 @@ export type RunProgress = {
   usersProcessed: number;
   page: number;
   counters: RunCounters;
+  /**
+   * For a worker parking the run at this report: rolls back the page in flight after this one
+   * (it commits only once this report returned) and resolves when the run holds no transaction.
+   * No new page starts while onProgress is pending.
+   */
+  quiesce: () => Promise<void>;
 };
 
 export type RunOutcome = {
@@ -132,13 +139,16 @@ type Context = {
 };
 
 /**
- * The database connection a run works on: taken from the pool for the work of a page and given
- * back before the run reports progress (a worker may park the run there, and must be able to
- * close the pool). random_page_cost = 1.1 (SSD) is set once per connection: with the default 4
- * the planner scans certificates and roles in full on every page. A connection that failed is
- * discarded and the next attempt gets a fresh one.
+ * A database connection a run works on: taken from the pool for the work of a page and given
+ * back when the page is done (a worker may park the run between pages, and must be able to close
+ * the pool). Set once per connection: random_page_cost = 1.1 (SSD; with the default 4 the planner
+ * scans certificates and roles in full on every page), and a lock_timeout, so that a lock cycle
+ * through another application's transaction and the page pipeline's ordered commits ends in a
+ * retried page instead of a hang. A connection that failed is discarded and the next attempt
+ * gets a fresh one.
  */
 const TUNED = new WeakSet<pg.PoolClient>();
+const LOCK_TIMEOUT = '15s';
 
 class EngineSession {
   private current: Promise<pg.PoolClient> | null = null;
@@ -149,7 +159,7 @@ class EngineSession {
       const client = await this.db.connect();
       if (TUNED.has(client)) return client;
       try {
-        await client.query('SET random_page_cost = 1.1');
+        await client.query(`SET random_page_cost = 1.1; SET lock_timeout = '${LOCK_TIMEOUT}'`);
       } catch (error) {
         client.release(error as Error);
         throw error;
@@ -261,24 +271,66 @@ function thresholdExceeded(would: number, active: number, threshold: ResolvedJob
   return false;
 }
 
-async function applyWithRetry(ctx: Context, entries: MappedEntry[], sibling: ReadonlySet<string>, countWouldDeactivate: boolean) {
+async function applyWithRetry(
+  ctx: Context,
+  session: EngineSession,
+  page: number,
+  entries: MappedEntry[],
+  sibling: ReadonlySet<string>,
+  countWouldDeactivate: boolean,
+  previous: PageTicket | null,
+  ticket: PageTicket,
+): Promise<PageResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const client = await ctx.session.client();
+      const client = await session.client();
       return await applyPage(
         client,
-        { runId: ctx.run.id, outcome: ctx.outcome, dryRun: ctx.run.dry_run, siblingJobKey: siblingJob(ctx.jobKey), countWouldDeactivate, timer: ctx.timer },
+        {
+          runId: ctx.run.id,
+          page,
+          outcome: ctx.outcome,
+          dryRun: ctx.run.dry_run,
+          siblingJobKey: siblingJob(ctx.jobKey),
+          countWouldDeactivate,
+          timer: ctx.timer,
+          ...PageTicket.hooks(previous, ticket),
+        },
         entries,
         sibling,
       );
     } catch (error) {
-      await ctx.session.release(error);
+      await session.release(error);
+      if (error instanceof PageRolledBackError) throw error;
       if (attempt >= PAGE_ATTEMPTS) {
         throw new TransientSyncError('PAGE_APPLY_FAILED', `A page could not be applied after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
       }
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
+}
+
+type PageTask = { page: number; ticket: PageTicket; result: Promise<PageResult> };
+
+/** Starts applying a page beside the one in flight (if any), on the other connection. */
+function startPage(ctx: Context, sessions: readonly EngineSession[], page: number, entries: MappedEntry[], countWouldDeactivate: boolean, previous: PageTask | undefined): PageTask {
+  const ticket = new PageTicket(page);
+  const session = sessions[page % sessions.length]!;
+  const result = (async () => {
+    try {
+      const sibling = await siblingOf(ctx, entries);
+      const applied = await applyWithRetry(ctx, session, page, entries, sibling, countWouldDeactivate, previous?.ticket ?? null, ticket);
+      ticket.settled();
+      return applied;
+    } catch (error) {
+      ticket.settled(error);
+      throw error;
+    } finally {
+      await session.release();
+    }
+  })();
+  result.catch(() => undefined); // awaited in page order by the run
+  return { page, ticket, result };
 }
 
 /**
@@ -356,31 +408,68 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
         );
         const counters = { ...ZERO_COUNTERS, entriesRead: pre.entriesTotal, unchanged: pre.unchanged };
         await ctx.session.release();
-        await onProgress?.({ entriesRead: pre.entriesTotal, entriesTotal: pre.entriesTotal, usersProcessed: pre.entriesTotal, page: pre.pages, counters });
+        await onProgress?.({ entriesRead: pre.entriesTotal, entriesTotal: pre.entriesTotal, usersProcessed: pre.entriesTotal, page: pre.pages, counters, quiesce: () => Promise.resolve() });
         return finishRun(db, runId, 'SUCCEEDED');
       }
       run = await loadRun(db, runId);
     }
 
     const skip = Number(run.pages_applied);
-    let page = 0;
-    for await (const entries of mappedPages(connection, ctx)) {
-      page++;
-      if (page <= skip) continue; // committed by an earlier attempt, counters included
-      const sibling = await siblingOf(ctx, entries);
-      const result = await applyWithRetry(ctx, entries, sibling, countWouldDeactivate);
-      const { pagesApplied: _p, ...counters } = result.totals;
-      await ctx.session.release();
-      await onProgress?.({
-        entriesRead: counters.entriesRead,
-        entriesTotal: (run.entries_total as number | null) ?? null,
-        usersProcessed: counters.created + counters.updated + counters.unchanged + counters.failed,
-        page,
-        counters,
-      });
-      if (result.cancelRequested) return finishRun(db, runId, 'CANCELLED', { code: 'CANCELLED', message: `Cancelled after ${page} page(s); every applied page is complete.` });
+    const sessions = [ctx.session, new EngineSession(db)];
+    const inFlight: PageTask[] = [];
+    const idle = () => Promise.allSettled(inFlight.map((t) => t.result)).then(() => undefined);
+    let cancelled = false;
+    /** Waits for the oldest page in flight and reports it; false when the run stops there. */
+    const finishOldest = async (): Promise<boolean> => {
+      const task = inFlight.shift()!;
+      let result: PageResult;
+      try {
+        result = await task.result;
+        const { pagesApplied: _p, ...counters } = result.totals;
+        await onProgress?.({
+          entriesRead: counters.entriesRead,
+          entriesTotal: (run.entries_total as number | null) ?? null,
+          usersProcessed: counters.created + counters.updated + counters.unchanged + counters.failed,
+          page: task.page,
+          counters,
+          quiesce: () => {
+            task.ticket.reported('the run was paused');
+            return idle();
+          },
+        });
+      } catch (error) {
+        task.ticket.reported('the run stopped on an error');
+        throw error;
+      }
+      if (result.cancelRequested) {
+        cancelled = true;
+        task.ticket.reported('the run was cancelled');
+        return false;
+      }
+      task.ticket.reported();
+      return true;
+    };
+    try {
+      let page = 0;
+      for await (const entries of mappedPages(connection, ctx)) {
+        page++;
+        if (page <= skip) continue; // committed by an earlier attempt, counters included
+        if (inFlight.length >= sessions.length && !(await finishOldest())) break;
+        inFlight.push(startPage(ctx, sessions, page, entries, countWouldDeactivate, inFlight.at(-1)));
+      }
+      while (!cancelled && inFlight.length) await finishOldest();
+    } finally {
+      // Never leave a page's transaction behind: when the run stops before reporting the pages in
+      // flight (an error reading the directory, say), the oldest may commit, the one after rolls back.
+      for (const task of inFlight) task.ticket.reported('the run stopped');
+      await idle();
+      await sessions[1]!.release();
     }
     const final = await loadRun(db, runId);
+    if (cancelled) {
+      const pages = Number(final.pages_applied);
+      return finishRun(db, runId, 'CANCELLED', { code: 'CANCELLED', message: `Cancelled after ${pages} page(s); every applied page is complete.` });
+    }
     return finishRun(db, runId, Number(final.failed) > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED');
   } catch (error) {
     if (error instanceof LdapError && !error.transient) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });

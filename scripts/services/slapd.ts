@@ -135,6 +135,7 @@ index objectClass eq
 index uid eq
 index entryUUID eq
 index employeeType eq
+index pwdAccountLockedTime pres
 # Without this a non-root bind stops at the global size limit even in a paged search.
 limits dn.exact="${p.syncDn}" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited time=unlimited
 overlay ppolicy

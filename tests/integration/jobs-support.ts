@@ -4,9 +4,10 @@ import { resetConfigForTests } from '@/lib/config';
 import { disconnectDb } from '@/lib/db';
 import { closeBatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import type { TestServices } from '@/tests/setup/services';
+import { buildRuntime, RUNTIME_NODE_FLAGS, WORKER_BUNDLE } from '@/jobs/runtime';
 
 // Helpers of the batch-job integration tests: point this process at the test services, spawn
-// the real worker (`tsx jobs/worker.ts`), wait for conditions.
+// the real worker (`npm run worker`: the bundled jobs/worker.ts), wait for conditions.
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -43,9 +44,13 @@ export type WorkerProcess = {
 };
 
 /** Spawns the real worker process (`npm run worker` without npm); its output is kept in `lines` (and echoed when DEBUG_WORKER is set). */
+let built = false;
+
 export function startWorker(env: Record<string, string>): WorkerProcess {
-  // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the worker.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
+  if (!built) buildRuntime();
+  built = true;
+  // node itself rather than npm: one process, so SIGKILL really kills the worker.
+  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, WORKER_BUNDLE], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
