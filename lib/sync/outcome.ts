@@ -45,16 +45,3 @@ export const ACTIVE_OUTCOME: JobOutcome = {
 export function outcomeOf(jobKey: SyncJobKey): JobOutcome {
   return jobKey === INACTIVE_LDAP_USERS ? INACTIVE_OUTCOME : ACTIVE_OUTCOME;
 }
-
-export type CertificateChange = { state: CertificateState; revocationReason: RevocationReason };
-
-/**
- * The next state of a certificate, or null when it stays as it is. Revocation is final: a revoked
- * certificate is never put back on hold, and a certificate on hold is not put on hold again.
- */
-export function certificateTransition(current: CertificateState, target: CertificateState, outcome: JobOutcome): CertificateChange | null {
-  if (current === target || current === 'REVOKED') return null;
-  if (target === 'ON_HOLD') return current === 'VALID' ? { state: 'ON_HOLD', revocationReason: 'certificateHold' } : null;
-  if (target === 'REVOKED') return { state: 'REVOKED', revocationReason: outcome.revocationReason };
-  return null;
-}

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPage, planUserChange, type LockedUser } from './page-plan';
-import { certificateTransition, INACTIVE_OUTCOME } from './outcome';
+import { classifyPage, userAfter, userFieldChanges, type UserRow } from './page-plan';
+import { INACTIVE_OUTCOME } from './outcome';
 import type { MappedEntry } from './mapping';
 
 const person = (username: string, externalId: string): MappedEntry => ({
   ok: true,
   person: { dn: `uid=${username},ou=people`, externalId, username, usernameKey: username.toLowerCase(), givenName: null, surname: null, displayName: null, email: null, employeeNumber: null },
-});
-
-describe('certificateTransition', () => {
-  it('never turns a revoked certificate back and revokes on-hold ones for temporary cards', () => {
-    expect(certificateTransition('REVOKED', 'ON_HOLD', INACTIVE_OUTCOME)).toBeNull();
-    expect(certificateTransition('ON_HOLD', 'ON_HOLD', INACTIVE_OUTCOME)).toBeNull();
-    expect(certificateTransition('VALID', 'ON_HOLD', INACTIVE_OUTCOME)).toEqual({ state: 'ON_HOLD', revocationReason: 'certificateHold' });
-    expect(certificateTransition('ON_HOLD', 'REVOKED', INACTIVE_OUTCOME)).toEqual({ state: 'REVOKED', revocationReason: 'cessationOfOperation' });
-  });
 });
 
 describe('classifyPage', () => {
@@ -27,21 +18,20 @@ describe('classifyPage', () => {
   });
 });
 
-describe('planUserChange', () => {
-  it('applies the outcome table and withdraws every role', () => {
-    const user: LockedUser = {
-      id: 1, username: 'alice', givenName: null, surname: null, displayName: null, email: null, employeeNumber: null, state: 'ACTIVE', ldapExternalId: 'x', ldapDn: 'uid=alice,ou=people',
-      credentials: [
-        { id: 1, type: 'TEMPORARY_CARD', state: 'ACTIVE', label: null, certificates: [{ id: 1, serial: 's1', state: 'VALID', revocationReason: null }] },
-        { id: 2, type: 'CARD', state: 'ACTIVE', label: null, certificates: [{ id: 2, serial: 's2', state: 'REVOKED', revocationReason: 'keyCompromise' }] },
-      ],
-      roles: [{ id: 3, name: 'Employee' }],
+describe('userAfter / userFieldChanges', () => {
+  it('takes the directory values, keeps fields the entry lacks, links the entry and records only what differs', () => {
+    const user: UserRow = {
+      id: 1, username: 'Alice', givenName: 'Alice', surname: 'Old', displayName: null, email: 'alice@example.com', employeeNumber: 'E1',
+      state: 'ACTIVE', ldapExternalId: null, ldapDn: null,
     };
     const entry = person('alice', 'x');
     if (!entry.ok) throw new Error('fixture');
-    const change = planUserChange(entry.person, user, INACTIVE_OUTCOME)!;
-    expect(change.credentialUpdates).toEqual([{ id: 1, state: 'LOCKED' }, { id: 2, state: 'INACTIVE' }]);
-    expect(change.certificateUpdates).toEqual([{ id: 1, state: 'REVOKED', revocationReason: 'cessationOfOperation' }]);
-    expect(change.roleRemovals).toEqual([{ roleId: 3 }]);
+    const after = userAfter({ ...entry.person, surname: 'New' }, user, INACTIVE_OUTCOME);
+    expect(after).toMatchObject({ username: 'alice', givenName: 'Alice', surname: 'New', email: 'alice@example.com', state: 'INACTIVE', ldapExternalId: 'x' });
+    expect(userFieldChanges(user, after)).toEqual({
+      before: { username: 'Alice', surname: 'Old', ldapExternalId: null, ldapDn: null, state: 'ACTIVE' },
+      after: { username: 'alice', surname: 'New', ldapExternalId: 'x', ldapDn: 'uid=alice,ou=people', state: 'INACTIVE' },
+    });
+    expect(userFieldChanges(after, after)).toBeNull();
   });
 });

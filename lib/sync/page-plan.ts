@@ -1,6 +1,6 @@
-import type { CertificateState, CredentialState, CredentialType, RevocationReason, UserState } from '../generated/prisma/enums';
+import type { UserState } from '../generated/prisma/enums';
 import type { DirectoryPerson, MappedEntry } from './mapping';
-import { certificateTransition, type JobOutcome } from './outcome';
+import type { JobOutcome } from './outcome';
 
 // The pure half of a page: given what the database holds for the page's entries, decide what
 // happens to each of them. No I/O here, so every rule can be unit-tested.
@@ -131,66 +131,4 @@ export function classifyPage(
     else result.unchanged++;
   });
   return result;
-}
-
-export type LockedCredential = {
-  id: number;
-  type: CredentialType;
-  state: CredentialState;
-  label: string | null;
-  certificates: { id: number; serial: string; state: CertificateState; revocationReason: RevocationReason | null }[];
-};
-
-export type LockedUser = UserRow & { credentials: LockedCredential[]; roles: { id: number; name: string }[] };
-
-export type UserChange = {
-  userId: number;
-  person: DirectoryPerson;
-  after: UserFields;
-  credentialUpdates: { id: number; state: CredentialState }[];
-  certificateUpdates: { id: number; state: CertificateState; revocationReason: RevocationReason }[];
-  roleRemovals: { roleId: number }[];
-  /** Before -> after, recorded on the run item. */
-  changes: Record<string, unknown>;
-};
-
-/** The full change of one matched, locked user; null when it is already in its end state. */
-export function planUserChange(person: DirectoryPerson, user: LockedUser, outcome: JobOutcome): UserChange | null {
-  const after = userAfter(person, user, outcome);
-  const userDiff = userFieldChanges(user, after);
-  const credentialUpdates: UserChange['credentialUpdates'] = [];
-  const certificateUpdates: UserChange['certificateUpdates'] = [];
-  const credentialChanges: unknown[] = [];
-  if (outcome.credentials) {
-    for (const credential of user.credentials) {
-      const target = outcome.credentials[credential.type];
-      const certificates: unknown[] = [];
-      for (const certificate of credential.certificates) {
-        const next = certificateTransition(certificate.state, target.certificate, outcome);
-        if (!next) continue;
-        certificateUpdates.push({ id: certificate.id, ...next });
-        certificates.push({ id: certificate.id, serial: certificate.serial, before: certificate.state, after: next.state, revocationReason: next.revocationReason });
-      }
-      const credentialChanged = credential.state !== target.credential;
-      if (credentialChanged) credentialUpdates.push({ id: credential.id, state: target.credential });
-      if (credentialChanged || certificates.length) {
-        credentialChanges.push({ id: credential.id, type: credential.type, label: credential.label, before: credential.state, after: target.credential, certificates });
-      }
-    }
-  }
-  const roles = outcome.withdrawRoles ? user.roles : [];
-  if (!userDiff && !credentialUpdates.length && !certificateUpdates.length && !roles.length) return null;
-  const changes: Record<string, unknown> = {};
-  if (userDiff) changes.user = userDiff;
-  if (credentialChanges.length) changes.credentials = credentialChanges;
-  if (roles.length) changes.rolesWithdrawn = roles;
-  return {
-    userId: user.id,
-    person,
-    after,
-    credentialUpdates,
-    certificateUpdates,
-    roleRemovals: roles.map((r) => ({ roleId: r.id })),
-    changes,
-  };
 }
