@@ -7,6 +7,7 @@ export default defineConfig([
   ...nextTs,
   globalIgnores([
     '.next/**',
+    '.build/**',
     'node_modules/**',
     'lib/generated/**',
     '.data/**',
