@@ -1,6 +1,13 @@
-import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
+import { Client, InvalidCredentialsError } from 'ldapts';
+import type net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
+import { connectWithBatchedReads } from './batched-reads';
 import { connectFailureCause, isNetworkError, isTlsError, LdapError, toLdapError } from './errors';
+import { routeSearchEntries } from './paged-search';
+
+// Paged searches decode their entries themselves (lib/ldap/paged-search.ts).
+export { searchPages, type PagedSearch } from './paged-search';
+export type { DirectoryEntry, DirectoryValue } from './search-decoder';
 
 export type LdapScope = 'base' | 'one' | 'sub';
 
@@ -54,8 +61,11 @@ export async function connectLdap(settings: LdapConnectionSettings): Promise<Lda
       timeout: settings.operationTimeoutMs,
       // ldapts speaks TLS from the first byte whenever tlsOptions are given: only for ldaps://.
       tlsOptions: url.toLowerCase().startsWith('ldaps://') ? tlsOptions(settings) : undefined,
+      // Plain ldap:// reads in batches (batched-reads.ts); ldapts calls it with (port, host).
+      createConnection: url.toLowerCase().startsWith('ldap://') && !settings.startTls ? (connectWithBatchedReads as typeof net.connect) : undefined,
       strictDN: false,
     });
+    routeSearchEntries(client);
     try {
       // The socket is already open, so Node would check the certificate against "localhost":
       // name the server of the URL instead.
@@ -82,44 +92,4 @@ export async function connectLdap(settings: LdapConnectionSettings): Promise<Lda
     'LDAP_UNREACHABLE',
     `No LDAP server could be reached: ${unreachable.join('; ')}. Check that the server runs and the URLs in the LDAP connection settings.`,
   );
-}
-
-export type PagedSearch = {
-  filter: string;
-  attributes: string[];
-  /** Attributes ldapts must hand over as bytes (objectGUID). */
-  bufferAttributes?: string[];
-  pageSize: number;
-  baseDn?: string;
-};
-
-/**
- * One RFC 2696 paged search, yielded page by page: the next page is requested only when the
- * caller asks for it, so memory holds one page whatever the size of the directory.
- */
-export async function* searchPages(connection: LdapConnection, search: PagedSearch): AsyncGenerator<Entry[]> {
-  const baseDn = search.baseDn ?? connection.settings.baseDn;
-  const context = { url: connection.url, baseDn, filter: search.filter };
-  let pages: AsyncGenerator<{ searchEntries: Entry[] }>;
-  try {
-    pages = connection.client.searchPaginated(baseDn, {
-      scope: connection.settings.scope,
-      filter: search.filter,
-      attributes: search.attributes,
-      explicitBufferAttributes: search.bufferAttributes,
-      paged: { pageSize: search.pageSize },
-    });
-  } catch (error) {
-    throw toLdapError(error, context);
-  }
-  for (;;) {
-    let next: IteratorResult<{ searchEntries: Entry[] }>;
-    try {
-      next = await pages.next();
-    } catch (error) {
-      throw toLdapError(error, context);
-    }
-    if (next.done) return;
-    yield next.value.searchEntries;
-  }
 }

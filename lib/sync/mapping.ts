@@ -1,4 +1,4 @@
-import type { Entry } from 'ldapts';
+import type { DirectoryEntry, DirectoryValue } from '../ldap/search-decoder';
 import { objectGuidToString } from '../ldap/guid';
 import type { AttributeMapping, ResolvedJobOptions } from './job-options';
 
@@ -33,6 +33,7 @@ type Optional = Exclude<keyof AttributeMapping, 'username'>;
 const OPTIONAL: readonly Optional[] = ['givenName', 'surname', 'displayName', 'email', 'employeeNumber'];
 
 const PLAIN = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /** Trims, normalises to NFC, drops control characters; '' becomes null. */
 export function normaliseText(value: string): string | null {
@@ -43,54 +44,81 @@ export function normaliseText(value: string): string | null {
   return clean === '' ? null : clean;
 }
 
-function firstValue(entry: Entry, lowerKeys: Map<string, string>, attribute: string): string | Buffer | undefined {
-  const key = lowerKeys.get(attribute.toLowerCase());
-  if (!key) return undefined;
-  const raw = entry[key];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value === undefined || value === null ? undefined : value;
-}
+type MappingOptions = Pick<ResolvedJobOptions, 'mapping' | 'uniqueIdAttribute'>;
 
-function text(value: string | Buffer | undefined): { value: string | null; invalid?: string } {
-  if (value === undefined) return { value: null };
-  const decoded = Buffer.isBuffer(value) ? value.toString('utf8') : value;
-  // ldapts decodes as UTF-8; U+FFFD means the directory sent bytes that are not UTF-8.
-  if (decoded.includes('\uFFFD')) return { value: null, invalid: 'is not valid UTF-8' };
-  return { value: normaliseText(decoded) };
-}
+/** The options' attribute names in lower case (entries are keyed so), computed once per options object. */
+type CompiledMapping = { uniqueId: string; guid: boolean; username: string; optional: [Optional, string][] };
+const compiled = new WeakMap<MappingOptions, CompiledMapping>();
 
-function externalId(value: string | Buffer | undefined, attribute: string): { id: string | null; reason?: string } {
-  if (value === undefined) return { id: null };
-  if (attribute.toLowerCase() === 'objectguid') {
-    const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value, 'binary');
-    if (bytes.length !== 16) return { id: null, reason: `objectGUID has ${bytes.length} bytes instead of 16` };
-    return { id: objectGuidToString(bytes) };
+function compile(options: MappingOptions): CompiledMapping {
+  let c = compiled.get(options);
+  if (!c) {
+    const optional: [Optional, string][] = [];
+    for (const field of OPTIONAL) {
+      const attribute = options.mapping[field];
+      if (attribute) optional.push([field, attribute.toLowerCase()]);
+    }
+    const uniqueId = options.uniqueIdAttribute.toLowerCase();
+    c = { uniqueId, guid: uniqueId === 'objectguid', username: options.mapping.username.toLowerCase(), optional };
+    compiled.set(options, c);
   }
-  const id = text(value).value?.toLowerCase() ?? null;
-  if (id && id.length > 255) return { id: null, reason: `${attribute} is longer than 255 characters` };
-  return { id };
+  return c;
+}
+
+/** A multi-valued attribute maps its first value, as the directory listed it. */
+function firstValue(entry: DirectoryEntry, lowerName: string): DirectoryValue | undefined {
+  return entry.attributes.first(lowerName);
+}
+
+/** text() of a value that is not UTF-8. A symbol rather than an object per value: runs map millions. */
+const INVALID_UTF8: unique symbol = Symbol('not valid UTF-8');
+
+function text(value: DirectoryValue | undefined): string | null | typeof INVALID_UTF8 {
+  if (value === undefined) return null;
+  // The usual value is printable ASCII, so it can hold neither U+FFFD nor anything to normalise.
+  if (typeof value === 'string' && PLAIN.test(value)) return value;
+  const decoded = typeof value === 'string' ? value : value.toString('utf8');
+  // Values are decoded as UTF-8 with U+FFFD for bytes that are not UTF-8 (search-decoder.ts).
+  if (decoded.includes('\uFFFD')) return INVALID_UTF8;
+  return normaliseText(decoded);
+}
+
+/** The external id, null when absent, or why the value cannot be one (rare: no object per entry otherwise). */
+function externalId(value: DirectoryValue | undefined, attribute: string, guid: boolean): string | null | { reason: string } {
+  if (value === undefined) return null;
+  if (guid) {
+    const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value, 'binary');
+    if (bytes.length !== 16) return { reason: `objectGUID has ${bytes.length} bytes instead of 16` };
+    return objectGuidToString(bytes);
+  }
+  const t = text(value);
+  const id = typeof t === 'string' ? t.toLowerCase() : null;
+  if (id && id.length > 255) return { reason: `${attribute} is longer than 255 characters` };
+  return id;
+}
+
+function failure(dn: string, externalId: string | null, username: string | null, reason: string): MappedEntry {
+  return { ok: false, dn, externalId, username, reason };
 }
 
 /** Maps one entry; never throws: an entry the IdM cannot take is an item failure with its reason. */
-export function mapEntry(entry: Entry, options: Pick<ResolvedJobOptions, 'mapping' | 'uniqueIdAttribute'>): MappedEntry {
+export function mapEntry(entry: DirectoryEntry, options: MappingOptions): MappedEntry {
+  const c = compile(options);
   const dn = normaliseText(entry.dn) ?? entry.dn;
-  const lowerKeys = new Map<string, string>();
-  for (const key of Object.keys(entry)) lowerKeys.set(key.toLowerCase(), key);
 
-  const id = externalId(firstValue(entry, lowerKeys, options.uniqueIdAttribute), options.uniqueIdAttribute);
-  const name = text(firstValue(entry, lowerKeys, options.mapping.username));
-  const username = name.value;
-  const fail = (reason: string): MappedEntry => ({ ok: false, dn, externalId: id.id, username, reason });
+  const id = externalId(firstValue(entry, c.uniqueId), options.uniqueIdAttribute, c.guid);
+  const name = text(firstValue(entry, c.username));
+  const username = typeof name === 'string' ? name : null;
 
-  if (id.reason) return fail(`Invalid unique id: ${id.reason}.`);
-  if (!id.id) return fail(`The entry has no unique id (${options.uniqueIdAttribute}); it cannot be matched safely.`);
-  if (name.invalid) return fail(`The username (${options.mapping.username}) ${name.invalid}.`);
-  if (!username) return fail(`The entry has no username (${options.mapping.username}).`);
-  if (username.length > LIMITS.username) return fail(`The username is longer than ${LIMITS.username} characters.`);
+  if (id !== null && typeof id === 'object') return failure(dn, null, username, `Invalid unique id: ${id.reason}.`);
+  if (!id) return failure(dn, null, username, `The entry has no unique id (${options.uniqueIdAttribute}); it cannot be matched safely.`);
+  if (name === INVALID_UTF8) return failure(dn, id, username, `The username (${options.mapping.username}) is not valid UTF-8.`);
+  if (!username) return failure(dn, id, username, `The entry has no username (${options.mapping.username}).`);
+  if (username.length > LIMITS.username) return failure(dn, id, username, `The username is longer than ${LIMITS.username} characters.`);
 
   const person: DirectoryPerson = {
     dn,
-    externalId: id.id,
+    externalId: id,
     username,
     usernameKey: username.toLowerCase(),
     givenName: null,
@@ -99,16 +127,12 @@ export function mapEntry(entry: Entry, options: Pick<ResolvedJobOptions, 'mappin
     email: null,
     employeeNumber: null,
   };
-  for (const field of OPTIONAL) {
-    const attribute = options.mapping[field];
-    if (!attribute) continue;
-    const value = text(firstValue(entry, lowerKeys, attribute));
+  for (const [field, attribute] of c.optional) {
+    const value = text(firstValue(entry, attribute));
     // A broken optional attribute does not block the outcome (deactivation must still happen).
-    if (value.invalid || !value.value) continue;
-    const v = value.value.slice(0, LIMITS[field]);
-    if (field === 'email') {
-      if (!/^[^\s@]+@[^\s@]+$/.test(v)) continue;
-    }
+    if (typeof value !== 'string' || !value) continue;
+    const v = value.length > LIMITS[field] ? value.slice(0, LIMITS[field]) : value;
+    if (field === 'email' && !EMAIL.test(v)) continue;
     person[field] = v;
   }
   return { ok: true, person };

@@ -1,16 +1,14 @@
-import type { LdapConnection } from '../ldap/connection';
+import { searchPages, type DirectoryEntry, type LdapConnection } from '../ldap/connection';
 import { escapeFilterValue } from '../ldap/filter';
 import { objectGuidToBytes, objectGuidToString } from '../ldap/guid';
 import type { MappedEntry } from './mapping';
 import type { UniqueIdAttribute } from './job-options';
 
-function uniqueIdOf(entry: Record<string, unknown>, uniqueIdAttribute: UniqueIdAttribute): string | undefined {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === uniqueIdAttribute.toLowerCase());
-  const raw = key ? entry[key] : undefined;
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || value === null) return undefined;
+function uniqueIdOf(entry: DirectoryEntry, uniqueIdAttribute: UniqueIdAttribute): string | undefined {
+  const value = entry.attributes.first(uniqueIdAttribute.toLowerCase());
+  if (value === undefined) return undefined;
   if (Buffer.isBuffer(value)) return value.length === 16 ? objectGuidToString(value) : undefined;
-  return String(value).trim().toLowerCase();
+  return value.trim().toLowerCase();
 }
 
 /** Above this many people matched by both filters the per-page check takes over: memory stays bounded. */
@@ -30,15 +28,14 @@ export async function siblingOverlap(
   limit = OVERLAP_LIMIT,
 ): Promise<Set<string> | null> {
   const found = new Set<string>();
-  const pages = connection.client.searchPaginated(connection.settings.baseDn, {
-    scope: connection.settings.scope,
+  const pages = searchPages(connection, {
     filter: `(&${ownFilter}${siblingFilter})`,
     attributes: [uniqueIdAttribute],
-    explicitBufferAttributes: uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
-    paged: { pageSize: 1000 },
+    bufferAttributes: uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
+    pageSize: 1000,
   });
   for await (const page of pages) {
-    for (const entry of page.searchEntries) {
+    for (const entry of page) {
       const id = uniqueIdOf(entry, uniqueIdAttribute);
       if (id !== undefined) found.add(id);
     }
@@ -66,15 +63,14 @@ export async function siblingMatches(
   const terms = ids.map((id) => `(${uniqueIdAttribute}=${escapeFilterValue(uniqueIdAttribute === 'objectGUID' ? objectGuidToBytes(id) : id)})`);
   const filter = `(&${siblingFilter}(|${terms.join('')}))`;
   const found = new Set<string>();
-  const pages = connection.client.searchPaginated(connection.settings.baseDn, {
-    scope: connection.settings.scope,
+  const pages = searchPages(connection, {
     filter,
     attributes: [uniqueIdAttribute],
-    explicitBufferAttributes: uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
-    paged: { pageSize: Math.max(ids.length, 1) },
+    bufferAttributes: uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
+    pageSize: Math.max(ids.length, 1),
   });
   for await (const page of pages) {
-    for (const entry of page.searchEntries) {
+    for (const entry of page) {
       const id = uniqueIdOf(entry, uniqueIdAttribute);
       if (id !== undefined) found.add(id);
     }
