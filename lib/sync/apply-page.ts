@@ -6,9 +6,8 @@ import { certificateMovesSql, certificateTargetSql, credentialTargetSql, revocat
 import { classifyPage, userAfter, userFieldChanges, type MatchRow, type PageClassification, type UserRow } from './page-plan';
 
 // The database half of a page: a handful of set-based statements whatever the page size (one
-// plan query; in the page's transaction one lock query, one statement that moves users,
-// credentials, certificates and roles to the outcome and records every change as a run item,
-// and the counters).
+// plan query; in the page's transaction one statement that moves users, credentials,
+// certificates and roles to the outcome and records every change as a run item, and the counters).
 
 export type RunCounters = {
   entriesRead: number;
@@ -62,7 +61,7 @@ function needsRelatedSql(outcome: JobOutcome): string {
  */
 type Statement = { name: string; text: string };
 
-const USER_COLUMNS = ['id', 'username', 'given_name', 'surname', 'display_name', 'email', 'employee_number', 'state', 'ldap_external_id', 'ldap_dn'];
+const USER_COLUMNS = ['id', 'username', 'given_name', 'surname', 'display_name', 'email', 'employee_number', 'state', 'ldap_external_id', 'ldap_dn', 'ctid', 'xmin'];
 
 const planStatements = new Map<string, Statement>();
 /**
@@ -73,7 +72,7 @@ const planStatements = new Map<string, Statement>();
 function planStatement(outcome: JobOutcome): Statement {
   let statement = planStatements.get(outcome.jobKey);
   if (!statement) {
-    const columns = USER_COLUMNS.map((c) => `CASE WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${c === 'state' ? '::text' : ''} AS ${c}`);
+    const columns = USER_COLUMNS.map((c) => `CASE WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${['state', 'ctid', 'xmin'].includes(c) ? '::text' : ''} AS ${c}`);
     statement = {
       name: `sync-plan-${outcome.jobKey}`,
       text: `
@@ -85,7 +84,7 @@ function planStatement(outcome: JobOutcome): Statement {
       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(external_id, username_key, ord)
       LEFT JOIN users bx ON bx.ldap_external_id = e.external_id
       LEFT JOIN LATERAL (
-        SELECT b.* FROM users b WHERE b.username_key = e.username_key AND bx.username_key IS DISTINCT FROM e.username_key OFFSET 0
+        SELECT b.*, b.ctid, b.xmin FROM users b WHERE b.username_key = e.username_key AND bx.username_key IS DISTINCT FROM e.username_key OFFSET 0
       ) bu ON true
       CROSS JOIN LATERAL (SELECT CASE WHEN bx.id IS NOT NULL THEN bx.id WHEN bu.ldap_external_id IS NULL THEN bu.id END AS user_id) k
       WHERE bx.id IS NOT NULL OR bu.id IS NOT NULL`,
@@ -101,7 +100,7 @@ function exec(db: Db, statement: Statement, values: unknown[]) {
   return db.query({ name: statement.name, text: statement.text, values });
 }
 
-/** A users row as the planner sees it (both the plan query and the lock read select these columns). */
+/** A users row as the plan query reads it. */
 function userFromRow(r: Record<string, unknown>): UserRow {
   return {
     id: r.id as number,
@@ -114,6 +113,8 @@ function userFromRow(r: Record<string, unknown>): UserRow {
     state: r.state as UserRow['state'],
     ldapExternalId: r.ldap_external_id as string | null,
     ldapDn: r.ldap_dn as string | null,
+    rowId: r.ctid as string,
+    version: r.xmin as string,
   };
 }
 
@@ -142,19 +143,6 @@ export async function planPage(db: Db, outcome: JobOutcome, entries: readonly Ma
     }
   }
   return classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey);
-}
-
-const LOCK_USERS: Statement = {
-  name: 'sync-lock-users',
-  text: `SELECT u.id, u.username, u.given_name, u.surname, u.display_name, u.email, u.employee_number, u.state::text AS state,
-                u.ldap_external_id, u.ldap_dn
-         FROM users u WHERE u.id = ANY($1::int[]) ORDER BY u.id FOR UPDATE OF u`,
-};
-
-/** Locks the users about to change and reads them again. */
-async function lockUsers(db: Db, ids: number[]): Promise<Map<number, UserRow>> {
-  const { rows } = await exec(db, LOCK_USERS, [ids]);
-  return new Map(rows.map((r) => [r.id as number, userFromRow(r)]));
 }
 
 /** A run item decided in JavaScript (failures, creations); updates are recorded by the write statement. */
@@ -202,7 +190,9 @@ const writeStatements = new Map<string, Statement>();
  * run items' before -> after, written as json text by PostgreSQL (nothing per credential or
  * certificate travels to the engine and back). $5 = false is a dry run: every write is switched off by its
  * WHERE clause, so a dry run records exactly what the real run would change. Users, created or
- * matched, are the engine's: their fields and their diff come in as $2 and $3.
+ * matched, are the engine's: their fields and their diff come in as $2 and $3, with the row
+ * address and version the plan read; a user changed since (another writer) makes the page fail
+ * and be retried with a fresh plan, so nothing is decided on a stale row and no lock query is needed.
  *   $1 run id, $2 users to create, $3 matched users, $4 items decided by the engine, $5 write, $6 user state
  */
 function writeStatement(outcome: JobOutcome): Statement {
@@ -233,21 +223,21 @@ function writeStatement(outcome: JobOutcome): Statement {
     const certificateTarget = certificateTargetSql(outcome.credentials, 'c.type');
     related.push(`
   cc AS MATERIALIZED (
-    SELECT c.id, c.user_id, c.type, c.label, c.state AS before, ${credentialTarget} AS after, ${certificateTarget} AS certificate_target
+    SELECT c.ctid, c.id, c.user_id, c.type, c.label, c.state AS before, ${credentialTarget} AS after, ${certificateTarget} AS certificate_target
     FROM credentials c WHERE c.user_id IN (SELECT id FROM x)
   ), ce AS MATERIALIZED (
-    SELECT ce.id, ce.credential_id, ce.serial, ce.state AS before, cc.certificate_target AS after,
+    SELECT ce.ctid, ce.id, ce.credential_id, ce.serial, ce.state AS before, cc.certificate_target AS after,
            ${revocationReasonSql(outcome, 'cc.certificate_target')} AS reason
     FROM certificates ce JOIN cc ON ce.credential_id = cc.id
     WHERE ${certificateMovesSql('ce.state', 'cc.certificate_target')}
   ), uc AS (
     UPDATE credentials c SET state = cc.after, updated_at = now()
-    FROM cc WHERE $5 AND c.id = cc.id AND cc.before <> cc.after
+    FROM cc WHERE $5 AND c.ctid = cc.ctid AND cc.before <> cc.after
     RETURNING 1
   ), ucert AS (
     -- state <> 'REVOKED' keeps revocation final even if something revoked it since the snapshot.
     UPDATE certificates t SET state = ce.after, revocation_reason = ce.reason, revoked_at = now(), updated_at = now()
-    FROM ce WHERE $5 AND t.id = ce.id AND t.state <> 'REVOKED'
+    FROM ce WHERE $5 AND t.ctid = ce.ctid AND t.state <> 'REVOKED'
     RETURNING 1
   ), certj AS (
     SELECT credential_id, count(*) AS n, ${certificatesJson} AS j
@@ -266,9 +256,9 @@ function writeStatement(outcome: JobOutcome): Statement {
   if (outcome.withdrawRoles) {
     related.push(`
   ro AS MATERIALIZED (
-    SELECT ur.user_id, r.id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id IN (SELECT id FROM x)
+    SELECT ur.ctid, ur.user_id, r.id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id IN (SELECT id FROM x)
   ), dr AS (
-    DELETE FROM user_roles ur USING ro WHERE $5 AND ur.user_id = ro.user_id AND ur.role_id = ro.id
+    DELETE FROM user_roles ur USING ro WHERE $5 AND ur.ctid = ro.ctid
     RETURNING 1
   ), rolej AS (
     SELECT user_id, count(*) AS n, ${jsonArrayAggSql(jsonObjectSql([['id', 'id', 'number'], ['name', 'name', 'text']]), 'id')} AS j FROM ro GROUP BY user_id
@@ -279,13 +269,20 @@ function writeStatement(outcome: JobOutcome): Statement {
     counts = counts.replace('0 AS roles', 'COALESCE(rolej.n, 0) AS roles');
   }
   const changes = [`CASE WHEN x.user_changes IS NOT NULL THEN '"user":' || x.user_changes::text END`, ...parts];
+  // Rows are written by their physical address (ctid, a TID scan instead of an index lookup). A row
+  // updated since the snapshot has moved, so it is not written: every write is counted against
+  // what was read, and a difference is a conflict (the page rolls back and is applied again).
+  const expected: [string, string][] = [['(SELECT count(*) FROM written)', '(SELECT count(*) FROM uu)']];
+  if (outcome.credentials) expected.push(['(SELECT count(*) FROM cc WHERE cc.before <> cc.after)', '(SELECT count(*) FROM uc)'], ['(SELECT count(*) FROM ce)', '(SELECT count(*) FROM ucert)']);
+  if (outcome.withdrawRoles) expected.push(['(SELECT count(*) FROM ro)', '(SELECT count(*) FROM dr)']);
+  const conflictsSql = expected.map(([read, written]) => `(${read} - ${written})`).join(' + ');
   statement = {
     name: `sync-write-page-${outcome.jobKey}`,
     text: `
   WITH x AS MATERIALIZED (
     SELECT * FROM json_to_recordset($3::json) AS x(ord int, id int, username text, username_key text, given_name text, surname text,
                                                   display_name text, email text, employee_number text, external_id text, ldap_dn text,
-                                                  user_changes json)
+                                                  row_id text, version text, user_changes json)
   ), nu AS (
     INSERT INTO users (username, username_key, given_name, surname, display_name, email, employee_number, state, source,
                        ldap_external_id, ldap_dn, last_synchronized_at, updated_at)
@@ -301,12 +298,15 @@ function writeStatement(outcome: JobOutcome): Statement {
            ('{' || concat_ws(',', ${changes.join(', ')}) || '}')::json AS changes
     FROM x${joins}
     WHERE ${changedWhen}
-  ), uu AS (
+  ), written AS MATERIALIZED (
     -- A user is written when one of its fields changes or something of it changed (last synchronized).
-    UPDATE users u SET username = x.username, username_key = x.username_key, given_name = x.given_name, surname = x.surname,
-           display_name = x.display_name, email = x.email, employee_number = x.employee_number, ldap_external_id = x.external_id,
-           ldap_dn = x.ldap_dn, state = $6::"UserState", last_synchronized_at = now(), updated_at = now()
-    FROM x WHERE $5 AND u.id = x.id AND (x.user_changes IS NOT NULL OR x.id IN (SELECT id FROM changed))
+    SELECT x.* FROM x WHERE x.user_changes IS NOT NULL OR x.id IN (SELECT id FROM changed)
+  ), uu AS (
+    -- Only the row version the plan read (optimistic locking): a user changed since is a conflict.
+    UPDATE users u SET username = w.username, username_key = w.username_key, given_name = w.given_name, surname = w.surname,
+           display_name = w.display_name, email = w.email, employee_number = w.employee_number, ldap_external_id = w.external_id,
+           ldap_dn = w.ldap_dn, state = $6::"UserState", last_synchronized_at = now(), updated_at = now()
+    FROM written w WHERE $5 AND u.ctid = w.row_id::tid AND u.xmin = w.version::xid
     RETURNING 1
   ), it AS (
     INSERT INTO batch_run_items (run_id, external_id, username, ldap_dn, user_id, outcome, reason, changes)
@@ -323,7 +323,8 @@ function writeStatement(outcome: JobOutcome): Statement {
     RETURNING 1
   )
   SELECT count(*)::int AS updated, COALESCE(sum(credentials), 0)::int AS credentials_changed,
-         COALESCE(sum(certificates), 0)::int AS certificates_changed, COALESCE(sum(roles), 0)::int AS roles_withdrawn
+         COALESCE(sum(certificates), 0)::int AS certificates_changed, COALESCE(sum(roles), 0)::int AS roles_withdrawn,
+         CASE WHEN $5 THEN ${conflictsSql} ELSE 0 END::int AS conflicts
   FROM changed`,
   };
   writeStatements.set(outcome.jobKey, statement);
@@ -344,6 +345,14 @@ const COUNT_PAGE: Statement = {
   RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
             credentials_changed, certificates_changed, roles_withdrawn`,
 };
+
+/** Users of the page changed since its plan query: the page rolls back and is planned again. */
+export class PageConflictError extends Error {
+  constructor(page: number, users: number) {
+    super(`Page ${page}: ${users} user(s) changed while the page was being applied; it is applied again.`);
+    this.name = 'PageConflictError';
+  }
+}
 
 /** Thrown when a page would commit out of order (its predecessor is not committed). */
 export class PageOrderError extends Error {
@@ -417,7 +426,7 @@ function timed(client: Db, timer: PhaseTimer | undefined): Db {
 
 /**
  * Applies one page: the users' changes, the run items and the run's counters commit together
- * (one transaction: BEGIN, lock, write, counters, COMMIT), so a page is either fully applied and
+ * (one transaction: BEGIN, write, counters, COMMIT), so a page is either fully applied and
  * counted or not at all. A page with nothing to create, change or report costs two statements
  * (plan, counters). A dry run runs the same statements with writing switched off.
  */
@@ -461,47 +470,25 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
       });
     }
 
-    // Planned again under the lock: what another writer did since the plan query counts.
     const matched: Record<string, unknown>[] = [];
-    if (plan.candidates.length) {
-      const locked = await lockUsers(db, plan.candidates.map((c) => c.user.id));
-      for (const { person, user } of plan.candidates) {
-        const current = locked.get(user.id);
-        if (!current) {
-          counters.unchanged++; // deleted since the plan query: nothing of it to change
-          continue;
-        }
-        if (current.ldapExternalId !== null && current.ldapExternalId !== person.externalId) {
-          // Linked to another entry since the plan query (another run, or the page beside this one).
-          counters.failed++;
-          items.push({
-            ord: ++ord,
-            external_id: person.externalId,
-            username: person.username,
-            ldap_dn: person.dn,
-            user_id: user.id,
-            outcome: 'FAILED',
-            reason: `The username "${person.username}" belongs to a user linked to another directory entry (external id ${current.ldapExternalId}).`,
-            changes: null,
-          });
-          continue;
-        }
-        const after = userAfter(person, current, ctx.outcome);
-        matched.push({
-          ord: ++ord,
-          id: current.id,
-          username: after.username,
-          username_key: after.username.toLowerCase(),
-          given_name: after.givenName,
-          surname: after.surname,
-          display_name: after.displayName,
-          email: after.email,
-          employee_number: after.employeeNumber,
-          external_id: after.ldapExternalId,
-          ldap_dn: after.ldapDn,
-          user_changes: userFieldChanges(current, after),
-        });
-      }
+    for (const { person, user } of plan.candidates) {
+      const after = userAfter(person, user, ctx.outcome);
+      matched.push({
+        ord: ++ord,
+        id: user.id,
+        username: after.username,
+        username_key: after.username.toLowerCase(),
+        given_name: after.givenName,
+        surname: after.surname,
+        display_name: after.displayName,
+        email: after.email,
+        employee_number: after.employeeNumber,
+        external_id: after.ldapExternalId,
+        ldap_dn: after.ldapDn,
+        row_id: user.rowId,
+        version: user.version,
+        user_changes: userFieldChanges(user, after),
+      });
     }
 
     if (items.length || matched.length) {
@@ -514,6 +501,7 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
         ctx.outcome.userState,
       ]);
       const w = rows[0];
+      if (w.conflicts > 0) throw new PageConflictError(ctx.page, w.conflicts);
       counters.updated += w.updated;
       counters.unchanged += matched.length - w.updated;
       counters.credentialsChanged += w.credentials_changed;

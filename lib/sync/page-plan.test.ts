@@ -22,7 +22,7 @@ describe('userAfter / userFieldChanges', () => {
   it('takes the directory values, keeps fields the entry lacks, links the entry and records only what differs', () => {
     const user: UserRow = {
       id: 1, username: 'Alice', givenName: 'Alice', surname: 'Old', displayName: null, email: 'alice@example.com', employeeNumber: 'E1',
-      state: 'ACTIVE', ldapExternalId: null, ldapDn: null,
+      state: 'ACTIVE', ldapExternalId: null, ldapDn: null, rowId: '(0,1)', version: '1',
     };
     const entry = person('alice', 'x');
     if (!entry.ok) throw new Error('fixture');

@@ -16,6 +16,9 @@ export type UserRow = {
   state: UserState;
   ldapExternalId: string | null;
   ldapDn: string | null;
+  /** Where and which version of the row the plan read (ctid, xmin): the page writes the user only if it is still that row. */
+  rowId: string;
+  version: string;
 };
 
 /** What the plan query found for one entry (by position in the page). */

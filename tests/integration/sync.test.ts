@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db';
 import { runBatchJob, failRun, TransientSyncError } from '@/lib/sync/run-batch-job';
+import { applyPage, PageConflictError } from '@/lib/sync/apply-page';
+import { INACTIVE_OUTCOME } from '@/lib/sync/outcome';
+import type { MappedEntry } from '@/lib/sync/mapping';
 import { peopleLdif, queueRun, resetIdentityManager, startSyncTestEnvironment, type SyncTestEnvironment } from '../fixtures/sync-environment';
 
 // The engine against a real slapd and PostgreSQL. The fixture directory: locked (inactive) and
@@ -206,6 +209,42 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     const strip = (rows: Awaited<ReturnType<typeof items>>) =>
       rows.map(({ user_id: _u, ...rest }) => rest).sort((a, b) => `${a.ldap_dn}|${a.outcome}`.localeCompare(`${b.ldap_dn}|${b.outcome}`));
     expect(strip(await items(dryId))).toEqual(strip(await items(real.runId)));
+  });
+
+  it('writes nothing of a page whose user changed after its plan, and applies it once planned again', async () => {
+    const runId = await queueRun('inactive-ldap-users');
+    await pool().query(`UPDATE batch_runs SET status = 'RUNNING' WHERE id = $1`, [runId]);
+    const alice: MappedEntry = {
+      ok: true,
+      person: { dn: `uid=alice,ou=people,${BASE}`, externalId: 'alice-uuid', username: 'alice', usernameKey: 'alice', givenName: 'Alice', surname: 'Archer', displayName: null, email: 'alice@example.com', employeeNumber: 'E1' },
+    };
+    const page = { runId, page: 1, outcome: INACTIVE_OUTCOME, dryRun: false, siblingJobKey: 'active-ldap-users' };
+    const client = await pool().connect();
+    try {
+      // Another application changes alice between the plan query and the write.
+      const interfere = async () => {
+        await pool().query(`UPDATE users SET display_name = 'Alice (edited)' WHERE username_key = 'alice'`);
+        return false;
+      };
+      const before = await snapshot();
+      await expect(applyPage(client, { ...page, beforeWrite: interfere }, [alice], new Set())).rejects.toThrow(PageConflictError);
+      const after = await snapshot();
+      expect(after.credentials).toEqual(before.credentials);
+      expect(after.certificates).toEqual(before.certificates);
+      expect(after.roles).toEqual(before.roles);
+      expect(after.users.find((u) => u.username === 'alice')).toMatchObject({ state: 'ACTIVE', display_name: 'Alice (edited)', ldap_external_id: null });
+      expect(await items(runId)).toEqual([]);
+      expect((await runRow(runId)).pages_applied).toBe(0);
+
+      const applied = await applyPage(client, page, [alice], new Set());
+      expect(applied.counters).toMatchObject({ updated: 1, credentialsChanged: 5, rolesWithdrawn: 2 });
+      const [item] = await items(runId);
+      expect(item.changes.user.before).toMatchObject({ state: 'ACTIVE', email: 'old@example.com' });
+      // Planned on the edited row: the other application's change is kept.
+      expect((await snapshot()).users.find((u) => u.username === 'alice')).toMatchObject({ state: 'INACTIVE', display_name: 'Alice (edited)' });
+    } finally {
+      client.release();
+    }
   });
 
   it('retries a page whose transaction fails, without duplicates', async () => {
