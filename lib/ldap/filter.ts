@@ -1,4 +1,4 @@
-import { FilterParser } from 'ldapts';
+import { AndFilter, FilterParser, NotFilter, type Filter } from 'ldapts';
 import { LdapError } from './errors';
 
 /** RFC 4515 value escaping: a user-supplied value can never change the structure of a filter. */
@@ -41,4 +41,22 @@ export function checkFilter(filter: string): string {
     );
   }
   return wrapped;
+}
+
+function conjuncts(filter: Filter): Filter[] {
+  return filter instanceof AndFilter ? filter.filters.flatMap(conjuncts) : [filter];
+}
+
+/**
+ * True when no entry can match both filters: one requires, at its top level, a condition that the
+ * other negates, as the two jobs' preset filters do ((&A B) and (&A (!B))). Conditions are
+ * compared exactly as written, so it answers false whenever it cannot tell.
+ */
+export function filtersExclude(a: string, b: string): boolean {
+  const [fa, fb] = [conjuncts(FilterParser.parseString(a)), conjuncts(FilterParser.parseString(b))];
+  const negates = (xs: Filter[], ys: Filter[]) => {
+    const required = new Set(ys.map((f) => f.toString()));
+    return xs.some((f) => f instanceof NotFilter && required.has(f.filter.toString()));
+  };
+  return negates(fa, fb) || negates(fb, fa);
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { pool } from '../db';
 import { connectLdap, searchPages, type LdapConnection } from '../ldap/connection';
-import { checkFilter } from '../ldap/filter';
+import { checkFilter, filtersExclude } from '../ldap/filter';
 import { LdapError, toLdapError } from '../ldap/errors';
 import type { RunStatus } from '../generated/prisma/enums';
 import { applyPage, countersFromRow, planPage, ZERO_COUNTERS, type PageResult, type RunCounters } from './apply-page';
@@ -232,6 +232,9 @@ async function siblingOf(ctx: Context, entries: MappedEntry[]): Promise<Readonly
 function startOverlap(ctx: Context): Promise<Set<string> | null> | null {
   if (!ctx.siblingFilter) return null;
   const siblingFilter = ctx.siblingFilter;
+  // The presets' two filters contradict each other: no search needed (it would read the whole
+  // selection once more, ~2 s at 1,000,000 entries, before the first page).
+  if (filtersExclude(ctx.options.filter, siblingFilter)) return Promise.resolve(new Set());
   const pending = (async () => {
     const connection = await ctx.siblingConnection();
     try {

@@ -14,6 +14,8 @@ type Options = {
   database?: string;
   /** Tests trade durability for speed; the demo keeps it. */
   durable?: boolean;
+  /** More server settings (-c name=value), e.g. the benchmark's shared_buffers. */
+  settings?: Record<string, string>;
   log?: (line: string) => void;
 };
 
@@ -37,6 +39,7 @@ export async function startEmbeddedPostgres(options: Options): Promise<PostgresS
   }
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'random_page_cost=1.1'];
   if (!options.durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
