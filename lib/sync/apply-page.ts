@@ -333,17 +333,19 @@ function writeStatement(outcome: JobOutcome): Statement {
 
 // The page's counters, added to the run's in the page's transaction (or alone for a page with
 // nothing to write). pages_applied must be the page's predecessor: pages commit in directory
-// order, which is what lets an interrupted run skip exactly the pages already applied.
+// order, which is what lets an interrupted run skip exactly the pages already applied. A page with
+// nothing to write may leave its counters to the next page that counts (within a second): a run
+// with nothing to change then costs one statement per page, and a run that stops in between
+// simply reads those pages again (nothing of them was committed).
 const COUNT_PAGE: Statement = {
-  name: 'sync-count-page',
+  name: 'sync-count-pages',
   text: `
-  UPDATE batch_runs SET entries_read = entries_read + $3, created = created + $4, updated = updated + $5,
-         unchanged = unchanged + $6, failed = failed + $7, credentials_changed = credentials_changed + $8,
-         certificates_changed = certificates_changed + $9, roles_withdrawn = roles_withdrawn + $10, pages_applied = pages_applied + 1,
-         would_deactivate = CASE WHEN $11::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $11::int END
+  UPDATE batch_runs SET pages_applied = pages_applied + $3, entries_read = entries_read + $4, created = created + $5,
+         updated = updated + $6, unchanged = unchanged + $7, failed = failed + $8, credentials_changed = credentials_changed + $9,
+         certificates_changed = certificates_changed + $10, roles_withdrawn = roles_withdrawn + $11,
+         would_deactivate = CASE WHEN $12::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $12::int END
   WHERE id = $1 AND pages_applied = $2
-  RETURNING cancel_requested_at, pages_applied, entries_read, created, updated, unchanged, failed,
-            credentials_changed, certificates_changed, roles_withdrawn`,
+  RETURNING cancel_requested_at`,
 };
 
 /** Users of the page changed since its plan query: the page rolls back and is planned again. */
@@ -362,22 +364,42 @@ export class PageOrderError extends Error {
   }
 }
 
-async function countPage(db: Db, ctx: PageContext, counters: RunCounters, wouldDeactivate: number | null) {
+/** Counters of pages not yet added to the run's (pages with nothing to write wait for a page that writes). */
+export type CarriedCounters = { pages: number; counters: RunCounters; wouldDeactivate: number | null };
+
+export const NOTHING_CARRIED: CarriedCounters = { pages: 0, counters: ZERO_COUNTERS, wouldDeactivate: null };
+
+export function carry(previous: CarriedCounters, counters: RunCounters, wouldDeactivate: number | null): CarriedCounters {
+  return {
+    pages: previous.pages + 1,
+    counters: addCounters(previous.counters, counters),
+    wouldDeactivate: wouldDeactivate === null && previous.wouldDeactivate === null ? null : (previous.wouldDeactivate ?? 0) + (wouldDeactivate ?? 0),
+  };
+}
+
+/**
+ * Adds `carried` (the page's own counters and those its predecessors left to it) to the run's,
+ * with pages_applied checked to be the first carried page's predecessor. Returns whether a cancel
+ * was requested.
+ */
+export async function countPages(db: Db, runId: number, lastPage: number, carried: CarriedCounters): Promise<boolean> {
+  const c = carried.counters;
   const { rows } = await exec(db, COUNT_PAGE, [
-    ctx.runId,
-    ctx.page - 1,
-    counters.entriesRead,
-    counters.created,
-    counters.updated,
-    counters.unchanged,
-    counters.failed,
-    counters.credentialsChanged,
-    counters.certificatesChanged,
-    counters.rolesWithdrawn,
-    wouldDeactivate,
+    runId,
+    lastPage - carried.pages,
+    carried.pages,
+    c.entriesRead,
+    c.created,
+    c.updated,
+    c.unchanged,
+    c.failed,
+    c.credentialsChanged,
+    c.certificatesChanged,
+    c.rolesWithdrawn,
+    carried.wouldDeactivate,
   ]);
-  if (!rows[0]) throw new PageOrderError(ctx.page);
-  return rows[0];
+  if (!rows[0]) throw new PageOrderError(lastPage);
+  return rows[0].cancel_requested_at !== null;
 }
 
 function createdUserJson(p: DirectoryPerson) {
@@ -409,11 +431,18 @@ export type PageContext = {
    * it may wait for the page before this one and returns true when the plan must be made again.
    */
   beforeWrite?: (plan: PageClassification) => Promise<boolean>;
-  /** Awaited before the page is counted and committed: its predecessor's commit and report. */
-  beforeCommit?: () => Promise<void>;
+  /** Awaited before the page is counted and committed: its predecessor's commit and report; what it left uncounted. */
+  beforeCommit?: () => Promise<CarriedCounters>;
+  /** A page with nothing to write may leave its counters to the next page (see COUNT_PAGE). */
+  mayDeferCount?: () => boolean;
 };
 
-export type PageResult = { counters: RunCounters; totals: RunCounters & { pagesApplied: number }; cancelRequested: boolean };
+export type PageResult = {
+  counters: RunCounters;
+  cancelRequested: boolean;
+  /** Counters the page left to the next one (not committed yet); null when the run's include them. */
+  carried: CarriedCounters | null;
+};
 
 function timed(client: Db, timer: PhaseTimer | undefined): Db {
   if (!timer) return client;
@@ -436,10 +465,12 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
   if (ctx.beforeWrite && (await ctx.beforeWrite(plan))) plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
   const wouldDeactivate = ctx.countWouldDeactivate ? plan.wouldDeactivate : null;
   if (!plan.creates.length && !plan.candidates.length && !plan.failures.length) {
-    await ctx.beforeCommit?.();
+    const inherited = (await ctx.beforeCommit?.()) ?? NOTHING_CARRIED;
     const counters = { ...ZERO_COUNTERS, entriesRead: entries.length, unchanged: plan.unchanged };
-    const r = await countPage(db, ctx, counters, wouldDeactivate);
-    return { counters, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };
+    const carried = carry(inherited, counters, wouldDeactivate);
+    if (ctx.mayDeferCount?.()) return { counters, cancelRequested: false, carried };
+    const cancelRequested = await countPages(db, ctx.runId, ctx.page, carried);
+    return { counters, cancelRequested, carried: null };
   }
   await db.query('BEGIN');
   try {
@@ -508,10 +539,10 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
       counters.certificatesChanged += w.certificates_changed;
       counters.rolesWithdrawn += w.roles_withdrawn;
     }
-    await ctx.beforeCommit?.();
-    const r = await countPage(db, ctx, counters, wouldDeactivate);
+    const inherited = (await ctx.beforeCommit?.()) ?? NOTHING_CARRIED;
+    const cancelRequested = await countPages(db, ctx.runId, ctx.page, carry(inherited, counters, wouldDeactivate));
     await db.query('COMMIT');
-    return { counters, totals: countersFromRow(r), cancelRequested: r.cancel_requested_at !== null };
+    return { counters, cancelRequested, carried: null };
   } catch (error) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -1,3 +1,4 @@
+import { NOTHING_CARRIED, type CarriedCounters } from './apply-page';
 import type { PageClassification } from './page-plan';
 
 // Two pages in flight: while page n writes on one database connection, page n+1 is planned and
@@ -51,7 +52,7 @@ function deferred<T>() {
 /** One page's place in the pipeline, as the page after it sees it. */
 export class PageTicket {
   private readonly keysSet = deferred<ReadonlySet<string>>();
-  private readonly commit = deferred<void>();
+  private readonly commit = deferred<CarriedCounters>();
   private readonly report = deferred<void>();
 
   constructor(readonly page: number) {}
@@ -61,10 +62,10 @@ export class PageTicket {
     this.keysSet.resolve(keys);
   }
 
-  /** The page committed (no error) or will never commit. */
-  settled(error?: unknown): void {
+  /** The page committed, leaving `carried` counters to the next page (no error), or will never commit. */
+  settled(error?: unknown, carried: CarriedCounters | null = null): void {
     this.keysSet.resolve(new Set());
-    if (error === undefined) this.commit.resolve();
+    if (error === undefined) this.commit.resolve(carried ?? NOTHING_CARRIED);
     else this.commit.reject(error);
   }
 
@@ -84,10 +85,11 @@ export class PageTicket {
         await previous.commit.promise.catch(() => undefined);
         return true;
       },
-      beforeCommit: async (): Promise<void> => {
-        if (!previous) return;
+      beforeCommit: async (): Promise<CarriedCounters> => {
+        if (!previous) return NOTHING_CARRIED;
+        let carried: CarriedCounters;
         try {
-          await previous.commit.promise;
+          carried = await previous.commit.promise;
         } catch (error) {
           throw new PageRolledBackError(next.page, 'the page before it could not be applied', { cause: error });
         }
@@ -96,6 +98,7 @@ export class PageTicket {
         } catch (error) {
           throw new PageRolledBackError(next.page, (error as Error).message, { cause: error });
         }
+        return carried;
       },
     };
   }

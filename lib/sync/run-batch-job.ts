@@ -4,7 +4,7 @@ import { connectLdap, searchPages, type LdapConnection } from '../ldap/connectio
 import { checkFilter, filtersExclude } from '../ldap/filter';
 import { LdapError, toLdapError } from '../ldap/errors';
 import type { RunStatus } from '../generated/prisma/enums';
-import { applyPage, countersFromRow, planPage, ZERO_COUNTERS, type PageResult, type RunCounters } from './apply-page';
+import { addCounters, applyPage, countersFromRow, countPages, planPage, ZERO_COUNTERS, type CarriedCounters, type PageResult, type RunCounters } from './apply-page';
 import { PageRolledBackError, PageTicket } from './page-pipeline';
 import { isSyncJobKey, requestedAttributes, resolveJobOptions, siblingJob, type ResolvedJobOptions, type SyncJobKey } from './job-options';
 import { loadLdapSettings } from './ldap-settings';
@@ -50,6 +50,8 @@ export class TransientSyncError extends Error {
   }
 }
 
+/** A page with nothing to write leaves its counters to a later page, but the run's are updated at least this often. */
+const COUNT_AT_LEAST_EVERY_MS = 1000;
 const TERMINAL: ReadonlySet<string> = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED', 'THRESHOLD_EXCEEDED']);
 const PAGE_ATTEMPTS = 3;
 
@@ -283,6 +285,7 @@ async function applyWithRetry(
   countWouldDeactivate: boolean,
   previous: PageTicket | null,
   ticket: PageTicket,
+  mayDeferCount: () => boolean,
 ): Promise<PageResult> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -297,6 +300,7 @@ async function applyWithRetry(
           siblingJobKey: siblingJob(ctx.jobKey),
           countWouldDeactivate,
           timer: ctx.timer,
+          mayDeferCount,
           ...PageTicket.hooks(previous, ticket),
         },
         entries,
@@ -316,14 +320,22 @@ async function applyWithRetry(
 type PageTask = { page: number; ticket: PageTicket; result: Promise<PageResult> };
 
 /** Starts applying a page beside the one in flight (if any), on the other connection. */
-function startPage(ctx: Context, sessions: readonly EngineSession[], page: number, entries: MappedEntry[], countWouldDeactivate: boolean, previous: PageTask | undefined): PageTask {
+function startPage(
+  ctx: Context,
+  sessions: readonly EngineSession[],
+  page: number,
+  entries: MappedEntry[],
+  countWouldDeactivate: boolean,
+  previous: PageTask | undefined,
+  mayDeferCount: () => boolean,
+): PageTask {
   const ticket = new PageTicket(page);
   const session = sessions[page % sessions.length]!;
   const result = (async () => {
     try {
       const sibling = await siblingOf(ctx, entries);
-      const applied = await applyWithRetry(ctx, session, page, entries, sibling, countWouldDeactivate, previous?.ticket ?? null, ticket);
-      ticket.settled();
+      const applied = await applyWithRetry(ctx, session, page, entries, sibling, countWouldDeactivate, previous?.ticket ?? null, ticket, mayDeferCount);
+      ticket.settled(undefined, applied.carried);
       return applied;
     } catch (error) {
       ticket.settled(error);
@@ -422,19 +434,27 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     const inFlight: PageTask[] = [];
     const idle = () => Promise.allSettled(inFlight.map((t) => t.result)).then(() => undefined);
     let cancelled = false;
+    // The run's counters as the pages report them (some pages leave theirs to a later page's count).
+    const { pagesApplied: _applied, ...counted } = countersFromRow(run);
+    let totals: RunCounters = counted;
+    let lastCount = Date.now();
+    let uncounted: { page: number; carried: CarriedCounters } | null = null;
+    const mayDeferCount = () => Date.now() - lastCount < COUNT_AT_LEAST_EVERY_MS;
     /** Waits for the oldest page in flight and reports it; false when the run stops there. */
     const finishOldest = async (): Promise<boolean> => {
       const task = inFlight.shift()!;
       let result: PageResult;
       try {
         result = await task.result;
-        const { pagesApplied: _p, ...counters } = result.totals;
+        totals = addCounters(totals, result.counters);
+        uncounted = result.carried ? { page: task.page, carried: result.carried } : null;
+        if (!result.carried) lastCount = Date.now();
         await onProgress?.({
-          entriesRead: counters.entriesRead,
+          entriesRead: totals.entriesRead,
           entriesTotal: (run.entries_total as number | null) ?? null,
-          usersProcessed: counters.created + counters.updated + counters.unchanged + counters.failed,
+          usersProcessed: totals.created + totals.updated + totals.unchanged + totals.failed,
           page: task.page,
-          counters,
+          counters: totals,
           quiesce: () => {
             task.ticket.reported('the run was paused');
             return idle();
@@ -458,9 +478,15 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
         page++;
         if (page <= skip) continue; // committed by an earlier attempt, counters included
         if (inFlight.length >= sessions.length && !(await finishOldest())) break;
-        inFlight.push(startPage(ctx, sessions, page, entries, countWouldDeactivate, inFlight.at(-1)));
+        inFlight.push(startPage(ctx, sessions, page, entries, countWouldDeactivate, inFlight.at(-1), mayDeferCount));
       }
       while (!cancelled && inFlight.length) await finishOldest();
+      // The last pages had nothing to write and left their counters: count them now.
+      const last = uncounted as { page: number; carried: CarriedCounters } | null;
+      if (!cancelled && last) {
+        await countPages(await ctx.session.client(), runId, last.page, last.carried);
+        await ctx.session.release();
+      }
     } finally {
       // Never leave a page's transaction behind: when the run stops before reporting the pages in
       // flight (an error reading the directory, say), the oldest may commit, the one after rolls back.

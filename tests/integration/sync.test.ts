@@ -181,6 +181,26 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     const second = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
     expect(second.counters).toMatchObject({ entriesRead: 8, created: 0, updated: 0, unchanged: 5, failed: 3, credentialsChanged: 0, certificatesChanged: 0, rolesWithdrawn: 0 });
     expect(await snapshot()).toEqual(before);
+    // The first page had nothing to write and left its counters to the next page's count.
+    expect((await runRow(second.runId)).pages_applied).toBe(3);
+  });
+
+  it('counts the pages of a run with nothing to change once, at the end, and resumes from the last count', async () => {
+    const filter = '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*)(|(uid=alice)(uid=bob)(uid=carol)))';
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ ...noThreshold, pageSize: 2, filterPreset: 'custom', filter })]);
+    expect((await runBatchJob({ runId: await queueRun('inactive-ldap-users', { confirmed: true }) })).counters).toMatchObject({ updated: 2, created: 1 });
+    const runId = await queueRun('inactive-ldap-users', { confirmed: true });
+    const seen: number[] = [];
+    const again = await runBatchJob({ runId, onProgress: (p) => void seen.push(p.counters.unchanged) });
+    expect(seen).toEqual([2, 3]); // progress per page, from the engine's own totals
+    expect(again.counters).toMatchObject({ entriesRead: 3, unchanged: 3, updated: 0, created: 0, failed: 0 });
+    expect(await runRow(runId)).toMatchObject({ status: 'SUCCEEDED', pages_applied: 2, unchanged: 3, entries_read: 3 });
+
+    // Interrupted before anything was counted: nothing was committed, so the resumed run reads both pages again.
+    const interrupted = await queueRun('inactive-ldap-users', { confirmed: true });
+    await expect(runBatchJob({ runId: interrupted, onProgress: () => { throw new Error('worker killed'); } })).rejects.toThrow('worker killed');
+    expect(await runRow(interrupted)).toMatchObject({ status: 'RUNNING', pages_applied: 0, entries_read: 0 });
+    expect((await runBatchJob({ runId: interrupted })).counters).toMatchObject({ entriesRead: 3, unchanged: 3 });
   });
 
   it('stops above the threshold with nothing written, and goes ahead when confirmed', async () => {
