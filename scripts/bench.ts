@@ -159,7 +159,9 @@ async function main() {
   const t0 = Date.now();
   const [pgPort, ldapPort] = [await freePort(), await freePort()];
   const [postgres, slapd] = await Promise.all([
-    startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: pgPort, database: 'idm_seed' }),
+    // A database server sized like a production one (PostgreSQL's 128 MB default is for minimal
+    // installs; the 100k database is ~210 MB, the 1M one ~2 GB). Not durable (fsync off), as in the tests.
+    startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: pgPort, database: 'idm_seed', settings: { shared_buffers: '1GB' } }),
     startSlapd({ dataDir: path.join(root, 'slapd'), port: ldapPort, ldifPath }),
   ]);
   console.log(`${reuse ? 'start' : 'slapadd + start'}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
