@@ -188,11 +188,12 @@ const writeStatements = new Map<string, Statement>();
  * against one snapshot: the "before" side of every change is read from it (credentials, their
  * certificates, roles), moved to the outcome by type, and recorded in the same statement as the
  * run items' before -> after, written as json text by PostgreSQL (nothing per credential or
- * certificate travels to the engine and back). $5 = false is a dry run: every write is switched off by its
- * WHERE clause, so a dry run records exactly what the real run would change. Users, created or
- * matched, are the engine's: their fields and their diff come in as $2 and $3, with the row
- * address and version the plan read; a user changed since (another writer) makes the page fail
- * and be retried with a fresh plan, so nothing is decided on a stale row and no lock query is needed.
+ * certificate travels to the engine and back). $5 = false is a dry run: every write is switched
+ * off by its WHERE clause, so a dry run records exactly what the real run would change. Users,
+ * created or matched, are the engine's: their fields and their diff come in as $2 and $3, with the
+ * row address and version the plan read; a user changed since (another writer) makes the page
+ * fail and be retried with a fresh plan, so nothing is decided on a stale row and no lock query
+ * is needed.
  *   $1 run id, $2 users to create, $3 matched users, $4 items decided by the engine, $5 write, $6 user state
  */
 function writeStatement(outcome: JobOutcome): Statement {
