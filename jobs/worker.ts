@@ -65,12 +65,17 @@ async function main(): Promise<void> {
   const process_ = createBatchJobProcessor({ engine, redis, prefix, betweenPages });
 
   const workerConnection = redisConnection(REDIS_URL, 'idm-worker');
+  const lateHandBacks = new Set<Promise<unknown>>();
   const worker = new Worker<BatchJobData>(
     BATCH_JOBS_QUEUE,
     async (job, token) => {
       if (draining) {
-        // Fetched by a blocking read that was already waiting when the shutdown began: give it back untouched.
-        if (token) await job.moveToWait(token);
+        // Fetched by a blocking read that was already waiting when the shutdown began (or that a
+        // release below woke up): give it back untouched.
+        const handBack = token ? job.moveToWait(token) : Promise.resolve(0);
+        lateHandBacks.add(handBack);
+        await handBack.finally(() => lateHandBacks.delete(handBack));
+        log(`job ${job.id} fetched while shutting down: handed back`);
         throw new WaitingError();
       }
       active.set(job.id ?? '', { job, token, parked: false });
@@ -143,6 +148,7 @@ async function main(): Promise<void> {
   const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_INTERVAL_MS);
 
   let stopping = false;
+  const LATE_FETCH_GRACE_MS = 1_000;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -173,6 +179,12 @@ async function main(): Promise<void> {
         log(`job ${entry.job.id} still in a page after the grace period: its page is rolled back and stalled-job recovery resumes it`);
       }
     }
+    // A release wakes any blocking read of this worker that closing has not cut yet, and BullMQ then
+    // takes the run straight back (seen under load: the next worker found it only through stalled-job
+    // recovery, a lock duration later). Such a late fetch is handed back by the processor above
+    // (draining): stay long enough for it to happen.
+    await new Promise((r) => setTimeout(r, LATE_FETCH_GRACE_MS));
+    await Promise.allSettled([...lateHandBacks]);
     // Bounded: a run left inside a page may hold a database client that pool.end() would wait for;
     // exiting closes every socket anyway and PostgreSQL rolls that page back.
     const cleanup = async () => {
