@@ -168,8 +168,9 @@ async function main() {
   try {
     const filter = '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*))';
     const keyPath = path.join(root, 'key');
+    // A reused template gets the migrations added since it was seeded.
+    await deployMigrations(postgres.url);
     if (!reuse) {
-      await deployMigrations(postgres.url);
       const key = randomBytes(32).toString('base64');
       writeFileSync(keyPath, key);
       const db = new pg.Client({ connectionString: postgres.url });

@@ -95,7 +95,24 @@ function declareCharColumns<Q extends SqlQueryable>(queryable: Q): Q {
   return queryable;
 }
 
+/**
+ * adapter-pg runs a script statement by statement, split at every ';', which cuts a function body
+ * ($$ ... ; ... $$, migration 20261128120004) apart. PostgreSQL takes the whole script as one
+ * simple query instead, and its errors go through the adapter's own conversion.
+ */
+function wholeScripts(adapter: SqlDriverAdapter): void {
+  const internals = adapter as unknown as { client: { query(sql: string): Promise<unknown> }; onError(error: unknown): never };
+  adapter.executeScript = async (script: string) => {
+    try {
+      await internals.client.query(script);
+    } catch (error) {
+      internals.onError(error);
+    }
+  };
+}
+
 function charAwareAdapter(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  wholeScripts(adapter);
   declareCharColumns(adapter);
   const startTransaction = adapter.startTransaction.bind(adapter);
   adapter.startTransaction = async (isolationLevel) => declareCharColumns(await startTransaction(isolationLevel));

@@ -43,6 +43,8 @@ export function addCounters(a: RunCounters, b: RunCounters): RunCounters {
  */
 function needsRelatedSql(outcome: JobOutcome): string {
   const parts: string[] = [];
+  // Settled by the last sync and untouched since (users.related_settled, cleared by triggers): no need to look.
+  const settled = 'CASE WHEN bx.id IS NOT NULL THEN bx.related_settled WHEN bu.ldap_external_id IS NULL THEN bu.related_settled END';
   if (outcome.withdrawRoles) parts.push('EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = k.user_id)');
   if (outcome.credentials) {
     const target = certificateTargetSql(outcome.credentials, 'c.type');
@@ -52,7 +54,7 @@ function needsRelatedSql(outcome: JobOutcome): string {
         `WHERE c.user_id = k.user_id AND (c.state <> ${credentialTargetSql(outcome.credentials, 'c.type')} OR ce.id IS NOT NULL))`,
     );
   }
-  return parts.length ? `(${parts.join(' OR ')})` : 'false';
+  return parts.length ? `(NOT COALESCE(${settled}, false) AND (${parts.join(' OR ')}))` : 'false';
 }
 
 /**
@@ -277,18 +279,22 @@ function writeStatement(outcome: JobOutcome): Statement {
   if (outcome.credentials) expected.push(['(SELECT count(*) FROM cc WHERE cc.before <> cc.after)', '(SELECT count(*) FROM uc)'], ['(SELECT count(*) FROM ce)', '(SELECT count(*) FROM ucert)']);
   if (outcome.withdrawRoles) expected.push(['(SELECT count(*) FROM ro)', '(SELECT count(*) FROM dr)']);
   const conflictsSql = expected.map(([read, written]) => `(${read} - ${written})`).join(' + ');
+  // A user this statement writes has every credential, certificate and role in the end state after it.
+  const settles = outcome.credentials || outcome.withdrawRoles ? 'true' : 'false';
   statement = {
     name: `sync-write-page-${outcome.jobKey}`,
     text: `
   WITH x AS MATERIALIZED (
-    SELECT * FROM json_to_recordset($3::json) AS x(ord int, id int, username text, username_key text, given_name text, surname text,
-                                                  display_name text, email text, employee_number text, external_id text, ldap_dn text,
-                                                  row_id text, version text, user_changes json)
+    -- idm.sync_writing: the triggers that clear users.related_settled leave this transaction's writes alone.
+    SELECT *, set_config('idm.sync_writing', 'on', true) AS sync_writing
+    FROM json_to_recordset($3::json) AS x(ord int, id int, username text, username_key text, given_name text, surname text,
+                                         display_name text, email text, employee_number text, external_id text, ldap_dn text,
+                                         row_id text, version text, user_changes json)
   ), nu AS (
     INSERT INTO users (username, username_key, given_name, surname, display_name, email, employee_number, state, source,
-                       ldap_external_id, ldap_dn, last_synchronized_at, updated_at)
+                       ldap_external_id, ldap_dn, last_synchronized_at, updated_at, related_settled)
     SELECT n.username, n.username_key, n.given_name, n.surname, n.display_name, n.email, n.employee_number, $6::"UserState", 'LDAP',
-           n.external_id, n.ldap_dn, now(), now()
+           n.external_id, n.ldap_dn, now(), now(), ${settles}
     FROM json_to_recordset($2::json) AS n(username text, username_key text, given_name text, surname text, display_name text,
                                           email text, employee_number text, external_id text, ldap_dn text)
     WHERE $5
@@ -306,7 +312,8 @@ function writeStatement(outcome: JobOutcome): Statement {
     -- Only the row version the plan read (optimistic locking): a user changed since is a conflict.
     UPDATE users u SET username = w.username, username_key = w.username_key, given_name = w.given_name, surname = w.surname,
            display_name = w.display_name, email = w.email, employee_number = w.employee_number, ldap_external_id = w.external_id,
-           ldap_dn = w.ldap_dn, state = $6::"UserState", last_synchronized_at = now(), updated_at = now()
+           ldap_dn = w.ldap_dn, state = $6::"UserState", last_synchronized_at = now(), updated_at = now(),
+           related_settled = ${settles} OR u.related_settled
     FROM written w WHERE $5 AND u.ctid = w.row_id::tid AND u.xmin = w.version::xid
     RETURNING 1
   ), it AS (

@@ -203,6 +203,31 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     expect((await runBatchJob({ runId: interrupted })).counters).toMatchObject({ entriesRead: 3, unchanged: 3 });
   });
 
+  it('marks the users it settles, and a credential, certificate or role changed by anyone else since is caught by the next run', async () => {
+    const settled = async () => (await pool().query(`SELECT related_settled FROM users WHERE username = 'alice'`)).rows[0].related_settled;
+    expect(await settled()).toBe(false);
+    await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(await settled()).toBe(true); // the sync's own writes do not clear it
+    expect((await runBatchJob({ runId: await queueRun('inactive-ldap-users') })).counters).toMatchObject({ updated: 0 });
+
+    // Another application issues a new certificate on alice's card: the flag goes, the next run puts it on hold.
+    const card = (await pool().query(`SELECT id FROM credentials WHERE user_id = $1 AND type = 'CARD'`, [ids.alice])).rows[0].id;
+    await pool().query(`INSERT INTO certificates (credential_id, serial, subject, state) VALUES ($1, 'reissued-1', 'CN=x', 'VALID')`, [card]);
+    expect(await settled()).toBe(false);
+    const afterCertificate = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(afterCertificate.counters).toMatchObject({ updated: 1, certificatesChanged: 1, credentialsChanged: 0, rolesWithdrawn: 0 });
+    expect((await pool().query(`SELECT state::text FROM certificates WHERE serial = 'reissued-1'`)).rows[0].state).toBe('ON_HOLD');
+    expect(await settled()).toBe(true);
+
+    // ... a credential put back to ACTIVE, and a role granted again.
+    await pool().query(`UPDATE credentials SET state = 'ACTIVE' WHERE id = $1`, [card]);
+    await addRoles(ids.alice, ['Employee']);
+    expect(await settled()).toBe(false);
+    const afterChanges = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(afterChanges.counters).toMatchObject({ updated: 1, credentialsChanged: 1, rolesWithdrawn: 1 });
+    expect((await pool().query(`SELECT count(*)::int AS n FROM user_roles WHERE user_id = $1`, [ids.alice])).rows[0].n).toBe(0);
+  });
+
   it('stops above the threshold with nothing written, and goes ahead when confirmed', async () => {
     await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ threshold: { maxUsers: 1, maxPercent: null } })]);
     const before = await snapshot();
