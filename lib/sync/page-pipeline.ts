@@ -12,7 +12,7 @@ import type { PageClassification } from './page-plan';
 // flight before it waits for that page to finish before its own first write (and plans again).
 // A cycle through a third party's transaction is cut by the connections' lock_timeout.
 
-/** What a page writes: user ids it locks and username keys it creates or takes. */
+/** What a page writes: user ids it updates and username keys it creates or takes. */
 export function pageKeys(plan: PageClassification): Set<string> {
   const keys = new Set<string>();
   for (const { person, user } of plan.candidates) {

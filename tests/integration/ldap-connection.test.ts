@@ -7,7 +7,7 @@ import { testConnection } from '@/lib/ldap/test-connection';
 import { resolveJobOptions } from '@/lib/sync/job-options';
 import { freePort } from '@/scripts/services/ports';
 import { startSlapd, type SlapdService } from '@/scripts/services/slapd';
-import { peopleLdif } from '../fixtures/sync-environment';
+import { peopleLdif, slapdSettings } from '../fixtures/sync-environment';
 
 // The LDAP connection against a real slapd: "test connection" as the admin UI uses it, and TLS
 // (ldaps:// and StartTLS) with a CA generated here, trusted or not.
@@ -51,19 +51,7 @@ afterAll(async () => {
 });
 
 function settings(overrides: Partial<LdapConnectionSettings> = {}): LdapConnectionSettings {
-  return {
-    urls: [slapd.url],
-    startTls: false,
-    tlsCaCertificate: null,
-    tlsRejectUnauthorized: true,
-    bindDn: slapd.syncDn,
-    bindPassword: slapd.syncPassword,
-    baseDn: BASE,
-    scope: 'sub',
-    connectTimeoutMs: 2000,
-    operationTimeoutMs: 5000,
-    ...overrides,
-  };
+  return slapdSettings(slapd, BASE, overrides);
 }
 
 const inactiveJob = resolveJobOptions('inactive-ldap-users', { pageSize: 5 });

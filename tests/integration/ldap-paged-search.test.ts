@@ -9,6 +9,7 @@ import { mapEntry } from '@/lib/sync/mapping';
 import { resolveJobOptions } from '@/lib/sync/job-options';
 import { freePort } from '@/scripts/services/ports';
 import { startSlapd, type SlapdService } from '@/scripts/services/slapd';
+import { slapdSettings } from '../fixtures/sync-environment';
 
 // The paged search decodes entries itself (lib/ldap/search-decoder.ts) and reads plain ldap://
 // in batches (lib/ldap/batched-reads.ts): against a real slapd, it must return exactly what
@@ -45,19 +46,7 @@ afterAll(async () => {
 });
 
 function settings(overrides: Partial<LdapConnectionSettings> = {}): LdapConnectionSettings {
-  return {
-    urls: [slapd.url],
-    startTls: false,
-    tlsCaCertificate: null,
-    tlsRejectUnauthorized: true,
-    bindDn: slapd.syncDn,
-    bindPassword: slapd.syncPassword,
-    baseDn: BASE,
-    scope: 'sub',
-    connectTimeoutMs: 2000,
-    operationTimeoutMs: 10_000,
-    ...overrides,
-  };
+  return slapdSettings(slapd, BASE, { operationTimeoutMs: 10_000, ...overrides });
 }
 
 const ATTRIBUTES = ['entryUUID', 'uid', 'cn', 'sn', 'givenName', 'mail', 'description'];
