@@ -39,7 +39,7 @@ export type ItemFailure = { dn: string; externalId: string | null; username: str
 export type PageClassification = {
   failures: ItemFailure[];
   creates: DirectoryPerson[];
-  /** Matched users that need a change: locked and planned in detail. */
+  /** Matched users that may need a change: the page's write statement decides, on the rows as the plan read them. */
   candidates: { person: DirectoryPerson; user: UserRow }[];
   unchanged: number;
   /** Matched users that are ACTIVE now and would be deactivated (threshold check). */
