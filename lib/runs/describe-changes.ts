@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USER_FIELD_LABELS, userFieldLabel } from '../users/user-field-labels';
 
 // A run item's `changes` JSON (written by lib/sync/apply-page.ts) turned into what the run page
 // and the CSV show: before -> after for the user, each credential and certificate, and the
@@ -37,17 +38,6 @@ export type ChangesView = {
   rolesWithdrawn: string[];
 };
 
-const FIELD_LABELS: Record<string, string> = {
-  username: 'Username',
-  givenName: 'Given name',
-  surname: 'Surname',
-  displayName: 'Display name',
-  email: 'Email',
-  employeeNumber: 'Employee number',
-  ldapExternalId: 'LDAP external id',
-  ldapDn: 'LDAP DN',
-  state: 'State',
-};
 
 export const CREDENTIAL_TYPE_LABELS: Record<string, string> = {
   CARD: 'Card',
@@ -74,12 +64,12 @@ export function describeChanges(raw: unknown): ChangesView {
   if (user) {
     const before = user.before ?? {};
     const after = user.after ?? {};
-    const fields = Object.keys(FIELD_LABELS).filter((f) => f in after || f in before);
+    const fields = Object.keys(USER_FIELD_LABELS).filter((f) => f in after || f in before);
     for (const field of fields) {
       const b = text(before[field]);
       const a = text(after[field]);
       if (b === a) continue;
-      view.user.push({ field, label: FIELD_LABELS[field] ?? field, before: b, after: a });
+      view.user.push({ field, label: userFieldLabel(field), before: b, after: a });
     }
   }
   for (const c of credentials ?? []) {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pool } from '../db';
+import type { UserListItem } from './search-users';
 import type {
   CertificateState,
   CredentialState,
@@ -8,8 +9,6 @@ import type {
   RunItemOutcome,
   RunStatus,
   RunTrigger,
-  UserSource,
-  UserState,
 } from '../generated/prisma/enums';
 
 // Everything the operator's user page shows about one person: the user, each credential with
@@ -52,20 +51,10 @@ export type UserRunChange = {
   changes: unknown;
 };
 
-export type UserDetails = {
-  id: number;
-  username: string;
-  usernameKey: string;
-  displayName: string | null;
-  givenName: string | null;
-  surname: string | null;
-  email: string | null;
-  employeeNumber: string | null;
-  state: UserState;
-  source: UserSource;
+/** A user as the users list shows it, with the directory entry it is linked to and what it holds. */
+export type UserDetails = UserListItem & {
   ldapDn: string | null;
   ldapExternalId: string | null;
-  lastSynchronizedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   credentials: UserCredential[];

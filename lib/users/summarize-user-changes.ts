@@ -1,22 +1,12 @@
-// A run item's `changes` (recorded by lib/sync/page-plan.ts) as short lines for the user's page:
+// A run item's `changes` (recorded by lib/sync/apply-page.ts) as short lines for the user's page:
 // "State: ACTIVE → INACTIVE", "Card 4711: ACTIVE → INACTIVE, 2 certificates", "Roles withdrawn: …".
+
+import { userFieldLabel } from './user-field-labels';
 
 type Json = unknown;
 
 const isRecord = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: Json) => (v === null || v === undefined || v === '' ? '(empty)' : String(v));
-
-const FIELD_LABELS: Record<string, string> = {
-  state: 'State',
-  username: 'Username',
-  givenName: 'Given name',
-  surname: 'Surname',
-  displayName: 'Display name',
-  email: 'Email',
-  employeeNumber: 'Employee number',
-  ldapDn: 'LDAP DN',
-  source: 'Source',
-};
 
 export function summarizeUserChanges(changes: Json): string[] {
   if (!isRecord(changes)) return [];
@@ -26,7 +16,7 @@ export function summarizeUserChanges(changes: Json): string[] {
     if (user.before === null && isRecord(user.after)) lines.push(`Created${user.after.state ? ` (${text(user.after.state)})` : ''}`);
     else if (isRecord(user.before) && isRecord(user.after)) {
       for (const [field, after] of Object.entries(user.after)) {
-        lines.push(`${FIELD_LABELS[field] ?? field}: ${text(user.before[field])} → ${text(after)}`);
+        lines.push(`${userFieldLabel(field)}: ${text(user.before[field])} → ${text(after)}`);
       }
     }
   }
