@@ -65,6 +65,31 @@ type Statement = { name: string; text: string };
 
 const USER_COLUMNS = ['id', 'username', 'given_name', 'surname', 'display_name', 'email', 'employee_number', 'state', 'ldap_external_id', 'ldap_dn', 'ctid', 'xmin'];
 
+/** The entry's fields the plan compares with the user's: the unnest columns after external_id and username_key. */
+const ENTRY_FIELDS: readonly [column: string, field: keyof DirectoryPerson][] = [
+  ['username', 'username'],
+  ['given_name', 'givenName'],
+  ['surname', 'surname'],
+  ['display_name', 'displayName'],
+  ['email', 'email'],
+  ['employee_number', 'employeeNumber'],
+  ['ldap_dn', 'dn'],
+];
+/** Fields an entry may lack: the user keeps its value then (userAfter). */
+const KEPT_WHEN_ABSENT = new Set(['given_name', 'surname', 'display_name', 'email', 'employee_number']);
+
+/**
+ * True when the user linked to the entry is already what the job would make of it (userAfter and
+ * userFieldChanges, in SQL), and nothing related needs to move. Such a row comes back as its
+ * position alone: on a re-run that is nearly every row, and parsing full rows was most of the
+ * engine's work. The fields are compared first, so the related probes run only for users whose
+ * fields are settled.
+ */
+function unchangedSql(outcome: JobOutcome): string {
+  const fields = ENTRY_FIELDS.map(([c]) => (KEPT_WHEN_ABSENT.has(c) ? `(e.${c} IS NULL OR e.${c} = bx.${c})` : `bx.${c} = e.${c}`));
+  return `COALESCE(bx.id IS NOT NULL AND bx.username_key = e.username_key AND bx.state = '${outcome.userState}' AND ${fields.join(' AND ')} AND NOT ${needsRelatedSql(outcome)}, false)`;
+}
+
 const planStatements = new Map<string, Statement>();
 /**
  * The plan query: per entry, the user linked to its external id (bx) and the user holding its
@@ -74,21 +99,25 @@ const planStatements = new Map<string, Statement>();
 function planStatement(outcome: JobOutcome): Statement {
   let statement = planStatements.get(outcome.jobKey);
   if (!statement) {
-    const columns = USER_COLUMNS.map((c) => `CASE WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${['state', 'ctid', 'xmin'].includes(c) ? '::text' : ''} AS ${c}`);
+    const columns = USER_COLUMNS.map(
+      (c) => `CASE WHEN s.unchanged THEN NULL WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${['state', 'ctid', 'xmin'].includes(c) ? '::text' : ''} AS ${c}`,
+    );
+    const params = ['external_id', 'username_key', ...ENTRY_FIELDS.map(([c]) => c)];
     statement = {
       name: `sync-plan-${outcome.jobKey}`,
       text: `
-      SELECT e.ord::int AS ord, bx.id AS by_external_id,
+      SELECT e.ord::int AS ord, s.unchanged, bx.id AS by_external_id,
              CASE WHEN bx.username_key = e.username_key THEN bx.id ELSE bu.id END AS by_username,
              CASE WHEN bx.username_key = e.username_key THEN bx.ldap_external_id ELSE bu.ldap_external_id END AS by_username_external_id,
-             ${columns.join(',\n             ')},
-             ${needsRelatedSql(outcome)} AS needs_related
-      FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(external_id, username_key, ord)
+             ${columns.join(',\n             ')}
+      FROM unnest(${params.map((_, i) => `$${i + 1}::text[]`).join(', ')}) WITH ORDINALITY AS e(${params.join(', ')}, ord)
       LEFT JOIN users bx ON bx.ldap_external_id = e.external_id
       LEFT JOIN LATERAL (
         SELECT b.*, b.ctid, b.xmin FROM users b WHERE b.username_key = e.username_key AND bx.username_key IS DISTINCT FROM e.username_key OFFSET 0
       ) bu ON true
       CROSS JOIN LATERAL (SELECT CASE WHEN bx.id IS NOT NULL THEN bx.id WHEN bu.ldap_external_id IS NULL THEN bu.id END AS user_id) k
+      -- OFFSET 0: computed once per row, not once per column that tests it.
+      CROSS JOIN LATERAL (SELECT ${unchangedSql(outcome)} AS unchanged OFFSET 0) s
       WHERE bx.id IS NOT NULL OR bu.id IS NOT NULL`,
     };
     planStatements.set(outcome.jobKey, statement);
@@ -120,28 +149,34 @@ function userFromRow(r: Record<string, unknown>): UserRow {
   };
 }
 
+const UNCHANGED: MatchRow = { unchanged: true, byExternalId: null, byUsername: null, byUsernameExternalId: null, user: null };
+
 /** Reads what the database holds for the page and classifies every entry (no writes, no locks). */
 export async function planPage(db: Db, outcome: JobOutcome, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>, siblingJobKey: string): Promise<PageClassification> {
   const index: number[] = [];
-  const ids: string[] = [];
-  const keys: string[] = [];
+  // One array per unnest column: external_id, username_key, then ENTRY_FIELDS.
+  const columns: (string | null)[][] = Array.from({ length: 2 + ENTRY_FIELDS.length }, () => []);
   entries.forEach((entry, i) => {
     if (!entry.ok) return;
     index.push(i);
-    ids.push(entry.person.externalId);
-    keys.push(entry.person.usernameKey);
+    const p = entry.person;
+    columns[0]!.push(p.externalId);
+    columns[1]!.push(p.usernameKey);
+    ENTRY_FIELDS.forEach(([, field], f) => columns[2 + f]!.push(p[field]));
   });
   const rows: (MatchRow | undefined)[] = new Array(entries.length);
-  if (ids.length) {
-    const { rows: found } = await exec(db, planStatement(outcome), [ids, keys]);
+  if (index.length) {
+    const { rows: found } = await exec(db, planStatement(outcome), columns);
     for (const r of found) {
-      rows[index[r.ord - 1]!] = {
-        byExternalId: r.by_external_id,
-        byUsername: r.by_username,
-        byUsernameExternalId: r.by_username_external_id,
-        needsRelated: r.needs_related === true,
-        user: r.id === null ? null : userFromRow(r),
-      };
+      rows[index[r.ord - 1]!] = r.unchanged
+        ? UNCHANGED
+        : {
+            unchanged: false,
+            byExternalId: r.by_external_id,
+            byUsername: r.by_username,
+            byUsernameExternalId: r.by_username_external_id,
+            user: r.id === null ? null : userFromRow(r),
+          };
     }
   }
   return classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey);

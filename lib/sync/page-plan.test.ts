@@ -11,10 +11,19 @@ const person = (username: string, externalId: string): MappedEntry => ({
 describe('classifyPage', () => {
   it('fails a second entry with the same username and a username linked to another entry, never merging', () => {
     const entries = [person('twin', 'a'), person('TWIN', 'b'), person('dave', 'c')];
-    const rows = [undefined, undefined, { byExternalId: null, byUsername: 7, byUsernameExternalId: 'other', user: null, needsRelated: false }];
+    const rows = [undefined, undefined, { unchanged: false, byExternalId: null, byUsername: 7, byUsernameExternalId: 'other', user: null }];
     const plan = classifyPage(entries, rows, INACTIVE_OUTCOME, new Set(), 'active-ldap-users');
     expect(plan.creates.map((p) => p.externalId)).toEqual(['a']);
     expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('same username'), expect.stringContaining('linked to another directory entry')]);
+  });
+
+  it('counts an entry whose user the plan found unchanged, after the checks that apply to every entry', () => {
+    const unchanged = { unchanged: true, byExternalId: null, byUsername: null, byUsernameExternalId: null, user: null };
+    const entries = [person('erin', 'e'), person('ERIN', 'f'), person('sibling', 's')];
+    const plan = classifyPage(entries, [unchanged, unchanged, unchanged], INACTIVE_OUTCOME, new Set(['s']), 'active-ldap-users');
+    expect(plan.unchanged).toBe(1);
+    expect(plan.candidates).toEqual([]);
+    expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('same username'), expect.stringContaining('filters of both')]);
   });
 });
 

@@ -23,6 +23,11 @@ export type UserRow = {
 
 /** What the plan query found for one entry (by position in the page). */
 export type MatchRow = {
+  /**
+   * The entry's linked user is already in the job's end state: fields as userAfter would make
+   * them, related rows settled. The plan sends nothing else for it (the other fields are null).
+   */
+  unchanged: boolean;
   /** User linked to the entry's external id. */
   byExternalId: number | null;
   /** User holding the entry's username (case-insensitive), and the external id it is linked to. */
@@ -30,8 +35,6 @@ export type MatchRow = {
   byUsernameExternalId: string | null;
   /** The matched user's current row (by external id first, else by an unlinked username). */
   user: UserRow | null;
-  /** Some credential, certificate or role of the user is not yet in the job's end state. */
-  needsRelated: boolean;
 };
 
 export type ItemFailure = { dn: string; externalId: string | null; username: string | null; userId: number | null; reason: string };
@@ -113,6 +116,11 @@ export function classifyPage(
       result.creates.push(person);
       return;
     }
+    // Linked by its external id to a user with its username: none of the failures below applies.
+    if (row.unchanged) {
+      result.unchanged++;
+      return;
+    }
     if (row.byExternalId !== null && row.byUsername !== null && row.byUsername !== row.byExternalId) {
       fail(`The username "${person.username}" is already used by another Identity Manager user (id ${row.byUsername}).`, row.byExternalId);
       return;
@@ -130,8 +138,8 @@ export function classifyPage(
       return;
     }
     if (user.state === 'ACTIVE' && outcome.userState !== 'ACTIVE') result.wouldDeactivate++;
-    if (row.needsRelated || userFieldChanges(user, userAfter(person, user, outcome))) result.candidates.push({ person, user });
-    else result.unchanged++;
+    // Not unchanged: a field differs or something related still has to move (the write statement sees which).
+    result.candidates.push({ person, user });
   });
   return result;
 }

@@ -185,6 +185,25 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     expect((await runRow(second.runId)).pages_applied).toBe(3);
   });
 
+  it('on a re-run, restores the fields the directory holds and keeps those it lacks', async () => {
+    await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    const db = pool();
+    // Edited in the IdM since: bob's surname, the case of carol's username, alice's DN (the
+    // directory has all three), and alice's display name (her entry has none: the IdM's value stands).
+    await db.query(`UPDATE users SET surname = 'Wrong' WHERE username_key = 'bob'`);
+    await db.query(`UPDATE users SET username = 'Carol' WHERE id = $1`, [ids.carol]);
+    await db.query(`UPDATE users SET ldap_dn = 'uid=alice,ou=moved,${BASE}', display_name = 'Ally' WHERE id = $1`, [ids.alice]);
+    const again = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    expect(again.counters).toMatchObject({ updated: 3, unchanged: 2, failed: 3, created: 0, credentialsChanged: 0, certificatesChanged: 0, rolesWithdrawn: 0 });
+    const byName = Object.fromEntries((await items(again.runId)).filter((i) => i.outcome === 'UPDATED').map((i) => [i.username, i.changes.user]));
+    expect(byName).toEqual({
+      bob: { before: { surname: 'Wrong' }, after: { surname: 'Baker' } },
+      carol: { before: { username: 'Carol' }, after: { username: 'carol' } },
+      alice: { before: { ldapDn: `uid=alice,ou=moved,${BASE}` }, after: { ldapDn: `uid=alice,ou=people,${BASE}` } },
+    });
+    expect((await db.query(`SELECT display_name FROM users WHERE id = $1`, [ids.alice])).rows[0].display_name).toBe('Ally');
+  });
+
   it('counts the pages of a run with nothing to change once, at the end, and resumes from the last count', async () => {
     const filter = '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*)(|(uid=alice)(uid=bob)(uid=carol)))';
     await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ ...noThreshold, pageSize: 2, filterPreset: 'custom', filter })]);
