@@ -3,7 +3,7 @@ import type { MappedEntry, DirectoryPerson } from './mapping';
 import type { JobOutcome } from './outcome';
 import type { PhaseTimer } from './phase-timer';
 import { certificateMovesSql, certificateTargetSql, credentialTargetSql, revocationReasonSql } from './outcome-sql';
-import { classifyPage, userAfter, userFieldChanges, type MatchRow, type PageClassification, type UserRow } from './page-plan';
+import { classifyPage, UNCHANGED, userAfter, userFieldChanges, type EntryMatch, type PageClassification, type UserRow } from './page-plan';
 
 // The database half of a page: a handful of set-based statements whatever the page size (one
 // plan query; in the page's transaction one statement that moves users, credentials,
@@ -80,10 +80,8 @@ const KEPT_WHEN_ABSENT = new Set(['given_name', 'surname', 'display_name', 'emai
 
 /**
  * True when the user linked to the entry is already what the job would make of it (userAfter and
- * userFieldChanges, in SQL), and nothing related needs to move. Such a row comes back as its
- * position alone: on a re-run that is nearly every row, and parsing full rows was most of the
- * engine's work. The fields are compared first, so the related probes run only for users whose
- * fields are settled.
+ * userFieldChanges, in SQL) and nothing related needs to move. The fields are compared first, so
+ * the related probes run only for users whose fields are settled.
  */
 function unchangedSql(outcome: JobOutcome): string {
   const fields = ENTRY_FIELDS.map(([c]) => (KEPT_WHEN_ABSENT.has(c) ? `(e.${c} IS NULL OR e.${c} = bx.${c})` : `bx.${c} = e.${c}`));
@@ -95,18 +93,19 @@ const planStatements = new Map<string, Statement>();
  * The plan query: per entry, the user linked to its external id (bx) and the user holding its
  * username (bu). bu is looked up only when bx does not already hold that username (the usual
  * case on a re-run), and the matched user's columns come from bx or bu without a third lookup.
+ * An entry whose user is unchanged returns no row at all (on a re-run that is nearly every entry,
+ * and parsing rows was most of the engine's work), unless the sibling job's filter matches it
+ * too; an entry without any user returns a row of nulls (a user to create).
  */
 function planStatement(outcome: JobOutcome): Statement {
   let statement = planStatements.get(outcome.jobKey);
   if (!statement) {
-    const columns = USER_COLUMNS.map(
-      (c) => `CASE WHEN s.unchanged THEN NULL WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${['state', 'ctid', 'xmin'].includes(c) ? '::text' : ''} AS ${c}`,
-    );
+    const columns = USER_COLUMNS.map((c) => `CASE WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${['state', 'ctid', 'xmin'].includes(c) ? '::text' : ''} AS ${c}`);
     const params = ['external_id', 'username_key', ...ENTRY_FIELDS.map(([c]) => c)];
     statement = {
       name: `sync-plan-${outcome.jobKey}`,
       text: `
-      SELECT e.ord::int AS ord, s.unchanged, bx.id AS by_external_id,
+      SELECT e.ord::int AS ord, bx.id AS by_external_id,
              CASE WHEN bx.username_key = e.username_key THEN bx.id ELSE bu.id END AS by_username,
              CASE WHEN bx.username_key = e.username_key THEN bx.ldap_external_id ELSE bu.ldap_external_id END AS by_username_external_id,
              ${columns.join(',\n             ')}
@@ -116,9 +115,8 @@ function planStatement(outcome: JobOutcome): Statement {
         SELECT b.*, b.ctid, b.xmin FROM users b WHERE b.username_key = e.username_key AND bx.username_key IS DISTINCT FROM e.username_key OFFSET 0
       ) bu ON true
       CROSS JOIN LATERAL (SELECT CASE WHEN bx.id IS NOT NULL THEN bx.id WHEN bu.ldap_external_id IS NULL THEN bu.id END AS user_id) k
-      -- OFFSET 0: computed once per row, not once per column that tests it.
-      CROSS JOIN LATERAL (SELECT ${unchangedSql(outcome)} AS unchanged OFFSET 0) s
-      WHERE bx.id IS NOT NULL OR bu.id IS NOT NULL`,
+      -- Entries the sibling job's filter matches too ($${params.length + 1}) always come back: their failure names the user.
+      WHERE e.external_id = ANY($${params.length + 1}::text[]) OR NOT ${unchangedSql(outcome)}`,
     };
     planStatements.set(outcome.jobKey, statement);
   }
@@ -149,8 +147,6 @@ function userFromRow(r: Record<string, unknown>): UserRow {
   };
 }
 
-const UNCHANGED: MatchRow = { unchanged: true, byExternalId: null, byUsername: null, byUsernameExternalId: null, user: null };
-
 /** Reads what the database holds for the page and classifies every entry (no writes, no locks). */
 export async function planPage(db: Db, outcome: JobOutcome, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>, siblingJobKey: string): Promise<PageClassification> {
   const index: number[] = [];
@@ -164,19 +160,16 @@ export async function planPage(db: Db, outcome: JobOutcome, entries: readonly Ma
     columns[1]!.push(p.usernameKey);
     ENTRY_FIELDS.forEach(([, field], f) => columns[2 + f]!.push(p[field]));
   });
-  const rows: (MatchRow | undefined)[] = new Array(entries.length);
+  // The plan returns no row for an entry whose user is unchanged.
+  const rows: EntryMatch[] = entries.map((entry) => (entry.ok ? UNCHANGED : null));
   if (index.length) {
-    const { rows: found } = await exec(db, planStatement(outcome), columns);
+    const sibling = siblingMatches.size ? columns[0]!.filter((id) => siblingMatches.has(id!)) : [];
+    const { rows: found } = await exec(db, planStatement(outcome), [...columns, sibling]);
     for (const r of found) {
-      rows[index[r.ord - 1]!] = r.unchanged
-        ? UNCHANGED
-        : {
-            unchanged: false,
-            byExternalId: r.by_external_id,
-            byUsername: r.by_username,
-            byUsernameExternalId: r.by_username_external_id,
-            user: r.id === null ? null : userFromRow(r),
-          };
+      rows[index[r.ord - 1]!] =
+        r.by_external_id === null && r.by_username === null
+          ? null
+          : { byExternalId: r.by_external_id, byUsername: r.by_username, byUsernameExternalId: r.by_username_external_id, user: r.id === null ? null : userFromRow(r) };
     }
   }
   return classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPage, userAfter, userFieldChanges, type UserRow } from './page-plan';
+import { classifyPage, UNCHANGED, userAfter, userFieldChanges, type UserRow } from './page-plan';
 import { INACTIVE_OUTCOME } from './outcome';
 import type { MappedEntry } from './mapping';
 
@@ -11,16 +11,15 @@ const person = (username: string, externalId: string): MappedEntry => ({
 describe('classifyPage', () => {
   it('fails a second entry with the same username and a username linked to another entry, never merging', () => {
     const entries = [person('twin', 'a'), person('TWIN', 'b'), person('dave', 'c')];
-    const rows = [undefined, undefined, { unchanged: false, byExternalId: null, byUsername: 7, byUsernameExternalId: 'other', user: null }];
+    const rows = [null, null, { byExternalId: null, byUsername: 7, byUsernameExternalId: 'other', user: null }];
     const plan = classifyPage(entries, rows, INACTIVE_OUTCOME, new Set(), 'active-ldap-users');
     expect(plan.creates.map((p) => p.externalId)).toEqual(['a']);
     expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('same username'), expect.stringContaining('linked to another directory entry')]);
   });
 
   it('counts an entry whose user the plan found unchanged, after the checks that apply to every entry', () => {
-    const unchanged = { unchanged: true, byExternalId: null, byUsername: null, byUsernameExternalId: null, user: null };
     const entries = [person('erin', 'e'), person('ERIN', 'f'), person('sibling', 's')];
-    const plan = classifyPage(entries, [unchanged, unchanged, unchanged], INACTIVE_OUTCOME, new Set(['s']), 'active-ldap-users');
+    const plan = classifyPage(entries, [UNCHANGED, UNCHANGED, UNCHANGED], INACTIVE_OUTCOME, new Set(['s']), 'active-ldap-users');
     expect(plan.unchanged).toBe(1);
     expect(plan.candidates).toEqual([]);
     expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('same username'), expect.stringContaining('filters of both')]);

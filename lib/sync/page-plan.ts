@@ -23,11 +23,6 @@ export type UserRow = {
 
 /** What the plan query found for one entry (by position in the page). */
 export type MatchRow = {
-  /**
-   * The entry's linked user is already in the job's end state: fields as userAfter would make
-   * them, related rows settled. The plan sends nothing else for it (the other fields are null).
-   */
-  unchanged: boolean;
   /** User linked to the entry's external id. */
   byExternalId: number | null;
   /** User holding the entry's username (case-insensitive), and the external id it is linked to. */
@@ -36,6 +31,12 @@ export type MatchRow = {
   /** The matched user's current row (by external id first, else by an unlinked username). */
   user: UserRow | null;
 };
+
+/** The entry's linked user is already in the job's end state: fields as userAfter would make them, related rows settled. */
+export const UNCHANGED = 'unchanged';
+
+/** The plan's answer for one entry: null when no user has its external id or username (one to create). */
+export type EntryMatch = MatchRow | typeof UNCHANGED | null;
 
 export type ItemFailure = { dn: string; externalId: string | null; username: string | null; userId: number | null; reason: string };
 
@@ -86,7 +87,7 @@ export function userFieldChanges(before: UserFields, after: UserFields): { befor
  */
 export function classifyPage(
   entries: readonly MappedEntry[],
-  rows: readonly (MatchRow | undefined)[],
+  matches: readonly EntryMatch[],
   outcome: JobOutcome,
   siblingMatches: ReadonlySet<string>,
   siblingJobKey: string,
@@ -99,7 +100,8 @@ export function classifyPage(
       return;
     }
     const person = entry.person;
-    const row = rows[i];
+    const row = matches[i] ?? null;
+    const match = row === UNCHANGED ? null : row;
     const fail = (reason: string, userId: number | null = null) =>
       result.failures.push({ dn: person.dn, externalId: person.externalId, username: person.username, userId, reason });
     const claimedBy = seenUsernames.get(person.usernameKey);
@@ -109,16 +111,16 @@ export function classifyPage(
     }
     seenUsernames.set(person.usernameKey, person.dn);
     if (siblingMatches.has(person.externalId)) {
-      fail(`The entry is matched by the filters of both this job and "${siblingJobKey}"; it is left unchanged. Correct the directory or one of the filters.`, row?.user?.id ?? null);
+      fail(`The entry is matched by the filters of both this job and "${siblingJobKey}"; it is left unchanged. Correct the directory or one of the filters.`, match?.user?.id ?? null);
+      return;
+    }
+    // Linked by its external id to a user with its username: none of the failures below applies.
+    if (row === UNCHANGED) {
+      result.unchanged++;
       return;
     }
     if (!row) {
       result.creates.push(person);
-      return;
-    }
-    // Linked by its external id to a user with its username: none of the failures below applies.
-    if (row.unchanged) {
-      result.unchanged++;
       return;
     }
     if (row.byExternalId !== null && row.byUsername !== null && row.byUsername !== row.byExternalId) {
