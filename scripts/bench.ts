@@ -193,6 +193,8 @@ async function main() {
     await admin.connect();
     await admin.query('DROP DATABASE IF EXISTS idm');
     await admin.query('CREATE DATABASE idm TEMPLATE idm_seed');
+    // The copy went through WAL and shared buffers: write it out now, not in a checkpoint during the first run.
+    await admin.query('CHECKPOINT');
     await admin.end();
     const databaseUrl = postgres.url.replace(/\/idm_seed$/, '/idm');
     const slapdUrl = slapd.url;

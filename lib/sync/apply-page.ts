@@ -3,6 +3,7 @@ import type { MappedEntry, DirectoryPerson } from './mapping';
 import type { JobOutcome } from './outcome';
 import type { PhaseTimer } from './phase-timer';
 import { certificateMovesSql, certificateTargetSql, credentialTargetSql, revocationReasonSql } from './outcome-sql';
+import { textArrayLiteral } from './text-array';
 import { classifyPage, UNCHANGED, userAfter, userFieldChanges, type EntryMatch, type PageClassification, type UserRow } from './page-plan';
 
 // The database half of a page: a handful of set-based statements whatever the page size (one
@@ -164,7 +165,7 @@ export async function planPage(db: Db, outcome: JobOutcome, entries: readonly Ma
   const rows: EntryMatch[] = entries.map((entry) => (entry.ok ? UNCHANGED : null));
   if (index.length) {
     const sibling = siblingMatches.size ? columns[0]!.filter((id) => siblingMatches.has(id!)) : [];
-    const { rows: found } = await exec(db, planStatement(outcome), [...columns, sibling]);
+    const { rows: found } = await exec(db, planStatement(outcome), [...columns, sibling].map(textArrayLiteral));
     for (const r of found) {
       rows[index[r.ord - 1]!] =
         r.by_external_id === null && r.by_username === null
