@@ -1,3 +1,6 @@
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
+
 /**
  * A PostgreSQL text[] literal ('{"a","b",NULL}'), passed to a $n::text[] parameter as a string.
  * node-postgres serializes arrays itself, but with two regular-expression replacements per element;
@@ -15,6 +18,3 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
   }
   return `${literal}}`;
 }
-
-const NEEDS_ESCAPE = /["\\]/;
-const ESCAPED = /["\\]/g;

@@ -473,5 +473,4 @@ describe('Synchronize active LDAP Users to Identity Manager', () => {
     }
     expect((await pool().query(`SELECT state::text FROM users WHERE username = 'gina'`)).rows).toEqual([{ state: 'ACTIVE' }]);
   });
-
 });
