@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import { signInAction, type SignInState } from '@/app/_lib/session-actions';
 import { FormField, INPUT_CLASS } from '@/components/form-field';
+import { SubmitButton } from '@/components/submit-button';
 
 const initialState: SignInState = {};
 
@@ -45,13 +46,9 @@ export function LoginForm({ next }: { next: string }) {
           className={INPUT_CLASS}
         />
       </FormField>
-      <button
-        type="submit"
-        disabled={pending}
-        className="flex w-full justify-center rounded-md bg-brand-700 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:cursor-wait disabled:opacity-70"
-      >
-        {pending ? 'Signing in…' : 'Sign in'}
-      </button>
+      <SubmitButton pending={pending} pendingLabel="Signing in…" size="block">
+        Sign in
+      </SubmitButton>
     </form>
   );
 }

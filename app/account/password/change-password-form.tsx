@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import { fieldDescribedBy, FormField, INPUT_CLASS } from '@/components/form-field';
 import { changePasswordAction, type ChangePasswordState } from './actions';
+import { SubmitButton } from '@/components/submit-button';
 
 const FIELDS = [
   { name: 'currentPassword', label: 'Current password', autoComplete: 'current-password' },
@@ -33,13 +34,9 @@ export function ChangePasswordForm({ username }: { username: string }) {
           </FormField>
         );
       })}
-      <button
-        type="submit"
-        disabled={pending}
-        className="flex w-full justify-center rounded-md bg-brand-700 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:cursor-wait disabled:opacity-70"
-      >
-        {pending ? 'Changing…' : 'Change password'}
-      </button>
+      <SubmitButton pending={pending} pendingLabel="Changing…" size="block">
+        Change password
+      </SubmitButton>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { useActionState } from 'react';
 import { fieldDescribedBy, FormField, INPUT_CLASS } from '@/components/form-field';
 import type { AccountRole } from '@/lib/auth/roles';
 import { changeAccountAction, createAccountAction, type AccountChangeState, type CreateAccountState } from './actions';
+import { SubmitButton } from '@/components/submit-button';
 
 
 export function CreateAccountForm() {
@@ -26,9 +27,9 @@ export function CreateAccountForm() {
         </select>
       </FormField>
       <div className="flex flex-wrap items-center gap-3 sm:col-span-2 lg:col-span-4">
-        <button type="submit" disabled={pending} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:opacity-60">
-          {pending ? 'Creating…' : 'Create account'}
-        </button>
+        <SubmitButton pending={pending} pendingLabel="Creating…" size="large">
+          Create account
+        </SubmitButton>
         <p role={state.ok === false && state.message ? 'alert' : 'status'} className={`text-sm ${state.ok === false ? 'text-red-700' : 'text-emerald-800'}`}>
           {state.message ?? ''}
         </p>

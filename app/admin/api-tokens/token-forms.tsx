@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import { fieldDescribedBy, FormField, INPUT_CLASS as input } from '@/components/form-field';
 import { createApiTokenAction, revokeApiTokenAction, type CreateTokenState, type RevokeTokenState } from './actions';
+import { SubmitButton } from '@/components/submit-button';
 
 
 export function CreateTokenForm() {
@@ -37,9 +38,9 @@ export function CreateTokenForm() {
           <input id="token-expires" name="expiresInDays" inputMode="numeric" placeholder="never" aria-invalid={errors.expiresInDays ? true : undefined} aria-describedby={fieldDescribedBy('token-expires')} className={input} />
         </FormField>
         <div className="sm:col-span-4">
-          <button type="submit" disabled={pending} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-800 disabled:opacity-60">
-            {pending ? 'Creating…' : 'Create token'}
-          </button>
+          <SubmitButton pending={pending} pendingLabel="Creating…" size="large">
+            Create token
+          </SubmitButton>
         </div>
       </form>
     </div>
@@ -56,9 +57,9 @@ export function RevokeTokenButton({ id, name }: { id: number; name: string }) {
       }}
     >
       <input type="hidden" name="id" value={id} />
-      <button type="submit" disabled={pending} aria-label={`Revoke ${name}`} className="rounded-md border border-red-300 bg-white px-2.5 py-1 text-xs font-medium text-red-700 hover:bg-red-50 disabled:opacity-60">
-        {pending ? 'Revoking…' : 'Revoke'}
-      </button>
+      <SubmitButton pending={pending} pendingLabel="Revoking…" tone="danger" size="small" aria-label={`Revoke ${name}`}>
+        Revoke
+      </SubmitButton>
       {state.ok === false && <p role="alert" className="mt-1 text-xs text-red-700">{state.message}</p>}
     </form>
   );

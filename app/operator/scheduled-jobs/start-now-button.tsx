@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useActionState, useId, useRef } from 'react';
 import { startNowAction, type StartNowState } from './actions';
+import { SubmitButton } from '@/components/submit-button';
 
 /**
  * Start now with a confirmation dialog (native <dialog>: modal, focus kept inside, Escape
@@ -65,13 +66,9 @@ export function StartNowButton({ jobKey, processName }: { jobKey: string; proces
             >
               Cancel
             </button>
-            <button
-              type="submit"
-              disabled={pending}
-              className="rounded-md bg-brand-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-brand-800 disabled:opacity-60"
-            >
-              {pending ? 'Starting…' : 'Start'}
-            </button>
+            <SubmitButton pending={pending} pendingLabel="Starting…">
+              Start
+            </SubmitButton>
           </div>
         </form>
       </dialog>

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useActionState, useId } from 'react';
 import { cancelRunAction, confirmThresholdAction, type RunActionState } from './actions';
+import { SubmitButton } from '@/components/submit-button';
 
 function Outcome({ state }: { state: RunActionState }) {
   if (!state.message) return null;
@@ -23,13 +24,9 @@ export function CancelRunForm({ runId, cancelRequested }: { runId: number; cance
   return (
     <form action={formAction}>
       <input type="hidden" name="runId" value={runId} />
-      <button
-        type="submit"
-        disabled={pending || cancelRequested}
-        className="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-800 shadow-sm hover:bg-red-50 disabled:opacity-60"
-      >
-        {cancelRequested ? 'Cancellation requested' : pending ? 'Cancelling…' : 'Cancel run'}
-      </button>
+      <SubmitButton pending={pending} pendingLabel="Cancelling…" tone="danger" disabled={cancelRequested}>
+        {cancelRequested ? 'Cancellation requested' : 'Cancel run'}
+      </SubmitButton>
       <Outcome state={state} />
     </form>
   );
@@ -46,13 +43,9 @@ export function ConfirmThresholdForm({ runId, wouldDeactivate }: { runId: number
         <input id={`${id}-ack`} type="checkbox" name="acknowledged" required className="mt-0.5 h-4 w-4 rounded border-slate-300" />
         <span>I have checked that these {wouldDeactivate} users are to be deactivated.</span>
       </label>
-      <button
-        type="submit"
-        disabled={pending}
-        className="rounded-md bg-amber-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-amber-800 disabled:opacity-60"
-      >
-        {pending ? 'Starting…' : 'Confirm and run'}
-      </button>
+      <SubmitButton pending={pending} pendingLabel="Starting…" tone="caution">
+        Confirm and run
+      </SubmitButton>
       <Outcome state={state} />
     </form>
   );
