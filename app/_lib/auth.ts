@@ -1,7 +1,7 @@
 import { cache } from 'react';
 import { cookies, headers } from 'next/headers';
 import { forbidden, redirect, unauthorized } from 'next/navigation';
-import { NextResponse } from 'next/server';
+import { ApiError, errorResponse } from '@/lib/api/errors';
 import { PASSWORD_CHANGE_PATH, PASSWORD_CHANGE_REQUIRED_MESSAGE, roleAllows, type AccountRole } from '@/lib/auth/roles';
 import { SESSION_COOKIE } from '@/lib/auth/session-policy';
 import { validateSession, type SignedInAccount } from '@/lib/auth/sessions';
@@ -57,27 +57,15 @@ export async function requireSignedInAction(): Promise<SignedInAccount> {
   return account;
 }
 
-export type RouteAuth =
-  | { ok: true; account: SignedInAccount }
-  | { ok: false; response: NextResponse };
+export type RouteAuth = { ok: true; account: SignedInAccount } | { ok: false; response: Response };
 
-/** For route handlers: a JSON 401/403 the handler returns as is. */
+const refuse = (error: ApiError): RouteAuth => ({ ok: false, response: errorResponse(error) });
+
+/** For route handlers: the API's JSON 401/403 (lib/api/errors.ts), which the handler returns as is. */
 export async function requireRouteRole(role: AccountRole): Promise<RouteAuth> {
   const account = await currentAccount();
-  if (!account) {
-    return { ok: false, response: NextResponse.json({ code: 'unauthenticated', message: 'Sign in first.' }, { status: 401 }) };
-  }
-  if (account.mustChangePassword) {
-    return {
-      ok: false,
-      response: NextResponse.json({ code: 'password_change_required', message: PASSWORD_CHANGE_REQUIRED_MESSAGE }, { status: 403 }),
-    };
-  }
-  if (!roleAllows(account.role, role)) {
-    return {
-      ok: false,
-      response: NextResponse.json({ code: 'forbidden', message: 'Your account does not have the role this needs.' }, { status: 403 }),
-    };
-  }
+  if (!account) return refuse(new ApiError('unauthenticated', 'Sign in first.'));
+  if (account.mustChangePassword) return refuse(new ApiError('password_change_required', PASSWORD_CHANGE_REQUIRED_MESSAGE));
+  if (!roleAllows(account.role, role)) return refuse(new ApiError('forbidden', 'Your account does not have the role this needs.'));
   return { ok: true, account };
 }

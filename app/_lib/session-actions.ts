@@ -8,7 +8,8 @@ import { safeNextPath } from '@/lib/auth/redirect';
 import { SESSION_COOKIE } from '@/lib/auth/session-policy';
 import { validateSession } from '@/lib/auth/sessions';
 import { signIn, signOut, SIGN_IN_FAILED_MESSAGE } from '@/lib/auth/sign-in';
-import { clientIp, isHttpsRequest, userAgent } from './request';
+import { clientIp, userAgent } from './request';
+import { setSessionCookie } from './session-cookie';
 
 export type SignInState = {
   message?: string;
@@ -47,13 +48,7 @@ export async function signInAction(_previous: SignInState, formData: FormData): 
   });
   if (!result.ok) return { message: SIGN_IN_FAILED_MESSAGE, username: typedUsername };
 
-  jar.set(SESSION_COOKIE, result.token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: await isHttpsRequest(),
-    path: '/',
-    expires: result.expiresAt,
-  });
+  await setSessionCookie(result.token, result.expiresAt);
   // An administrator asked for a new password: nothing else is served until it is chosen.
   if (result.account.mustChangePassword) redirect(PASSWORD_CHANGE_PATH);
   const next = safeNextPath(parsed.data.next);

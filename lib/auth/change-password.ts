@@ -1,6 +1,8 @@
 import { recordAudit } from '@/lib/audit';
 import { prisma } from '@/lib/db';
 import { newPasswordSchema } from './accounts';
+import { countFailure } from './count-failure';
+import { isLocked } from './lockout';
 import { hashPassword, verifyPassword } from './password';
 import { createSession } from './sessions';
 
@@ -18,26 +20,32 @@ export type ChangePasswordResult =
   | { ok: false; field: 'currentPassword' | 'newPassword'; message: string };
 
 export const WRONG_CURRENT_PASSWORD_MESSAGE = 'The current password is not correct.';
+export const LOCKED_MESSAGE = 'Too many wrong passwords: the account is locked for a few minutes. Try again later or ask an administrator.';
 
 /**
  * A signed-in person replaces their own password. The current one is asked again so that a
  * browser left signed in cannot be used to take the account over. Every session of the account
  * ends (a password change is also what one does after a suspected leak) and a fresh one is
- * returned for this browser; the demand of an administrator to change it is met.
+ * returned for this browser; the demand of an administrator to change it is met. A wrong current
+ * password counts towards the account's lock as a failed sign-in does, so a session cannot be
+ * used to guess it.
  * The passwords themselves are never logged or audited.
  */
 export async function changePassword(options: ChangePasswordOptions): Promise<ChangePasswordResult> {
+  const now = options.now ?? new Date();
   const account = await prisma().account.findUnique({ where: { id: options.accountId } });
   if (!account || account.disabled) return { ok: false, field: 'currentPassword', message: WRONG_CURRENT_PASSWORD_MESSAGE };
+  if (isLocked(account.lockedUntil, now)) return { ok: false, field: 'currentPassword', message: LOCKED_MESSAGE };
   if (!(await verifyPassword(account.passwordHash, options.currentPassword))) {
+    const lockedUntil = await countFailure(account, now);
     await recordAudit({
       actor: account.username,
       action: 'auth.password_change.failed',
       target: `account:${account.username}`,
-      details: { reason: 'wrong_current_password' },
+      details: { reason: 'wrong_current_password', ...(lockedUntil ? { lockedUntil: lockedUntil.toISOString() } : {}) },
       ip: options.ip ?? null,
     });
-    return { ok: false, field: 'currentPassword', message: WRONG_CURRENT_PASSWORD_MESSAGE };
+    return { ok: false, field: 'currentPassword', message: lockedUntil ? LOCKED_MESSAGE : WRONG_CURRENT_PASSWORD_MESSAGE };
   }
   const parsed = newPasswordSchema.safeParse(options.newPassword);
   if (!parsed.success) return { ok: false, field: 'newPassword', message: parsed.error.issues[0]?.message ?? 'Choose another password.' };
@@ -51,7 +59,7 @@ export async function changePassword(options: ChangePasswordOptions): Promise<Ch
     prisma().account.update({ where: { id: account.id }, data: { passwordHash, mustChangePassword: false, failedSignIns: 0, lockedUntil: null } }),
     prisma().session.deleteMany({ where: { accountId: account.id } }),
   ]);
-  const session = await createSession({ accountId: account.id, ip: options.ip, userAgent: options.userAgent, now: options.now });
+  const session = await createSession({ accountId: account.id, ip: options.ip, userAgent: options.userAgent, now });
   await recordAudit({
     actor: account.username,
     action: 'auth.password_changed',

@@ -1,7 +1,8 @@
 import { recordAudit } from '@/lib/audit';
 import { prisma, type Account } from '@/lib/db';
+import { countFailure } from './count-failure';
 import { normalizeUsername } from './accounts';
-import { failureCountAfter, isLocked, lockAfterFailure } from './lockout';
+import { isLocked } from './lockout';
 import { decoyHash, verifyPassword } from './password';
 import { createSession, deleteSession } from './sessions';
 
@@ -69,30 +70,6 @@ export async function signIn(input: SignInInput): Promise<SignInResult> {
     ip: input.ip ?? null,
   });
   return { ok: true, ...session, account: { id: account.id, username: account.username, role: account.role, mustChangePassword: account.mustChangePassword } };
-}
-
-/**
- * Records one failure. The count is taken with a conditional update so that parallel
- * guesses cannot slip past the limit by reading the same old count.
- */
-async function countFailure(account: Account, now: Date): Promise<Date | null> {
-  const failedSignIns = failureCountAfter(account.failedSignIns, account.lockedUntil, now);
-  const lockedUntil = lockAfterFailure(failedSignIns, now);
-  const { count } = await prisma().account.updateMany({
-    where: { id: account.id, failedSignIns: account.failedSignIns },
-    data: { failedSignIns, lockedUntil },
-  });
-  if (count === 0) {
-    // Someone else counted a failure meanwhile: add ours on top of theirs.
-    const fresh = await prisma().account.update({
-      where: { id: account.id },
-      data: { failedSignIns: { increment: 1 } },
-    });
-    const lock = lockAfterFailure(fresh.failedSignIns, now);
-    if (lock) await prisma().account.update({ where: { id: account.id }, data: { lockedUntil: lock } });
-    return lock;
-  }
-  return lockedUntil;
 }
 
 export async function signOut(input: { token: string | null | undefined; username?: string | null; ip?: string | null }): Promise<void> {

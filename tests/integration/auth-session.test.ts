@@ -311,6 +311,29 @@ describe('a forced password change over HTTP', () => {
     const fresh = await signInOverHttp(SECOND);
     expect(fresh.redirect).toMatch(/^\/operator/);
   });
+
+  it('counts wrong current passwords like failed sign-ins: a session cannot be used to guess the password', async () => {
+    const { createAccount } = await import('@/lib/auth/accounts');
+    const username = 'guessed.operator';
+    await createAccount({ username, password: FIRST, role: 'OPERATOR' });
+    const signedIn = await postAction('app/_lib/session-actions.ts', 'signInAction', '/login', { username, password: FIRST, next: '/operator' });
+    const cookie = `idm_session=${signedIn.token}`;
+    const guesses = [];
+    for (let i = 0; i < MAX_FAILED_SIGN_INS; i++) {
+      guesses.push(await changeOverHttp(cookie, { currentPassword: `guess ${i}`, newPassword: SECOND, confirmPassword: SECOND }));
+    }
+    expect(guesses.at(-2)!.body).toContain('The current password is not correct.');
+    expect(guesses.at(-1)!.body).toContain('the account is locked');
+    // Locked: even the right current password is refused, and so is signing in.
+    const right = await changeOverHttp(cookie, { currentPassword: FIRST, newPassword: SECOND, confirmPassword: SECOND });
+    expect(right.body).toContain('the account is locked');
+    expect(right.token).toBeUndefined();
+    const account = await lib.db.prisma().account.findUniqueOrThrow({ where: { username } });
+    expect(account.lockedUntil?.getTime()).toBeGreaterThan(Date.now());
+    const { verifyPassword } = await import('@/lib/auth/password');
+    expect(await verifyPassword(account.passwordHash, FIRST)).toBe(true);
+    expect((await postAction('app/_lib/session-actions.ts', 'signInAction', '/login', { username, password: FIRST, next: '/operator' })).token).toBeUndefined();
+  });
 });
 
 describe('npm run admin:create (the first administrator in production)', () => {

@@ -1,13 +1,13 @@
 'use server';
 
-import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { requireSignedInAction } from '@/app/_lib/auth';
-import { clientIp, isHttpsRequest, userAgent } from '@/app/_lib/request';
+import { clientIp, userAgent } from '@/app/_lib/request';
+import { setSessionCookie } from '@/app/_lib/session-cookie';
+import { newPasswordSchema } from '@/lib/auth/accounts';
 import { changePassword } from '@/lib/auth/change-password';
 import { homePathFor } from '@/lib/auth/roles';
-import { SESSION_COOKIE } from '@/lib/auth/session-policy';
 
 export type ChangePasswordState = {
   message?: string;
@@ -17,7 +17,7 @@ export type ChangePasswordState = {
 const changePasswordForm = z
   .object({
     currentPassword: z.string().min(1, 'Enter your current password.').max(1024, 'That password is too long.'),
-    newPassword: z.string().min(1, 'Enter a new password.').max(1024, 'That password is too long.'),
+    newPassword: newPasswordSchema,
     confirmPassword: z.string(),
   })
   .refine((f) => f.newPassword === f.confirmPassword, { path: ['confirmPassword'], message: 'The two new passwords differ.' });
@@ -43,12 +43,6 @@ export async function changePasswordAction(_previous: ChangePasswordState, formD
     userAgent: await userAgent(),
   });
   if (!result.ok) return { fieldErrors: { [result.field]: [result.message] } };
-  (await cookies()).set(SESSION_COOKIE, result.token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: await isHttpsRequest(),
-    path: '/',
-    expires: result.expiresAt,
-  });
+  await setSessionCookie(result.token, result.expiresAt);
   redirect(homePathFor(account.role));
 }
