@@ -545,7 +545,7 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
         ord: ++ord,
         id: user.id,
         username: after.username,
-        username_key: after.username.toLowerCase(),
+        username_key: person.usernameKey,
         given_name: after.givenName,
         surname: after.surname,
         display_name: after.displayName,
