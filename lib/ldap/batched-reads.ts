@@ -1,7 +1,7 @@
 import net from 'node:net';
 
 /** How long reading pauses after each read (see connectWithBatchedReads). */
-export const READ_PAUSE_MS = 1;
+const READ_PAUSE_MS = 1;
 /** The most one read takes: ~30 KB arrive per pause from a directory serving 100,000 entries/s. */
 const READ_BUFFER_BYTES = 256 * 1024;
 
@@ -30,7 +30,8 @@ export function connectWithBatchedReads(port: number, host: string): net.Socket 
         // `buffer` is reused for the next read: hand over a copy.
         socket.emit('data', Buffer.from(buffer.subarray(0, length)));
         if (socket.destroyed) return true;
-        setTimeout(resume, READ_PAUSE_MS).unref();
+        // Not unref'd: a paused socket does not keep the process alive, and a response is still coming.
+        setTimeout(resume, READ_PAUSE_MS);
         return false; // pauses reading until `resume`
       },
     },

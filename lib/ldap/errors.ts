@@ -5,6 +5,7 @@ import {
   TimeLimitExceededError,
   InvalidDNSyntaxError,
   InsufficientAccessError,
+  MessageParserError,
   ProtocolError,
   ResultCodeError,
 } from 'ldapts';
@@ -20,10 +21,12 @@ export type LdapErrorCode =
   | 'LDAP_SIZE_LIMIT_EXCEEDED'
   | 'LDAP_TIME_LIMIT_EXCEEDED'
   | 'LDAP_INSUFFICIENT_ACCESS'
+  | 'LDAP_MALFORMED_RESPONSE'
   | 'LDAP_ERROR';
 
 // A later attempt may succeed for these; everything else needs a person to change something.
-const TRANSIENT: ReadonlySet<LdapErrorCode> = new Set(['LDAP_UNREACHABLE', 'LDAP_CONNECTION_LOST', 'LDAP_TIMEOUT']);
+// A response that cannot be decoded leaves the connection unusable; a new one may read it fine.
+const TRANSIENT: ReadonlySet<LdapErrorCode> = new Set(['LDAP_UNREACHABLE', 'LDAP_CONNECTION_LOST', 'LDAP_TIMEOUT', 'LDAP_MALFORMED_RESPONSE']);
 
 /** Every LDAP failure the product shows: a code for programs, a message a person can act on. */
 export class LdapError extends Error {
@@ -115,6 +118,13 @@ export function toLdapError(error: unknown, context: { url?: string; baseDn?: st
   }
   if (isNetworkError(error)) {
     return new LdapError('LDAP_CONNECTION_LOST', `The connection to ${context.url ?? 'the directory'} was lost (${describeCause(error)}). The run will be retried.`, { cause: error });
+  }
+  if (error instanceof MessageParserError) {
+    return new LdapError(
+      'LDAP_MALFORMED_RESPONSE',
+      `${context.url ?? 'The directory'} sent a response that is not valid LDAP (${error.message}). The run will be retried; if this repeats, check that the URL points at an LDAP v3 server and not at a proxy or another service.`,
+      { cause: error },
+    );
   }
   if (error instanceof ResultCodeError) {
     return new LdapError('LDAP_ERROR', `The directory answered with an error (code ${error.code}): ${error.message}`, { cause: error });

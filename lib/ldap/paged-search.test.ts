@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BerWriter, Client, MessageParser, PagedResultsControl, SearchEntry, SearchRequest, SearchResponse, PresenceFilter } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { PagedEntriesControl, routeSearchEntries, SearchEntryRouter } from './paged-search';
+import { toLdapError } from './errors';
 
 // BER of the messages a server sends for a search (see search-decoder.test.ts for the decoder itself).
 const tlv = (tag: number, body: Buffer) => {
@@ -93,6 +94,13 @@ describe('SearchEntryRouter', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ messageDetails: { messageId: 7 }, message: expect.stringMatching(/Malformed LDAP message/) });
     expect(page.entries).toEqual([]);
+    // The rest of that search's entries are not decoded into a page nobody reads any more.
+    router.read(seq(id(7), tlv(0x64, Buffer.concat([str('uid=b'), seq()]))), new Map([pendingSearch(7, [page])]));
+    expect(page.entries).toEqual([]);
+    // What the search's caller then sees: a message naming the server, retried as transient.
+    const error = toLdapError(errors[0], { url: 'ldap://dir.example.com' });
+    expect(error).toMatchObject({ code: 'LDAP_MALFORMED_RESPONSE', transient: true });
+    expect(error.message).toMatch(/^ldap:\/\/dir\.example\.com sent a response that is not valid LDAP \(Malformed LDAP message: .*\)\. The run will be retried/);
   });
 
   it('fails every waiting request when the stream is not LDAP any more', () => {

@@ -116,6 +116,8 @@ export class SearchEntryRouter {
 
   /** ldapts' own error path: its Client rejects the request with this id and forgets it. */
   private fail(messageId: number, cause: unknown): void {
+    // The rest of that search's entries go to ldapts, which drops them: the request is gone.
+    if (messageId === this.lastMessageId) this.lastPage = undefined;
     const error = new MessageParserError(cause instanceof Error ? cause.message : String(cause));
     error.messageDetails = { messageId };
     this.ldapts.emit('error', error);
@@ -124,7 +126,7 @@ export class SearchEntryRouter {
 
 type ClientInternals = { messageParser?: unknown; socketDataHandler?: unknown };
 
-/** Puts a SearchEntryRouter in front of the client's parser; idempotent. Call before the first byte is received. */
+/** Puts a SearchEntryRouter in front of the client's parser (connectLdap does, once per client); idempotent. Call before the first byte is received. */
 export function routeSearchEntries(client: Client): void {
   const internals = client as unknown as ClientInternals;
   if (internals.messageParser instanceof SearchEntryRouter) return;
@@ -156,7 +158,6 @@ export async function* searchPages(connection: LdapConnection, search: PagedSear
   do {
     const page = new PagedEntriesControl({ size: search.pageSize, cookie, binaryAttributes });
     try {
-      routeSearchEntries(connection.client);
       await connection.client.search(baseDn, { scope: connection.settings.scope, filter: search.filter, attributes: search.attributes }, page);
     } catch (error) {
       throw toLdapError(error, context);

@@ -82,6 +82,14 @@ describe('decodeSearchEntry', () => {
     expect(() => decode(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]))).toThrow(/SearchResultEntry/);
     expect(() => decode(seq(int(1), tlv(0x64, [0x04, 0x85, 1, 1, 1, 1, 1])))).toThrow(/length form/);
   });
+
+  it('rejects a length that stays inside the message but runs past its own element', () => {
+    // uid's one value claims 10 bytes while its set holds 3: it must not swallow the mail attribute after it.
+    const message = entryMessage(1, 'uid=a', [['uid', ['a']], ['mail', ['a@x.org']]]);
+    const value = message.indexOf(Buffer.from([0x04, 0x01, 0x61])); // uid's value: OCTET STRING, 1 byte, 'a'
+    message[value + 1] = 10;
+    expect(() => decode(message)).toThrow(/a value of uid is longer than its enclosing element/);
+  });
 });
 
 describe('decodePagedResultsCookie', () => {

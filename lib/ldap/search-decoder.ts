@@ -63,14 +63,6 @@ export class DirectoryAttributes {
       else held.push(value);
     } else this.held[i] = [held, value];
   }
-
-  get size(): number {
-    return this.names.length;
-  }
-
-  *entries(): IterableIterator<[string, DirectoryValue[]]> {
-    for (const name of this.names) yield [name, this.get(name)!];
-  }
 }
 
 /** One search result entry: its DN and its attributes. */
@@ -108,7 +100,12 @@ export class BerDecodeError extends Error {
   }
 }
 
-/** A read position inside one message; lengths are checked against its end. One instance is reused (decoding is synchronous). */
+/**
+ * A read position inside one message. Every element's length is checked against the end of the
+ * element that encloses it (`limit`, the message's end by default), so that a broken length can
+ * neither read past the message nor swallow the next element. One instance is reused (decoding is
+ * synchronous).
+ */
 class Cursor {
   buf: Buffer = Buffer.alloc(0);
   pos = 0;
@@ -122,26 +119,26 @@ class Cursor {
   }
 
   /** Reads a tag and a definite length; returns the content's length, `pos` at its first byte. */
-  header(expectedTag: number, what: string): number {
+  header(expectedTag: number, what: string, limit = this.end): number {
     const tag = this.buf[this.pos];
-    if (tag !== expectedTag || this.pos >= this.end) throw new BerDecodeError(`expected tag 0x${expectedTag.toString(16)} (${what}), found ${tag === undefined || this.pos >= this.end ? 'the end' : `0x${tag.toString(16)}`}`);
+    if (tag !== expectedTag || this.pos >= limit) throw new BerDecodeError(`expected tag 0x${expectedTag.toString(16)} (${what}), found ${tag === undefined || this.pos >= limit ? 'the end' : `0x${tag.toString(16)}`}`);
     this.pos++;
-    return this.length(what);
+    return this.length(what, limit);
   }
 
-  length(what: string): number {
-    if (this.pos >= this.end) throw new BerDecodeError(`${what} has no length`);
+  length(what: string, limit = this.end): number {
+    if (this.pos >= limit) throw new BerDecodeError(`${what} has no length`);
     const first = this.buf[this.pos++]!;
     let length = first;
     if (first & 0x80) {
       const bytes = first & 0x7f;
       // LDAP forbids the indefinite form (0x80); more than 4 bytes cannot be a real message.
       if (bytes === 0 || bytes > 4) throw new BerDecodeError(`${what} has an unsupported length form 0x${first.toString(16)}`);
-      if (this.pos + bytes > this.end) throw new BerDecodeError(`${what} has a truncated length`);
+      if (this.pos + bytes > limit) throw new BerDecodeError(`${what} has a truncated length`);
       length = 0;
       for (let i = 0; i < bytes; i++) length = length * 256 + this.buf[this.pos++]!;
     }
-    if (this.pos + length > this.end) throw new BerDecodeError(`${what} is longer than its enclosing element`);
+    if (this.pos + length > limit) throw new BerDecodeError(`${what} is longer than its enclosing element`);
     return length;
   }
 
@@ -225,25 +222,23 @@ export function decodeSearchEntry(buf: Buffer, start: number, end: number, binar
   const c = cursor.at(buf, start, end);
   const messageEnd = c.header(SEQUENCE, 'LDAPMessage') + c.pos;
   c.integer('messageID');
-  const opLength = c.header(SEARCH_RESULT_ENTRY, 'SearchResultEntry');
-  if (c.pos + opLength > messageEnd) throw new BerDecodeError('SearchResultEntry overruns its message');
+  const opEnd = c.header(SEARCH_RESULT_ENTRY, 'SearchResultEntry', messageEnd) + c.pos;
   const message = latin1(buf, start, end);
-  const dnLength = c.header(OCTET_STRING, 'objectName');
+  const dnLength = c.header(OCTET_STRING, 'objectName', opEnd);
   const dn = textAt(buf, c.pos, c.pos + dnLength, message, start);
   c.pos += dnLength;
-  const listEnd = c.header(SEQUENCE, 'attributes') + c.pos;
+  const listEnd = c.header(SEQUENCE, 'attributes', opEnd) + c.pos;
   const attributes = new DirectoryAttributes();
   for (let index = 0; c.pos < listEnd; index++) {
-    const attributeEnd = c.header(SEQUENCE, 'PartialAttribute') + c.pos;
-    const typeLength = c.header(OCTET_STRING, 'attribute type');
+    const attributeEnd = c.header(SEQUENCE, 'PartialAttribute', listEnd) + c.pos;
+    const typeLength = c.header(OCTET_STRING, 'attribute type', attributeEnd);
     const name = attributeName(buf, c.pos, c.pos + typeLength, index);
     c.pos += typeLength;
     const binary = name.binaryOption || binaryAttributes.has(name.lower);
-    const setEnd = c.header(SET, 'attribute values') + c.pos;
-    if (setEnd > attributeEnd) throw new BerDecodeError(`the values of ${name.lower} overrun their attribute`);
+    const setEnd = c.header(SET, `the values of ${name.lower}`, attributeEnd) + c.pos;
     if (c.pos === setEnd) attributes.declare(name.lower);
     while (c.pos < setEnd) {
-      const length = c.header(OCTET_STRING, 'attribute value');
+      const length = c.header(OCTET_STRING, `a value of ${name.lower}`, setEnd);
       // A copy for bytes: a subarray would keep the whole received chunk alive.
       attributes.add(name.lower, binary ? Buffer.from(buf.subarray(c.pos, c.pos + length)) : textAt(buf, c.pos, c.pos + length, message, start));
       c.pos += length;
