@@ -55,11 +55,14 @@ async function main(): Promise<void> {
   const parkedChanged = new Set<() => void>();
   const betweenPages = (job: Job<BatchJobData>, quiesce: () => Promise<void>): Promise<void> => {
     if (!draining) return Promise.resolve();
-    void quiesce().then(() => {
-      const entry = active.get(job.id ?? '');
-      if (entry) entry.parked = true;
-      for (const notify of parkedChanged) notify();
-    });
+    void quiesce().then(
+      () => {
+        const entry = active.get(job.id ?? '');
+        if (entry) entry.parked = true;
+        for (const notify of parkedChanged) notify();
+      },
+      (e: Error) => log(`run of job ${job.id} could not be parked (${e.message}): stalled-job recovery resumes it`),
+    );
     return new Promise<void>(() => {});
   };
   const process_ = createBatchJobProcessor({ engine, redis, prefix, betweenPages });
@@ -72,10 +75,14 @@ async function main(): Promise<void> {
       if (draining) {
         // Fetched by a blocking read that was already waiting when the shutdown began (or that a
         // release below woke up): give it back untouched.
-        const handBack = token ? job.moveToWait(token) : Promise.resolve(0);
+        // WaitingError either way: a failed hand-back must not cost the run an attempt (its lock
+        // runs out after the exit and stalled-job recovery resumes it).
+        const handBack = (token ? job.moveToWait(token) : Promise.resolve()).then(
+          () => log(`job ${job.id} fetched while shutting down: handed back`),
+          (e: Error) => log(`job ${job.id} fetched while shutting down could not be handed back (${e.message}): stalled-job recovery resumes it`),
+        );
         lateHandBacks.add(handBack);
         await handBack.finally(() => lateHandBacks.delete(handBack));
-        log(`job ${job.id} fetched while shutting down: handed back`);
         throw new WaitingError();
       }
       active.set(job.id ?? '', { job, token, parked: false });
@@ -128,7 +135,7 @@ async function main(): Promise<void> {
   // Housekeeping of the web app's sessions: several workers may do it at once, a delete is idempotent.
   const cleanUpSessions = () =>
     deleteExpiredSessions()
-      .then((count) => log(`expired sessions deleted: ${count}`))
+      .then((count) => count > 0 && log(`expired sessions deleted: ${count}`))
       .catch((e: Error) => log(`could not delete expired sessions: ${e.message}`));
   void cleanUpSessions();
   const sessionCleanupTimer = setInterval(() => void cleanUpSessions(), settings.WORKER_SESSION_CLEANUP_INTERVAL_MS);
@@ -167,6 +174,7 @@ async function main(): Promise<void> {
     // Close before releasing: a blocking fetch still pending would take a released run right back.
     // The worker's main connection is ours (shared), so the releases below still reach Redis.
     await Promise.race([worker.close(true).catch(() => undefined), new Promise((r) => setTimeout(r, 3_000))]);
+    let releases = 0;
     for (const entry of active.values()) {
       if (entry.parked && entry.token) {
         // Between two pages: hand the run back so another worker resumes it at once.
@@ -174,7 +182,10 @@ async function main(): Promise<void> {
           () => true,
           (e: Error) => (log(`could not release job ${entry.job.id} (${e.message}): stalled-job recovery resumes it`), false),
         );
-        if (released) log(`run #${entry.job.data.runId} released between pages for another worker`);
+        if (released) {
+          releases++;
+          log(`run #${entry.job.data.runId} released between pages for another worker`);
+        }
       } else {
         log(`job ${entry.job.id} still in a page after the grace period: its page is rolled back and stalled-job recovery resumes it`);
       }
@@ -183,7 +194,7 @@ async function main(): Promise<void> {
     // takes the run straight back (seen under load: the next worker found it only through stalled-job
     // recovery, a lock duration later). Such a late fetch is handed back by the processor above
     // (draining): stay long enough for it to happen.
-    await new Promise((r) => setTimeout(r, LATE_FETCH_GRACE_MS));
+    if (releases > 0) await new Promise((r) => setTimeout(r, LATE_FETCH_GRACE_MS));
     await Promise.allSettled([...lateHandBacks]);
     // Bounded: a run left inside a page may hold a database client that pool.end() would wait for;
     // exiting closes every socket anyway and PostgreSQL rolls that page back.
