@@ -31,7 +31,7 @@ export default async function RunPage({
   if (!snapshot) notFound();
   const filter = parseRunItemsFilter(await searchParams);
   const items = await listRunItems(parsed.data, filter);
-  if (!items) notFound();
+  if (!items) notFound(); // deleted since the snapshot
   const { run } = snapshot;
   const active = !snapshot.finished;
   const nextStep = nextStepFor(run.status, run.errorCode);

@@ -72,7 +72,8 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
             <option value="">All outcomes</option>
             {RUN_ITEM_OUTCOMES.map((o) => (
               <option key={o} value={o}>
-                {OUTCOME_LABELS[o]} ({page.outcomeCounts[o]})
+                {OUTCOME_LABELS[o]}
+                {page.outcomeCounts && ` (${page.outcomeCounts[o]})`}
               </option>
             ))}
           </select>

@@ -12,7 +12,7 @@ export const GET = apiRoute<{ runId: string }>('OPERATOR', async ({ params, requ
   const query = paginationQuery.safeParse(Object.fromEntries(request.nextUrl.searchParams));
   if (!query.success) throw validationError(query.error, 'The query parameters are invalid.');
   const { page, pageSize, outcome } = query.data;
-  const found = await listRunItems(runId, { q: '', outcome, page }, { pageSize, clampPage: false });
+  const found = await listRunItems(runId, { q: '', outcome, page }, { pageSize, clampPage: false, withOutcomeCounts: false });
   if (!found) throw new ApiError('not_found', `There is no run #${runId}.`);
   return jsonResponse({
     items: found.items,
