@@ -14,7 +14,7 @@ import type {
 // Everything the operator's user page shows about one person: the user, each credential with
 // its certificates, the roles, and the runs that changed (or failed to change) the user. Four
 // indexed queries (username key, credentials.user_id, certificates.credential_id,
-// batch_run_items.user_id), run in parallel on the pool.
+// batch_run_items.user_id, for the page only), run in parallel on the pool.
 
 export type UserCertificate = {
   id: number;
@@ -59,7 +59,7 @@ export type UserDetails = UserListItem & {
   updatedAt: Date;
   credentials: UserCredential[];
   roles: { id: number; name: string; description: string | null; assignedAt: Date }[];
-  /** Newest first, at most RUN_CHANGES_LIMIT; dry runs changed nothing and are left out. */
+  /** Newest first, at most RUN_CHANGES_LIMIT; dry runs changed nothing and are left out. Empty when not asked for. */
   runChanges: UserRunChange[];
 };
 
@@ -68,6 +68,8 @@ export const RUN_CHANGES_LIMIT = 50;
 export type GetUserDetailsOptions = {
   /** Case-insensitive, as usernames are everywhere in the Identity Manager. */
   username: string;
+  /** Also the runs that changed the user (the user page; the API's representation has none). */
+  withRunChanges?: boolean;
   db?: pg.Pool;
 };
 
@@ -99,18 +101,22 @@ export async function getUserDetails(options: GetUserDetailsOptions): Promise<Us
        FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = $1 ORDER BY r.name`,
       [user.id],
     ),
-    db.query<UserRunChange>(
-      `SELECT i.id::text AS "itemId", r.id AS "runId", r.job_key AS "jobKey", j.process_name AS "processName", r.status AS "runStatus",
-         r.trigger, r.started_at AS "runStartedAt", r.finished_at AS "runFinishedAt", i.outcome, i.reason, i.changes
-       FROM batch_run_items i JOIN batch_runs r ON r.id = i.run_id JOIN batch_jobs j ON j.key = r.job_key
-       WHERE i.user_id = $1 AND i.outcome <> 'UNCHANGED' AND NOT r.dry_run
-       ORDER BY r.id DESC, i.id DESC LIMIT ${RUN_CHANGES_LIMIT}`,
-      [user.id],
-    ),
+    options.withRunChanges === false
+      ? { rows: [] }
+      : db.query<UserRunChange>(
+          `SELECT i.id::text AS "itemId", r.id AS "runId", r.job_key AS "jobKey", j.process_name AS "processName", r.status AS "runStatus",
+             r.trigger, r.started_at AS "runStartedAt", r.finished_at AS "runFinishedAt", i.outcome, i.reason, i.changes
+           FROM batch_run_items i JOIN batch_runs r ON r.id = i.run_id JOIN batch_jobs j ON j.key = r.job_key
+           WHERE i.user_id = $1 AND i.outcome <> 'UNCHANGED' AND NOT r.dry_run
+           ORDER BY r.id DESC, i.id DESC LIMIT ${RUN_CHANGES_LIMIT}`,
+          [user.id],
+        ),
   ]);
   const byCredential = new Map<number, UserCertificate[]>();
   for (const { credentialId, ...certificate } of certificates.rows) {
-    byCredential.set(credentialId, [...(byCredential.get(credentialId) ?? []), certificate]);
+    const list = byCredential.get(credentialId);
+    if (list) list.push(certificate);
+    else byCredential.set(credentialId, [certificate]);
   }
   return {
     ...user,

@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 /** GET /api/v1/users/{username}: state, source, credentials with certificates, roles. */
 export const GET = apiRoute<{ username: string }>('OPERATOR', async ({ params }) => {
   const username = parsePathParam(params.username, usernameParam, 'user');
-  const user = await getUserDetails({ username });
+  const user = await getUserDetails({ username, withRunChanges: false });
   if (!user) throw new ApiError('not_found', `There is no user "${username.slice(0, 100)}".`);
   return jsonResponse(userRepresentation(user));
 });
