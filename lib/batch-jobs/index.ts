@@ -4,7 +4,7 @@ export { startJobRun } from './start-job-run';
 export type { StartJobRunOptions, StartJobRunResult } from './start-job-run';
 export { cancelRun, finishCancelledRun } from './cancel-run';
 export type { CancelRunOptions, CancelRunResult } from './cancel-run';
-export { listJobsWithStatus, getJobWithStatus, jobConfiguration, nextExecutionOf } from './list-jobs-with-status';
+export { listJobsWithStatus, getJobWithStatus, jobConfiguration, listJobConfigurations, nextExecutionOf } from './list-jobs-with-status';
 export type { JobWithStatus, JobConfiguration } from './list-jobs-with-status';
 export { getRunSnapshot, followRun } from './follow-run';
 export type { RunSnapshot, FollowRunOptions } from './follow-run';

@@ -49,6 +49,11 @@ export type JobConfiguration = Pick<
   'key' | 'processName' | 'symbolicName' | 'description' | 'cronExpression' | 'timeZone' | 'enabled' | 'scheduleDescription' | 'version'
 >;
 
+/** Every job's configuration alone (no run queries): what the operator cache is filled with. */
+export async function listJobConfigurations(): Promise<JobConfiguration[]> {
+  return (await prisma().batchJob.findMany({ orderBy: { key: 'asc' } })).map(jobConfiguration);
+}
+
 export function jobConfiguration(job: Omit<JobConfiguration, 'scheduleDescription'>): JobConfiguration {
   return {
     key: job.key,

@@ -1,6 +1,7 @@
 import {
   getJobWithStatus,
   jobConfiguration,
+  listJobConfigurations,
   listJobsWithStatus,
   nextExecutionOf,
   type JobConfiguration,
@@ -43,7 +44,7 @@ function combine(configuration: JobConfiguration, live: JobWithStatus | undefine
 export async function operatorJobsView(options: { now?: Date } = {}): Promise<{ jobs: OperatorJobView[] } & OperatorViewMeta> {
   const now = options.now ?? new Date();
   const [cached, live] = await Promise.all([
-    cachedView('scheduled-jobs', async () => (await listJobsWithStatus()).map(jobConfiguration)),
+    cachedView('scheduled-jobs', listJobConfigurations),
     listJobsWithStatus({ now }),
   ]);
   const liveByKey = new Map(live.map((j) => [j.key, j]));
@@ -60,12 +61,10 @@ export async function operatorJobView(jobKey: string, options: { now?: Date } = 
   const now = options.now ?? new Date();
   const live = await getJobWithStatus(jobKey, { now });
   if (!live) return null;
-  const cached = await cachedView(`job:${jobKey}`, async () => {
-    const job = await getJobWithStatus(jobKey, { now });
-    return job ? jobConfiguration(job) : null;
-  });
-  // A job cached before it existed cannot happen (keys are seeded), but never show nothing.
-  const configuration = cached.value ?? jobConfiguration(live);
+  // On a miss, the configuration is the live row's (just read).
+  const cached = await cachedView(`job:${jobKey}`, async () => jobConfiguration(live));
+  // An entry written by an older release may be null (it cached "no such job"): never show nothing.
+  const configuration = (cached.value as JobConfiguration | null) ?? jobConfiguration(live);
   return {
     job: combine(configuration, live, now),
     cachedAt: cached.cachedAt,
