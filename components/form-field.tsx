@@ -5,8 +5,9 @@ import type { ReactNode } from 'react';
 // The control (input, select, custom field) is the caller's; it points at the help and error
 // through aria-describedby={fieldDescribedBy(id, hasHelp)}.
 
+/** Every text input, select and textarea. 16px text on phones: iOS zooms into smaller fields. */
 export const INPUT_CLASS =
-  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500';
+  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500 aria-invalid:bg-red-50 sm:text-sm';
 
 export function fieldDescribedBy(id: string, help = false): string {
   return help ? `${id}-help ${id}-error` : `${id}-error`;

@@ -6,6 +6,7 @@ import { PageHeader } from '@/components/app-shell';
 import { Breadcrumbs } from '@/components/breadcrumbs';
 import { LocalTime } from '@/components/local-time';
 import { AUDIT_ACTION_LABELS, auditActions, listAuditEvents, type AuditEventFilter } from '@/lib/audit/list-audit-events';
+import { INPUT_CLASS as inputClass } from '@/components/form-field';
 
 export const metadata: Metadata = { title: 'Audit log · Identity Manager Admin' };
 
@@ -25,7 +26,6 @@ const query = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).optional().catch(undefined),
 });
 
-const inputClass = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs focus:border-brand-600';
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

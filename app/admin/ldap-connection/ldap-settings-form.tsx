@@ -3,14 +3,12 @@
 import { startTransition, useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { LdapSettingsView } from '@/lib/ldap-settings/read-ldap-settings';
 import { saveLdapSettingsAction, testLdapConnectionAction } from './actions';
-import { fieldDescribedBy, FormField } from '@/components/form-field';
+import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
 import type { SaveLdapSettingsState, TestConnectionState } from './form-state';
 
 type Settings = Omit<LdapSettingsView, 'updatedAt' | 'updatedBy'>;
 type Scope = { value: string; label: string };
 
-const inputClass =
-  'mt-1.5 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500 aria-invalid:bg-red-50';
 
 
 /** The directory connection: Save stores it, Test connection tries it as typed. */
@@ -76,7 +74,7 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
         </h2>
         <div className="mt-4 space-y-2">
           <FormField id="urls" label="URLs" help="One per line, tried in order until one answers, e.g. ldaps://ldap1.example.com:636." error={errors.urls}>
-            <textarea id="urls" name="urls" rows={2} spellCheck={false} aria-invalid={invalid('urls')} aria-describedby={fieldDescribedBy('urls', true)} className={`${inputClass} font-mono text-sm`} {...text('urls')} />
+            <textarea id="urls" name="urls" rows={2} spellCheck={false} aria-invalid={invalid('urls')} aria-describedby={fieldDescribedBy('urls', true)} className={`${inputClass} font-mono`} {...text('urls')} />
           </FormField>
           <div className="grid gap-x-6 gap-y-2 sm:grid-cols-2">
             <div className="flex items-start gap-3">
@@ -111,7 +109,7 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
               placeholder="-----BEGIN CERTIFICATE-----"
               aria-invalid={invalid('tlsCaCertificate')}
               aria-describedby={fieldDescribedBy('tlsCaCertificate', true)}
-              className={`${inputClass} font-mono text-xs`}
+              className={`${inputClass} font-mono`}
               {...text('tlsCaCertificate')}
             />
           </FormField>
@@ -132,7 +130,7 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
         </h2>
         <div className="mt-4 grid gap-x-4 sm:grid-cols-2">
           <FormField id="bindDn" label="Bind DN" error={errors.bindDn}>
-            <input id="bindDn" name="bindDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('bindDn')} aria-describedby={fieldDescribedBy('bindDn', false)} className={`${inputClass} font-mono text-sm`} {...text('bindDn')} />
+            <input id="bindDn" name="bindDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('bindDn')} aria-describedby={fieldDescribedBy('bindDn', false)} className={`${inputClass} font-mono`} {...text('bindDn')} />
           </FormField>
           <FormField
             id="bindPassword"
@@ -153,7 +151,7 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
             />
           </FormField>
           <FormField id="baseDn" label="Base DN" error={errors.baseDn}>
-            <input id="baseDn" name="baseDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('baseDn')} aria-describedby={fieldDescribedBy('baseDn', false)} className={`${inputClass} font-mono text-sm`} {...text('baseDn')} />
+            <input id="baseDn" name="baseDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('baseDn')} aria-describedby={fieldDescribedBy('baseDn', false)} className={`${inputClass} font-mono`} {...text('baseDn')} />
           </FormField>
           <FormField id="scope" label="Search scope" error={errors.scope}>
             <select id="scope" name="scope" aria-invalid={invalid('scope')} aria-describedby={fieldDescribedBy('scope', false)} className={inputClass} {...text('scope')}>

@@ -2,7 +2,7 @@
 
 import { startTransition, useActionState, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { CronExpressionField } from '@/components/cron-expression-field';
-import { fieldDescribedBy, FormField } from '@/components/form-field';
+import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
 import { TimeZonePicker } from '@/components/time-zone-picker';
 import type { JobOptionsFields, PresetDefaults } from '@/lib/job-settings/job-options-form';
 import { MAPPING_FIELDS, MAPPING_LABELS } from '@/lib/job-settings/mapping-fields';
@@ -22,8 +22,6 @@ type Props = {
   renderedAt: string;
 };
 
-const inputClass =
-  'mt-1.5 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-xs focus:border-brand-600 aria-invalid:border-red-500 aria-invalid:bg-red-50';
 
 function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
   const id = `section-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
@@ -74,7 +72,7 @@ function TextField({
         spellCheck={false}
         aria-invalid={error ? true : undefined}
         aria-describedby={fieldDescribedBy(id, Boolean(help))}
-        className={`${inputClass} ${mono ? 'font-mono text-sm' : ''}`}
+        className={`${inputClass} ${mono ? 'font-mono' : ''}`}
       />
     </FormField>
   );
@@ -215,13 +213,7 @@ export function JobSettingsForm(props: Props) {
             <TextField name="statusValue" label="Inactive value" value={options.statusValue} onChange={set('statusValue')} error={errors.statusValue} mono />
           </div>
         )}
-        <div>
-          <label htmlFor="field-filter" className="block text-sm font-medium text-slate-800">
-            Filter
-          </label>
-          <p id="field-filter-help" className="mt-0.5 text-xs text-slate-600">
-            RFC 4515 syntax. Leave empty to use the preset&apos;s filter (shown greyed out).
-          </p>
+        <FormField id="field-filter" label="Filter" help="RFC 4515 syntax. Leave empty to use the preset's filter (shown greyed out)." error={errors.filter}>
           <textarea
             id="field-filter"
             name="filter"
@@ -231,13 +223,10 @@ export function JobSettingsForm(props: Props) {
             onChange={(e) => set('filter')(e.target.value)}
             spellCheck={false}
             aria-invalid={errors.filter ? true : undefined}
-            aria-describedby="field-filter-help field-filter-error"
-            className={`${inputClass} font-mono text-sm`}
+            aria-describedby={fieldDescribedBy('field-filter', true)}
+            className={`${inputClass} font-mono`}
           />
-          <p id="field-filter-error" className="mt-1 min-h-5 text-sm text-red-700">
-            {errors.filter}
-          </p>
-        </div>
+        </FormField>
       </Section>
 
       <Section title="Attribute mapping" description="The LDAP attribute each Identity Manager user field is read from. Empty: the preset's attribute.">
