@@ -106,3 +106,30 @@ export function builtServerActions(): BuiltAction[] {
       .filter((r): r is string => typeof r === 'string'),
   }));
 }
+
+/**
+ * Posts a server action as the browser does for a form with useActionState ([previousState,
+ * formData]), from the same origin. Answers the status, the redirect the action asked for, the
+ * session cookie it set (the Set-Cookie line and its token), and the body.
+ */
+export async function postFormAction(
+  baseUrl: string,
+  target: { file: string; name: string; page: string },
+  fields: Record<string, string>,
+  options: { previousState?: unknown; cookie?: string } = {},
+) {
+  const action = builtServerActions().find((a) => a.file === target.file && a.exportedName === target.name);
+  if (!action) throw new Error(`${target.file}#${target.name} is not in the build`);
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.set(`_1_${key}`, value);
+  form.set('0', JSON.stringify([options.previousState ?? {}, '$K1']));
+  const res = await fetch(`${baseUrl}${target.page}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Next-Action': action.id, Origin: baseUrl, Accept: 'text/x-component', ...(options.cookie ? { cookie: options.cookie } : {}) },
+    body: form,
+  });
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('idm_session='));
+  const token = /^idm_session=([^;]+)/.exec(cookie ?? '')?.[1];
+  return { status: res.status, redirect: res.headers.get('x-action-redirect'), cookie, token, body: await res.text() };
+}

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthTestEnvironment, type AuthTestEnvironment } from '@/e2e/support/app-server';
-import { builtServerActions } from '@/e2e/support/app-surface';
+import { builtServerActions, postFormAction } from '@/e2e/support/app-surface';
 import { LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS } from '@/lib/auth/lockout';
 import { sessionIdFromToken } from '@/lib/auth/session-policy';
 
@@ -221,22 +221,8 @@ describe('a forced password change over HTTP', () => {
   const FIRST = 'the initial passphrase';
   const SECOND = 'a brand new passphrase';
 
-  /** Posts a form action as the browser does (useActionState: [previousState, formData]). */
-  async function postAction(file: string, name: string, page: string, fields: Record<string, string>, cookie?: string) {
-    const action = builtServerActions().find((a) => a.file === file && a.exportedName === name);
-    if (!action) throw new Error(`${file}#${name} is not in the build`);
-    const form = new FormData();
-    for (const [key, value] of Object.entries(fields)) form.set(`_1_${key}`, value);
-    form.set('0', '[{},"$K1"]');
-    const res = await fetch(`${env.baseUrl}${page}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'Next-Action': action.id, Origin: env.baseUrl, Accept: 'text/x-component', ...(cookie ? { cookie } : {}) },
-      body: form,
-    });
-    const token = /^idm_session=([^;]+)/.exec(res.headers.getSetCookie().find((c) => c.startsWith('idm_session=')) ?? '')?.[1];
-    return { status: res.status, redirect: res.headers.get('x-action-redirect'), token, body: await res.text() };
-  }
+  const postAction = (file: string, name: string, page: string, fields: Record<string, string>, cookie?: string) =>
+    postFormAction(env.baseUrl, { file, name, page }, fields, { cookie });
   const signInOverHttp = (password: string) =>
     postAction('app/_lib/session-actions.ts', 'signInAction', '/login', { username: USERNAME, password, next: '/operator' });
   const changeOverHttp = (cookie: string, fields: { currentPassword: string; newPassword: string; confirmPassword: string }) =>

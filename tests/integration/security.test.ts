@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '@/e2e/support/app-server';
 import { freePort } from '@/scripts/services/ports';
-import { appPages, appRouteHandlers, builtServerActions, routeMethods } from '@/e2e/support/app-surface';
+import { appPages, appRouteHandlers, postFormAction as postServerFormAction, routeMethods } from '@/e2e/support/app-surface';
 import { startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
 import { startWorker, waitFor, type WorkerProcess } from './jobs-support';
 
@@ -99,29 +99,8 @@ describe('secrets never appear in pages, API responses or audit events', () => {
   });
 });
 
-/**
- * Posts a server action as the browser does for a form with useActionState ([previousState,
- * formData]); answers the session cookie it set, if any, and the body.
- */
-async function postFormAction(
-  target: { file: string; name: string; page: string },
-  fields: Record<string, string>,
-  options: { previousState?: unknown; cookie?: string } = {},
-) {
-  const action = builtServerActions().find((a) => a.file === target.file && a.exportedName === target.name);
-  if (!action) throw new Error(`${target.file}#${target.name} is not in the build`);
-  const form = new FormData();
-  for (const [key, value] of Object.entries(fields)) form.set(`_1_${key}`, value);
-  form.set('0', JSON.stringify([options.previousState ?? {}, '$K1']));
-  const res = await fetch(`${env.baseUrl}${target.page}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Next-Action': action.id, Origin: env.baseUrl, Accept: 'text/x-component', ...(options.cookie ? { cookie: options.cookie } : {}) },
-    body: form,
-  });
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('idm_session='));
-  return { status: res.status, cookie, body: await res.text() };
-}
+const postFormAction = (target: { file: string; name: string; page: string }, fields: Record<string, string>, options?: { previousState?: unknown; cookie?: string }) =>
+  postServerFormAction(env.baseUrl, target, fields, options);
 
 const postSignIn = (username: string, password: string) =>
   postFormAction({ file: 'app/_lib/session-actions.ts', name: 'signInAction', page: '/login' }, { username, password });
