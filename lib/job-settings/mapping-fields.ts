@@ -4,4 +4,4 @@ import { USER_FIELD_LABELS } from '../users/user-field-labels';
 export const MAPPING_FIELDS = ['username', 'givenName', 'surname', 'displayName', 'email', 'employeeNumber'] as const;
 export type MappingField = (typeof MAPPING_FIELDS)[number];
 
-export const MAPPING_LABELS: Record<MappingField, string> = Object.fromEntries(MAPPING_FIELDS.map((f) => [f, USER_FIELD_LABELS[f]])) as Record<MappingField, string>;
+export const MAPPING_LABELS: Record<MappingField, string> = USER_FIELD_LABELS;
