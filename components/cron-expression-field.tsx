@@ -17,6 +17,8 @@ type Props = {
   serverError?: string;
   /** Show the validation message before the first edit (after a failed save). */
   touched: boolean;
+  /** The schedule is paused: its firings are not listed as if they would happen. */
+  paused?: boolean;
 };
 
 /**
@@ -24,8 +26,8 @@ type Props = {
  * the server runs on Save), with the schedule in words and the next five runs in the job's zone.
  * The message line and the run list keep their height, so the form does not jump while typing.
  */
-export function CronExpressionField({ id, name, value, onChange, timeZone, from, serverError, touched }: Props) {
-  const validation = useMemo(() => validateCronExpression(value), [value]);
+export function CronExpressionField({ id, name, value, onChange, timeZone, from, serverError, touched, paused = false }: Props) {
+  const validation = useMemo(() => validateCronExpression(value, { now: from }), [value, from]);
   const runs = useMemo(() => {
     if (!validation.ok) return [];
     try {
@@ -104,7 +106,11 @@ export function CronExpressionField({ id, name, value, onChange, timeZone, from,
       <div id={runsId} className="mt-1">
         <p className="text-sm font-medium text-slate-800">Next five runs ({timeZone})</p>
         <ol className="mt-1 h-[7.5rem] space-y-0 text-sm text-slate-700 tabular-nums" aria-label={`Next five runs in ${timeZone}`}>
-          {runs.length === 0 ? (
+          {paused && runs.length > 0 ? (
+            <li className="font-medium text-amber-800" data-testid="paused-runs">
+              None while the schedule is paused.
+            </li>
+          ) : runs.length === 0 ? (
             <li className="text-slate-500">—</li>
           ) : (
             runs.map((run) => (

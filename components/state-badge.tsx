@@ -36,6 +36,11 @@ export const STATES: Record<string, { label: string; tone: Tone }> = {
   CREATED: { label: 'Created', tone: 'green' },
   UPDATED: { label: 'Updated', tone: 'blue' },
   UNCHANGED: { label: 'Unchanged', tone: 'slate' },
+  // schedules (lib/batch-jobs/schedule-status.ts)
+  SCHEDULED: { label: 'Scheduled', tone: 'green' },
+  PAUSED: { label: 'Paused', tone: 'amber' },
+  NOT_SCHEDULED: { label: 'Not scheduled', tone: 'slate' },
+  NEVER_FIRES: { label: 'Never fires', tone: 'red' },
   // user sources
   LDAP: { label: 'LDAP', tone: 'slate' },
   LOCAL: { label: 'Local', tone: 'slate' },

@@ -26,8 +26,8 @@ async function signInAsAdministrator(browser: Browser): Promise<Page> {
 
 async function storedJob() {
   return withDatabase(async (db) => {
-    const { rows } = await db.query(`SELECT cron_expression, time_zone, enabled, version FROM batch_jobs WHERE key = $1`, [JOB]);
-    return rows[0] as { cron_expression: string | null; time_zone: string; enabled: boolean; version: number };
+    const { rows } = await db.query(`SELECT cron_expression, time_zone, paused, version FROM batch_jobs WHERE key = $1`, [JOB]);
+    return rows[0] as { cron_expression: string | null; time_zone: string; paused: boolean; version: number };
   });
 }
 
@@ -53,11 +53,10 @@ async function openJob(page: Page) {
 }
 
 test.afterAll(async ({ browser }) => {
-  // Leave the job as the seed made it (no schedule, disabled): the worker must not fire it during other specs.
+  // Leave the job as the seed made it (no schedule): the worker must not fire it during other specs.
   const page = await signInAsAdministrator(browser);
   await openJob(page);
   await expression(page).fill('');
-  await page.getByRole('checkbox', { name: 'Enabled' }).uncheck();
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(saveMessage(page)).toContainText('Saved');
   expect(await jobScheduler()).toBeUndefined();
@@ -75,8 +74,7 @@ test('Home > Batch Synchronization > the job: an invalid expression is refused, 
   await expect(breadcrumb).toHaveText(/Home\s*>\s*Batch Synchronization/);
   const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: PROCESS }) });
   await expect(row).toContainText('UsersAddonLDAPBatchSyncSynchronizeActiveLDAPUsersToIDMUsers');
-  await expect(row).toContainText('Disabled');
-  await expect(row).toContainText('Not scheduled');
+  await expect(row.getByRole('cell').nth(1)).toHaveText('Not scheduled');
 
   // Select Synchronize inactive LDAP Users to Identity Manager.
   await page.getByRole('link', { name: PROCESS }).click();
@@ -112,17 +110,16 @@ test('Home > Batch Synchronization > the job: an invalid expression is refused, 
   // Type the expression in Expression and click Save.
   await expression(page).fill('15 4 * * 1-5');
   await page.getByLabel('Time zone').selectOption('Europe/Berlin');
-  await page.getByRole('checkbox', { name: 'Enabled' }).check();
   await expect(page.getByTestId('schedule-in-words')).toHaveText('At 04:15, Monday through Friday');
   await saveButton.click();
-  await expect(saveMessage(page)).toContainText('Saved');
-  await expect(saveMessage(page)).toContainText('Operators see it in Identity Manager Operator after they click Clear cache');
+  await expect(saveMessage(page)).toContainText(/Saved and scheduled: the next run is \w{3}, \d{2} \w{3} \d{4}, 04:15:00/);
+  await expect(saveMessage(page)).toContainText('Operators see the change in Identity Manager Operator after they click Clear cache');
 
   // The README's picture of the job page: `UPDATE_SCREENSHOTS=1 npx playwright test e2e/admin-batch-synchronization.spec.ts`.
   if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: 'docs/job-page.png', fullPage: true });
 
   const saved = await storedJob();
-  expect(saved).toMatchObject({ cron_expression: '15 4 * * 1-5', time_zone: 'Europe/Berlin', enabled: true, version: before.version + 1 });
+  expect(saved).toMatchObject({ cron_expression: '15 4 * * 1-5', time_zone: 'Europe/Berlin', paused: false, version: before.version + 1 });
   const scheduler = await jobScheduler();
   expect(scheduler).toMatchObject({ pattern: '15 4 * * 1-5', tz: 'Europe/Berlin' });
 
@@ -131,17 +128,61 @@ test('Home > Batch Synchronization > the job: an invalid expression is refused, 
   );
   expect(audit.rows[0]).toMatchObject({
     actor: accounts.admin.username,
-    details: { before: { cronExpression: before.cron_expression, enabled: false }, after: { cronExpression: '15 4 * * 1-5', timeZone: 'Europe/Berlin', enabled: true } },
+    details: { before: { cronExpression: before.cron_expression, paused: false }, after: { cronExpression: '15 4 * * 1-5', timeZone: 'Europe/Berlin', paused: false } },
   });
 
   // Visible after reload, and in the list.
   await page.reload();
   await expect(expression(page)).toHaveValue('15 4 * * 1-5');
   await expect(page.getByLabel('Time zone')).toHaveValue('Europe/Berlin');
-  await expect(page.getByRole('checkbox', { name: 'Enabled' })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'Pause schedule' })).not.toBeChecked();
   await breadcrumb.getByRole('link', { name: 'Batch Synchronization' }).click();
   await expect(row).toContainText('At 04:15, Monday through Friday');
-  await expect(row).toContainText('Enabled');
+  await expect(row.getByRole('cell').nth(1)).toHaveText('Scheduled');
+  await page.context().close();
+});
+
+test('Pause schedule keeps the expression, lists no runs that will not happen, says so on Save, and Resume schedules again', async ({ browser }) => {
+  const page = await signInAsAdministrator(browser);
+  await openJob(page);
+  const pause = page.getByRole('checkbox', { name: 'Pause schedule' });
+  await expression(page).fill('');
+  await expect(pause).toBeDisabled(); // nothing to pause without an expression
+  await expression(page).fill('45 3 * * *');
+  await expect(page.getByRole('list', { name: /Next five runs/ }).locator('time')).toHaveCount(5);
+
+  await pause.check();
+  await expect(page.getByRole('list', { name: /Next five runs/ })).toHaveText('None while the schedule is paused.');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(saveMessage(page)).toContainText('The schedule is paused: the scheduler will not start this job');
+  expect(await storedJob()).toMatchObject({ cron_expression: '45 3 * * *', paused: true });
+  expect(await jobScheduler()).toBeUndefined();
+  await page.reload();
+  await expect(page.getByTestId('admin-next-run')).toHaveText('None: the schedule is paused');
+  await expect(page.getByRole('region', { name: 'Status' })).toContainText(/45 3 \* \* \* \(.+\), paused/);
+
+  await page.getByRole('checkbox', { name: 'Pause schedule' }).uncheck();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(saveMessage(page)).toContainText('Saved and scheduled: the next run is');
+  expect(await jobScheduler()).toMatchObject({ pattern: '45 3 * * *' });
+  await page.context().close();
+});
+
+test('an expression that never fires is refused at the field and on Save; the scheduler keeps the saved one', async ({ browser }) => {
+  const page = await signInAsAdministrator(browser);
+  await openJob(page);
+  await expression(page).fill('0 1 * * *');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(saveMessage(page)).toContainText('Saved and scheduled');
+  const before = await storedJob();
+
+  await expression(page).fill('0 0 31 2,4 *');
+  await expect(page.locator('#cron-expression-message')).toContainText('this schedule never fires');
+  await expect(page.getByRole('list', { name: /Next five runs/ })).toHaveText('—');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(saveMessage(page)).toContainText('Nothing was saved');
+  expect(await storedJob()).toEqual(before);
+  expect(await jobScheduler()).toMatchObject({ pattern: '0 1 * * *' });
   await page.context().close();
 });
 

@@ -36,7 +36,7 @@ test('an administrator creates a token in the admin UI, a script uses it, revoca
   expect(body.jobs.map((j) => j.key)).toContain('inactive-ldap-users');
   const forbidden = await request.put('/api/v1/jobs/inactive-ldap-users/schedule', {
     headers: { authorization: `Bearer ${token}` },
-    data: { expression: '0 2 * * *', timeZone: 'UTC', enabled: true },
+    data: { expression: '0 2 * * *', timeZone: 'UTC' },
   });
   expect(forbidden.status()).toBe(403);
 

@@ -86,8 +86,6 @@ test('the operator sees the scheduled jobs, and an administrator\'s new schedule
   const admin = await signIn(browser, 'admin');
   await admin.goto(`/admin/batch-synchronization/${JOB}`);
   await admin.getByLabel('Expression', { exact: true }).fill('20 4 * * *');
-  const enabled = admin.getByRole('checkbox', { name: 'Enabled' });
-  if (!(await enabled.isChecked())) await enabled.check();
   await admin.getByRole('button', { name: 'Save' }).click();
   await expect(admin.getByTestId('save-message')).toContainText(/saved/i, { timeout: 30_000 });
 
@@ -195,27 +193,62 @@ test('a second Start now while a run is active is refused with a link to the act
   }
 });
 
-test('a run above the threshold shows the number and, once the operator confirms it, completes', async ({ browser }) => {
-  test.setTimeout(90_000);
+test('over the threshold: a dry run previews it, a real run stops and lists who would be deactivated, the confirmed run shows its total', async ({ browser }) => {
+  test.setTimeout(150_000);
   await lockDirectoryPeople(['dan.active', 'eve.active', 'fay.active']);
-
   const operator = await signIn(browser, 'operator');
+
+  // A dry run is a preview: the threshold does not stop it, and it says what a real run would do.
+  await operator.goto('/operator/scheduled-jobs');
+  await startNow(operator, { dryRun: true });
+  await expect(operator).toHaveURL(/\/operator\/runs\/\d+$/);
+  await expect(operator.getByTestId('run-status')).toContainText('Succeeded', { timeout: 45_000 });
+  await expect(operator.getByTestId('run-status')).toContainText('Dry run');
+  const preview = operator.getByRole('alert').filter({ hasText: 'A real run would stop at the threshold' });
+  await expect(preview).toContainText(/would deactivate 3 of \d+ active users \(\d+\.\d%\), above the job's safety threshold \(2 users \/ no % limit\)/);
+  await expect(counter(operator, 'updated')).toHaveText('3');
+  expect((await identityOf('dan.active'))?.state).toBe('ACTIVE');
+
+  // The real run stops before writing and lists the people it would deactivate.
   await operator.goto('/operator/scheduled-jobs');
   await startNow(operator);
   await expect(operator).toHaveURL(/\/operator\/runs\/\d+$/);
   const stoppedRun = operator.url();
+  const stoppedRunId = stoppedRun.split('/').pop();
   await expect(operator.getByTestId('run-status')).toContainText('Threshold exceeded', { timeout: 45_000 });
   await expect(operator.getByTestId('would-deactivate')).toHaveText('3');
   await expect(operator.getByText(/Nothing was changed/).first()).toBeVisible();
   expect((await identityOf('dan.active'))?.state).toBe('ACTIVE');
+  await operator.getByRole('link', { name: 'See the 3 users who would be deactivated' }).click();
+  await expect(operator.getByTestId('run-item')).toHaveCount(3);
+  for (const uid of ['dan.active', 'eve.active', 'fay.active']) await expect(operator.getByTestId('run-item').filter({ hasText: uid })).toHaveCount(1);
+  await operator.getByLabel('Search username or DN').fill('eve');
+  await operator.getByRole('button', { name: 'Apply' }).click();
+  await expect(operator.getByTestId('run-item')).toHaveCount(1);
+  await expect(operator.getByTestId('run-item')).toContainText('State: active');
+  const download = operator.waitForEvent('download');
+  await operator.getByRole('link', { name: 'Download them as CSV' }).click();
+  let csv = '';
+  for await (const chunk of await (await download).createReadStream()) csv += chunk.toString();
+  const lines = csv.split('\r\n').filter(Boolean);
+  expect(lines).toHaveLength(4);
+  for (const uid of ['dan.active', 'eve.active', 'fay.active']) expect(csv).toContain(`,UPDATED,${uid},`);
 
-  // The button needs the number confirmed first.
-  await expect(operator.getByRole('button', { name: 'Confirm and run' })).toBeVisible();
-  await operator.getByRole('checkbox', { name: /these 3 users are to be deactivated/ }).check();
-  await operator.getByRole('button', { name: 'Confirm and run' }).click();
-  await expect(operator).not.toHaveURL(stoppedRun);
-  await expect(operator).toHaveURL(/\/operator\/runs\/\d+$/);
+  // Confirmed: the new run says which run it confirms and knows its total before the worker takes it.
+  const workerPid = Number(process.env.E2E_WORKER_PID);
+  process.kill(workerPid, 'SIGSTOP');
+  try {
+    await operator.getByRole('checkbox', { name: /these 3 users are to be deactivated/ }).check();
+    await operator.getByRole('button', { name: 'Confirm and run' }).click();
+    await expect(operator).not.toHaveURL(stoppedRun);
+    await expect(operator).toHaveURL(/\/operator\/runs\/\d+$/);
+    await expect(operator.getByText(`confirms run #${stoppedRunId}, stopped at the threshold`)).toBeVisible();
+    await expect(operator.getByTestId('entries-read')).toHaveText('0 of 6');
+  } finally {
+    process.kill(workerPid, 'SIGCONT');
+  }
   await expect(operator.getByTestId('run-status')).toContainText('Succeeded', { timeout: 45_000 });
+  await expect(operator.getByTestId('entries-read')).toHaveText('6 of 6');
   await expect(counter(operator, 'updated')).toHaveText('3');
   await expect(counter(operator, 'unchanged')).toHaveText('3');
   expect((await identityOf('dan.active'))?.state).toBe('INACTIVE');

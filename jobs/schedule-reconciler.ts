@@ -14,6 +14,7 @@ export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient
   async function pass(reason: string): Promise<void> {
     try {
       const result = await reconcileJobSchedulers(queue, db);
+      // A periodic pass says something only when it changed something (read back from Redis) or failed.
       const changed = result.upserted.length + result.removed.length;
       if (changed > 0 || reason !== 'periodic') {
         log(
@@ -21,6 +22,7 @@ export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient
             `removed [${result.removed.join(', ')}], unchanged [${result.unchanged.join(', ')}]`,
         );
       }
+      for (const failure of result.failed) log(`schedule reconciliation (${reason}): ${failure.message}`);
     } catch (error) {
       log(`schedule reconciliation (${reason}) failed, retried on the next reconnect or period: ${(error as Error).message}`);
     }

@@ -2,6 +2,7 @@ import { disconnectDb, pool } from '@/lib/db';
 import { isSyncJobKey } from '@/lib/sync/job-options';
 import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
 import { PhaseTimer } from '@/lib/sync/phase-timer';
+import { thresholdMessage } from '@/lib/sync/threshold';
 
 // npm run sync -- <job-key> [--dry-run] [--confirm]: runs a batch job in the foreground (operations, tests, benchmark).
 const args = process.argv.slice(2);
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
       console.log(`\nRun ${outcome.runId} ${outcome.status}${outcome.dryRun ? ' (dry run)' : ''} in ${seconds.toFixed(2)} s`);
       console.table(outcome.counters);
       if (outcome.wouldDeactivate !== null) console.log(`Active users it would deactivate (threshold check): ${outcome.wouldDeactivate}`);
+      if (outcome.dryRun && outcome.thresholdCheck?.exceeded) console.log(thresholdMessage(outcome.thresholdCheck, 'dry-run'));
       if (outcome.error) console.log(`${outcome.errorCode}: ${outcome.error}`);
     }
     return outcome.status === 'SUCCEEDED' || outcome.status === 'COMPLETED_WITH_ERRORS' ? 0 : 1;

@@ -54,11 +54,16 @@ export const openApiDocument = {
               schema: {
                 type: 'object',
                 additionalProperties: false,
-                required: ['expression', 'timeZone', 'enabled'],
+                required: ['expression', 'timeZone'],
                 properties: {
-                  expression: { type: ['string', 'null'], description: 'Cron expression with 5 or 6 fields (seconds first); null or "" clears it.', examples: ['0 2 * * *'] },
+                  expression: {
+                    type: ['string', 'null'],
+                    description: 'Cron expression with 5 or 6 fields (seconds first); null or "" clears it. An expression that never fires in the next 8 years is refused.',
+                    examples: ['0 2 * * *'],
+                  },
                   timeZone: { type: 'string', description: 'IANA time zone', examples: ['Europe/Berlin'] },
-                  enabled: { type: 'boolean' },
+                  paused: { type: 'boolean', default: false, description: 'Keep the expression but start no run on it. Omitted or false: the job is scheduled.' },
+                  enabled: { type: 'boolean', deprecated: true, description: 'Before paused: `enabled: false` is `paused: true`.' },
                   expectedVersion: { type: 'integer', description: 'The job version you read; a newer save makes this request a 409.' },
                 },
               },
@@ -66,7 +71,25 @@ export const openApiDocument = {
           },
         },
         responses: {
-          '200': json({ allOf: [{ $ref: '#/components/schemas/Job' }, { type: 'object', properties: { warnings: { type: 'array', items: { type: 'string' } }, scheduler: { type: 'string' } } }] }, 'The saved job'),
+          '200': json(
+            {
+              allOf: [
+                { $ref: '#/components/schemas/Job' },
+                {
+                  type: 'object',
+                  properties: {
+                    warnings: { type: 'array', items: { type: 'string' } },
+                    scheduler: {
+                      type: 'string',
+                      enum: ['upserted', 'removed', 'unchanged', 'pending', 'failed'],
+                      description: 'The BullMQ job scheduler as read back from Redis after the save; pending: Redis did not answer, failed: it holds something else (the worker reconciles both).',
+                    },
+                  },
+                },
+              ],
+            },
+            'The saved job',
+          ),
           ...standardErrors,
           ...bodyErrors,
           '404': error('No such job (code `not_found`).'),
@@ -115,7 +138,12 @@ export const openApiDocument = {
           runId,
           { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
           { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-          { name: 'outcome', in: 'query', schema: { type: 'string', enum: ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED'] } },
+          {
+            name: 'outcome',
+            in: 'query',
+            description: 'One outcome, or DEACTIVATED: the UPDATED items that move a user from active to inactive (on a THRESHOLD_EXCEEDED run: the people a confirmed run would deactivate).',
+            schema: { type: 'string', enum: ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED', 'DEACTIVATED'] },
+          },
         ],
         responses: {
           '200': json({
@@ -205,6 +233,19 @@ export const openApiDocument = {
           startedBy: { type: ['string', 'null'] },
           dryRun: { type: 'boolean' },
           confirmed: { type: 'boolean' },
+          confirmsRunId: { type: ['integer', 'null'], description: 'The THRESHOLD_EXCEEDED run whose confirmation started this one.' },
+          thresholdCheck: {
+            type: ['object', 'null'],
+            description:
+              'The mass-deactivation check made before any write (inactive job, not confirmed). exceeded on a real run: it wrote nothing, ended THRESHOLD_EXCEEDED and lists as items the changes it would make; on a dry run: a real run would stop there.',
+            properties: {
+              wouldDeactivate: { type: 'integer' },
+              activeUsers: { type: 'integer' },
+              maxUsers: { type: ['integer', 'null'] },
+              maxPercent: { type: ['number', 'null'] },
+              exceeded: { type: 'boolean' },
+            },
+          },
           queuedAt: { type: 'string', format: 'date-time' },
           startedAt: dateTime,
           finishedAt: dateTime,
@@ -227,7 +268,9 @@ export const openApiDocument = {
           expression: { type: ['string', 'null'] },
           scheduleDescription: { type: ['string', 'null'] },
           timeZone: { type: 'string' },
-          enabled: { type: 'boolean' },
+          paused: { type: 'boolean' },
+          scheduleState: { type: 'string', enum: ['SCHEDULED', 'PAUSED', 'NOT_SCHEDULED', 'NEVER_FIRES'] },
+          enabled: { type: 'boolean', deprecated: true, description: '!paused' },
           nextRunAt: dateTime,
           version: { type: 'integer' },
           activeRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },

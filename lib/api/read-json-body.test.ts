@@ -20,7 +20,10 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('readJsonBody', () => {
   it('parses a strict schema and reports unknown fields and wrong types per field', async () => {
-    expect(await readJsonBody(post('{"expression":"0 2 * * *","timeZone":"UTC","enabled":true}'), scheduleBody)).toEqual({ expression: '0 2 * * *', timeZone: 'UTC', enabled: true });
+    expect(await readJsonBody(post('{"expression":"0 2 * * *","timeZone":"UTC","paused":true}'), scheduleBody)).toEqual({ expression: '0 2 * * *', timeZone: 'UTC', paused: true });
+    // paused is optional (false: scheduled); the deprecated enabled still means !paused.
+    expect(await readJsonBody(post('{"expression":"0 2 * * *","timeZone":"UTC"}'), scheduleBody)).toEqual({ expression: '0 2 * * *', timeZone: 'UTC', paused: false });
+    expect(await readJsonBody(post('{"expression":"0 2 * * *","timeZone":"UTC","enabled":false}'), scheduleBody)).toEqual({ expression: '0 2 * * *', timeZone: 'UTC', paused: true });
     try {
       await readJsonBody(post('{"expression":1,"timeZone":"UTC","enabled":true,"extra":1}'), scheduleBody);
       expect.unreachable();

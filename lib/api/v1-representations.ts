@@ -1,4 +1,5 @@
-import type { JobWithStatus, RunSummary } from '@/lib/batch-jobs';
+import { scheduleState, type JobWithStatus, type RunSummary } from '@/lib/batch-jobs';
+import { parseThresholdCheck } from '@/lib/sync/threshold';
 import type { UserDetails } from '@/lib/users/get-user-details';
 
 // What API v1 answers: stable field names, ISO dates, no internals (no hashes, no options blob).
@@ -12,6 +13,8 @@ export function runRepresentation(run: RunSummary) {
     startedBy: run.startedBy,
     dryRun: run.dryRun,
     confirmed: run.confirmed,
+    confirmsRunId: run.confirmsRunId,
+    thresholdCheck: parseThresholdCheck(run.thresholdCheck),
     queuedAt: run.queuedAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -43,7 +46,10 @@ export function jobRepresentation(job: JobWithStatus) {
     expression: job.cronExpression,
     scheduleDescription: job.scheduleDescription,
     timeZone: job.timeZone,
-    enabled: job.enabled,
+    paused: job.paused,
+    scheduleState: scheduleState(job).state,
+    /** Deprecated: !paused. */
+    enabled: !job.paused,
     nextRunAt: job.nextExecutionAt,
     version: job.version,
     updatedAt: job.updatedAt,

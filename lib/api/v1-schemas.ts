@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUN_ITEM_FILTERS } from '../runs/run-items';
 
 // Request shapes of REST API v1. Strict: an unknown field is an error (a typo such as
 // "enable" must not be silently ignored and leave the schedule as it was).
@@ -26,11 +27,19 @@ export const scheduleBody = z
   .object({
     expression: z.string().max(200, 'A cron expression has at most 200 characters.').nullable(),
     timeZone: z.string().min(1, 'Enter an IANA time zone, e.g. Europe/Berlin.').max(64),
-    enabled: z.boolean({ message: 'enabled must be true or false.' }),
+    /** Keep the expression but do not fire it; false (the default) schedules the job. */
+    paused: z.boolean({ message: 'paused must be true or false.' }).optional(),
+    /** Deprecated (before 2026-12): `enabled: false` is `paused: true`. */
+    enabled: z.boolean({ message: 'enabled must be true or false.' }).optional(),
     /** The version the caller read (GET /jobs/{key}); when given, a newer save makes this one a 409. */
     expectedVersion: z.number().int().positive().optional(),
   })
-  .strict();
+  .strict()
+  .refine((body) => body.paused === undefined || body.enabled === undefined || body.paused !== body.enabled, {
+    message: 'paused and the deprecated enabled contradict each other; send paused only.',
+    path: ['paused'],
+  })
+  .transform(({ enabled, ...body }) => ({ ...body, paused: body.paused ?? (enabled === undefined ? false : !enabled) }));
 
 export const startRunBody = z
   .object({
@@ -45,6 +54,7 @@ export const paginationQuery = z
   .object({
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(500).default(50),
-    outcome: z.enum(['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED']).optional(),
+    /** An outcome, or DEACTIVATED: the UPDATED items that move a user from active to inactive. */
+    outcome: z.enum(RUN_ITEM_FILTERS).optional(),
   })
   .strict();

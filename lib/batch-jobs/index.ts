@@ -10,3 +10,5 @@ export { getRunSnapshot, followRun } from './follow-run';
 export type { RunSnapshot, FollowRunOptions } from './follow-run';
 export { ACTIVE_RUN_STATUSES, isActiveStatus } from './run-summary';
 export type { RunSummary } from './run-summary';
+export { scheduleState, savedScheduleMessage } from './schedule-status';
+export type { ScheduleState, SchedulerOutcome } from './schedule-status';

@@ -11,13 +11,14 @@ export type JobWithStatus = {
   description: string;
   cronExpression: string | null;
   timeZone: string;
-  enabled: boolean;
+  /** The expression is kept but does not fire (see BatchJob.paused). */
+  paused: boolean;
   version: number;
   updatedAt: Date;
   updatedBy: string | null;
   /** "At 02:00, Monday through Friday"; null without an expression. */
   scheduleDescription: string | null;
-  /** Next firing of the schedule; null when the job is disabled or has no expression. */
+  /** Next firing of the schedule; null when the job is paused or has no expression. */
   nextExecutionAt: Date | null;
   /** The queued or running run, if any. */
   activeRun: RunSummary | null;
@@ -46,7 +47,7 @@ type JobRow = Awaited<ReturnType<ReturnType<typeof prisma>['batchJob']['findUniq
 /** What an administrator configures of a job, as shown: the part the operator cache keeps. */
 export type JobConfiguration = Pick<
   JobWithStatus,
-  'key' | 'processName' | 'symbolicName' | 'description' | 'cronExpression' | 'timeZone' | 'enabled' | 'scheduleDescription' | 'version'
+  'key' | 'processName' | 'symbolicName' | 'description' | 'cronExpression' | 'timeZone' | 'paused' | 'scheduleDescription' | 'version'
 >;
 
 /** Every job's configuration alone (no run queries): what the operator cache is filled with. */
@@ -62,15 +63,15 @@ export function jobConfiguration(job: Omit<JobConfiguration, 'scheduleDescriptio
     description: job.description,
     cronExpression: job.cronExpression,
     timeZone: job.timeZone,
-    enabled: job.enabled,
+    paused: job.paused,
     scheduleDescription: job.cronExpression ? (describeCronExpression(job.cronExpression) ?? null) : null,
     version: job.version,
   };
 }
 
-/** The next execution of a schedule from `now`; null when disabled, empty or invalid. */
-export function nextExecutionOf(job: Pick<JobConfiguration, 'key' | 'cronExpression' | 'timeZone' | 'enabled'>, now: Date): Date | null {
-  const schedule = desiredSchedule(job);
+/** The next execution of a schedule from `now`; null when paused, empty, invalid or never firing. */
+export function nextExecutionOf(job: Pick<JobConfiguration, 'key' | 'cronExpression' | 'timeZone' | 'paused'>, now: Date): Date | null {
+  const schedule = desiredSchedule(job, now);
   if (!schedule) return null;
   return nextRuns(schedule.pattern, { timeZone: schedule.tz, count: 1, from: now })[0] ?? null;
 }

@@ -33,6 +33,8 @@ export type RunSummary = Pick<
   | 'certificatesChanged'
   | 'rolesWithdrawn'
   | 'wouldDeactivate'
+  | 'thresholdCheck'
+  | 'confirmsRunId'
   | 'errorCode'
   | 'error'
 >;
@@ -61,6 +63,8 @@ export const RUN_SUMMARY_SELECT = {
   certificatesChanged: true,
   rolesWithdrawn: true,
   wouldDeactivate: true,
+  thresholdCheck: true,
+  confirmsRunId: true,
   errorCode: true,
   error: true,
 } as const;

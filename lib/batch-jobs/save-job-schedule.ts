@@ -3,7 +3,7 @@ import { prisma } from '../db';
 import { validateCronExpression } from '../cron/validate-cron-expression';
 import { validateTimeZone } from '../cron/time-zone';
 import { batchJobsQueue, type BatchJobsQueue } from '../queue/batch-jobs-queue';
-import { applyJobSchedule, type ScheduleChange } from '../queue/job-schedulers';
+import { applyJobSchedule, SchedulerMismatchError, type ScheduleChange } from '../queue/job-schedulers';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import type { JobOptions } from '../sync/job-options';
 
@@ -12,7 +12,8 @@ export type SaveJobScheduleOptions = {
   /** Empty or null clears the schedule (the job then runs only when started by hand). */
   cronExpression: string | null;
   timeZone: string;
-  enabled: boolean;
+  /** Keep the expression but do not fire it. Ignored without an expression (nothing to pause). */
+  paused?: boolean;
   /** batch_jobs.version the administrator edited: a concurrent save makes this one a conflict. */
   expectedVersion: number;
   /** Account username of the administrator. */
@@ -27,7 +28,7 @@ export type SavedJobSchedule = {
   key: string;
   cronExpression: string | null;
   timeZone: string;
-  enabled: boolean;
+  paused: boolean;
   version: number;
   updatedAt: Date;
   updatedBy: string | null;
@@ -39,8 +40,11 @@ export type SaveJobScheduleResult =
       ok: true;
       job: SavedJobSchedule;
       warnings: string[];
-      /** What happened to the BullMQ job scheduler; 'pending' when Redis did not answer (the worker reconciles it). */
-      scheduler: ScheduleChange | 'pending';
+      /**
+       * What happened to the BullMQ job scheduler, read back from Redis; 'pending' when Redis did not
+       * answer, 'failed' when it holds something else (the worker reconciles both).
+       */
+      scheduler: ScheduleChange | 'pending' | 'failed';
     }
   | { ok: false; reason: 'invalid'; fieldErrors: { cronExpression?: string; timeZone?: string } }
   | { ok: false; reason: 'not_found'; message: string }
@@ -50,7 +54,7 @@ const SAVED_SELECT = {
   key: true,
   cronExpression: true,
   timeZone: true,
-  enabled: true,
+  paused: true,
   version: true,
   updatedAt: true,
   updatedBy: true,
@@ -58,7 +62,7 @@ const SAVED_SELECT = {
 } as const;
 
 /**
- * Saves a job's schedule (expression, time zone, enabled) and applies it to its BullMQ job
+ * Saves a job's schedule (expression, time zone, paused) and applies it to its BullMQ job
  * scheduler at once. The database row is the source of truth: if Redis is unreachable the save
  * still stands and the worker's reconciliation creates the scheduler when Redis is back.
  */
@@ -75,8 +79,6 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
     } else {
       fieldErrors.cronExpression = cron.error;
     }
-  } else if (options.enabled) {
-    fieldErrors.cronExpression = 'Enter a cron expression to enable the schedule, or disable it.';
   }
   const tz = validateTimeZone(options.timeZone);
   if (!tz.ok) fieldErrors.timeZone = tz.error;
@@ -92,7 +94,7 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
     data: {
       cronExpression,
       timeZone: tz.timeZone,
-      enabled: options.enabled,
+      paused: cronExpression !== null && options.paused === true,
       ...(options.options !== undefined ? { options: options.options } : {}),
       version: { increment: 1 },
       updatedBy: options.actor,
@@ -120,26 +122,31 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
       before: {
         cronExpression: before.cronExpression,
         timeZone: before.timeZone,
-        enabled: before.enabled,
+        paused: before.paused,
         ...(options.options !== undefined ? { options: before.options as object } : {}),
       },
       after: {
         cronExpression: job.cronExpression,
         timeZone: job.timeZone,
-        enabled: job.enabled,
+        paused: job.paused,
         ...(options.options !== undefined ? { options: job.options as object } : {}),
       },
       version: job.version,
     },
   });
 
-  let scheduler: ScheduleChange | 'pending';
+  let scheduler: ScheduleChange | 'pending' | 'failed';
   try {
     scheduler = await withRedisTimeout(
       applyJobSchedule(options.queue ?? batchJobsQueue(), job),
       'update the job scheduler',
     );
   } catch (error) {
+    if (error instanceof SchedulerMismatchError) {
+      scheduler = 'failed';
+      warnings = [...warnings, `Saved, but ${error.message} The worker tries again at its next reconciliation; check its log.`];
+      return { ok: true, job, warnings, scheduler };
+    }
     scheduler = 'pending';
     warnings = [
       ...warnings,

@@ -14,6 +14,11 @@ export type StartJobRunOptions = {
   /** The operator confirmed a run above the deactivation threshold. */
   confirmed?: boolean;
   /**
+   * The THRESHOLD_EXCEEDED run this one confirms: recorded, and its count of entries is the new
+   * run's expected total (a confirmed run has no counting pass of its own).
+   */
+  confirms?: { runId: number; entriesTotal: number | null };
+  /**
    * false when the caller already is the worker handling a scheduled firing: the run is executed
    * in place instead of being queued again.
    */
@@ -52,6 +57,8 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
             startedBy: options.startedBy ?? null,
             dryRun: options.dryRun ?? false,
             confirmed: options.confirmed ?? false,
+            confirmsRunId: options.confirms?.runId ?? null,
+            entriesTotal: options.confirms?.entriesTotal ?? null,
           },
           select: RUN_SUMMARY_SELECT,
         });
@@ -89,7 +96,7 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
     action: 'run.started',
     target: options.jobKey,
     ip: options.ip ?? null,
-    details: { runId: run.id, trigger: run.trigger, dryRun: run.dryRun, confirmed: run.confirmed },
+    details: { runId: run.id, trigger: run.trigger, dryRun: run.dryRun, confirmed: run.confirmed, ...(options.confirms ? { confirmsRunId: options.confirms.runId } : {}) },
   });
 
   if (options.enqueue === false) return { started: true, run };

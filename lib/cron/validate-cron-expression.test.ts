@@ -85,6 +85,58 @@ describe('validateCronExpression', () => {
   });
 });
 
+describe('expressions that never fire', () => {
+  const now = new Date(Date.UTC(2027, 0, 1));
+
+  it('refuses a day that no listed month has, whatever else the expression says', () => {
+    for (const expression of ['0 0 31 2,4 *', '0 0 31 2,4,6,9,11 *', '15 3 30,31 2 *', '0 0 0 31 4 *']) {
+      const result = validateCronExpression(expression, { now });
+      expect(result.ok, expression).toBe(false);
+      if (!result.ok) expect(result.error, expression).toMatch(/never fire/);
+    }
+    // A fifth Monday in February needs a leap year whose February starts on a Monday: 2044, more than 8 years away.
+    expect(validateCronExpression('0 0 * 2 1#5', { now }).ok).toBe(false);
+    // Rare but real: February 29 and one listed month that has a 31st.
+    expect(validateCronExpression('0 0 29 2 *', { now: new Date(Date.UTC(2097, 2, 1)) }).ok).toBe(true); // 2104, across 2100
+    expect(validateCronExpression('0 0 31 2,4,5 *', { now }).ok).toBe(true);
+  });
+
+  // Reference model: walk the calendar day by day for 8 years and look for a day that matches
+  // day of month, month and day of week with cron's rule (both restricted: either one matches).
+  function firesWithinEightYears(dom: number[] | '*', months: number[], dow: number[] | '*'): boolean {
+    const end = new Date(now);
+    end.setUTCFullYear(end.getUTCFullYear() + 8);
+    for (let day = new Date(now); day < end; day = new Date(day.getTime() + 86_400_000)) {
+      if (!months.includes(day.getUTCMonth() + 1)) continue;
+      const domOk = dom === '*' || dom.includes(day.getUTCDate());
+      const dowOk = dow === '*' || dow.includes(day.getUTCDay());
+      if (dom !== '*' && dow !== '*' ? domOk || dowOk : domOk && dowOk) return true;
+    }
+    return false;
+  }
+
+  it('agrees with a calendar walk on random day/month/weekday combinations', () => {
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * n); // the high bits: an LCG's low bits repeat with a short period
+    };
+    const pick = (from: number[], max: number) => [...new Set(Array.from({ length: 1 + random(max) }, () => from[random(from.length)]!))].sort((a, b) => a - b);
+    let refused = 0;
+    for (let i = 0; i < 80; i++) {
+      // Biased towards the short months and their missing days, where the never-firing corner is.
+      const dom = random(5) === 0 ? '*' : pick(random(2) ? [30, 31] : [1, 15, 28, 29, 30, 31], 3);
+      const months = pick(random(2) ? [2, 4, 6, 9, 11] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 3);
+      const dow = random(3) === 0 ? pick([0, 1, 2, 3, 4, 5, 6], 2) : '*';
+      const expression = `0 0 ${dom === '*' ? '*' : dom.join(',')} ${months.join(',')} ${dow === '*' ? '*' : dow.join(',')}`;
+      const expected = firesWithinEightYears(dom, months, dow);
+      if (!expected) refused++;
+      expect(validateCronExpression(expression, { now }).ok, expression).toBe(expected);
+    }
+    expect(refused).toBeGreaterThan(3); // the generator does reach the never-firing corner
+  }, 60_000); // cron-parser needs ~0.1 s to search 8 years and find nothing
+});
+
 describe('describeCronExpression', () => {
   it('describes valid expressions and nothing else', () => {
     expect(describeCronExpression('0 2 * * *')).toBe('At 02:00');

@@ -33,7 +33,18 @@ const FIELD_HELP = '5 fields (minute hour day-of-month month day-of-week), or 6 
 /** Schedules firing more often than this get a warning: a run may still be busy when the next is due. */
 export const FREQUENT_SCHEDULE_SECONDS = 5 * 60;
 
-export function validateCronExpression(input: string): CronValidation {
+/**
+ * How far ahead an expression must fire at least once. Eight years cover every date that exists:
+ * February 29 comes back within eight years even across 2100, which is no leap year.
+ */
+export const MUST_FIRE_WITHIN_YEARS = 8;
+
+export type ValidateCronOptions = {
+  /** The moment "never fires" is judged from; now by default. */
+  now?: Date;
+};
+
+export function validateCronExpression(input: string, options: ValidateCronOptions = {}): CronValidation {
   const trimmed = typeof input === 'string' ? input.trim() : '';
   if (trimmed === '') return { ok: false, error: `Enter a cron expression: ${FIELD_HELP}.` };
   if (trimmed.startsWith('@')) {
@@ -74,6 +85,14 @@ export function validateCronExpression(input: string): CronValidation {
     }
     return { ok: false, error: `Invalid cron expression: ${message}` };
   }
+  if (nextFiring(expression, options.now ?? new Date()) === null) {
+    // Valid field by field, possible in some month, and yet no date fits: 31 in February and
+    // April only, a fifth Monday of February. BullMQ would keep the previous schedule instead.
+    return {
+      ok: false,
+      error: `this schedule never fires: no date in the next ${MUST_FIRE_WITHIN_YEARS} years matches day of month ${six[3]}, month ${six[4]} and day of week ${six[5]} together`,
+    };
+  }
 
   const warnings: string[] = [];
   const shortest = shortestInterval(expression);
@@ -84,6 +103,17 @@ export function validateCronExpression(input: string): CronValidation {
     );
   }
   return { ok: true, expression, hasSeconds, warnings };
+}
+
+/** The first firing after `now` within MUST_FIRE_WITHIN_YEARS, or null. */
+function nextFiring(expression: string, now: Date): Date | null {
+  const endDate = new Date(now);
+  endDate.setUTCFullYear(endDate.getUTCFullYear() + MUST_FIRE_WITHIN_YEARS);
+  try {
+    return CronExpressionParser.parse(expression, { currentDate: now, endDate }).next().toDate();
+  } catch {
+    return null; // "Out of the time span range"
+  }
 }
 
 /** Checks one field on its own (the others `*`) so that the message can name it. */

@@ -3,7 +3,7 @@ import { desiredSchedule, schedulerIdFor } from './job-schedulers';
 import { runRetryDelay } from './batch-jobs-queue';
 
 describe('desiredSchedule', () => {
-  const job = { key: 'inactive-ldap-users', cronExpression: ' 0  2 * * * ', timeZone: 'Europe/Berlin', enabled: true };
+  const job = { key: 'inactive-ldap-users', cronExpression: ' 0  2 * * * ', timeZone: 'Europe/Berlin', paused: false };
 
   it('derives the scheduler of an enabled job with a valid expression', () => {
     expect(desiredSchedule(job)).toEqual({ pattern: '0 2 * * *', tz: 'Europe/Berlin' });
@@ -11,7 +11,7 @@ describe('desiredSchedule', () => {
   });
 
   it('wants no scheduler for a disabled job, a missing or invalid expression, or an unknown time zone', () => {
-    expect(desiredSchedule({ ...job, enabled: false })).toBeNull();
+    expect(desiredSchedule({ ...job, paused: true })).toBeNull();
     expect(desiredSchedule({ ...job, cronExpression: null })).toBeNull();
     expect(desiredSchedule({ ...job, cronExpression: '* * *' })).toBeNull();
     expect(desiredSchedule({ ...job, timeZone: 'Nowhere/City' })).toBeNull();

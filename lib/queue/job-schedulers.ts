@@ -5,13 +5,15 @@ import { validateTimeZone } from '../cron/time-zone';
 import { RUN_JOB_OPTIONS, type BatchJobData, type BatchJobsQueue } from './batch-jobs-queue';
 
 // The database is the source of truth for schedules: BullMQ job schedulers are derived from
-// batch_jobs (expression, time zone, enabled) and can always be rebuilt from it.
+// batch_jobs (expression, time zone, paused) and can always be rebuilt from it. What BullMQ holds is
+// read back after every change: BullMQ's upsert silently keeps the old scheduler when it cannot
+// compute a next firing, and "saved" must never mean "scheduled something else".
 
 export type JobScheduleSource = {
   key: string;
   cronExpression: string | null;
   timeZone: string;
-  enabled: boolean;
+  paused: boolean;
 };
 
 export type DesiredSchedule = { pattern: string; tz: string };
@@ -24,10 +26,11 @@ function jobKeyOf(schedulerId: string): string | undefined {
   return schedulerId.startsWith('batch-job:') ? schedulerId.slice('batch-job:'.length) : undefined;
 }
 
-/** The scheduler a job should have, or null when it should have none (disabled, no or invalid expression). */
-export function desiredSchedule(job: JobScheduleSource): DesiredSchedule | null {
-  if (!job.enabled || !job.cronExpression) return null;
-  const cron = validateCronExpression(job.cronExpression);
+/** The scheduler a job should have, or null when it should have none (paused, no or invalid expression). */
+export function desiredSchedule(job: JobScheduleSource, now: Date = new Date()): DesiredSchedule | null {
+  if (job.paused || !job.cronExpression) return null;
+  // An expression that no longer fires (its last occurrence passed) wants no scheduler either.
+  const cron = validateCronExpression(job.cronExpression, { now });
   const tz = validateTimeZone(job.timeZone);
   if (!cron.ok || !tz.ok) return null;
   return { pattern: cron.expression, tz: tz.timeZone };
@@ -35,7 +38,35 @@ export function desiredSchedule(job: JobScheduleSource): DesiredSchedule | null 
 
 export type ScheduleChange = 'upserted' | 'removed' | 'unchanged';
 
-/** Makes the job's scheduler match the job; `current` avoids a Redis read when the caller has it. */
+/** BullMQ holds something other than the saved schedule after the change was asked for. */
+export class SchedulerMismatchError extends Error {
+  constructor(
+    readonly jobKey: string,
+    readonly desired: DesiredSchedule | null,
+    readonly held: { pattern: string | null; tz: string | null } | null,
+  ) {
+    const wanted = desired ? `"${desired.pattern}" (${desired.tz})` : 'no scheduler';
+    const got = held ? `"${held.pattern ?? ''}" (${held.tz ?? 'UTC'})` : 'no scheduler';
+    super(`The scheduler in Redis did not take the schedule of ${jobKey}: it should hold ${wanted} but holds ${got}.`);
+    this.name = 'SchedulerMismatchError';
+  }
+}
+
+function holds(existing: JobSchedulerJson<BatchJobData> | null | undefined, desired: DesiredSchedule | null): boolean {
+  if (!desired) return !existing;
+  return (
+    !!existing &&
+    existing.pattern === desired.pattern &&
+    (existing.tz ?? 'UTC') === desired.tz &&
+    existing.template?.opts?.attempts === RUN_JOB_OPTIONS.attempts &&
+    (existing.template?.opts?.backoff as { type?: string } | undefined)?.type === RUN_JOB_OPTIONS.backoff.type
+  );
+}
+
+/**
+ * Makes the job's scheduler match the job and reads it back; `current` avoids a Redis read when
+ * the caller has it. Throws SchedulerMismatchError when BullMQ did not take the change.
+ */
 export async function applyJobSchedule(
   queue: BatchJobsQueue,
   job: JobScheduleSource,
@@ -44,46 +75,50 @@ export async function applyJobSchedule(
   const id = schedulerIdFor(job.key);
   const existing = current === undefined ? await queue.getJobScheduler(id) : current;
   const desired = desiredSchedule(job);
-  if (!desired) {
-    if (!existing) return 'unchanged';
-    await queue.removeJobScheduler(id);
-    return 'removed';
-  }
   // Upserting an unchanged scheduler would recompute its next firing for nothing.
-  if (
-    existing &&
-    existing.pattern === desired.pattern &&
-    (existing.tz ?? 'UTC') === desired.tz &&
-    existing.template?.opts?.attempts === RUN_JOB_OPTIONS.attempts &&
-    (existing.template?.opts?.backoff as { type?: string } | undefined)?.type === RUN_JOB_OPTIONS.backoff.type
-  ) {
-    return 'unchanged';
+  if (holds(existing, desired)) return 'unchanged';
+  if (desired) {
+    await queue.upsertJobScheduler(
+      id,
+      { pattern: desired.pattern, tz: desired.tz },
+      { name: job.key, data: { jobKey: job.key, trigger: 'SCHEDULE' }, opts: RUN_JOB_OPTIONS },
+    );
+  } else {
+    await queue.removeJobScheduler(id);
   }
-  await queue.upsertJobScheduler(
-    id,
-    { pattern: desired.pattern, tz: desired.tz },
-    { name: job.key, data: { jobKey: job.key, trigger: 'SCHEDULE' }, opts: RUN_JOB_OPTIONS },
-  );
-  return 'upserted';
+  const after = await queue.getJobScheduler(id);
+  if (!holds(after, desired)) {
+    throw new SchedulerMismatchError(job.key, desired, after ? { pattern: after.pattern ?? null, tz: after.tz ?? null } : null);
+  }
+  return desired ? 'upserted' : 'removed';
 }
 
-export type ReconcileResult = Record<ScheduleChange, string[]>;
+export type ReconcileResult = Record<ScheduleChange, string[]> & {
+  /** Jobs whose scheduler could not be brought in line (the reason is in the message). */
+  failed: { jobKey: string; message: string }[];
+};
 
 /**
  * Brings all job schedulers in line with batch_jobs: missing ones are created (a flushed or
  * replaced Redis), changed ones replaced, and schedulers of jobs that no longer exist removed.
+ * A change is reported only when Redis holds it afterwards; a job that fails does not stop the others.
  */
 export async function reconcileJobSchedulers(queue: BatchJobsQueue, db: PrismaClient): Promise<ReconcileResult> {
   const jobs = await db.batchJob.findMany({
-    select: { key: true, cronExpression: true, timeZone: true, enabled: true },
+    select: { key: true, cronExpression: true, timeZone: true, paused: true },
     orderBy: { key: 'asc' },
   });
   const schedulers = await queue.getJobSchedulers(0, -1, true);
   const byId = new Map(schedulers.map((s) => [s.key, s]));
-  const result: ReconcileResult = { upserted: [], removed: [], unchanged: [] };
+  const result: ReconcileResult = { upserted: [], removed: [], unchanged: [], failed: [] };
   for (const job of jobs) {
-    const change = await applyJobSchedule(queue, job, byId.get(schedulerIdFor(job.key)) ?? null);
-    result[change].push(job.key);
+    try {
+      const change = await applyJobSchedule(queue, job, byId.get(schedulerIdFor(job.key)) ?? null);
+      result[change].push(job.key);
+    } catch (error) {
+      if (!(error instanceof SchedulerMismatchError)) throw error;
+      result.failed.push({ jobKey: job.key, message: error.message });
+    }
   }
   const known = new Set(jobs.map((j) => j.key));
   for (const scheduler of schedulers) {

@@ -26,13 +26,14 @@ export type ConfirmThresholdRunResult =
   | { started: false; reason: 'not_threshold_exceeded'; message: string };
 
 /**
- * Starts the job again with the threshold confirmed, after a run stopped at it. The new run
- * counts again before writing: the confirmation covers what it finds then, not a stale number.
+ * Starts the job again with the threshold confirmed, after a run stopped at it (whose changes
+ * the operator has seen listed on its page). The new run applies what it finds then, without a
+ * second counting pass; the stopped run's count of entries is its expected total.
  */
 export async function confirmThresholdRun(options: ConfirmThresholdRunOptions): Promise<ConfirmThresholdRunResult> {
   const run = await prisma().batchRun.findUnique({
     where: { id: options.runId },
-    select: { id: true, jobKey: true, status: true, dryRun: true, wouldDeactivate: true },
+    select: { id: true, jobKey: true, status: true, dryRun: true, wouldDeactivate: true, entriesTotal: true },
   });
   if (!run) return { started: false, reason: 'not_found', message: `There is no run #${options.runId}.` };
   if (run.status !== 'THRESHOLD_EXCEEDED') {
@@ -51,6 +52,7 @@ export async function confirmThresholdRun(options: ConfirmThresholdRunOptions): 
     startedBy: options.actor,
     dryRun: run.dryRun,
     confirmed: true,
+    confirms: { runId: run.id, entriesTotal: run.entriesTotal },
     ip: options.ip ?? null,
     queue: options.queue,
   });

@@ -31,7 +31,10 @@ export type OperatorViewMeta = {
   configurationChange: ConfigurationChange | null;
 };
 
-function combine(configuration: JobConfiguration, live: JobWithStatus | undefined, now: Date): OperatorJobView {
+function combine(cached: JobConfiguration, live: JobWithStatus | undefined, now: Date): OperatorJobView {
+  // A view cached before schedules could be paused says `enabled` instead: keep what it showed.
+  const legacy = cached as JobConfiguration & { enabled?: boolean };
+  const configuration = legacy.paused === undefined ? { ...cached, paused: legacy.enabled === false } : cached;
   return {
     ...configuration,
     nextExecutionAt: nextExecutionOf(configuration, now),

@@ -7,12 +7,19 @@ import type { RunItemOutcome } from '../generated/prisma/enums';
 // so that each shows exactly the same items.
 
 export const RUN_ITEM_OUTCOMES = ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED'] as const satisfies readonly RunItemOutcome[];
+/**
+ * The items that move a user from active to inactive: the people a mass-deactivation threshold
+ * counts, and whom an operator must see before confirming a run stopped at it. A subset of UPDATED.
+ */
+export const DEACTIVATED = 'DEACTIVATED';
+export const RUN_ITEM_FILTERS = [...RUN_ITEM_OUTCOMES, DEACTIVATED] as const;
+export type RunItemFilterOutcome = (typeof RUN_ITEM_FILTERS)[number];
 export const RUN_ITEMS_PAGE_SIZE = 25;
 
 /** The table's query string (?q=&outcome=&page=), validated; anything odd falls back to the default. */
 export const runItemsFilterSchema = z.object({
   q: z.string().trim().max(200).catch('').default(''),
-  outcome: z.enum(RUN_ITEM_OUTCOMES).optional().catch(undefined),
+  outcome: z.enum(RUN_ITEM_FILTERS).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1),
 });
 
@@ -29,7 +36,15 @@ export function parseRunItemsFilter(params: Record<string, string | string[] | u
 
 function whereOf(runId: number, filter: Pick<RunItemsFilter, 'q' | 'outcome'>): Prisma.BatchRunItemWhereInput {
   const where: Prisma.BatchRunItemWhereInput = { runId };
-  if (filter.outcome) where.outcome = filter.outcome;
+  if (filter.outcome === DEACTIVATED) {
+    where.outcome = 'UPDATED';
+    where.AND = [
+      { changes: { path: ['user', 'before', 'state'], equals: 'ACTIVE' } },
+      { changes: { path: ['user', 'after', 'state'], equals: 'INACTIVE' } },
+    ];
+  } else if (filter.outcome) {
+    where.outcome = filter.outcome;
+  }
   if (filter.q) {
     where.OR = [
       { username: { contains: filter.q, mode: 'insensitive' } },

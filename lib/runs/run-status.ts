@@ -26,7 +26,7 @@ export const RUN_TRIGGER_LABELS: Record<RunTrigger, string> = {
 export function nextStepFor(status: RunStatus, errorCode: string | null): string | null {
   switch (status) {
     case 'THRESHOLD_EXCEEDED':
-      return 'Nothing was changed. If this many deactivations are expected, confirm the number and run it; otherwise ask an administrator to check the job\'s filter.';
+      return 'Nothing was changed. Check the people listed below: if they are to be deactivated, an operator confirms the run; otherwise ask an administrator to check the job\'s filter.';
     case 'COMPLETED_WITH_ERRORS':
       return 'The other users were synchronized. Filter the table below by "Failed" to see each entry and why; correct the directory entries, then start the job again.';
     case 'CANCELLED':

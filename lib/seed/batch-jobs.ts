@@ -5,7 +5,7 @@ export { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS };
 
 // The two batch jobs of the design brief. They exist in every installation (production too), so
 // this seed runs on every start. It never touches what an administrator configures (expression,
-// time zone, enabled, options): only the vendor's fixed identifiers are kept current.
+// time zone, paused, options): only the vendor's fixed identifiers are kept current.
 
 export type BatchJobDefinition = {
   key: SyncJobKey;
@@ -39,7 +39,7 @@ export const BATCH_JOBS: readonly BatchJobDefinition[] = [
   },
 ];
 
-/** Creates the batch jobs that are missing (disabled, no expression); idempotent. */
+/** Creates the batch jobs that are missing (no expression: run by hand until an administrator schedules them); idempotent. */
 export async function seedBatchJobs(db: PrismaClient): Promise<{ created: string[] }> {
   const existing = await db.batchJob.findMany({ select: { key: true } });
   const have = new Set(existing.map((j) => j.key));
@@ -50,7 +50,6 @@ export async function seedBatchJobs(db: PrismaClient): Promise<{ created: string
       symbolicName: job.symbolicName,
       description: job.description,
       cronExpression: null,
-      enabled: false,
       options: job.options,
     })),
     skipDuplicates: true,

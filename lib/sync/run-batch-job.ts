@@ -11,6 +11,7 @@ import { loadLdapSettings } from './ldap-settings';
 import { mapEntry, type MappedEntry } from './mapping';
 import { outcomeOf, type JobOutcome } from './outcome';
 import { siblingMatches, siblingOverlap } from './sibling-matches';
+import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCheck } from './threshold';
 import type { PhaseTimer } from './phase-timer';
 
 export type RunProgress = {
@@ -35,6 +36,7 @@ export type RunOutcome = {
   counters: RunCounters;
   entriesTotal: number | null;
   wouldDeactivate: number | null;
+  thresholdCheck: ThresholdCheck | null;
   errorCode: string | null;
   error: string | null;
 };
@@ -73,6 +75,7 @@ function outcomeFromRow(r: RunRow): RunOutcome {
     counters,
     entriesTotal: (r.entries_total as number | null) ?? null,
     wouldDeactivate: (r.would_deactivate as number | null) ?? null,
+    thresholdCheck: parseThresholdCheck(r.threshold_check),
     errorCode: (r.error_code as string | null) ?? null,
     error: (r.error as string | null) ?? null,
   };
@@ -129,6 +132,8 @@ type Context = {
   db: pg.Pool;
   session: EngineSession;
   run: RunRow;
+  /** Nothing is written: a dry run, or a run stopped at the threshold recording what it would do. */
+  writesNothing: boolean;
   jobKey: SyncJobKey;
   options: ResolvedJobOptions;
   outcome: JobOutcome;
@@ -270,12 +275,6 @@ async function prePass(connection: LdapConnection, ctx: Context): Promise<PrePas
   return result;
 }
 
-function thresholdExceeded(would: number, active: number, threshold: ResolvedJobOptions['threshold']): boolean {
-  if (threshold.maxUsers !== null && would > threshold.maxUsers) return true;
-  if (threshold.maxPercent !== null && active > 0 && (would * 100) / active > threshold.maxPercent) return true;
-  return false;
-}
-
 async function applyWithRetry(
   ctx: Context,
   session: EngineSession,
@@ -296,7 +295,7 @@ async function applyWithRetry(
           runId: ctx.run.id,
           page,
           outcome: ctx.outcome,
-          dryRun: ctx.run.dry_run,
+          dryRun: ctx.writesNothing,
           siblingJobKey: siblingJob(ctx.jobKey),
           countWouldDeactivate,
           timer: ctx.timer,
@@ -383,7 +382,7 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
         siblingFilter = null; // the sibling's own runs report its broken filter
       }
     }
-    ctx = { db, run, jobKey, options, outcome: outcomeOf(jobKey), siblingFilter, siblingConnection: () => Promise.reject(new Error('not connected')), overlap: null, timer, session: new EngineSession(db) };
+    ctx = { db, run, writesNothing: run.dry_run, jobKey, options, outcome: outcomeOf(jobKey), siblingFilter, siblingConnection: () => Promise.reject(new Error('not connected')), overlap: null, timer, session: new EngineSession(db) };
   } catch (error) {
     if (error instanceof LdapError) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });
     return finishRun(db, runId, 'FAILED', { code: 'INVALID_JOB_OPTIONS', message: `The job's options are invalid: ${(error as Error).message}` });
@@ -403,18 +402,14 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     if (ctx.outcome.userState === 'INACTIVE' && !run.confirmed && run.would_deactivate === null) {
       const pre = await prePass(connection, ctx);
       const { rows } = await (await ctx.session.client()).query(`SELECT count(*)::int AS n FROM users WHERE state = 'ACTIVE'`);
-      const active: number = rows[0].n;
-      await db.query('UPDATE batch_runs SET would_deactivate = $2, entries_total = $3 WHERE id = $1', [runId, pre.wouldDeactivate, pre.entriesTotal]);
-      if (!run.confirmed && thresholdExceeded(pre.wouldDeactivate, active, ctx.options.threshold)) {
-        const t = ctx.options.threshold;
-        const pct = active ? ((pre.wouldDeactivate * 100) / active).toFixed(1) : '0';
-        return finishRun(db, runId, 'THRESHOLD_EXCEEDED', {
-          code: 'THRESHOLD_EXCEEDED',
-          message:
-            `This run would deactivate ${pre.wouldDeactivate} of ${active} active users (${pct}%), above the job's safety threshold ` +
-            `(${t.maxUsers ?? 'no'} users / ${t.maxPercent ?? 'no'}%). Nothing was changed. Check the filter, or start the run again with confirmation.`,
-        });
-      }
+      const check = checkThreshold(pre.wouldDeactivate, rows[0].n, ctx.options.threshold);
+      // The verdict is stored with the count in one statement: a retried attempt reads the same one.
+      await db.query('UPDATE batch_runs SET would_deactivate = $2, entries_total = $3, threshold_check = $4 WHERE id = $1', [
+        runId,
+        pre.wouldDeactivate,
+        pre.entriesTotal,
+        JSON.stringify(check),
+      ]);
       // Nothing to create, change or report: the pre-pass already did all the work of this run.
       if (pre.pending === 0 && Number(run.pages_applied) === 0) {
         await db.query(
@@ -428,6 +423,12 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
       }
       run = await loadRun(db, runId);
     }
+    // Over the threshold and not confirmed: the run writes nothing, but records, as a dry run does,
+    // every change it would make, so that the operator confirms people they have seen, not a number.
+    // A dry run over the threshold is a preview all the same and goes on as one.
+    const threshold = parseThresholdCheck(run.threshold_check);
+    const stopped = threshold?.exceeded === true && !run.dry_run && !run.confirmed;
+    ctx.writesNothing = run.dry_run || stopped;
 
     const skip = Number(run.pages_applied);
     const sessions = [ctx.session, new EngineSession(db)];
@@ -499,6 +500,9 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
       const pages = Number(final.pages_applied);
       return finishRun(db, runId, 'CANCELLED', { code: 'CANCELLED', message: `Cancelled after ${pages} page(s); every applied page is complete.` });
     }
+    // The whole selection was read: what was an expectation (a confirmed run's) or unknown is now counted.
+    await db.query('UPDATE batch_runs SET entries_total = entries_read WHERE id = $1 AND entries_total IS DISTINCT FROM entries_read', [runId]);
+    if (stopped) return finishRun(db, runId, 'THRESHOLD_EXCEEDED', { code: 'THRESHOLD_EXCEEDED', message: thresholdMessage(threshold, 'stopped') });
     return finishRun(db, runId, Number(final.failed) > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED');
   } catch (error) {
     if (error instanceof LdapError && !error.transient) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });

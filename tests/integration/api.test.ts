@@ -72,7 +72,7 @@ describe('authentication with API tokens', () => {
   });
 
   it('an operator token may not save a schedule (403 forbidden)', async () => {
-    const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, { method: 'PUT', token: operatorToken, body: { expression: '0 2 * * *', timeZone: 'UTC', enabled: true } });
+    const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, { method: 'PUT', token: operatorToken, body: { expression: '0 2 * * *', timeZone: 'UTC', paused: false } });
     expect(res.status).toBe(403);
     expect((await json(res)).code).toBe('forbidden');
   });
@@ -97,11 +97,11 @@ describe('authentication with API tokens', () => {
 });
 
 describe('jobs', () => {
-  it('GET /api/v1/jobs lists both batch jobs with schedule, time zone, enabled, next and last run', async () => {
+  it('GET /api/v1/jobs lists both batch jobs with schedule, time zone, paused, next and last run', async () => {
     const body = await json(await env.api('/api/v1/jobs', { token: operatorToken }));
     expect(body.jobs.map((j: any) => j.key).sort()).toEqual(['active-ldap-users', 'inactive-ldap-users']);
     const inactive = body.jobs.find((j: any) => j.key === JOB);
-    expect(inactive).toMatchObject({ processName: 'Synchronize inactive LDAP Users to Identity Manager', timeZone: expect.any(String), enabled: expect.any(Boolean) });
+    expect(inactive).toMatchObject({ processName: 'Synchronize inactive LDAP Users to Identity Manager', timeZone: expect.any(String), paused: expect.any(Boolean), scheduleState: expect.any(String) });
     expect(inactive).toHaveProperty('expression');
     expect(inactive).toHaveProperty('nextRunAt');
     expect(inactive).toHaveProperty('lastRun');
@@ -122,16 +122,34 @@ describe('jobs', () => {
     const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, {
       method: 'PUT',
       token: adminToken,
-      body: { expression: '30 2 * * 1-5', timeZone: 'Europe/Berlin', enabled: true },
+      body: { expression: '30 2 * * 1-5', timeZone: 'Europe/Berlin' },
     });
     expect(res.status).toBe(200);
     const job = await json(res);
-    expect(job).toMatchObject({ key: JOB, expression: '30 2 * * 1-5', timeZone: 'Europe/Berlin', enabled: true });
+    // No `paused` in the body: the job is scheduled, and the scheduler read back from Redis holds it.
+    expect(job).toMatchObject({ key: JOB, expression: '30 2 * * 1-5', timeZone: 'Europe/Berlin', paused: false, scheduleState: 'SCHEDULED' });
+    expect(['upserted', 'unchanged']).toContain(job.scheduler);
     expect(new Date(job.nextRunAt).getTime()).toBeGreaterThan(Date.now());
     const saved = await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } });
-    expect(saved).toMatchObject({ cronExpression: '30 2 * * 1-5', timeZone: 'Europe/Berlin', enabled: true, updatedBy: 'api-token:provisioning' });
+    expect(saved).toMatchObject({ cronExpression: '30 2 * * 1-5', timeZone: 'Europe/Berlin', paused: false, updatedBy: 'api-token:provisioning' });
     const audit = await db.prisma().auditEvent.findFirst({ where: { action: 'job.schedule.saved' }, orderBy: { id: 'desc' } });
     expect(audit?.actor).toBe('api-token:provisioning');
+  });
+
+  it('PUT schedule pauses with paused (or the deprecated enabled: false), and refuses an expression that never fires', async () => {
+    const put = (body: unknown) => env.api(`/api/v1/jobs/${JOB}/schedule`, { method: 'PUT', token: adminToken, body });
+    const paused = await json(await put({ expression: '0 4 * * *', timeZone: 'UTC', enabled: false }));
+    expect(paused).toMatchObject({ paused: true, enabled: false, scheduleState: 'PAUSED', nextRunAt: null });
+    const resumed = await json(await put({ expression: '0 4 * * *', timeZone: 'UTC' }));
+    expect(resumed).toMatchObject({ paused: false, scheduleState: 'SCHEDULED', scheduler: 'upserted' });
+
+    const before = await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } });
+    for (const expression of ['0 0 31 2,4 *', '0 0 30 2 *', '0 0 * 2 1#5']) {
+      const res = await put({ expression, timeZone: 'UTC' });
+      expect(res.status, expression).toBe(422);
+      expect((await json(res)).fieldErrors.expression[0]).toMatch(/never/);
+    }
+    expect(await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } })).toEqual(before);
   });
 
   it('PUT schedule answers 422 with field errors for a bad expression or time zone, and changes nothing', async () => {
@@ -139,7 +157,7 @@ describe('jobs', () => {
     const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, {
       method: 'PUT',
       token: adminToken,
-      body: { expression: '61 * * * *', timeZone: 'Mars/Olympus', enabled: true },
+      body: { expression: '61 * * * *', timeZone: 'Mars/Olympus', paused: false },
     });
     expect(res.status).toBe(422);
     const body = await json(res);
@@ -152,16 +170,18 @@ describe('jobs', () => {
   it('validates the body at the boundary: unknown fields, wrong types, not JSON, oversized, wrong media type', async () => {
     const url = `/api/v1/jobs/${JOB}/schedule`;
     const put = (body: unknown, headers?: Record<string, string>) => env.api(url, { method: 'PUT', token: adminToken, body, headers });
-    const unknown = await json(await put({ expression: '0 2 * * *', timeZone: 'UTC', enabled: true, enable: false }));
+    const unknown = await json(await put({ expression: '0 2 * * *', timeZone: 'UTC', paused: false, enable: false }));
     expect(unknown).toMatchObject({ code: 'validation_failed', fieldErrors: { enable: ['Unknown field.'] } });
-    const wrongType = await json(await put({ expression: '0 2 * * *', timeZone: 'UTC', enabled: 'yes' }));
-    expect(wrongType).toMatchObject({ code: 'validation_failed', fieldErrors: { enabled: [expect.any(String)] } });
+    const wrongType = await json(await put({ expression: '0 2 * * *', timeZone: 'UTC', paused: 'yes' }));
+    expect(wrongType).toMatchObject({ code: 'validation_failed', fieldErrors: { paused: [expect.any(String)] } });
+    const contradiction = await json(await put({ expression: '0 2 * * *', timeZone: 'UTC', paused: true, enabled: true }));
+    expect(contradiction).toMatchObject({ code: 'validation_failed', fieldErrors: { paused: [expect.stringMatching(/contradict/)] } });
     const missing = await json(await put({}));
-    expect(Object.keys(missing.fieldErrors).sort()).toEqual(['enabled', 'expression', 'timeZone']);
+    expect(Object.keys(missing.fieldErrors).sort()).toEqual(['expression', 'timeZone']);
     const notJson = await put('{"expression": ');
     expect(notJson.status).toBe(400);
     expect((await json(notJson)).code).toBe('invalid_json');
-    const big = await put({ expression: '0 2 * * *', timeZone: 'UTC', enabled: true, padding: 'x'.repeat(100_000) });
+    const big = await put({ expression: '0 2 * * *', timeZone: 'UTC', paused: false, padding: 'x'.repeat(100_000) });
     expect(big.status).toBe(413);
     expect((await json(big)).code).toBe('payload_too_large');
     const form = await put('expression=x', { 'content-type': 'application/x-www-form-urlencoded' });
@@ -174,7 +194,7 @@ describe('jobs', () => {
     const res = await env.api(`/api/v1/jobs/${JOB}/schedule`, {
       method: 'PUT',
       token: adminToken,
-      body: { expression: '0 3 * * *', timeZone: 'UTC', enabled: false, expectedVersion: current.version - 1 },
+      body: { expression: '0 3 * * *', timeZone: 'UTC', paused: true, expectedVersion: current.version - 1 },
     });
     expect(res.status).toBe(409);
     expect(await json(res)).toMatchObject({ code: 'schedule_conflict', currentVersion: current.version });

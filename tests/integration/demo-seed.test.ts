@@ -52,14 +52,14 @@ afterAll(async () => {
 });
 
 describe('seed', () => {
-  it('creates both batch jobs with the documented names, disabled and without an expression', async () => {
+  it('creates both batch jobs with the documented names, without an expression and not paused (an expression saved schedules them)', async () => {
     const jobs = await withPrisma(services.databaseUrl, (db) => db.batchJob.findMany({ orderBy: { key: 'asc' } }));
     expect(jobs.map((j) => [j.key, j.processName, j.symbolicName])).toEqual([
       ['active-ldap-users', 'Synchronize active LDAP Users to Identity Manager', 'LDAPAddonBatchSyncSynchronizeInactiveLDAPUsersToIDMUsers'],
       ['inactive-ldap-users', 'Synchronize inactive LDAP Users to Identity Manager', 'UsersAddonLDAPBatchSyncSynchronizeActiveLDAPUsersToIDMUsers'],
     ]);
     for (const job of jobs) {
-      expect(job.enabled).toBe(false);
+      expect(job.paused).toBe(false);
       expect(job.cronExpression).toBeNull();
     }
     // The OpenLDAP password-policy preset; the engine turns it into the job's filter.
@@ -141,7 +141,7 @@ describe('seed', () => {
     const counts = (db: PrismaClient) =>
       Promise.all([db.user.count(), db.credential.count(), db.certificate.count(), db.userRole.count(), db.role.count(), db.batchJob.count(), db.account.count()]);
     const before = await withPrisma(services.databaseUrl, async (db) => {
-      await db.batchJob.update({ where: { key: 'inactive-ldap-users' }, data: { cronExpression: '0 2 * * *', enabled: true } });
+      await db.batchJob.update({ where: { key: 'inactive-ldap-users' }, data: { cronExpression: '0 2 * * *', paused: false } });
       return counts(db);
     });
     const second = await withPrisma(services.databaseUrl, seed);
@@ -152,7 +152,7 @@ describe('seed', () => {
     expect(second.ldapSettings).toBe('kept');
     expect(second.accounts).toEqual(first.accounts);
     const job = await withPrisma(services.databaseUrl, (db) => db.batchJob.findUniqueOrThrow({ where: { key: 'inactive-ldap-users' } }));
-    expect(job).toMatchObject({ cronExpression: '0 2 * * *', enabled: true, processName: BATCH_JOBS[0]?.processName });
+    expect(job).toMatchObject({ cronExpression: '0 2 * * *', paused: false, processName: BATCH_JOBS[0]?.processName });
   });
 
   it('resetIdentityData empties the identity tables and keeps the configuration', async () => {

@@ -29,7 +29,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await resetIdentityData(services.databaseUrl);
   await queueRedis(batchJobsQueue()).flushall();
-  await prisma().batchJob.updateMany({ data: { cronExpression: null, enabled: false, timeZone: 'UTC' } });
+  await prisma().batchJob.updateMany({ data: { cronExpression: null, paused: false, timeZone: 'UTC' } });
 });
 
 async function version(key: string): Promise<number> {
@@ -42,7 +42,7 @@ describe('saveJobSchedule', () => {
       jobKey: INACTIVE_LDAP_USERS,
       cronExpression: '  0 2  * * 1-5 ',
       timeZone: 'Europe/Berlin',
-      enabled: true,
+      paused: false,
       expectedVersion: await version(INACTIVE_LDAP_USERS),
       actor: 'alice',
     });
@@ -58,7 +58,7 @@ describe('saveJobSchedule', () => {
       jobKey: INACTIVE_LDAP_USERS,
       cronExpression: '30 23 * * *',
       timeZone: 'America/New_York',
-      enabled: true,
+      paused: false,
       expectedVersion: await version(INACTIVE_LDAP_USERS),
       actor: 'alice',
     });
@@ -71,7 +71,7 @@ describe('saveJobSchedule', () => {
       jobKey: INACTIVE_LDAP_USERS,
       cronExpression: '30 23 * * *',
       timeZone: 'America/New_York',
-      enabled: false,
+      paused: true,
       expectedVersion: await version(INACTIVE_LDAP_USERS),
       actor: 'alice',
     });
@@ -85,13 +85,43 @@ describe('saveJobSchedule', () => {
     expect(audit[1]!.details).toMatchObject({ before: { cronExpression: '0 2 * * 1-5' }, after: { cronExpression: '30 23 * * *' } });
   });
 
+  it('schedules a job when only an expression is saved (the vendor\'s steps), and pauses it only when asked', async () => {
+    const queue = batchJobsQueue();
+    const saved = await saveJobSchedule({
+      jobKey: INACTIVE_LDAP_USERS, cronExpression: '30 2 * * 1-5', timeZone: 'UTC', expectedVersion: await version(INACTIVE_LDAP_USERS), actor: 'alice',
+    });
+    expect(saved).toMatchObject({ ok: true, scheduler: 'upserted', job: { paused: false } });
+    expect(await queue.getJobScheduler(schedulerIdFor(INACTIVE_LDAP_USERS))).toMatchObject({ pattern: '30 2 * * 1-5' });
+    const paused = await saveJobSchedule({
+      jobKey: INACTIVE_LDAP_USERS, cronExpression: '30 2 * * 1-5', timeZone: 'UTC', paused: true, expectedVersion: await version(INACTIVE_LDAP_USERS), actor: 'alice',
+    });
+    expect(paused).toMatchObject({ ok: true, scheduler: 'removed', job: { paused: true } });
+    // Clearing the expression leaves nothing paused: the next expression saved schedules the job again.
+    const cleared = await saveJobSchedule({
+      jobKey: INACTIVE_LDAP_USERS, cronExpression: '', timeZone: 'UTC', paused: true, expectedVersion: await version(INACTIVE_LDAP_USERS), actor: 'alice',
+    });
+    expect(cleared).toMatchObject({ ok: true, job: { cronExpression: null, paused: false } });
+  });
+
+  it('refuses an expression that never fires and leaves the scheduler as it was', async () => {
+    const queue = batchJobsQueue();
+    await saveJobSchedule({ jobKey: INACTIVE_LDAP_USERS, cronExpression: '0 3 * * *', timeZone: 'UTC', expectedVersion: await version(INACTIVE_LDAP_USERS), actor: 'alice' });
+    const before = await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } });
+    const result = await saveJobSchedule({
+      jobKey: INACTIVE_LDAP_USERS, cronExpression: '0 0 31 2,4 *', timeZone: 'UTC', expectedVersion: before.version, actor: 'alice',
+    });
+    expect(result).toMatchObject({ ok: false, reason: 'invalid', fieldErrors: { cronExpression: expect.stringMatching(/never fires/) } });
+    expect(await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).toEqual(before);
+    expect(await queue.getJobScheduler(schedulerIdFor(INACTIVE_LDAP_USERS))).toMatchObject({ pattern: '0 3 * * *' });
+  });
+
   it('refuses an invalid expression or time zone and changes nothing', async () => {
     const before = await prisma().batchJob.findUniqueOrThrow({ where: { key: ACTIVE_LDAP_USERS } });
     const result = await saveJobSchedule({
       jobKey: ACTIVE_LDAP_USERS,
       cronExpression: '61 * * * *',
       timeZone: 'Mars/Olympus',
-      enabled: true,
+      paused: false,
       expectedVersion: before.version,
       actor: 'alice',
     });
@@ -103,17 +133,16 @@ describe('saveJobSchedule', () => {
 
   it('reports a conflict when someone saved in between', async () => {
     const seen = await version(ACTIVE_LDAP_USERS);
-    const first = await saveJobSchedule({ jobKey: ACTIVE_LDAP_USERS, cronExpression: '0 1 * * *', timeZone: 'UTC', enabled: true, expectedVersion: seen, actor: 'alice' });
+    const first = await saveJobSchedule({ jobKey: ACTIVE_LDAP_USERS, cronExpression: '0 1 * * *', timeZone: 'UTC', paused: false, expectedVersion: seen, actor: 'alice' });
     expect(first.ok).toBe(true);
-    const second = await saveJobSchedule({ jobKey: ACTIVE_LDAP_USERS, cronExpression: '0 3 * * *', timeZone: 'UTC', enabled: true, expectedVersion: seen, actor: 'bob' });
+    const second = await saveJobSchedule({ jobKey: ACTIVE_LDAP_USERS, cronExpression: '0 3 * * *', timeZone: 'UTC', paused: false, expectedVersion: seen, actor: 'bob' });
     expect(second).toMatchObject({ ok: false, reason: 'conflict', current: { cronExpression: '0 1 * * *', updatedBy: 'alice' } });
     expect((await batchJobsQueue().getJobScheduler(schedulerIdFor(ACTIVE_LDAP_USERS)))?.pattern).toBe('0 1 * * *');
   });
 
   it('warns about a schedule firing more often than every 5 minutes but saves it', async () => {
     const result = await saveJobSchedule({
-      jobKey: ACTIVE_LDAP_USERS, cronExpression: '*/2 * * * *', timeZone: 'UTC', enabled: true,
-      expectedVersion: await version(ACTIVE_LDAP_USERS), actor: 'alice',
+      jobKey: ACTIVE_LDAP_USERS, cronExpression: '*/2 * * * *', timeZone: 'UTC', paused: false, expectedVersion: await version(ACTIVE_LDAP_USERS), actor: 'alice',
     });
     expect(result).toMatchObject({ ok: true, scheduler: 'upserted' });
     if (result.ok) expect(result.warnings[0]).toMatch(/every 2 minutes/);
@@ -123,18 +152,55 @@ describe('saveJobSchedule', () => {
 describe('reconcileJobSchedulers', () => {
   it('restores the schedulers of a flushed Redis from the database and drops unknown ones', async () => {
     const db = prisma();
-    await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 4 * * *', timeZone: 'Europe/Vienna', enabled: true } });
-    await db.batchJob.update({ where: { key: ACTIVE_LDAP_USERS }, data: { cronExpression: '0 5 * * *', enabled: false } });
+    await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 4 * * *', timeZone: 'Europe/Vienna', paused: false } });
+    await db.batchJob.update({ where: { key: ACTIVE_LDAP_USERS }, data: { cronExpression: '0 5 * * *', paused: true } });
     const queue = batchJobsQueue();
     await queue.upsertJobScheduler(schedulerIdFor('retired-job'), { pattern: '0 0 * * *' }, { name: 'retired-job', data: { jobKey: 'retired-job', trigger: 'SCHEDULE' } });
 
     const result = await reconcileJobSchedulers(queue, db);
-    expect(result).toEqual({ upserted: [INACTIVE_LDAP_USERS], removed: ['retired-job'], unchanged: [ACTIVE_LDAP_USERS] });
+    expect(result).toEqual({ upserted: [INACTIVE_LDAP_USERS], removed: ['retired-job'], unchanged: [ACTIVE_LDAP_USERS], failed: [] });
     const schedulers = await queue.getJobSchedulers(0, -1);
     expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([[schedulerIdFor(INACTIVE_LDAP_USERS), '0 4 * * *', 'Europe/Vienna']]);
 
     // A second pass changes nothing.
-    expect(await reconcileJobSchedulers(queue, db)).toEqual({ upserted: [], removed: [], unchanged: [ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS] });
+    expect(await reconcileJobSchedulers(queue, db)).toEqual({ upserted: [], removed: [], unchanged: [ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS], failed: [] });
+  });
+
+  it('removes the scheduler of an expression saved by an older release that never fires, once', async () => {
+    const db = prisma();
+    const queue = batchJobsQueue();
+    await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 3 * * *' } });
+    expect((await reconcileJobSchedulers(queue, db)).upserted).toEqual([INACTIVE_LDAP_USERS]);
+    // Saved before "never fires" was refused: BullMQ cannot compute its next firing and would keep 0 3 * * * firing.
+    await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 0 31 2,4 *' } });
+    expect(await reconcileJobSchedulers(queue, db)).toMatchObject({ upserted: [], removed: [INACTIVE_LDAP_USERS], failed: [] });
+    expect(await queue.getJobScheduler(schedulerIdFor(INACTIVE_LDAP_USERS))).toBeUndefined();
+    expect(await reconcileJobSchedulers(queue, db)).toMatchObject({ upserted: [], removed: [], failed: [] });
+  });
+
+  it('reports what Redis holds, not what was asked: a scheduler BullMQ did not take is a failure, every pass', async () => {
+    const db = prisma();
+    await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 3 * * *' } });
+    const queue = batchJobsQueue();
+    await reconcileJobSchedulers(queue, db);
+    await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 5 * * *' } });
+    // Fault injected into the real queue: the upsert is acknowledged but changes nothing (what
+    // BullMQ does when it finds no next firing).
+    const deaf = Object.create(queue) as typeof queue;
+    deaf.upsertJobScheduler = (async () => undefined) as unknown as typeof queue.upsertJobScheduler;
+    for (let pass = 0; pass < 2; pass++) {
+      const result = await reconcileJobSchedulers(deaf, db);
+      expect(result.upserted).toEqual([]);
+      expect(result.failed).toEqual([{ jobKey: INACTIVE_LDAP_USERS, message: expect.stringMatching(/should hold "0 5 \* \* \*" \(UTC\) but holds "0 3 \* \* \*" \(UTC\)/) }]);
+    }
+    const saved = await saveJobSchedule({
+      jobKey: INACTIVE_LDAP_USERS, cronExpression: '0 6 * * *', timeZone: 'UTC', expectedVersion: await version(INACTIVE_LDAP_USERS), actor: 'alice', queue: deaf,
+    });
+    expect(saved).toMatchObject({ ok: true, scheduler: 'failed' });
+    if (saved.ok) expect(saved.warnings.join(' ')).toMatch(/did not take the schedule/);
+    // The real queue brings it in line.
+    expect((await reconcileJobSchedulers(queue, db)).upserted).toEqual([INACTIVE_LDAP_USERS]);
+    expect(await queue.getJobScheduler(schedulerIdFor(INACTIVE_LDAP_USERS))).toMatchObject({ pattern: '0 6 * * *' });
   });
 });
 
@@ -201,7 +267,7 @@ describe('cancelRun', () => {
 describe('status for the pages', () => {
   it('lists jobs with active run, last run and the next execution in the job time zone', async () => {
     const db = prisma();
-    await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 2 * * *', timeZone: 'Europe/Berlin', enabled: true } });
+    await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 2 * * *', timeZone: 'Europe/Berlin', paused: false } });
     const done = await db.batchRun.create({
       data: { jobKey: INACTIVE_LDAP_USERS, trigger: 'SCHEDULE', status: 'SUCCEEDED', queuedAt: new Date('2026-11-26T01:00:00Z'), startedAt: new Date('2026-11-26T01:00:01Z'), finishedAt: new Date('2026-11-26T01:02:00Z') },
     });

@@ -95,7 +95,7 @@ async function freshState(): Promise<void> {
   await resetIdentityData(services.databaseUrl);
   await seedDemoIdentities(prisma(), { people });
   await queueRedis(batchJobsQueue()).flushall();
-  await prisma().batchJob.updateMany({ data: { cronExpression: null, enabled: false, timeZone: 'UTC' } });
+  await prisma().batchJob.updateMany({ data: { cronExpression: null, paused: false, timeZone: 'UTC' } });
 }
 
 async function runRow(id: number) {
@@ -144,8 +144,8 @@ const WORKER_TEST_TIMEOUT = 240_000;
 describe('worker', () => {
   it('restores the job schedulers from the database when started against an empty Redis, and stops on SIGTERM', async () => {
     await freshState();
-    await prisma().batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 3 * * *', timeZone: 'Europe/Berlin', enabled: true } });
-    await prisma().batchJob.update({ where: { key: ACTIVE_LDAP_USERS }, data: { cronExpression: '0 0 4 * * 1-5', timeZone: 'America/New_York', enabled: true } });
+    await prisma().batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 3 * * *', timeZone: 'Europe/Berlin', paused: false } });
+    await prisma().batchJob.update({ where: { key: ACTIVE_LDAP_USERS }, data: { cronExpression: '0 0 4 * * 1-5', timeZone: 'America/New_York', paused: false } });
     expect(await batchJobsQueue().getJobSchedulersCount()).toBe(0);
 
     const w = worker();
@@ -181,7 +181,7 @@ describe('worker', () => {
     const w = worker();
     const job = await prisma().batchJob.findUniqueOrThrow({ where: { key: ACTIVE_LDAP_USERS } });
     const saved = await saveJobSchedule({
-      jobKey: ACTIVE_LDAP_USERS, cronExpression: '*/2 * * * * *', timeZone: 'UTC', enabled: true, expectedVersion: job.version, actor: 'alice',
+      jobKey: ACTIVE_LDAP_USERS, cronExpression: '*/2 * * * * *', timeZone: 'UTC', paused: false, expectedVersion: job.version, actor: 'alice',
     });
     expect(saved).toMatchObject({ ok: true, scheduler: 'upserted' });
     await w.waitForLine(new RegExp(`fired while run #${blocking.run.id} is QUEUED: skipped`), 20_000);
@@ -196,7 +196,7 @@ describe('worker', () => {
     expect(run.startedBy).toBeNull();
     expect(run.entriesRead).toBeGreaterThan(0);
     const stopped = await saveJobSchedule({
-      jobKey: ACTIVE_LDAP_USERS, cronExpression: '*/2 * * * * *', timeZone: 'UTC', enabled: false, expectedVersion: job.version + 1, actor: 'alice',
+      jobKey: ACTIVE_LDAP_USERS, cronExpression: '*/2 * * * * *', timeZone: 'UTC', paused: true, expectedVersion: job.version + 1, actor: 'alice',
     });
     expect(stopped).toMatchObject({ ok: true, scheduler: 'removed' });
   }, WORKER_TEST_TIMEOUT);

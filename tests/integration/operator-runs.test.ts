@@ -125,10 +125,12 @@ describe('run history', () => {
 describe('confirm and run past the threshold', () => {
   it('starts a confirmed run of the same job, audited, and refuses runs that did not stop at the threshold', async () => {
     const stopped = await finishedRun({ status: 'THRESHOLD_EXCEEDED', wouldDeactivate: 42 });
+    await pool().query(`UPDATE batch_runs SET entries_total = 1234 WHERE id = $1`, [stopped]);
     const result = await confirmThresholdRun({ runId: stopped, actor: 'admin' });
     expect(result.started).toBe(true);
     if (!result.started) return;
-    expect(result.run).toMatchObject({ jobKey: 'inactive-ldap-users', confirmed: true, dryRun: false, status: 'QUEUED', startedBy: 'admin' });
+    // It says which run it confirms, and the stopped run's count is its expected total (no counting pass of its own).
+    expect(result.run).toMatchObject({ jobKey: 'inactive-ldap-users', confirmed: true, dryRun: false, status: 'QUEUED', startedBy: 'admin', confirmsRunId: stopped, entriesTotal: 1234 });
     const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'run.threshold_confirmed' } });
     expect(audit.details).toEqual({ runId: stopped, wouldDeactivate: 42 });
 
@@ -153,7 +155,7 @@ describe('the operator view of the scheduled jobs', () => {
       jobKey: 'inactive-ldap-users',
       cronExpression: '0 2 * * *',
       timeZone: 'UTC',
-      enabled: true,
+      paused: false,
       expectedVersion: job.version,
       actor: 'admin',
     });

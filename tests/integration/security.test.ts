@@ -55,7 +55,7 @@ describe('secrets never appear in pages, API responses or audit events', () => {
 
     // The scenario, through the API.
     const JOB = 'inactive-ldap-users';
-    await record('PUT schedule', await env.api(`/api/v1/jobs/${JOB}/schedule`, { method: 'PUT', token: adminToken, body: { expression: '0 2 * * *', timeZone: 'UTC', enabled: true } }));
+    await record('PUT schedule', await env.api(`/api/v1/jobs/${JOB}/schedule`, { method: 'PUT', token: adminToken, body: { expression: '0 2 * * *', timeZone: 'UTC', paused: false } }));
     const start = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: operatorToken, body: { dryRun: true } });
     const { runId } = (await start.clone().json()) as { runId: number };
     await record('POST runs', start);

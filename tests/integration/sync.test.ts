@@ -247,19 +247,59 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     expect((await pool().query(`SELECT count(*)::int AS n FROM user_roles WHERE user_id = $1`, [ids.alice])).rows[0].n).toBe(0);
   });
 
-  it('stops above the threshold with nothing written, and goes ahead when confirmed', async () => {
+  it('stops above the threshold with nothing written but every change it would make listed, and goes ahead when confirmed', async () => {
     await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ threshold: { maxUsers: 1, maxPercent: null } })]);
     const before = await snapshot();
-    const stopped = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
+    const stoppedId = await queueRun('inactive-ldap-users');
+    const stopped = await runBatchJob({ runId: stoppedId });
     expect(stopped.status).toBe('THRESHOLD_EXCEEDED');
     expect(stopped.wouldDeactivate).toBe(2); // alice and jmuller are active now
-    expect(stopped.error).toContain('would deactivate 2 of');
+    expect(stopped.thresholdCheck).toEqual({ wouldDeactivate: 2, activeUsers: 3, maxUsers: 1, maxPercent: null, exceeded: true });
+    expect(stopped.error).toContain('would deactivate 2 of 3 active users (66.7%)');
     expect(await snapshot()).toEqual(before);
-    expect(stopped.counters.entriesRead).toBe(0);
+    // The changes a confirmed run would make, as a dry run records them: the two people it would
+    // deactivate among them, found by the run items' DEACTIVATED filter.
+    expect(stopped.counters).toMatchObject({ entriesRead: 8, created: 2, updated: 3, failed: 3 });
+    const { listRunItems } = await import('@/lib/runs/run-items');
+    const deactivated = await listRunItems(stoppedId, { q: '', outcome: 'DEACTIVATED', page: 1 });
+    expect(deactivated?.items.map((i) => i.username).sort()).toEqual(['alice', 'jmuller']);
+    expect((await listRunItems(stoppedId, { q: 'muller', outcome: 'DEACTIVATED', page: 1 }))?.items.map((i) => i.username)).toEqual(['jmuller']);
 
+    // The same entries, the same changes: the confirmed run applies what the stopped one listed.
     const confirmed = await runBatchJob({ runId: await queueRun('inactive-ldap-users', { confirmed: true }) });
     expect(confirmed.status).toBe('COMPLETED_WITH_ERRORS');
-    expect(confirmed.counters.updated).toBe(3);
+    expect(confirmed.counters).toEqual(stopped.counters);
+    expect(confirmed.wouldDeactivate).toBe(2);
+  });
+
+  it('a retried attempt of a run stopped at the threshold still writes nothing', async () => {
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ threshold: { maxUsers: 1, maxPercent: null } })]);
+    const before = await snapshot();
+    const runId = await queueRun('inactive-ldap-users');
+    // The first attempt stops after the threshold check and its first page (a worker killed there).
+    await expect(
+      runBatchJob({
+        runId,
+        onProgress: () => {
+          throw new TransientSyncError('TEST_KILL', 'worker killed after the first page');
+        },
+      }),
+    ).rejects.toThrow('worker killed');
+    expect((await runRow(runId)).status).toBe('RUNNING');
+    const retried = await runBatchJob({ runId });
+    expect(retried.status).toBe('THRESHOLD_EXCEEDED');
+    expect(await snapshot()).toEqual(before);
+    expect(retried.counters).toMatchObject({ entriesRead: 8, created: 2, updated: 3, failed: 3 });
+  });
+
+  it('a dry run over the threshold is not stopped: it records every change and says a real run would stop', async () => {
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ threshold: { maxUsers: null, maxPercent: 50 } })]);
+    const before = await snapshot();
+    const dry = await runBatchJob({ runId: await queueRun('inactive-ldap-users', { dryRun: true }) });
+    expect(dry.status).toBe('COMPLETED_WITH_ERRORS');
+    expect(dry.thresholdCheck).toEqual({ wouldDeactivate: 2, activeUsers: 3, maxUsers: null, maxPercent: 50, exceeded: true });
+    expect(dry.counters).toMatchObject({ entriesRead: 8, created: 2, updated: 3, failed: 3 });
+    expect(await snapshot()).toEqual(before);
   });
 
   it('a dry run writes nothing but reports the same changes as the real run', async () => {

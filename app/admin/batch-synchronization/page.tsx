@@ -6,6 +6,7 @@ import { Breadcrumbs } from '@/components/breadcrumbs';
 import { LocalTime } from '@/components/local-time';
 import { StateBadge } from '@/components/state-badge';
 import { listJobsWithStatus } from '@/lib/batch-jobs/list-jobs-with-status';
+import { scheduleState } from '@/lib/batch-jobs/schedule-status';
 import { formatInTimeZone } from '@/lib/cron';
 
 export const metadata: Metadata = { title: 'Batch Synchronization · Identity Manager Admin' };
@@ -27,7 +28,7 @@ export default async function BatchSynchronizationPage() {
             <tr>
               <th scope="col" className="px-4 py-3">Process name</th>
               <th scope="col" className="px-4 py-3">Symbolic name</th>
-              <th scope="col" className="px-4 py-3">Enabled</th>
+              <th scope="col" className="px-4 py-3">Status</th>
               <th scope="col" className="px-4 py-3">Schedule</th>
               <th scope="col" className="px-4 py-3">Next run</th>
               <th scope="col" className="px-4 py-3">Last run</th>
@@ -43,7 +44,7 @@ export default async function BatchSynchronizationPage() {
                 </th>
                 <td className="px-4 py-3 font-mono text-xs break-all text-slate-700">{job.symbolicName}</td>
                 <td className="px-4 py-3">
-                  <StateBadge state={job.enabled ? 'ACTIVE' : 'CANCELLED'} label={job.enabled ? 'Enabled' : 'Disabled'} />
+                  <StateBadge state={scheduleState(job).state} />
                 </td>
                 <td className="px-4 py-3 text-slate-800">
                   {job.cronExpression ? (

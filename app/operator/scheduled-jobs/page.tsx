@@ -70,7 +70,7 @@ export default async function ScheduledJobsPage() {
                         <LocalTime value={job.nextExecutionAt} />
                       </span>
                     ) : (
-                      <span className="text-slate-500">{job.cronExpression ? 'Schedule disabled' : 'Not scheduled'}</span>
+                      <span className="text-slate-500">{!job.cronExpression ? 'Not scheduled' : job.paused ? 'Schedule paused' : 'Never fires'}</span>
                     )}
                     {job.cronExpression && (
                       <p className="mt-1 text-xs text-slate-600">

@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
+import { savedScheduleMessage } from '@/lib/batch-jobs/schedule-status';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
 import { validateCronExpression, validateTimeZone } from '@/lib/cron';
 import { parseJobOptionsFields, type JobOptionsFields } from '@/lib/job-settings/job-options-form';
@@ -14,7 +15,7 @@ import type { JobFormState } from './job-form-state';
 const scheduleForm = z.object({
   cronExpression: z.string().max(200, { message: 'That expression is too long.' }),
   timeZone: z.string().max(100),
-  enabled: z.boolean(),
+  paused: z.boolean(),
   version: z.coerce.number().int().min(1),
 });
 
@@ -35,7 +36,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
   const schedule = scheduleForm.safeParse({
     cronExpression: text(form, 'cronExpression'),
     timeZone: text(form, 'timeZone'),
-    enabled: form.get('enabled') === 'on',
+    paused: form.get('paused') === 'on',
     version: text(form, 'version'),
   });
   if (!schedule.success) {
@@ -52,7 +53,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
   } as JobOptionsFields;
   for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = text(form, `mapping.${field}`);
   const options = parseJobOptionsFields(fields);
-  const { cronExpression, timeZone, enabled, version } = schedule.data;
+  const { cronExpression, timeZone, paused, version } = schedule.data;
 
   if (!options.ok) {
     // Nothing is saved; the schedule fields get their messages too, so that one round trip shows all of them.
@@ -68,7 +69,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     jobKey,
     cronExpression,
     timeZone,
-    enabled,
+    paused,
     expectedVersion: version,
     actor: account.username,
     ip: await clientIp(),
@@ -92,7 +93,6 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     status: 'saved',
     version: result.job.version,
     warnings: result.warnings,
-    message:
-      'Saved. The scheduler uses the new schedule from now on. Operators see it in Identity Manager Operator after they click Clear cache.',
+    message: savedScheduleMessage(result.job, result.scheduler),
   };
 }

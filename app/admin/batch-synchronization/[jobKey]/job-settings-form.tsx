@@ -14,7 +14,7 @@ type Props = {
   version: number;
   cronExpression: string;
   timeZone: string;
-  enabled: boolean;
+  paused: boolean;
   options: JobOptionsFields;
   presets: PresetDefaults[];
   timeZones: string[];
@@ -88,13 +88,14 @@ export function JobSettingsForm(props: Props) {
   const [expression, setExpression] = useState(props.cronExpression);
   const [touched, setTouched] = useState(false);
   const [timeZone, setTimeZone] = useState(props.timeZone);
-  const [enabled, setEnabled] = useState(props.enabled);
+  const [paused, setPaused] = useState(props.paused);
   const [options, setOptions] = useState<JobOptionsFields>(props.options);
   const [from, setFrom] = useState(() => new Date(props.renderedAt));
   const formRef = useRef<HTMLFormElement>(null);
   const messageRef = useRef<HTMLDivElement>(null);
 
   const set = (field: keyof JobOptionsFields) => (value: string) => setOptions((o) => ({ ...o, [field]: value }));
+  const blank = expression.trim() === '';
   const preset = props.presets.find((p) => p.key === options.filterPreset) ?? props.presets[0]!;
   const errors = state.fieldErrors ?? {};
   const serverExpressionError = errors.cronExpression && state.submittedExpression === expression ? errors.cronExpression : undefined;
@@ -139,6 +140,7 @@ export function JobSettingsForm(props: Props) {
           from={from}
           serverError={serverExpressionError}
           touched={touched}
+          paused={paused}
         />
         <div className="grid gap-4 sm:grid-cols-2">
           <TimeZonePicker
@@ -155,20 +157,23 @@ export function JobSettingsForm(props: Props) {
           <div className="pt-7">
             <div className="flex items-start gap-3">
               <input
-                id="enabled"
-                name="enabled"
+                id="paused"
+                name="paused"
                 type="checkbox"
-                checked={enabled}
-                onChange={(e) => setEnabled(e.target.checked)}
-                aria-describedby="enabled-help"
-                className="mt-0.5 h-5 w-5 rounded border-slate-400 accent-brand-700"
+                checked={paused && !blank}
+                disabled={blank}
+                onChange={(e) => setPaused(e.target.checked)}
+                aria-describedby="paused-help"
+                className="mt-0.5 h-5 w-5 rounded border-slate-400 accent-brand-700 disabled:opacity-50"
               />
               <div>
-                <label htmlFor="enabled" className="text-sm font-medium text-slate-800">
-                  Enabled
+                <label htmlFor="paused" className="text-sm font-medium text-slate-800">
+                  Pause schedule
                 </label>
-                <p id="enabled-help" className="text-xs text-slate-600">
-                  When off, the schedule is kept but nothing runs on it; operators can still start the job.
+                <p id="paused-help" className="text-xs text-slate-600">
+                  {blank
+                    ? 'Nothing to pause: the job has no expression.'
+                    : 'Keeps the expression but starts no run on it until you clear this and save; operators can still start the job.'}
                 </p>
               </div>
             </div>

@@ -6,6 +6,7 @@ import { Breadcrumbs } from '@/components/breadcrumbs';
 import { LocalTime } from '@/components/local-time';
 import { StateBadge, stateLabel } from '@/components/state-badge';
 import { formatInTimeZone, timeZoneChoices } from '@/lib/cron';
+import { scheduleState, type ScheduleState } from '@/lib/batch-jobs/schedule-status';
 import { getJobSettings } from '@/lib/job-settings/get-job-settings';
 import { JobSettingsForm } from './job-settings-form';
 
@@ -22,6 +23,13 @@ const CREDENTIAL_LABELS: Record<string, string> = {
   VIRTUAL_SMART_CARD: 'Virtual smart card and related certificates',
   MOBILE_ID: 'Mobile ID and related certificates',
   SOFT_TOKEN: 'Soft token and related certificates',
+};
+
+const NO_NEXT_RUN: Record<ScheduleState, string> = {
+  SCHEDULED: '—',
+  PAUSED: 'None: the schedule is paused',
+  NOT_SCHEDULED: 'None: no schedule',
+  NEVER_FIRES: 'None: the expression never fires',
 };
 
 export default async function BatchJobPage({ params }: Params) {
@@ -41,7 +49,7 @@ export default async function BatchJobPage({ params }: Params) {
           version={job.version}
           cronExpression={job.cronExpression ?? ''}
           timeZone={job.timeZone}
-          enabled={job.enabled}
+          paused={job.paused}
           options={settings.fields}
           presets={settings.presets}
           timeZones={timeZoneChoices()}
@@ -57,14 +65,16 @@ export default async function BatchJobPage({ params }: Params) {
               <dd className="text-slate-900">
                 {job.cronExpression ? (
                   <>
-                    <code className="font-mono">{job.cronExpression}</code> ({job.timeZone}){job.enabled ? '' : ', disabled'}
+                    <code className="font-mono">{job.cronExpression}</code> ({job.timeZone}){job.paused ? ', paused' : ''}
                   </>
                 ) : (
                   'None'
                 )}
               </dd>
               <dt className="text-slate-600">Next run</dt>
-              <dd className="text-slate-900">{job.nextExecutionAt ? formatInTimeZone(job.nextExecutionAt, job.timeZone) : '—'}</dd>
+              <dd className="text-slate-900" data-testid="admin-next-run">
+                {job.nextExecutionAt ? formatInTimeZone(job.nextExecutionAt, job.timeZone) : NO_NEXT_RUN[scheduleState(job).state]}
+              </dd>
               <dt className="text-slate-600">Last run</dt>
               <dd className="text-slate-900">
                 {job.lastRun ? (

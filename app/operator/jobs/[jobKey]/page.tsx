@@ -55,7 +55,7 @@ export default async function JobPage({ params }: { params: Promise<{ jobKey: st
               {job.cronExpression ? (
                 <>
                   <code className="rounded bg-slate-100 px-1 py-0.5 font-mono">{job.cronExpression}</code> {job.scheduleDescription} ({job.timeZone})
-                  {!job.enabled && <span className="ml-1 text-amber-800">— disabled</span>}
+                  {job.paused && <span className="ml-1 text-amber-800">— paused</span>}
                 </>
               ) : (
                 'Not scheduled: runs only when started by hand'

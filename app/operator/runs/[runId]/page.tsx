@@ -8,7 +8,9 @@ import { LocalTime } from '@/components/local-time';
 import { getRunSnapshot } from '@/lib/batch-jobs';
 import { mayConfirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
 import { listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
+import { DEACTIVATED } from '@/lib/runs/run-items';
 import { nextStepFor, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
+import { deactivatedShare, describeLimits, parseThresholdCheck, thresholdMessage } from '@/lib/sync/threshold';
 import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
 import { CancelRunForm, ConfirmThresholdForm } from './run-forms';
 import { RunItemsTable } from './run-items-table';
@@ -16,6 +18,20 @@ import { RunItemsTable } from './run-items-table';
 export const metadata: Metadata = { title: 'Run · Identity Manager Operator' };
 
 const runIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+
+/** The people a threshold counts, listed below (page, search) and as a CSV file. */
+function DeactivatedLinks({ runId, count }: { runId: number; count: number }) {
+  return (
+    <p className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-sm font-medium">
+      <Link href={`/operator/runs/${runId}?outcome=${DEACTIVATED}#run-changes`} className="text-brand-800 underline">
+        See the {count} users who would be deactivated
+      </Link>
+      <a href={`/operator/runs/${runId}/items.csv?outcome=${DEACTIVATED}`} className="text-brand-800 underline" download>
+        Download them as CSV
+      </a>
+    </p>
+  );
+}
 
 export default async function RunPage({
   params,
@@ -35,6 +51,7 @@ export default async function RunPage({
   const { run } = snapshot;
   const active = !snapshot.finished;
   const nextStep = nextStepFor(run.status, run.errorCode);
+  const threshold = parseThresholdCheck(run.thresholdCheck);
 
   return (
     <>
@@ -60,6 +77,16 @@ export default async function RunPage({
               </>
             )}
             {run.dryRun && ' · dry run: nothing is written'}
+            {run.confirmsRunId !== null && (
+              <>
+                {' '}
+                · confirms{' '}
+                <Link href={`/operator/runs/${run.confirmsRunId}`} className="text-brand-700 underline">
+                  run #{run.confirmsRunId}
+                </Link>
+                , stopped at the threshold
+              </>
+            )}
           </>
         }
       >
@@ -72,6 +99,7 @@ export default async function RunPage({
             Threshold exceeded: this run would deactivate <span data-testid="would-deactivate">{run.wouldDeactivate ?? 0}</span> users
           </h2>
           {run.error && <p className="mt-1 text-sm">{run.error}</p>}
+          <DeactivatedLinks runId={run.id} count={run.wouldDeactivate ?? 0} />
           {mayConfirmThresholdRun(account.role) ? (
             <ConfirmThresholdForm runId={run.id} wouldDeactivate={run.wouldDeactivate ?? 0} />
           ) : (
@@ -79,6 +107,26 @@ export default async function RunPage({
           )}
         </section>
       ) : (
+        threshold?.exceeded &&
+        !run.confirmed && (
+          <section
+            role={run.dryRun ? 'alert' : 'status'}
+            aria-labelledby="threshold-title"
+            className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950"
+          >
+            <h2 id="threshold-title" className="text-base font-semibold">
+              {run.dryRun ? 'A real run would stop at the threshold' : 'Over the threshold: nothing is written'}
+            </h2>
+            <p className="mt-1 text-sm" data-testid="threshold-note">
+              {run.dryRun
+                ? thresholdMessage(threshold, 'dry-run')
+                : `It would deactivate ${threshold.wouldDeactivate} of ${threshold.activeUsers} active users (${deactivatedShare(threshold)}), above the job's safety threshold (${describeLimits(threshold)}). The run records the changes it would make, then stops for confirmation.`}
+            </p>
+            <DeactivatedLinks runId={run.id} count={threshold.wouldDeactivate} />
+          </section>
+        )
+      )}
+      {run.status !== 'THRESHOLD_EXCEEDED' &&
         (run.error || nextStep) &&
         !active && (
           <section
@@ -92,8 +140,7 @@ export default async function RunPage({
             {run.error && <p className="mt-1 text-sm">{run.error}</p>}
             {nextStep && <p className="mt-2 text-sm font-medium">What to do: {nextStep}</p>}
           </section>
-        )
-      )}
+        )}
       {active && run.error && (
         <p className="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
           The last attempt failed and the worker retries it: {run.error}

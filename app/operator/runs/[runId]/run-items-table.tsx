@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { describeChanges, stateLabel } from '@/lib/runs/describe-changes';
-import { RUN_ITEM_OUTCOMES, type RunItemsFilter, type RunItemsPage } from '@/lib/runs/run-items';
+import { DEACTIVATED, RUN_ITEM_OUTCOMES, type RunItemsFilter, type RunItemsPage } from '@/lib/runs/run-items';
 
 const OUTCOME_LABELS: Record<(typeof RUN_ITEM_OUTCOMES)[number], string> = {
   CREATED: 'Created',
@@ -76,6 +76,7 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
                 {page.outcomeCounts && ` (${page.outcomeCounts[o]})`}
               </option>
             ))}
+            <option value={DEACTIVATED}>Deactivated (active → inactive)</option>
           </select>
         </label>
         <button type="submit" className="rounded-md bg-brand-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-800">

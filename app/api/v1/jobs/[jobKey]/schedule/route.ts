@@ -17,7 +17,7 @@ export const PUT = apiRoute<{ jobKey: string }>('ADMINISTRATOR', async ({ params
     jobKey,
     cronExpression: body.expression,
     timeZone: body.timeZone,
-    enabled: body.enabled,
+    paused: body.paused,
     // Without expectedVersion the caller means "whatever is saved now": last write wins.
     expectedVersion: body.expectedVersion ?? current.version,
     actor: principal.actor,
