@@ -125,6 +125,11 @@ export async function checkFilterOverlap(options: CheckFilterOverlapOptions): Pr
     usernameAttribute = resolveJobOptions(namedBy, {}).mapping.username;
   }
   const tally: Tally = { count: 0, examples: [], stoppedBy: null, stopped: false };
+  // Started before the work, so that it is due before any timer the connection sets.
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
   let connection: LdapConnection | undefined;
   const work = (async () => {
     const configured = typeof options.settings === 'function' ? await options.settings() : options.settings;
@@ -150,10 +155,6 @@ export async function checkFilterOverlap(options: CheckFilterOverlapOptions): Pr
     }
   })();
   work.catch(() => undefined); // after a timeout nobody awaits it any more
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
   try {
     const outcome = await Promise.race([work.then(() => 'done' as const), timedOut]);
     if (outcome === 'timeout') {
@@ -164,7 +165,7 @@ export async function checkFilterOverlap(options: CheckFilterOverlapOptions): Pr
           status: 'unchecked',
           filters,
           code: 'LDAP_TIMEOUT',
-          reason: `The directory did not answer within ${Math.round(timeoutMs / 1000)} seconds. Check the directory's load and the LDAP connection settings.`,
+          reason: `The directory did not answer within ${Number((timeoutMs / 1000).toFixed(1))} seconds. Check the directory's load and the LDAP connection settings.`,
         };
       }
       tally.stoppedBy = 'timeout';
