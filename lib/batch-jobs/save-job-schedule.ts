@@ -5,7 +5,8 @@ import { validateTimeZone } from '../cron/time-zone';
 import { batchJobsQueue, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { applyJobSchedule, type ScheduleChange } from '../queue/job-schedulers';
 import { withRedisTimeout } from '../queue/redis-timeout';
-import type { JobOptions } from '../sync/job-options';
+import { isSyncJobKey, type JobOptions } from '../sync/job-options';
+import { checkSavedFilterOverlap, overlapAuditDetails, type FilterOverlap } from './check-filter-overlap';
 
 export type SaveJobScheduleOptions = {
   jobKey: string;
@@ -41,6 +42,8 @@ export type SaveJobScheduleResult =
       warnings: string[];
       /** What happened to the BullMQ job scheduler; 'pending' when Redis did not answer (the worker reconciles it). */
       scheduler: ScheduleChange | 'pending';
+      /** With options: the people both jobs' filters match, counted after the save (a warning, never a refusal). */
+      filterOverlap?: FilterOverlap;
     }
   | { ok: false; reason: 'invalid'; fieldErrors: { cronExpression?: string; timeZone?: string } }
   | { ok: false; reason: 'not_found'; message: string }
@@ -110,6 +113,7 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
     };
   }
   const job = await db.batchJob.findUniqueOrThrow({ where: { key: options.jobKey }, select: SAVED_SELECT });
+  const filterOverlap = options.options !== undefined && isSyncJobKey(options.jobKey) ? await checkSavedFilterOverlap({ jobKey: options.jobKey, options: job.options }) : undefined;
 
   await recordAudit({
     actor: options.actor,
@@ -130,6 +134,7 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
         ...(options.options !== undefined ? { options: job.options as object } : {}),
       },
       version: job.version,
+      ...(filterOverlap ? { filterOverlap: overlapAuditDetails(filterOverlap) } : {}),
     },
   });
 
@@ -147,5 +152,5 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
         'The worker applies the saved schedule as soon as it reaches Redis.',
     ];
   }
-  return { ok: true, job, warnings, scheduler };
+  return { ok: true, job, warnings, scheduler, ...(filterOverlap ? { filterOverlap } : {}) };
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
+import { describeFilterOverlap } from '@/lib/batch-jobs/filter-overlap-notice';
 import { validateCronExpression, validateTimeZone } from '@/lib/cron';
 import { parseJobOptionsFields, type JobOptionsFields } from '@/lib/job-settings/job-options-form';
 import { MAPPING_FIELDS } from '@/lib/job-settings/mapping-fields';
@@ -92,6 +93,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     status: 'saved',
     version: result.job.version,
     warnings: result.warnings,
+    overlap: result.filterOverlap && describeFilterOverlap(result.filterOverlap, 'save'),
     message:
       'Saved. The scheduler uses the new schedule from now on. Operators see it in Identity Manager Operator after they click Clear cache.',
   };
