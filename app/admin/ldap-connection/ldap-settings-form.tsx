@@ -4,6 +4,7 @@ import { startTransition, useActionState, useEffect, useRef, useState, type Form
 import type { LdapSettingsView } from '@/lib/ldap-settings/read-ldap-settings';
 import { saveLdapSettingsAction, testLdapConnectionAction } from './actions';
 import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
+import { FilterOverlapNotice } from '@/components/filter-overlap-notice';
 import type { SaveLdapSettingsState, TestConnectionState } from './form-state';
 
 type Settings = Omit<LdapSettingsView, 'updatedAt' | 'updatedBy'>;
@@ -204,7 +205,8 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
         {testState.status === 'idle' && !testing && (
           <p className="mt-2 text-sm text-slate-600">
             Binds with the settings as typed above (an empty password field uses the stored one) and counts the entries that the filter of
-            &quot;Synchronize inactive LDAP Users to Identity Manager&quot; matches. Nothing is saved or synchronized.
+            &quot;Synchronize inactive LDAP Users to Identity Manager&quot; matches, and the people whom the filters of both batch jobs match (they
+            would fail in both jobs). Nothing is saved or synchronized.
           </p>
         )}
         {testing && <p className="mt-2 text-sm text-slate-600">Connecting…</p>}
@@ -252,6 +254,7 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
                 </table>
               </div>
             )}
+            <FilterOverlapNotice notice={testState.overlap} />
           </div>
         )}
       </section>
