@@ -229,6 +229,8 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
             <p className="text-xs text-slate-600">
               Filter: <code className="font-mono break-all">{testState.filter}</code>
             </p>
+            {/* Above the entries: people who would fail in both jobs matter more than a sample. */}
+            <FilterOverlapNotice notice={testState.overlap} />
             {testState.entries && testState.entries.length > 0 && (
               <div className="overflow-x-auto">
                 <table className="min-w-full divide-y divide-slate-200 text-left text-sm">
@@ -254,7 +256,6 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
                 </table>
               </div>
             )}
-            <FilterOverlapNotice notice={testState.overlap} />
           </div>
         )}
       </section>
