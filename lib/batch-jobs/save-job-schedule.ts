@@ -5,7 +5,8 @@ import { validateTimeZone } from '../cron/time-zone';
 import { batchJobsQueue, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { applyJobSchedule, SchedulerMismatchError, type ScheduleChange } from '../queue/job-schedulers';
 import { withRedisTimeout } from '../queue/redis-timeout';
-import type { JobOptions } from '../sync/job-options';
+import { isSyncJobKey, type JobOptions } from '../sync/job-options';
+import { checkSavedFilterOverlap, overlapAuditDetails, type FilterOverlap } from './check-filter-overlap';
 
 export type SaveJobScheduleOptions = {
   jobKey: string;
@@ -45,6 +46,8 @@ export type SaveJobScheduleResult =
        * answer, 'failed' when it holds something else (the worker reconciles both).
        */
       scheduler: ScheduleChange | 'pending' | 'failed';
+      /** With options: the people both jobs' filters match, counted after the save (a warning, never a refusal). */
+      filterOverlap?: FilterOverlap;
     }
   | { ok: false; reason: 'invalid'; fieldErrors: { cronExpression?: string; timeZone?: string } }
   | { ok: false; reason: 'not_found'; message: string }
@@ -112,6 +115,29 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
     };
   }
   const job = await db.batchJob.findUniqueOrThrow({ where: { key: options.jobKey }, select: SAVED_SELECT });
+  // The overlap count asks the directory (up to 10 s when it is slow): the scheduler does not wait for it.
+  const overlapCheck = options.options !== undefined && isSyncJobKey(options.jobKey) ? checkSavedFilterOverlap({ jobKey: options.jobKey, options: job.options }) : undefined;
+
+  let scheduler: ScheduleChange | 'pending' | 'failed';
+  try {
+    scheduler = await withRedisTimeout(
+      applyJobSchedule(options.queue ?? batchJobsQueue(), job),
+      'update the job scheduler',
+    );
+  } catch (error) {
+    if (error instanceof SchedulerMismatchError) {
+      scheduler = 'failed';
+      warnings = [...warnings, `Saved, but ${error.message} The worker tries again at its next reconciliation; check its log.`];
+    } else {
+      scheduler = 'pending';
+      warnings = [
+        ...warnings,
+        `Saved, but the scheduler could not be updated now (${(error as Error).message}). ` +
+          'The worker applies the saved schedule as soon as it reaches Redis.',
+      ];
+    }
+  }
+  const filterOverlap = await overlapCheck; // never throws
 
   await recordAudit({
     actor: options.actor,
@@ -132,27 +158,9 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
         ...(options.options !== undefined ? { options: job.options as object } : {}),
       },
       version: job.version,
+      scheduler,
+      ...(filterOverlap ? { filterOverlap: overlapAuditDetails(filterOverlap) } : {}),
     },
   });
-
-  let scheduler: ScheduleChange | 'pending' | 'failed';
-  try {
-    scheduler = await withRedisTimeout(
-      applyJobSchedule(options.queue ?? batchJobsQueue(), job),
-      'update the job scheduler',
-    );
-  } catch (error) {
-    if (error instanceof SchedulerMismatchError) {
-      scheduler = 'failed';
-      warnings = [...warnings, `Saved, but ${error.message} The worker tries again at its next reconciliation; check its log.`];
-      return { ok: true, job, warnings, scheduler };
-    }
-    scheduler = 'pending';
-    warnings = [
-      ...warnings,
-      `Saved, but the scheduler could not be updated now (${(error as Error).message}). ` +
-        'The worker applies the saved schedule as soon as it reaches Redis.',
-    ];
-  }
-  return { ok: true, job, warnings, scheduler };
+  return { ok: true, job, warnings, scheduler, ...(filterOverlap ? { filterOverlap } : {}) };
 }

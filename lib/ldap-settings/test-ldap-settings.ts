@@ -1,21 +1,26 @@
+import { checkFilterOverlap, type FilterOverlap } from '../batch-jobs/check-filter-overlap';
 import { decryptSecret } from '../crypto';
 import { prisma } from '../db';
+import type { LdapConnectionSettings } from '../ldap/connection';
 import { testConnection, type TestConnectionResult } from '../ldap/test-connection';
-import { INACTIVE_LDAP_USERS, resolveJobOptions } from '../sync/job-options';
+import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS, resolveJobOptions } from '../sync/job-options';
 import type { LdapSettingsInput } from './ldap-settings-input';
 
-export type TestLdapSettingsResult = TestConnectionResult & { filter: string };
+/** `overlap`: once connected, the people both jobs' saved filters match in this directory. */
+export type TestLdapSettingsResult = TestConnectionResult & { filter: string; overlap?: FilterOverlap };
 
 /**
  * "Test connection" on the settings page: binds with the settings as entered (a blank password
  * means the stored one), and runs the inactive job's filter, so that the administrator sees
- * how many entries "Synchronize inactive LDAP Users to Identity Manager" would read.
+ * how many entries "Synchronize inactive LDAP Users to Identity Manager" would read; then counts
+ * the people whom both jobs' filters match in that directory (they would fail in both jobs).
  */
 export async function testLdapSettings(input: LdapSettingsInput): Promise<TestLdapSettingsResult> {
   const db = prisma();
-  const [row, job] = await Promise.all([
+  const [row, job, activeJob] = await Promise.all([
     db.ldapSettings.findUnique({ where: { id: 1 }, select: { bindPasswordEncrypted: true } }),
     db.batchJob.findUnique({ where: { key: INACTIVE_LDAP_USERS }, select: { options: true } }),
+    db.batchJob.findUnique({ where: { key: ACTIVE_LDAP_USERS }, select: { options: true } }),
   ]);
   const options = resolveJobOptions(INACTIVE_LDAP_USERS, job?.options ?? {});
   const fail = (code: 'LDAP_INVALID_CREDENTIALS', message: string): TestLdapSettingsResult => ({
@@ -32,20 +37,25 @@ export async function testLdapSettings(input: LdapSettingsInput): Promise<TestLd
       return fail('LDAP_INVALID_CREDENTIALS', (error as Error).message);
     }
   }
-  const result = await testConnection(
-    {
-      urls: input.urls,
-      startTls: input.startTls,
-      tlsCaCertificate: input.tlsCaCertificate,
-      tlsRejectUnauthorized: input.tlsRejectUnauthorized,
-      bindDn: input.bindDn,
-      bindPassword,
-      baseDn: input.baseDn,
-      scope: input.scope,
-      connectTimeoutMs: input.connectTimeoutMs,
-      operationTimeoutMs: input.operationTimeoutMs,
-    },
-    options,
-  );
-  return { ...result, filter: options.filter };
+  const settings: LdapConnectionSettings = {
+    urls: input.urls,
+    startTls: input.startTls,
+    tlsCaCertificate: input.tlsCaCertificate,
+    tlsRejectUnauthorized: input.tlsRejectUnauthorized,
+    bindDn: input.bindDn,
+    bindPassword,
+    baseDn: input.baseDn,
+    scope: input.scope,
+    connectTimeoutMs: input.connectTimeoutMs,
+    operationTimeoutMs: input.operationTimeoutMs,
+  };
+  const result = await testConnection(settings, options);
+  // Only after a successful bind: a wrong password is not tried twice (it counts towards the
+  // bind account's lockout).
+  if (!result.ok) return { ...result, filter: options.filter };
+  const overlap = await checkFilterOverlap({
+    jobOptions: { [INACTIVE_LDAP_USERS]: job?.options ?? {}, [ACTIVE_LDAP_USERS]: activeJob?.options ?? {} },
+    settings,
+  });
+  return { ...result, filter: options.filter, overlap };
 }

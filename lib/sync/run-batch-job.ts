@@ -10,7 +10,7 @@ import { isSyncJobKey, requestedAttributes, resolveJobOptions, siblingJob, type 
 import { loadLdapSettings } from './ldap-settings';
 import { mapEntry, type MappedEntry } from './mapping';
 import { outcomeOf, type JobOutcome } from './outcome';
-import { siblingMatches, siblingOverlap } from './sibling-matches';
+import { bothFilters, siblingMatches, siblingOverlap } from './sibling-matches';
 import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCheck } from './threshold';
 import type { PhaseTimer } from './phase-timer';
 
@@ -248,7 +248,7 @@ function startOverlap(ctx: Context): Promise<Set<string> | null> | null {
       return await siblingOverlap(connection, ctx.options.filter, siblingFilter, ctx.options.uniqueIdAttribute);
     } catch (error) {
       if (error instanceof LdapError) throw error;
-      throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter: `(&${ctx.options.filter}${siblingFilter})` });
+      throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter: bothFilters(ctx.options.filter, siblingFilter) });
     }
   })();
   pending.catch(() => undefined); // awaited (and reported) by the first page

@@ -11,6 +11,25 @@ function uniqueIdOf(entry: DirectoryEntry, uniqueIdAttribute: UniqueIdAttribute)
   return value.trim().toLowerCase();
 }
 
+/**
+ * The entries that both filters match, page by page: ONE search of `(&a b)`. The filters are
+ * whole, already checked filters (checkFilter), so composing them needs no escaping. Shared by
+ * the run (siblingOverlap) and the administrator's overlap check (lib/batch-jobs/check-filter-overlap),
+ * so that what Save and Test connection count is exactly what a run will fail.
+ */
+export function searchBothFilters(
+  connection: LdapConnection,
+  a: string,
+  b: string,
+  search: { attributes: string[]; bufferAttributes?: string[]; pageSize?: number },
+): AsyncGenerator<DirectoryEntry[]> {
+  return searchPages(connection, { filter: bothFilters(a, b), attributes: search.attributes, bufferAttributes: search.bufferAttributes, pageSize: search.pageSize ?? 1000 });
+}
+
+export function bothFilters(a: string, b: string): string {
+  return `(&${a}${b})`;
+}
+
 /** Above this many people matched by both filters the per-page check takes over: memory stays bounded. */
 export const OVERLAP_LIMIT = 10_000;
 
@@ -28,11 +47,9 @@ export async function siblingOverlap(
   limit = OVERLAP_LIMIT,
 ): Promise<Set<string> | null> {
   const found = new Set<string>();
-  const pages = searchPages(connection, {
-    filter: `(&${ownFilter}${siblingFilter})`,
+  const pages = searchBothFilters(connection, ownFilter, siblingFilter, {
     attributes: [uniqueIdAttribute],
     bufferAttributes: uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
-    pageSize: 1000,
   });
   for await (const page of pages) {
     for (const entry of page) {

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { requireActionRole } from '@/app/_lib/auth';
+import { describeFilterOverlap } from '@/lib/batch-jobs/filter-overlap-notice';
 import { clientIp } from '@/app/_lib/request';
 import { parseLdapSettingsForm } from '@/lib/ldap-settings/ldap-settings-input';
 import { saveLdapSettings } from '@/lib/ldap-settings/save-ldap-settings';
@@ -49,6 +50,7 @@ export async function testLdapConnectionAction(_previous: TestConnectionState, f
     url: result.url,
     filter: result.filter,
     matched: result.matched,
+    overlap: result.overlap && describeFilterOverlap(result.overlap, 'test'),
     entries: result.entries.map((entry) =>
       entry.ok
         ? { dn: entry.person.dn, username: entry.person.username, displayName: entry.person.displayName, email: entry.person.email, problem: null }

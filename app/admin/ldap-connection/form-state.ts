@@ -1,3 +1,5 @@
+import type { FilterOverlapNotice } from '@/lib/batch-jobs/filter-overlap-notice';
+
 /** What Save returns to the LDAP settings form. Never the bind password. */
 export type SaveLdapSettingsState = {
   status: 'idle' | 'saved' | 'invalid' | 'conflict';
@@ -9,7 +11,7 @@ export type SaveLdapSettingsState = {
 
 export type TestedEntry = { dn: string; username: string | null; displayName: string | null; email: string | null; problem: string | null };
 
-/** What Test connection returns: the count and the first ten entries, or the directory's error. */
+/** What Test connection returns: the count and the first ten entries and the two jobs' overlap, or the directory's error. */
 export type TestConnectionState = {
   status: 'idle' | 'ok' | 'failed' | 'invalid';
   message?: string;
@@ -18,4 +20,5 @@ export type TestConnectionState = {
   filter?: string;
   matched?: number;
   entries?: TestedEntry[];
+  overlap?: FilterOverlapNotice;
 };

@@ -4,6 +4,7 @@ import { startTransition, useActionState, useEffect, useRef, useState, type Form
 import type { LdapSettingsView } from '@/lib/ldap-settings/read-ldap-settings';
 import { saveLdapSettingsAction, testLdapConnectionAction } from './actions';
 import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
+import { FilterOverlapNotice } from '@/components/filter-overlap-notice';
 import type { SaveLdapSettingsState, TestConnectionState } from './form-state';
 
 type Settings = Omit<LdapSettingsView, 'updatedAt' | 'updatedBy'>;
@@ -204,7 +205,8 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
         {testState.status === 'idle' && !testing && (
           <p className="mt-2 text-sm text-slate-600">
             Binds with the settings as typed above (an empty password field uses the stored one) and counts the entries that the filter of
-            &quot;Synchronize inactive LDAP Users to Identity Manager&quot; matches. Nothing is saved or synchronized.
+            &quot;Synchronize inactive LDAP Users to Identity Manager&quot; matches, and the people whom the filters of both batch jobs match (they
+            would fail in both jobs). Nothing is saved or synchronized.
           </p>
         )}
         {testing && <p className="mt-2 text-sm text-slate-600">Connecting…</p>}
@@ -227,6 +229,8 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
             <p className="text-xs text-slate-600">
               Filter: <code className="font-mono break-all">{testState.filter}</code>
             </p>
+            {/* Above the entries: people who would fail in both jobs matter more than a sample. */}
+            <FilterOverlapNotice notice={testState.overlap} />
             {testState.entries && testState.entries.length > 0 && (
               <div className="overflow-x-auto">
                 <table className="min-w-full divide-y divide-slate-200 text-left text-sm">

@@ -6,6 +6,7 @@ import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
 import { savedScheduleMessage } from '@/lib/batch-jobs/schedule-status';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
+import { describeFilterOverlap } from '@/lib/batch-jobs/filter-overlap-notice';
 import { validateCronExpression, validateTimeZone } from '@/lib/cron';
 import { parseJobOptionsFields, type JobOptionsFields } from '@/lib/job-settings/job-options-form';
 import { MAPPING_FIELDS } from '@/lib/job-settings/mapping-fields';
@@ -93,6 +94,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     status: 'saved',
     version: result.job.version,
     warnings: result.warnings,
+    overlap: result.filterOverlap && describeFilterOverlap(result.filterOverlap, 'save'),
     message: savedScheduleMessage(result.job, result.scheduler),
   };
 }

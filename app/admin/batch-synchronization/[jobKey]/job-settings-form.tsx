@@ -2,6 +2,7 @@
 
 import { startTransition, useActionState, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { CronExpressionField } from '@/components/cron-expression-field';
+import { FilterOverlapNotice } from '@/components/filter-overlap-notice';
 import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
 import { TimeZonePicker } from '@/components/time-zone-picker';
 import type { JobOptionsFields, PresetDefaults } from '@/lib/job-settings/job-options-form';
@@ -280,6 +281,7 @@ export function JobSettingsForm(props: Props) {
           {!pending && state.warnings?.map((w) => <span key={w} className="mt-1 block text-amber-800">{w}</span>)}
         </div>
       </div>
+      {!pending && <FilterOverlapNotice notice={state.overlap} />}
     </form>
   );
 }
