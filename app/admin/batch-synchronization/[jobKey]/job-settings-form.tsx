@@ -252,7 +252,10 @@ export function JobSettingsForm(props: Props) {
         </div>
       </Section>
 
-      <Section title="Thresholds" description="A run stops before changing anything when it would deactivate more active users than this; an operator can confirm it.">
+      <Section
+        title="Thresholds"
+        description="A run that would deactivate more active users than this changes nothing: it lists the people it would deactivate and waits for an operator to confirm it. Dry runs are not stopped; they say when a real run would be."
+      >
         <div className="grid gap-x-4 sm:grid-cols-3">
           <TextField name="maxUsers" label="Most users deactivated per run" help="Empty: no limit." value={options.maxUsers} onChange={set('maxUsers')} error={errors.maxUsers} inputMode="numeric" />
           <TextField name="maxPercent" label="Most active users deactivated (%)" help="Empty: no limit." value={options.maxPercent} onChange={set('maxPercent')} error={errors.maxPercent} inputMode="decimal" />
