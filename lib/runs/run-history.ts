@@ -6,7 +6,7 @@ import { RUN_SUMMARY_SELECT, type RunSummary } from '../batch-jobs/run-summary';
 export type RunHistoryEntry = RunSummary & {
   /** Start to end (or to now for a run still going); null before it started. */
   durationMs: number | null;
-  /** Users created or updated: what the chart plots next to the duration. */
+  /** Users created or updated: what the chart plots next to the duration. 0 for a run that wrote nothing (dry run, stopped at the threshold). */
   changes: number;
 };
 
@@ -23,7 +23,12 @@ export async function listJobRunHistory(jobKey: string, options: { limit?: numbe
   return runs.map((run) => ({ ...run, ...runMeasures(run, now) }));
 }
 
-export function runMeasures(run: Pick<RunSummary, 'startedAt' | 'finishedAt' | 'created' | 'updated'>, now: Date): { durationMs: number | null; changes: number } {
+export function runMeasures(
+  run: Pick<RunSummary, 'startedAt' | 'finishedAt' | 'created' | 'updated' | 'dryRun' | 'status'>,
+  now: Date,
+): { durationMs: number | null; changes: number } {
   const durationMs = run.startedAt ? Math.max(0, (run.finishedAt ?? now).getTime() - run.startedAt.getTime()) : null;
-  return { durationMs, changes: run.created + run.updated };
+  // Their counters are the changes they would have made: nobody was changed.
+  const wroteNothing = run.dryRun || run.status === 'THRESHOLD_EXCEEDED';
+  return { durationMs, changes: wroteNothing ? 0 : run.created + run.updated };
 }

@@ -113,9 +113,12 @@ describe('run history', () => {
   it('lists runs newest first with duration and users changed', async () => {
     const a = await finishedRun({ created: 2, updated: 5 });
     const b = await finishedRun({ status: 'FAILED', startedAt: new Date('2026-11-02T10:00:00Z'), finishedAt: new Date('2026-11-02T10:02:00Z') });
+    // A run stopped at the threshold counted what it would have changed: it changed nobody.
+    const c = await finishedRun({ status: 'THRESHOLD_EXCEEDED', updated: 9, startedAt: new Date('2026-11-03T10:00:00Z'), finishedAt: new Date('2026-11-03T10:00:10Z') });
     await pool().query(`UPDATE batch_runs SET queued_at = started_at`);
     const history = await listJobRunHistory('inactive-ldap-users');
     expect(history.map((r) => [r.id, r.durationMs, r.changes])).toEqual([
+      [c, 10_000, 0],
       [b, 120_000, 0],
       [a, 30_000, 7],
     ]);
