@@ -220,12 +220,15 @@ test('over the threshold: a dry run previews it, a real run stops and lists who 
   await expect(operator.getByText(/Nothing was changed/).first()).toBeVisible();
   expect((await identityOf('dan.active'))?.state).toBe('ACTIVE');
   await operator.getByRole('link', { name: 'See the 3 users who would be deactivated' }).click();
+  await expect(operator.getByLabel('Outcome')).toHaveValue('DEACTIVATED');
   await expect(operator.getByTestId('run-item')).toHaveCount(3);
   for (const uid of ['dan.active', 'eve.active', 'fay.active']) await expect(operator.getByTestId('run-item').filter({ hasText: uid })).toHaveCount(1);
   await operator.getByLabel('Search username or DN').fill('eve');
   await operator.getByRole('button', { name: 'Apply' }).click();
+  await expect(operator).toHaveURL(/outcome=DEACTIVATED/);
   await expect(operator.getByTestId('run-item')).toHaveCount(1);
   await expect(operator.getByTestId('run-item')).toContainText('State: active');
+  await expect(operator.getByRole('region', { name: 'Progress' })).toContainText('the changes it would make (nothing is written)');
   const download = operator.waitForEvent('download');
   await operator.getByRole('link', { name: 'Download them as CSV' }).click();
   let csv = '';

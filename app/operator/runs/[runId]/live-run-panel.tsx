@@ -6,6 +6,7 @@ import { ProgressBar } from '@/components/progress-bar';
 import { RunStatusBadge } from '@/components/run-status-badge';
 import type { RunStatus } from '@/lib/generated/prisma/enums';
 import { estimateRunProgress, formatDuration } from '@/lib/runs/run-estimate';
+import { parseThresholdCheck } from '@/lib/sync/threshold';
 
 /** A RunSnapshot after JSON (dates as ISO strings): what the events route sends. */
 export type LiveSnapshot = {
@@ -24,6 +25,9 @@ export type LiveSnapshot = {
     credentialsChanged: number;
     certificatesChanged: number;
     rolesWithdrawn: number;
+    confirmed: boolean;
+    /** lib/sync/threshold.ts ThresholdCheck, as stored. */
+    thresholdCheck: unknown;
   };
   progress: { entriesRead: number; entriesTotal: number | null; usersProcessed: number; page: number } | null;
   finished: boolean;
@@ -94,6 +98,8 @@ export function LiveRunPanel({ initial }: { initial: LiveSnapshot }) {
     now: new Date(now),
   });
   const active = run.status === 'QUEUED' || run.status === 'RUNNING';
+  const stoppedAtThreshold = run.status === 'THRESHOLD_EXCEEDED' || (parseThresholdCheck(run.thresholdCheck)?.exceeded === true && !run.confirmed);
+  const writesNothing = run.dryRun || stoppedAtThreshold;
   const percent = run.status === 'SUCCEEDED' || run.status === 'COMPLETED_WITH_ERRORS' ? 100 : estimate.percent;
   const timeLeft = !active
     ? 'Finished'
@@ -136,7 +142,9 @@ export function LiveRunPanel({ initial }: { initial: LiveSnapshot }) {
           <dd className="text-lg font-semibold">{estimate.elapsedMs === null ? '—' : formatDuration(estimate.elapsedMs)}</dd>
         </div>
       </dl>
-      <h3 className="mt-6 mb-2 text-sm font-semibold text-slate-700">Counters</h3>
+      <h3 className="mt-6 mb-2 text-sm font-semibold text-slate-700">
+        Counters{writesNothing && <span className="font-normal text-slate-600">: the changes it would make (nothing is written)</span>}
+      </h3>
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-7" aria-label="Counters">
         {COUNTERS.map((c) => (
           <div key={c.key} className="rounded-lg bg-slate-50 p-3" data-testid={`counter-${c.key}`}>

@@ -55,7 +55,8 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
           Export CSV
         </a>
       </div>
-      <form method="get" role="search" aria-label="Filter the changes" className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+      {/* Keyed by the filter: a link that changes it (the threshold banner's) remounts the fields with its values. */}
+      <form key={`${filter.q}\u0000${filter.outcome ?? ''}`} method="get" role="search" aria-label="Filter the changes" className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
         <label className="flex min-w-60 flex-1 flex-col gap-1 text-sm">
           <span className="font-medium text-slate-700">Search username or DN</span>
           <input
