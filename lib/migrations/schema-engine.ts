@@ -166,6 +166,9 @@ class ShadowDatabaseAdapterFactory implements SqlMigrationAwareDriverAdapterFact
 
   private pool(connectionString: string): pg.Pool {
     const pool = new pg.Pool({ connectionString, max: 2, Client: CharAwareClient });
+    // An idle client whose shadow database is dropped under it reports the termination here;
+    // the engine has no more use for it, and an unheard 'error' event would end the process.
+    pool.on('error', () => undefined);
     this.pools.add(pool);
     return pool;
   }
@@ -176,7 +179,14 @@ class ShadowDatabaseAdapterFactory implements SqlMigrationAwareDriverAdapterFact
 
   private async dropShadowDatabase(database: string): Promise<void> {
     if (!this.shadowDatabases.delete(database)) return;
-    await this.admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    // pool.end() resolves while its connections are still closing. A plain DROP waits (up to 5 s)
+    // for them to go; FORCE, which would cut them off mid-goodbye, is only for connections the
+    // engine left behind after an error.
+    try {
+      await this.admin(`DROP DATABASE IF EXISTS "${database}"`);
+    } catch {
+      await this.admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    }
   }
 
   private async admin(sql: string): Promise<void> {
