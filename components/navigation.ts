@@ -1,6 +1,11 @@
 import type { AccountRole } from '@/lib/auth/roles';
 
-export type NavItem = { href: string; label: string };
+export type NavItem = {
+  href: string;
+  label: string;
+  /** Other path prefixes whose pages belong to this entry though they are not under its href. */
+  owns?: string[];
+};
 export type NavSection = { label: string; items: NavItem[] };
 
 /** The product's two faces. Paths are shared with the pages of later areas. */
@@ -25,24 +30,34 @@ export const ADMIN_NAV: NavSection[] = [
   },
 ];
 
-/** The vendor's Operator UI keeps scheduled jobs under its ADMIN tab. */
+// One group without a heading, as in the Admin face. The vendor's Operator UI files Scheduled jobs
+// under a tab it calls "ADMIN"; here that heading read as if the operator were in Identity Manager
+// Admin (the header names the face Identity Manager Operator, and an administrator sees "Open
+// Identity Manager Admin" beside it), and three entries need no grouping. The pages keep the
+// vendor's names. A job's page (/operator/jobs/…) and a run's page (/operator/runs/…) are not
+// under /operator/scheduled-jobs but are opened from it: they belong to Scheduled jobs, not Home.
 export const OPERATOR_NAV: NavSection[] = [
   {
-    label: 'ADMIN',
+    label: 'Identity Manager Operator',
     items: [
       { href: '/operator', label: 'Home' },
-      { href: '/operator/scheduled-jobs', label: 'Scheduled jobs' },
+      { href: '/operator/scheduled-jobs', label: 'Scheduled jobs', owns: ['/operator/jobs', '/operator/runs'] },
+      { href: '/operator/users', label: 'Users' },
     ],
   },
-  { label: 'Users', items: [{ href: '/operator/users', label: 'Users' }] },
 ];
 
-/** The nav entry a path belongs to: the longest matching prefix wins. */
+/**
+ * The nav entry a path belongs to: the longest matching prefix (an entry's href or one it owns)
+ * wins, so that Home, a prefix of every path, is marked only when nothing closer matches.
+ */
 export function activeHref(pathname: string, sections: NavSection[]): string | null {
-  let best: string | null = null;
+  let best: { href: string; length: number } | null = null;
   for (const item of sections.flatMap((s) => s.items)) {
-    const matches = pathname === item.href || pathname.startsWith(`${item.href}/`);
-    if (matches && (best === null || item.href.length > best.length)) best = item.href;
+    for (const prefix of [item.href, ...(item.owns ?? [])]) {
+      const matches = pathname === prefix || pathname.startsWith(`${prefix}/`);
+      if (matches && (best === null || prefix.length > best.length)) best = { href: item.href, length: prefix.length };
+    }
   }
-  return best;
+  return best?.href ?? null;
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { formatDuration } from '@/lib/runs/run-estimate';
+import { countAxis, durationAxis } from './chart-axis';
 
 export type RunHistoryPoint = {
   runId: number;
@@ -15,13 +16,6 @@ const WIDTH = 720;
 const HEIGHT = 220;
 const PAD = { top: 16, right: 48, bottom: 28, left: 56 };
 
-function niceMax(v: number): number {
-  if (v <= 0) return 1;
-  const pow = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= v) return m * pow;
-  return 10 * pow;
-}
-
 /**
  * Duration (bars, left axis) and users changed (line, right axis) of a job's runs, oldest to
  * newest: an unusually long run or a spike of changes stands out. Inline SVG, no library; each
@@ -31,27 +25,28 @@ export function RunHistoryChart({ points, title }: { points: RunHistoryPoint[]; 
   if (points.length === 0) return <p className="text-sm text-slate-600">No runs yet: the chart appears after the first run.</p>;
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
-  const maxDuration = niceMax(Math.max(...points.map((p) => p.durationMs ?? 0)));
-  const maxChanges = niceMax(Math.max(...points.map((p) => p.changes)));
+  // The users-changed axis takes as many steps as the duration axis, so both label the same
+  // grid lines.
+  const durations = durationAxis(Math.max(...points.map((p) => p.durationMs ?? 0)));
+  const changes = countAxis(Math.max(...points.map((p) => p.changes)), durations.ticks.length - 1);
   const slot = plotW / points.length;
   const barW = Math.max(2, Math.min(28, slot * 0.6));
   const x = (i: number) => PAD.left + slot * i + slot / 2;
-  const yDuration = (ms: number) => PAD.top + plotH - (ms / maxDuration) * plotH;
-  const yChanges = (n: number) => PAD.top + plotH - (n / maxChanges) * plotH;
+  const yDuration = (ms: number) => PAD.top + plotH - (ms / durations.max) * plotH;
+  const yChanges = (n: number) => PAD.top + plotH - (n / changes.max) * plotH;
   const line = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${yChanges(p.changes).toFixed(1)}`).join(' ');
-  const ticks = [0, 0.5, 1];
   return (
     <figure>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className="h-auto w-full" role="img" aria-labelledby="run-history-chart-title">
         <title id="run-history-chart-title">{title}</title>
-        {ticks.map((t) => (
-          <g key={t}>
-            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={PAD.top + plotH * (1 - t)} y2={PAD.top + plotH * (1 - t)} className="stroke-slate-200" />
-            <text x={PAD.left - 6} y={PAD.top + plotH * (1 - t) + 4} textAnchor="end" className="fill-slate-500 text-[10px]">
-              {formatDuration(maxDuration * t).replace('less than a second', '0 s')}
+        {durations.ticks.map((tick, i) => (
+          <g key={tick.value}>
+            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={yDuration(tick.value)} y2={yDuration(tick.value)} className="stroke-slate-200" />
+            <text x={PAD.left - 6} y={yDuration(tick.value) + 4} textAnchor="end" className="fill-slate-500 text-[10px]">
+              {tick.label}
             </text>
-            <text x={WIDTH - PAD.right + 6} y={PAD.top + plotH * (1 - t) + 4} className="fill-slate-500 text-[10px]">
-              {Math.round(maxChanges * t)}
+            <text x={WIDTH - PAD.right + 6} y={yChanges(changes.ticks[i]!.value) + 4} className="fill-slate-500 text-[10px]">
+              {changes.ticks[i]!.label}
             </text>
           </g>
         ))}

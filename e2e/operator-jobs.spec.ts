@@ -44,6 +44,13 @@ async function startNow(page: Page, options: { dryRun?: boolean } = {}) {
   return dialog;
 }
 
+/** The operator navigation marks the entry the page belongs to, and only that one. */
+async function expectCurrentNavEntry(page: Page, label: string) {
+  const nav = page.getByRole('navigation', { name: 'Identity Manager Operator' });
+  await expect(nav.getByRole('link', { name: label })).toHaveAttribute('aria-current', 'page');
+  await expect(nav.locator('[aria-current="page"]')).toHaveCount(1);
+}
+
 function counter(page: Page, key: string) {
   return page.getByTestId(`counter-${key}`).locator('dd');
 }
@@ -106,6 +113,8 @@ test('Start now runs the synchronization; the run page shows its progress and en
   await operator.goto('/operator/scheduled-jobs');
   await startNow(operator);
   await expect(operator).toHaveURL(/\/operator\/runs\/\d+$/);
+  // A run is part of Scheduled jobs, not of Home.
+  await expectCurrentNavEntry(operator, 'Scheduled jobs');
   await expect(operator.getByRole('progressbar', { name: 'Entries read' })).toBeVisible();
   await expect(operator.getByTestId('run-status')).toContainText('Succeeded', { timeout: 45_000 });
   await expect(operator.getByRole('progressbar', { name: 'Entries read' })).toHaveAttribute('aria-valuenow', '100');
@@ -162,6 +171,7 @@ test('Start now runs the synchronization; the run page shows its progress and en
 
   // The job page lists the run in its history.
   await operator.goto(`/operator/jobs/${JOB}`);
+  await expectCurrentNavEntry(operator, 'Scheduled jobs');
   await expect(operator.getByRole('heading', { name: 'Run history' })).toBeVisible();
   await expect(operator.getByRole('img', { name: /Duration and users changed/ })).toBeVisible();
 });

@@ -7,6 +7,8 @@ import { e2eAccounts } from './support/accounts';
 
 const accounts = e2eAccounts();
 const USERNAME = 'e2e.lookup.hartmann';
+/** Surname 王, given name 伟: one character each, so only a 1-character search finds them by name. */
+const CJK_USERNAME = 'e2e.lookup.wwang';
 
 async function seedPerson(): Promise<void> {
   const db = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
@@ -38,6 +40,12 @@ async function seedPerson(): Promise<void> {
          ($1, 'E2E-SERIAL-CARD', 'CN=Lotte Hartmann', 'ON_HOLD', 'certificateHold', now()),
          ($2, 'E2E-SERIAL-TMP', 'CN=Lotte Hartmann (temporary)', 'REVOKED', 'privilegeWithdrawn', now())`,
       [card, temporary],
+    );
+    await db.query(`DELETE FROM users WHERE username_key = $1`, [CJK_USERNAME]);
+    await db.query(
+      `INSERT INTO users (username, username_key, given_name, surname, display_name, email, state, source)
+       VALUES ($1, $1, '伟', '王', '王伟', 'wang.wei@e2e.example', 'ACTIVE', 'LDAP')`,
+      [CJK_USERNAME],
     );
     await db.query('COMMIT');
   } catch (error) {
@@ -98,6 +106,26 @@ test('an operator searches for a user and sees credentials and certificates with
   await expect(page.getByText('This user has no roles.')).toBeVisible();
   await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Users' }).click();
   await expect(page).toHaveURL(/\/operator\/users$/);
+});
+
+test('an operator finds 王伟 by typing 王 or 伟', async ({ page }) => {
+  await signIn(page, accounts.operator.username, accounts.operator.password);
+  await expect(page).toHaveURL(/\/operator$/);
+  await page.goto('/operator/users');
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  const results = page.getByRole('region', { name: 'Results' });
+  for (const term of ['王', '伟']) {
+    await search.fill(term);
+    await search.press('Enter');
+    await expect(page).toHaveURL(new RegExp(`/operator/users\\?q=${encodeURIComponent(term)}`));
+    const row = results.getByRole('row').filter({ has: page.getByRole('link', { name: CJK_USERNAME }) });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByRole('cell', { name: '王伟', exact: true })).toBeVisible();
+  }
+  // The middle of a name is no start: nobody is named "伟…".
+  await search.fill('伟王');
+  await search.press('Enter');
+  await expect(page.getByRole('status').filter({ hasText: 'No user matches this search.' })).toBeVisible();
 });
 
 test('an unknown username shows the not-found page', async ({ page }) => {

@@ -23,6 +23,9 @@ describe('demo directory', () => {
   it('includes non-ASCII names and DNs that need escaping', () => {
     expect(people.map((p) => p.displayName)).toEqual(expect.arrayContaining(['Åsa Öberg', 'José Muñoz']));
     expect(people.some((p) => p.givenName === 'Zoë')).toBe(true);
+    // A Chinese name, surname first as it is written; Greek, Cyrillic and Arabic ones.
+    expect(people.find((p) => p.uid === 'wwang')).toMatchObject({ givenName: '伟', sn: '王', cn: '王伟', displayName: '王伟', mail: 'wwang@example.com' });
+    expect(people.map((p) => p.displayName)).toEqual(expect.arrayContaining(['Γιώργος Παπαδόπουλος', 'Ольга Иванова', 'فاطمة الزهراني']));
     expect(people.find((p) => p.uid === 'jsmith')?.dn).toBe(
       'cn=Smith\\, John+uid=jsmith,ou=Finance,ou=people,dc=example,dc=com',
     );

@@ -104,6 +104,8 @@ export function escapeDnValue(value: string): string {
 
 type Draft = Omit<DemoPerson, 'rdn' | 'dn' | 'mail' | 'employeeNumber' | 'cn' | 'displayName' | 'entryUUID'> & {
   cn?: string;
+  /** Defaults to "given name surname"; Chinese names put the surname first, without a space. */
+  displayName?: string;
   rdn?: string;
 };
 
@@ -136,6 +138,12 @@ export function demoPeople(options: DemoDirectoryOptions = {}): DemoPerson[] {
     // A plus sign in the naming uid (a contractor alias), locked like any inactive person.
     { uid: 'mgarcia+contractor', givenName: 'Mateo', sn: 'García', department: 'Engineering', active: false },
     { uid: 'sobrien', givenName: 'Siobhán', sn: "O'Brien", department: 'Human Resources', active: true },
+    // Names in other scripts (romanized uid and mail, as directories usually have them): an
+    // operator finds 王伟 by typing 王 or 伟 in the Users search.
+    { uid: 'wwang', givenName: '伟', sn: '王', cn: '王伟', displayName: '王伟', department: 'Engineering', active: true },
+    { uid: 'gpapadopoulos', givenName: 'Γιώργος', sn: 'Παπαδόπουλος', department: 'Sales', active: true },
+    { uid: 'oivanova', givenName: 'Ольга', sn: 'Иванова', department: 'Operations', active: false },
+    { uid: 'falzahrani', givenName: 'فاطمة', sn: 'الزهراني', department: 'Finance', active: true },
   ];
   for (const d of drafts) used.add(d.uid);
 
@@ -160,7 +168,7 @@ export function demoPeople(options: DemoDirectoryOptions = {}): DemoPerson[] {
       givenName: d.givenName,
       sn: d.sn,
       cn,
-      displayName: `${d.givenName} ${d.sn}`,
+      displayName: d.displayName ?? `${d.givenName} ${d.sn}`,
       mail: `${mailLocal}@example.com`,
       employeeNumber: String(10001 + i),
       department: d.department,

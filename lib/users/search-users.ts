@@ -6,16 +6,29 @@ import type { UserSource, UserState } from '../generated/prisma/enums';
 // server-side, ordered by username, paged with a keyset cursor so that page 40,000 costs what
 // page 1 costs (OFFSET would read and discard every row before it).
 //
-// It is fast at a million users because of three indexes (migration 20261128120000_users_search):
+// It is fast at a million users because of three indexes (migration 20261128120000_users_search)
+// and one table (20261206065709_user_name_starts):
 // - "users_username_key_c_idx", username_key under the C collation: the list is in byte order of
 //   the lower-cased username, so that a page is a short range of this index whatever the
-//   database's collation, and a term of 1-2 characters (which has no trigram of its own) is a
-//   username prefix, LIKE 'te%', i.e. an index range read in order;
+//   database's collation, and a username starting with a 1-2 character term, LIKE 'te%', is an
+//   index range read in order;
+// - "user_name_starts": a row per user and start (first character, first two characters) of each
+//   word of the given name, surname and display name, kept by triggers on users. A term of 1-2
+//   characters has no trigram of its own; it matches the start of the username or of a name, in
+//   any script (王 finds 王伟, surname 王, given name 伟), and never the middle of an email or an
+//   employee number, which nobody means with one character. Its primary key (start, username_key)
+//   gives the people with a name starting with the term already in username order: the page is
+//   the first rows of two ordered ranges, whether the start is rare or shared by a tenth of the
+//   users. (Indexes over name words on users return their matches unordered: a page then costs a
+//   heap fetch per match, or a walk of the username index that lasts seconds when the matches lie
+//   late in username order; the migration has the measurements.)
 // - "users_search_text_trgm_idx", a trigram GIN index on SEARCH_TEXT: a term of 3 characters or
 //   more is a "contains" search (ILIKE '%term%') over username, names, email and employee number,
 //   one bitmap scan for rare terms; for frequent ones the planner walks the username index instead
 //   and stops after one page;
-// - "users_state_username_key_c_idx" does the same walk for one state only.
+// - "users_state_username_key_c_idx" does the same walk for one state only; with a state and a
+//   short term the name starts are joined to it, both in username order, so that the planner can
+//   merge the two instead of probing users for every name start.
 // Exact totals are not counted: count(*) over a million rows would cost more than the page.
 
 /**
@@ -28,13 +41,14 @@ export const SEARCH_TEXT_SQL = `("username_key" || ' ' || COALESCE("display_name
 /** The list's order and keyset: must match the COLLATE "C" indexes of the migration. */
 const USERNAME_ORDER = `username_key COLLATE "C"`;
 
-/** Shortest term searched anywhere in the text; shorter terms match the start of the username. */
+/** Shortest term searched anywhere in the text; shorter terms match the start of the username or of a name. */
 export const CONTAINS_MIN_LENGTH = 3;
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
 /** Longer input is cut: nobody's username, email or employee number is longer. */
 export const MAX_QUERY_LENGTH = 200;
 
+/** prefix: the term starts the username or a word of the name; contains: it occurs anywhere. */
 export type UserSearchMode = 'all' | 'prefix' | 'contains';
 
 export type SearchUsersOptions = {
@@ -97,21 +111,42 @@ export function buildSearchUsersQuery(options: Omit<SearchUsersOptions, 'db'>): 
   const mode = searchMode(query);
   const pageSize = Math.min(Math.max(Math.trunc(options.pageSize ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
   const backwards = !options.after && !!options.before;
-  const where: string[] = [];
+  const order = backwards ? 'DESC' : 'ASC';
   const values: unknown[] = [];
   const param = (value: unknown) => {
     values.push(value);
     return `$${values.length}`;
   };
-  if (mode === 'contains') where.push(`${SEARCH_TEXT_SQL} ILIKE ${param(`%${escapeLike(query)}%`)}`);
   // username_key is lower-case, so the prefix is too.
-  if (mode === 'prefix') where.push(`${USERNAME_ORDER} LIKE ${param(`${escapeLike(query.toLowerCase())}%`)}`);
-  if (options.state) where.push(`state = ${param(options.state)}::"UserState"`);
-  if (options.after) where.push(`${USERNAME_ORDER} > ${param(options.after)}`);
-  else if (options.before) where.push(`${USERNAME_ORDER} < ${param(options.before)}`);
+  const usernamePrefix = mode === 'prefix' ? param(`${escapeLike(query.toLowerCase())}%`) : null;
+  const nameStart = mode === 'prefix' ? param(query) : null;
+  const contains = mode === 'contains' ? param(`%${escapeLike(query)}%`) : null;
+  const state = options.state ? `${param(options.state)}::"UserState"` : null;
+  const keyset = options.after ? `> ${param(options.after)}` : options.before ? `< ${param(options.before)}` : null;
   // One row more than the page tells whether another page follows, without counting.
+  const limit = param(pageSize + 1);
+
+  if (usernamePrefix && nameStart) {
+    // The page of the union of two ranges, each read in username order and cut at one page: the
+    // usernames starting with the term, and the users with a name word starting with it. With a
+    // state, the join compares in the C collation on both sides, so that PostgreSQL can merge the
+    // name starts with users_state_username_key_c_idx, both in username order.
+    const usernames = `SELECT username_key FROM users WHERE ${USERNAME_ORDER} LIKE ${usernamePrefix}${state ? ` AND state = ${state}` : ''}${
+      keyset ? ` AND ${USERNAME_ORDER} ${keyset}` : ''} ORDER BY ${USERNAME_ORDER} ${order} LIMIT ${limit}`;
+    const names = `SELECT s.username_key FROM user_name_starts s${
+      state ? ` JOIN users u ON u.username_key COLLATE "C" = s.username_key AND u.state = ${state}` : ''} WHERE s.start = lower(${nameStart})${
+      keyset ? ` AND s.username_key ${keyset}` : ''} ORDER BY s.username_key ${order} LIMIT ${limit}`;
+    const text = `SELECT ${COLUMNS} FROM users WHERE username_key IN ((${usernames}) UNION ALL (${names}))
+    ORDER BY ${USERNAME_ORDER} ${order} LIMIT ${limit}`;
+    return { text, values, mode, query, pageSize, backwards };
+  }
+
+  const where: string[] = [];
+  if (contains) where.push(`${SEARCH_TEXT_SQL} ILIKE ${contains}`);
+  if (state) where.push(`state = ${state}`);
+  if (keyset) where.push(`${USERNAME_ORDER} ${keyset}`);
   const text = `SELECT ${COLUMNS} FROM users${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${USERNAME_ORDER} ${backwards ? 'DESC' : 'ASC'} LIMIT ${param(pageSize + 1)}`;
+    ORDER BY ${USERNAME_ORDER} ${order} LIMIT ${limit}`;
   return { text, values, mode, query, pageSize, backwards };
 }
 

@@ -21,6 +21,17 @@ beforeAll(async () => {
     { username: 'rate1000', displayName: 'Thousand Person' },
     { username: 'back\\slash', displayName: 'Back Slash' },
     { username: 'backxslash', displayName: 'Back X' },
+    // Names in other scripts, with romanized usernames as directories usually have them.
+    { username: 'wwang', givenName: '伟', surname: '王', displayName: '王伟' },
+    { username: 'wang.fang', givenName: '芳', surname: '王', displayName: '王芳', state: 'INACTIVE' },
+    { username: 'fwang', givenName: '芳', surname: '王', displayName: '王芳' },
+    { username: 'lna', givenName: '娜', surname: '李', displayName: '李娜' },
+    { username: 'gpapadopoulos', givenName: 'Γιώργος', surname: 'Παπαδόπουλος', displayName: 'Γιώργος Παπαδόπουλος' },
+    { username: 'oivanova', givenName: 'Ольга', surname: 'Иванова', displayName: 'Ольга Иванова' },
+    { username: 'falzahrani', givenName: 'فاطمة', surname: 'الزهراني', displayName: 'فاطمة الزهراني' },
+    { username: 'ysato', givenName: '陽菜', surname: '佐藤', displayName: '佐藤 陽菜' },
+    // Words of a display name beyond the given name and surname fields.
+    { username: 'hvries', givenName: 'Hans-Ulrich', surname: 'Vries', displayName: 'Hans-Ulrich de Vries' },
     ...Array.from({ length: 60 }, (_, i) => ({ username: `page${String(i + 1).padStart(3, '0')}`, displayName: `Paged Person ${i + 1}`, state: i % 3 === 0 ? ('INACTIVE' as const) : ('ACTIVE' as const) })),
   ]);
   await db.query('ANALYZE users');
@@ -45,11 +56,82 @@ describe('searchUsers', () => {
     expect(await usernames('nobody-has-this')).toEqual([]);
   });
 
-  it('matches the start of the username for terms of one or two characters', async () => {
+  it('matches the start of the username or of a name word for terms of one or two characters', async () => {
     const page = await searchUsers({ query: 'sc', pageSize: 100 });
     expect(page.mode).toBe('prefix');
-    expect(page.users.map((u) => u.username)).toEqual(['Schneider.Hans']);
+    // Schneider.Hans by username, gschmidt by the surname Schmidt; in username order.
+    expect(page.users.map((u) => u.username)).toEqual(['gschmidt', 'Schneider.Hans']);
     expect(await usernames('gs')).toEqual(['gschmidt']);
+    expect(await usernames('GR')).toEqual(['gschmidt']);
+    // Not the middle of a word, nor an email or an employee number (that is what 3 characters do).
+    expect(await usernames('mi')).toEqual([]);
+    expect(await usernames('e0')).toEqual([]);
+  });
+
+  it('finds people by the first one or two characters of a name in any script', async () => {
+    expect(await usernames('王')).toEqual(['fwang', 'wang.fang', 'wwang']);
+    expect(await usernames('伟')).toEqual(['wwang']);
+    expect(await usernames('王伟')).toEqual(['wwang']);
+    expect(await usernames('娜')).toEqual(['lna']);
+    expect(await usernames('佐藤')).toEqual(['ysato']);
+    expect(await usernames('陽')).toEqual(['ysato']);
+    expect(await usernames('γι')).toEqual(['gpapadopoulos']);
+    expect(await usernames('ΠΑ')).toEqual(['gpapadopoulos']);
+    expect(await usernames('Ив')).toEqual(['oivanova']);
+    expect(await usernames('ол')).toEqual(['oivanova']);
+    expect(await usernames('ف')).toEqual(['falzahrani']);
+    expect(await usernames('ال')).toEqual(['falzahrani']);
+    // Any word of the display name, and each part of a hyphenated name.
+    expect(await usernames('de')).toEqual(['hvries']);
+    expect(await usernames('ul')).toEqual(['hvries']);
+    // The middle of a name is no start.
+    expect(await usernames('芳王')).toEqual([]);
+    expect(await usernames('ва')).toEqual([]);
+  });
+
+  it('pages and filters a short name search like the list', async () => {
+    const first = await searchUsers({ query: '王', pageSize: 2 });
+    expect(first.users.map((u) => u.username)).toEqual(['fwang', 'wang.fang']);
+    const second = await searchUsers({ query: '王', pageSize: 2, after: first.nextCursor });
+    expect(second.users.map((u) => u.username)).toEqual(['wwang']);
+    expect(second.nextCursor).toBeNull();
+    const back = await searchUsers({ query: '王', pageSize: 2, before: second.previousCursor });
+    expect(back.users.map((u) => u.username)).toEqual(['fwang', 'wang.fang']);
+    expect(await usernames('王', { state: 'INACTIVE' })).toEqual(['wang.fang']);
+  });
+
+  it('keeps the name starts in step with every change of a user (insert, rename, delete)', async () => {
+    // What the triggers keep equals what the names say, for every user.
+    const drift = async () =>
+      (await db.query(`(SELECT start, username_key FROM user_name_starts EXCEPT SELECT s, username_key FROM users, name_word_starts(given_name, surname, display_name) s)
+        UNION ALL (SELECT s, username_key FROM users, name_word_starts(given_name, surname, display_name) s EXCEPT SELECT start, username_key FROM user_name_starts)`)).rowCount;
+    expect(await drift()).toBe(0);
+
+    await insertPeople(services.databaseUrl, [{ username: 'tmp.rename', givenName: 'Ярослав', surname: 'Ким', displayName: 'Ярослав Ким' }]);
+    expect(await usernames('яр')).toEqual(['tmp.rename']);
+    // The sync's update writes every name column: unchanged names leave the starts alone.
+    await db.query(`UPDATE users SET given_name = given_name, surname = surname, display_name = display_name, state = 'INACTIVE' WHERE username_key = 'tmp.rename'`);
+    expect(await usernames('яр')).toEqual(['tmp.rename']);
+    await db.query(`UPDATE users SET given_name = 'Юлия', display_name = 'Юлия Ким', username = 'tmp.renamed', username_key = 'tmp.renamed' WHERE username_key = 'tmp.rename'`);
+    expect(await usernames('яр')).toEqual([]);
+    expect(await usernames('ю')).toEqual(['tmp.renamed']);
+    expect(await usernames('ки')).toEqual(['tmp.renamed']);
+    expect(await drift()).toBe(0);
+
+    await db.query(`DELETE FROM users WHERE username_key = 'tmp.renamed'`);
+    expect(await usernames('ю')).toEqual([]);
+    expect((await db.query(`SELECT 1 FROM user_name_starts WHERE username_key = 'tmp.renamed'`)).rowCount).toBe(0);
+    expect(await drift()).toBe(0);
+  });
+
+  it('splits names at spaces, hyphens, apostrophes and middle dots, in any script', async () => {
+    const starts = async (given: string | null, surname: string | null, display: string | null) =>
+      (await db.query<{ s: string }>('SELECT s FROM name_word_starts($1, $2, $3) s ORDER BY s', [given, surname, display])).rows.map((r) => r.s);
+    expect(await starts('Hans-Ulrich', "O'Brien", 'Dr. Hans-Ulrich O’Brien')).toEqual(['b', 'br', 'd', 'dr', 'h', 'ha', 'o', 'u', 'ul']);
+    expect(await starts('伟', '王', '王伟')).toEqual(['伟', '王', '王伟']);
+    expect(await starts(null, null, 'マイケル・ジャクソン')).toEqual(['ジ', 'ジャ', 'マ', 'マイ']);
+    expect(await starts('ΣΟΦΊΑ', null, null)).toEqual(['σ', 'σο']);
+    expect(await starts(null, null, null)).toEqual([]);
   });
 
   it('takes % , _ and \\ literally', async () => {
@@ -97,7 +179,7 @@ describe('searchUsers', () => {
   it('lists everybody without a query, and bounds the page size', async () => {
     const page = await searchUsers({ pageSize: 1000 });
     expect(page.mode).toBe('all');
-    expect(page.users).toHaveLength(69);
+    expect(page.users).toHaveLength(78);
     expect((await searchUsers({ pageSize: 0 })).users).toHaveLength(1);
   });
 
@@ -109,12 +191,14 @@ describe('searchUsers', () => {
       // Without ORDER BY the username index is no alternative: only the trigram index can answer.
       const contains = buildSearchUsersQuery({ query: 'schmidt' });
       expect(await plan(contains.text.replace(/ORDER BY[\s\S]*$/, ''), contains.values.slice(0, -1))).toContain('users_search_text_trgm_idx');
-      // A short term is a range of the C-collated username index, read in order (no sort).
+      // A short term: a range of the C-collated username index and a range of the name starts'
+      // key, each read in order and cut at one page (the sorts above them see two pages at most).
       const prefix = buildSearchUsersQuery({ query: 'gs' });
       const prefixPlan = await plan(prefix.text, prefix.values);
-      expect(prefixPlan).toMatch(/Index Cond: .*username_key.*>= 'gs'::text.*username_key.*< 'gt'::text/);
-      expect(prefixPlan).toContain('users_username_key_c_idx');
-      expect(prefixPlan).not.toContain('Sort');
+      expect(prefixPlan).toMatch(/Limit[\s\S]*Index (Only )?Scan using users_username_key_c_idx[^\n]*\n\s+Index Cond: .*username_key.*>= 'gs'::text.*username_key.*< 'gt'::text/);
+      expect(prefixPlan).toMatch(/Limit[^\n]*\n\s+->  Index Only Scan using user_name_starts_pkey on user_name_starts s[^\n]*\n\s+Index Cond: \(start = 'gs'::text\)/);
+      const nextPage = buildSearchUsersQuery({ query: '王', after: 'a' });
+      expect(await plan(nextPage.text, nextPage.values)).toMatch(/Index Only Scan using user_name_starts_pkey on user_name_starts s[^\n]*\n\s+Index Cond: \(\(start = '王'::text\) AND \(username_key > 'a'::text\)\)/);
       const keyset = buildSearchUsersQuery({ state: 'INACTIVE', after: 'page010' });
       expect(await plan(keyset.text, keyset.values)).toContain('users_state_username_key_c_idx');
     } finally {

@@ -57,7 +57,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-brand-600"
           />
           <p id="users-q-hint" className="mt-1 text-xs text-slate-600">
-            {CONTAINS_MIN_LENGTH} or more characters are searched anywhere in username, name, email and employee number; 1–2 characters match the start of the username. Case does not matter.
+            {CONTAINS_MIN_LENGTH} or more characters are searched anywhere in username, name, email and employee number; 1–2 characters match the start of the username or of a name (given name, surname or any word of the display name, e.g. 王 finds 王伟). Case does not matter.
           </p>
         </div>
         <div>
