@@ -112,6 +112,15 @@ describe('searchUsers', () => {
     // The sync's update writes every name column: unchanged names leave the starts alone.
     await db.query(`UPDATE users SET given_name = given_name, surname = surname, display_name = display_name, state = 'INACTIVE' WHERE username_key = 'tmp.rename'`);
     expect(await usernames('яр')).toEqual(['tmp.rename']);
+    // A display name of the same words changes no start; a new word adds its starts; a word gone takes its own.
+    await db.query(`UPDATE users SET display_name = 'Ким Ярослав' WHERE username_key = 'tmp.rename'`);
+    expect(await drift()).toBe(0);
+    await db.query(`UPDATE users SET display_name = 'Ярослав Ким-Орлов' WHERE username_key = 'tmp.rename'`);
+    expect(await usernames('ор')).toEqual(['tmp.rename']);
+    await db.query(`UPDATE users SET display_name = NULL WHERE username_key = 'tmp.rename'`);
+    expect(await usernames('ор')).toEqual([]);
+    expect(await usernames('яр')).toEqual(['tmp.rename']);
+    expect(await drift()).toBe(0);
     await db.query(`UPDATE users SET given_name = 'Юлия', display_name = 'Юлия Ким', username = 'tmp.renamed', username_key = 'tmp.renamed' WHERE username_key = 'tmp.rename'`);
     expect(await usernames('яр')).toEqual([]);
     expect(await usernames('ю')).toEqual(['tmp.renamed']);
