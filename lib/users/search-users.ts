@@ -13,7 +13,8 @@ import type { UserSource, UserState } from '../generated/prisma/enums';
 //   database's collation, and a username starting with a 1-2 character term, LIKE 'te%', is an
 //   index range read in order;
 // - "user_name_starts": a row per user and start (first character, first two characters) of each
-//   word of the given name, surname and display name, kept by triggers on users. A term of 1-2
+//   word of the given name and surname (of the display name for a user with neither), kept by
+//   triggers on users. A term of 1-2
 //   characters has no trigram of its own; it matches the start of the username or of a name, in
 //   any script (王 finds 王伟, surname 王, given name 伟), and never the middle of an email or an
 //   employee number, which nobody means with one character. Its primary key (start, username_key)

@@ -30,8 +30,8 @@ beforeAll(async () => {
     { username: 'oivanova', givenName: 'Ольга', surname: 'Иванова', displayName: 'Ольга Иванова' },
     { username: 'falzahrani', givenName: 'فاطمة', surname: 'الزهراني', displayName: 'فاطمة الزهراني' },
     { username: 'ysato', givenName: '陽菜', surname: '佐藤', displayName: '佐藤 陽菜' },
-    // Words of a display name beyond the given name and surname fields.
-    { username: 'hvries', givenName: 'Hans-Ulrich', surname: 'Vries', displayName: 'Hans-Ulrich de Vries' },
+    // A surname of two words; a display name that says more than the names (not searched by its start).
+    { username: 'hvries', givenName: 'Hans-Ulrich', surname: 'de Vries', displayName: 'Hans-Ulrich de Vries (Legal)' },
     ...Array.from({ length: 60 }, (_, i) => ({ username: `page${String(i + 1).padStart(3, '0')}`, displayName: `Paged Person ${i + 1}`, state: i % 3 === 0 ? ('INACTIVE' as const) : ('ACTIVE' as const) })),
   ]);
   await db.query('ANALYZE users');
@@ -81,9 +81,12 @@ describe('searchUsers', () => {
     expect(await usernames('ол')).toEqual(['oivanova']);
     expect(await usernames('ف')).toEqual(['falzahrani']);
     expect(await usernames('ال')).toEqual(['falzahrani']);
-    // Any word of the display name, and each part of a hyphenated name.
+    // Each word of a name, and each part of a hyphenated one; the display name only for people
+    // without given name and surname (Ann A, Paged Person ...).
     expect(await usernames('de')).toEqual(['hvries']);
     expect(await usernames('ul')).toEqual(['hvries']);
+    expect(await usernames('le')).toEqual([]);
+    expect(await usernames('pe', { pageSize: 100 })).toContain('page001');
     // The middle of a name is no start.
     expect(await usernames('芳王')).toEqual([]);
     expect(await usernames('ва')).toEqual([]);
@@ -112,15 +115,25 @@ describe('searchUsers', () => {
     // The sync's update writes every name column: unchanged names leave the starts alone.
     await db.query(`UPDATE users SET given_name = given_name, surname = surname, display_name = display_name, state = 'INACTIVE' WHERE username_key = 'tmp.rename'`);
     expect(await usernames('яр')).toEqual(['tmp.rename']);
-    // A display name of the same words changes no start; a new word adds its starts; a word gone takes its own.
-    await db.query(`UPDATE users SET display_name = 'Ким Ярослав' WHERE username_key = 'tmp.rename'`);
-    expect(await drift()).toBe(0);
-    await db.query(`UPDATE users SET display_name = 'Ярослав Ким-Орлов' WHERE username_key = 'tmp.rename'`);
+    // A new word adds its starts, a word gone takes its own; a display name changes nothing while
+    // the user has a given name or surname, and is the name of a user who has neither.
+    await db.query(`UPDATE users SET surname = 'Ким-Орлов', display_name = 'Ярослав (Орлов)' WHERE username_key = 'tmp.rename'`);
     expect(await usernames('ор')).toEqual(['tmp.rename']);
-    await db.query(`UPDATE users SET display_name = NULL WHERE username_key = 'tmp.rename'`);
+    await db.query(`UPDATE users SET surname = 'Ким', display_name = 'Зоя' WHERE username_key = 'tmp.rename'`);
     expect(await usernames('ор')).toEqual([]);
+    expect(await usernames('зо')).toEqual([]);
     expect(await usernames('яр')).toEqual(['tmp.rename']);
     expect(await drift()).toBe(0);
+    await insertPeople(services.databaseUrl, [{ username: 'tmp.display', displayName: 'Заира Орлова' }]);
+    expect(await usernames('за')).toEqual(['tmp.display']);
+    await db.query(`UPDATE users SET display_name = 'Зоя Орлова' WHERE username_key = 'tmp.display'`);
+    expect(await usernames('за')).toEqual([]);
+    expect(await usernames('зо')).toEqual(['tmp.display']);
+    await db.query(`UPDATE users SET given_name = 'Зоя', surname = 'Орлова', display_name = 'Zoya Orlova' WHERE username_key = 'tmp.display'`);
+    expect(await usernames('zo')).toEqual([]);
+    expect(await usernames('зо')).toEqual(['tmp.display']);
+    expect(await drift()).toBe(0);
+    await db.query(`DELETE FROM users WHERE username_key = 'tmp.display'`);
     await db.query(`UPDATE users SET given_name = 'Юлия', display_name = 'Юлия Ким', username = 'tmp.renamed', username_key = 'tmp.renamed' WHERE username_key = 'tmp.rename'`);
     expect(await usernames('яр')).toEqual([]);
     expect(await usernames('ю')).toEqual(['tmp.renamed']);
@@ -136,7 +149,9 @@ describe('searchUsers', () => {
   it('splits names at spaces, hyphens, apostrophes and middle dots, in any script', async () => {
     const starts = async (given: string | null, surname: string | null, display: string | null) =>
       (await db.query<{ s: string }>('SELECT s FROM name_word_starts($1, $2, $3) s ORDER BY s', [given, surname, display])).rows.map((r) => r.s);
-    expect(await starts('Hans-Ulrich', "O'Brien", 'Dr. Hans-Ulrich O’Brien')).toEqual(['b', 'br', 'd', 'dr', 'h', 'ha', 'o', 'u', 'ul']);
+    // The display name counts only for a person without given name and surname.
+    expect(await starts('Hans-Ulrich', "O'Brien", 'Dr. Hans-Ulrich O’Brien')).toEqual(['b', 'br', 'h', 'ha', 'o', 'u', 'ul']);
+    expect(await starts(null, null, 'Dr. Hans-Ulrich O’Brien')).toEqual(['b', 'br', 'd', 'dr', 'h', 'ha', 'o', 'u', 'ul']);
     expect(await starts('伟', '王', '王伟')).toEqual(['伟', '王', '王伟']);
     expect(await starts(null, null, 'マイケル・ジャクソン')).toEqual(['ジ', 'ジャ', 'マ', 'マイ']);
     expect(await starts('ΣΟΦΊΑ', null, null)).toEqual(['σ', 'σο']);
