@@ -1,8 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { BATCH_JOBS_QUEUE } from '@/lib/queue/batch-jobs-queue';
-import { schedulerIdFor } from '@/lib/queue/job-schedulers';
+import { jobScheduler } from './support/job-scheduler';
 import { e2eAccounts } from './support/accounts';
 import { withDatabase } from './support/operator-fixture';
 
@@ -31,17 +28,6 @@ async function storedJob() {
   });
 }
 
-/** The BullMQ job scheduler of the job, read from Redis as the worker would. */
-async function jobScheduler() {
-  const connection = new Redis(process.env.E2E_REDIS_URL!, { maxRetriesPerRequest: null });
-  const queue = new Queue(BATCH_JOBS_QUEUE, { connection, prefix: 'idm' });
-  try {
-    return await queue.getJobScheduler(schedulerIdFor(JOB));
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
-}
 
 const form = (page: Page) => page.locator('form').filter({ has: page.getByRole('button', { name: 'Save' }) });
 const expression = (page: Page) => page.getByLabel('Expression', { exact: true });
@@ -59,7 +45,7 @@ test.afterAll(async ({ browser }) => {
   await expression(page).fill('');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(saveMessage(page)).toContainText('Saved');
-  expect(await jobScheduler()).toBeUndefined();
+  expect(await jobScheduler(JOB)).toBeUndefined();
   await page.context().close();
 });
 
@@ -120,7 +106,7 @@ test('Home > Batch Synchronization > the job: an invalid expression is refused, 
 
   const saved = await storedJob();
   expect(saved).toMatchObject({ cron_expression: '15 4 * * 1-5', time_zone: 'Europe/Berlin', paused: false, version: before.version + 1 });
-  const scheduler = await jobScheduler();
+  const scheduler = await jobScheduler(JOB);
   expect(scheduler).toMatchObject({ pattern: '15 4 * * 1-5', tz: 'Europe/Berlin' });
 
   const audit = await withDatabase((db) =>
@@ -156,7 +142,7 @@ test('Pause schedule keeps the expression, lists no runs that will not happen, s
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(saveMessage(page)).toContainText('The schedule is paused: the scheduler will not start this job');
   expect(await storedJob()).toMatchObject({ cron_expression: '45 3 * * *', paused: true });
-  expect(await jobScheduler()).toBeUndefined();
+  expect(await jobScheduler(JOB)).toBeUndefined();
   await page.reload();
   await expect(page.getByTestId('admin-next-run')).toHaveText('None: the schedule is paused');
   await expect(page.getByRole('region', { name: 'Status' })).toContainText(/45 3 \* \* \* \(.+\), paused/);
@@ -164,7 +150,7 @@ test('Pause schedule keeps the expression, lists no runs that will not happen, s
   await page.getByRole('checkbox', { name: 'Pause schedule' }).uncheck();
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(saveMessage(page)).toContainText('Saved and scheduled: the next run is');
-  expect(await jobScheduler()).toMatchObject({ pattern: '45 3 * * *' });
+  expect(await jobScheduler(JOB)).toMatchObject({ pattern: '45 3 * * *' });
   await page.context().close();
 });
 
@@ -182,7 +168,7 @@ test('an expression that never fires is refused at the field and on Save; the sc
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(saveMessage(page)).toContainText('Nothing was saved');
   expect(await storedJob()).toEqual(before);
-  expect(await jobScheduler()).toMatchObject({ pattern: '0 1 * * *' });
+  expect(await jobScheduler(JOB)).toMatchObject({ pattern: '0 1 * * *' });
   await page.context().close();
 });
 
@@ -219,7 +205,7 @@ test('a stale save is refused and does not overwrite the other administrator\'s 
   await expect(form(second).getByRole('alert').filter({ hasText: 'Reload the page' })).toBeVisible();
 
   expect(await storedJob()).toMatchObject({ cron_expression: '10 5 * * *' });
-  expect(await jobScheduler()).toMatchObject({ pattern: '10 5 * * *' });
+  expect(await jobScheduler(JOB)).toMatchObject({ pattern: '10 5 * * *' });
   await first.context().close();
   await second.context().close();
 });

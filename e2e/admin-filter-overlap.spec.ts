@@ -1,7 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { Client as LdapClient } from 'ldapts';
 import { e2eAccounts } from './support/accounts';
-import { configureDirectoryConnection, e2eDirectory, withDatabase } from './support/operator-fixture';
+import { configureDirectoryConnection, e2eDirectory, withDatabase, withDirectory } from './support/operator-fixture';
 
 // "Overlap is caught when it is made": an administrator types a filter on the active job that
 // also matches the locked (inactive) people, clicks Save, and is told how many people would fail
@@ -23,20 +22,10 @@ const TYPED_FILTER = `(&(objectClass=inetOrgPerson)(departmentNumber=${DEPARTMEN
 
 let savedOptions: unknown;
 
-async function withDirectoryAdmin(fn: (ldap: LdapClient) => Promise<void>) {
-  const ldap = new LdapClient({ url: dir.url });
-  await ldap.bind(dir.adminDn, dir.adminPassword);
-  try {
-    await fn(ldap);
-  } finally {
-    await ldap.unbind();
-  }
-}
-
 test.beforeAll(async () => {
   await configureDirectoryConnection();
   savedOptions = (await withDatabase((db) => db.query('SELECT options FROM batch_jobs WHERE key = $1', [ACTIVE_JOB]))).rows[0].options;
-  await withDirectoryAdmin(async (ldap) => {
+  await withDirectory(async (ldap) => {
     await ldap.add(OU, { objectClass: ['organizationalUnit'], ou: DEPARTMENT });
     for (const uid of [...LOCKED, ...UNLOCKED]) {
       await ldap.add(`uid=${uid},${OU}`, {
@@ -54,7 +43,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   // The active job's filter as it was: later specs run the jobs.
   await withDatabase((db) => db.query('UPDATE batch_jobs SET options = $2 WHERE key = $1', [ACTIVE_JOB, JSON.stringify(savedOptions ?? {})]));
-  await withDirectoryAdmin(async (ldap) => {
+  await withDirectory(async (ldap) => {
     for (const uid of [...LOCKED, ...UNLOCKED]) await ldap.del(`uid=${uid},${OU}`).catch(() => undefined);
     await ldap.del(OU).catch(() => undefined);
   });

@@ -1,7 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { Client as LdapClient } from 'ldapts';
 import { e2eAccounts } from './support/accounts';
-import { e2eDirectory, withDatabase } from './support/operator-fixture';
+import { e2eDirectory, withDatabase, withDirectory } from './support/operator-fixture';
 
 // LDAP connection settings: Save (write-only bind password), Test connection against the test
 // slapd, and the audit log of the change. The bind password must never reach the browser.
@@ -15,18 +14,8 @@ const OU = `ou=admin-e2e,${dir.baseDn}`;
 const PEOPLE = Array.from({ length: 12 }, (_, i) => `locked.${String(i + 1).padStart(2, '0')}`);
 const WRONG_PASSWORD = 'not-the-sync-password-e2e';
 
-async function withDirectoryAdmin(fn: (ldap: LdapClient) => Promise<void>) {
-  const ldap = new LdapClient({ url: dir.url });
-  await ldap.bind(dir.adminDn, dir.adminPassword);
-  try {
-    await fn(ldap);
-  } finally {
-    await ldap.unbind();
-  }
-}
-
 test.beforeAll(async () => {
-  await withDirectoryAdmin(async (ldap) => {
+  await withDirectory(async (ldap) => {
     await ldap.add(OU, { objectClass: ['organizationalUnit'], ou: 'admin-e2e' });
     for (const uid of PEOPLE) {
       await ldap.add(`uid=${uid},${OU}`, {
@@ -43,7 +32,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  await withDirectoryAdmin(async (ldap) => {
+  await withDirectory(async (ldap) => {
     for (const uid of PEOPLE) await ldap.del(`uid=${uid},${OU}`).catch(() => undefined);
     await ldap.del(OU).catch(() => undefined);
   });

@@ -1,9 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { BATCH_JOBS_QUEUE } from '@/lib/queue/batch-jobs-queue';
-import { schedulerIdFor } from '@/lib/queue/job-schedulers';
 import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
+import { jobScheduler } from './support/job-scheduler';
 import { e2eAccounts, signIn } from './support/accounts';
 import { withDatabase } from './support/operator-fixture';
 
@@ -22,16 +19,6 @@ const JOB = 'inactive-ldap-users';
 const PROCESS = 'Synchronize inactive LDAP Users to Identity Manager';
 const EXPRESSION = '30 2 * * 1-5';
 
-async function jobScheduler() {
-  const connection = new Redis(process.env.E2E_REDIS_URL!, { maxRetriesPerRequest: null });
-  const queue = new Queue(BATCH_JOBS_QUEUE, { connection, prefix: 'idm' });
-  try {
-    return await queue.getJobScheduler(schedulerIdFor(JOB));
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
-}
 
 /** The job's row back to what the seed of a new installation writes (lib/seed/batch-jobs.ts). */
 async function asFreshlySeeded() {
@@ -62,8 +49,8 @@ test("the vendor's four steps alone schedule the job; the operator sees its next
 
   // What the scheduler will do, in the scheduler's own words (read from Redis) and on the page.
   await expect(admin.getByTestId('save-message')).toContainText('Saved and scheduled: the next run is');
-  await expect.poll(async () => (await jobScheduler())?.pattern).toBe(EXPRESSION);
-  const scheduler = (await jobScheduler())!;
+  await expect.poll(async () => (await jobScheduler(JOB))?.pattern).toBe(EXPRESSION);
+  const scheduler = (await jobScheduler(JOB))!;
   expect(scheduler.tz ?? 'UTC').toBe('UTC');
   const next = new Date(scheduler.next!);
   expect(next.getUTCHours()).toBe(2);

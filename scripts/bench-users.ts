@@ -216,7 +216,7 @@ async function main(): Promise<void> {
       // Short terms in other scripts: the start of a name word (no username starts with them).
       { name: 'name start "王" (1 char, surname)', search: { query: '王' } },
       { name: 'name start "伟" (1 char, given name)', search: { query: '伟' } },
-      { name: 'name start "王伟" (2 chars, display name)', search: { query: '王伟' } },
+      { name: 'name start "王伟" (2 chars, surname + given name)', search: { query: '王伟' } },
       { name: 'name start "김" (1 char, Korean)', search: { query: '김' } },
       { name: 'name start "佐藤" (2 chars, Japanese)', search: { query: '佐藤' } },
       { name: 'name start "Ив" (2 chars, Cyrillic)', search: { query: 'Ив' } },

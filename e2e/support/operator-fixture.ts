@@ -24,7 +24,8 @@ export async function withDatabase<T>(fn: (db: pg.Client) => Promise<T>): Promis
   }
 }
 
-async function withDirectory<T>(fn: (ldap: LdapClient, dir: E2eDirectory) => Promise<T>): Promise<T> {
+/** A connection to the test directory bound as its administrator, for writing fixtures. */
+export async function withDirectory<T>(fn: (ldap: LdapClient, dir: E2eDirectory) => Promise<T>): Promise<T> {
   const dir = e2eDirectory();
   const ldap = new LdapClient({ url: dir.url });
   await ldap.bind(dir.adminDn, dir.adminPassword);
