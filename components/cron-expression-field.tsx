@@ -107,7 +107,7 @@ export function CronExpressionField({ id, name, value, onChange, timeZone, from,
         <p className="text-sm font-medium text-slate-800">Next five runs ({timeZone})</p>
         <ol className="mt-1 h-[7.5rem] space-y-0 text-sm text-slate-700 tabular-nums" aria-label={`Next five runs in ${timeZone}`}>
           {paused && runs.length > 0 ? (
-            <li className="font-medium text-amber-800" data-testid="paused-runs">
+            <li className="font-medium text-amber-800">
               None while the schedule is paused.
             </li>
           ) : runs.length === 0 ? (

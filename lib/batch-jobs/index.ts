@@ -1,5 +1,5 @@
 export { saveJobSchedule } from './save-job-schedule';
-export type { SaveJobScheduleOptions, SaveJobScheduleResult, SavedJobSchedule } from './save-job-schedule';
+export type { SaveJobScheduleOptions, SaveJobScheduleResult, SavedJobSchedule, SchedulerOutcome } from './save-job-schedule';
 export { startJobRun } from './start-job-run';
 export type { StartJobRunOptions, StartJobRunResult } from './start-job-run';
 export { cancelRun, finishCancelledRun } from './cancel-run';
@@ -11,4 +11,4 @@ export type { RunSnapshot, FollowRunOptions } from './follow-run';
 export { ACTIVE_RUN_STATUSES, isActiveStatus } from './run-summary';
 export type { RunSummary } from './run-summary';
 export { scheduleState, savedScheduleMessage } from './schedule-status';
-export type { ScheduleState, SchedulerOutcome } from './schedule-status';
+export type { ScheduleState } from './schedule-status';

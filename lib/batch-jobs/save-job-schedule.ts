@@ -36,16 +36,18 @@ export type SavedJobSchedule = {
   options: unknown;
 };
 
+/**
+ * What happened to the BullMQ job scheduler, read back from Redis; 'pending' when Redis did not
+ * answer, 'failed' when it holds something else (the worker reconciles both).
+ */
+export type SchedulerOutcome = ScheduleChange | 'pending' | 'failed';
+
 export type SaveJobScheduleResult =
   | {
       ok: true;
       job: SavedJobSchedule;
       warnings: string[];
-      /**
-       * What happened to the BullMQ job scheduler, read back from Redis; 'pending' when Redis did not
-       * answer, 'failed' when it holds something else (the worker reconciles both).
-       */
-      scheduler: ScheduleChange | 'pending' | 'failed';
+      scheduler: SchedulerOutcome;
       /** With options: the people both jobs' filters match, counted after the save (a warning, never a refusal). */
       filterOverlap?: FilterOverlap;
     }
@@ -118,7 +120,7 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
   // The overlap count asks the directory (up to 10 s when it is slow): the scheduler does not wait for it.
   const overlapCheck = options.options !== undefined && isSyncJobKey(options.jobKey) ? checkSavedFilterOverlap({ jobKey: options.jobKey, options: job.options }) : undefined;
 
-  let scheduler: ScheduleChange | 'pending' | 'failed';
+  let scheduler: SchedulerOutcome;
   try {
     scheduler = await withRedisTimeout(
       applyJobSchedule(options.queue ?? batchJobsQueue(), job),

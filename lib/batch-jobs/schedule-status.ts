@@ -1,5 +1,6 @@
 import { formatInTimeZone } from '../cron/next-runs';
 import { nextExecutionOf } from './list-jobs-with-status';
+import type { SchedulerOutcome } from './save-job-schedule';
 
 // What a job's saved schedule means, in the words every page and the Save message use, so that no
 // page says "scheduled" for a job the scheduler will not start.
@@ -14,9 +15,6 @@ export function scheduleState(job: ScheduleSource, now: Date = new Date()): { st
   const nextRunAt = nextExecutionOf(job, now);
   return { state: nextRunAt ? 'SCHEDULED' : 'NEVER_FIRES', nextRunAt };
 }
-
-/** Where the scheduler stands after a Save (lib/batch-jobs/save-job-schedule's `scheduler`). */
-export type SchedulerOutcome = 'upserted' | 'removed' | 'unchanged' | 'pending' | 'failed';
 
 /** The Save confirmation: what the scheduler will do now, told truthfully for every state. */
 export function savedScheduleMessage(job: ScheduleSource, scheduler: SchedulerOutcome, now: Date = new Date()): string {

@@ -1,5 +1,6 @@
 import { prisma } from '../db';
 import { RUN_SUMMARY_SELECT, type RunSummary } from '../batch-jobs/run-summary';
+import { runWritesNothing } from '../sync/threshold';
 
 // A job's past runs, newest first, for the job page's table and chart.
 
@@ -24,11 +25,9 @@ export async function listJobRunHistory(jobKey: string, options: { limit?: numbe
 }
 
 export function runMeasures(
-  run: Pick<RunSummary, 'startedAt' | 'finishedAt' | 'created' | 'updated' | 'dryRun' | 'status'>,
+  run: Pick<RunSummary, 'startedAt' | 'finishedAt' | 'created' | 'updated' | 'dryRun' | 'confirmed' | 'status' | 'thresholdCheck'>,
   now: Date,
 ): { durationMs: number | null; changes: number } {
   const durationMs = run.startedAt ? Math.max(0, (run.finishedAt ?? now).getTime() - run.startedAt.getTime()) : null;
-  // Their counters are the changes they would have made: nobody was changed.
-  const wroteNothing = run.dryRun || run.status === 'THRESHOLD_EXCEEDED';
-  return { durationMs, changes: wroteNothing ? 0 : run.created + run.updated };
+  return { durationMs, changes: runWritesNothing(run) ? 0 : run.created + run.updated };
 }

@@ -13,7 +13,6 @@ export const RUN_ITEM_OUTCOMES = ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED'] a
  */
 export const DEACTIVATED = 'DEACTIVATED';
 export const RUN_ITEM_FILTERS = [...RUN_ITEM_OUTCOMES, DEACTIVATED] as const;
-export type RunItemFilterOutcome = (typeof RUN_ITEM_FILTERS)[number];
 export const RUN_ITEMS_PAGE_SIZE = 25;
 
 /** The table's query string (?q=&outcome=&page=), validated; anything odd falls back to the default. */

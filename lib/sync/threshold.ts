@@ -35,24 +35,44 @@ export function parseThresholdCheck(raw: unknown): ThresholdCheck | null {
 }
 
 /** "12.5%": the share of active users, one decimal. */
-export function deactivatedShare(check: Pick<ThresholdCheck, 'wouldDeactivate' | 'activeUsers'>): string {
+function deactivatedShare(check: Pick<ThresholdCheck, 'wouldDeactivate' | 'activeUsers'>): string {
   return `${check.activeUsers ? ((check.wouldDeactivate * 100) / check.activeUsers).toFixed(1) : '0.0'}%`;
 }
 
 /** "500 users / 10%": the job's limits as configured when the check was made. */
-export function describeLimits(check: Pick<ThresholdCheck, 'maxUsers' | 'maxPercent'>): string {
+function describeLimits(check: Pick<ThresholdCheck, 'maxUsers' | 'maxPercent'>): string {
   const users = check.maxUsers === null ? 'no user limit' : `${check.maxUsers} users`;
   const percent = check.maxPercent === null ? 'no % limit' : `${check.maxPercent}%`;
   return `${users} / ${percent}`;
 }
 
-/** What a run stopped at the threshold, or a dry run over it, says about it. */
-export function thresholdMessage(check: ThresholdCheck, kind: 'stopped' | 'dry-run'): string {
+/**
+ * What a run over the threshold says about it: `stopped` once it has ended THRESHOLD_EXCEEDED,
+ * `stopping` while it records the changes it would make, `dry-run` for a dry run, which goes on.
+ */
+export function thresholdMessage(check: ThresholdCheck, kind: 'stopped' | 'stopping' | 'dry-run'): string {
   const counted = `${check.wouldDeactivate} of ${check.activeUsers} active users (${deactivatedShare(check)})`;
   const limits = `the job's safety threshold (${describeLimits(check)})`;
-  return kind === 'stopped'
-    ? `This run would deactivate ${counted}, above ${limits}. Nothing was changed: the changes it would make are listed below. ` +
+  switch (kind) {
+    case 'stopped':
+      return (
+        `This run would deactivate ${counted}, above ${limits}. Nothing was changed: the changes it would make are listed below. ` +
         'Check the filter, or confirm the run to apply them.'
-    : `A real run would stop at the threshold: it would deactivate ${counted}, above ${limits}. ` +
-        'This dry run went on and lists every change; an operator must confirm the real run.';
+      );
+    case 'stopping':
+      return `It would deactivate ${counted}, above ${limits}. The run records the changes it would make, then stops for confirmation.`;
+    case 'dry-run':
+      return (
+        `A real run would stop at the threshold: it would deactivate ${counted}, above ${limits}. ` +
+        'This dry run went on and lists every change; an operator must confirm the real run.'
+      );
+  }
+}
+
+/**
+ * A run that writes nothing, whose counters are the changes it would have made: a dry run, or a
+ * run over the threshold that nobody confirmed (stopped, or recording before it stops).
+ */
+export function runWritesNothing(run: { dryRun: boolean; confirmed: boolean; status: string; thresholdCheck: unknown }): boolean {
+  return run.dryRun || run.status === 'THRESHOLD_EXCEEDED' || (!run.confirmed && parseThresholdCheck(run.thresholdCheck)?.exceeded === true);
 }

@@ -4,6 +4,8 @@ import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { LocalTime } from '@/components/local-time';
 import { RunStatusBadge } from '@/components/run-status-badge';
+import { stateLabel } from '@/components/state-badge';
+import { scheduleState } from '@/lib/batch-jobs/schedule-status';
 import { operatorJobsView } from '@/lib/runs/operator-jobs-view';
 import { ClearCacheButton } from './clear-cache-button';
 import { StartNowButton } from './start-now-button';
@@ -70,7 +72,7 @@ export default async function ScheduledJobsPage() {
                         <LocalTime value={job.nextExecutionAt} />
                       </span>
                     ) : (
-                      <span className="text-slate-500">{!job.cronExpression ? 'Not scheduled' : job.paused ? 'Schedule paused' : 'Never fires'}</span>
+                      <span className="text-slate-500">{stateLabel(scheduleState(job).state)}</span>
                     )}
                     {job.cronExpression && (
                       <p className="mt-1 text-xs text-slate-600">

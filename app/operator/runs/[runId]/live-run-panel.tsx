@@ -6,7 +6,7 @@ import { ProgressBar } from '@/components/progress-bar';
 import { RunStatusBadge } from '@/components/run-status-badge';
 import type { RunStatus } from '@/lib/generated/prisma/enums';
 import { estimateRunProgress, formatDuration } from '@/lib/runs/run-estimate';
-import { parseThresholdCheck } from '@/lib/sync/threshold';
+import { runWritesNothing } from '@/lib/sync/threshold';
 
 /** A RunSnapshot after JSON (dates as ISO strings): what the events route sends. */
 export type LiveSnapshot = {
@@ -98,8 +98,7 @@ export function LiveRunPanel({ initial }: { initial: LiveSnapshot }) {
     now: new Date(now),
   });
   const active = run.status === 'QUEUED' || run.status === 'RUNNING';
-  const stoppedAtThreshold = run.status === 'THRESHOLD_EXCEEDED' || (parseThresholdCheck(run.thresholdCheck)?.exceeded === true && !run.confirmed);
-  const writesNothing = run.dryRun || stoppedAtThreshold;
+  const writesNothing = runWritesNothing(run);
   const percent = run.status === 'SUCCEEDED' || run.status === 'COMPLETED_WITH_ERRORS' ? 100 : estimate.percent;
   const timeLeft = !active
     ? 'Finished'

@@ -7,10 +7,9 @@ import { PageHeader } from '@/components/app-shell';
 import { LocalTime } from '@/components/local-time';
 import { getRunSnapshot } from '@/lib/batch-jobs';
 import { mayConfirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
-import { listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
-import { DEACTIVATED } from '@/lib/runs/run-items';
+import { DEACTIVATED, listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
 import { nextStepFor, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
-import { deactivatedShare, describeLimits, parseThresholdCheck, thresholdMessage } from '@/lib/sync/threshold';
+import { parseThresholdCheck, thresholdMessage } from '@/lib/sync/threshold';
 import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
 import { CancelRunForm, ConfirmThresholdForm } from './run-forms';
 import { RunItemsTable } from './run-items-table';
@@ -117,10 +116,8 @@ export default async function RunPage({
             <h2 id="threshold-title" className="text-base font-semibold">
               {run.dryRun ? 'A real run would stop at the threshold' : 'Over the threshold: nothing is written'}
             </h2>
-            <p className="mt-1 text-sm" data-testid="threshold-note">
-              {run.dryRun
-                ? thresholdMessage(threshold, 'dry-run')
-                : `It would deactivate ${threshold.wouldDeactivate} of ${threshold.activeUsers} active users (${deactivatedShare(threshold)}), above the job's safety threshold (${describeLimits(threshold)}). The run records the changes it would make, then stops for confirmation.`}
+            <p className="mt-1 text-sm">
+              {thresholdMessage(threshold, run.dryRun ? 'dry-run' : 'stopping')}
             </p>
             <DeactivatedLinks runId={run.id} count={threshold.wouldDeactivate} />
           </section>
