@@ -6,6 +6,13 @@ import { waitForPort } from './ports';
 
 const execFileAsync = promisify(execFile);
 
+// slapd and slapadd live in /usr/sbin, which is not on a normal user's PATH (root's has it, so CI
+// alone would not notice): every caller, the tests as much as the demo, finds them there.
+const SBIN_ENV = {
+  ...process.env,
+  PATH: (process.env.PATH ?? '').split(':').includes('/usr/sbin') ? process.env.PATH : `${process.env.PATH ?? ''}:/usr/sbin`,
+};
+
 export type SlapdService = {
   url: string;
   /** ldaps://127.0.0.1:port when started with `tls`. */
@@ -57,8 +64,8 @@ export async function startSlapd(options: Options): Promise<SlapdService> {
     const ldifPath = path.join(dataDir, 'initial.ldif');
     writeFileSync(ldifPath, baseEntries(baseDn, syncDn, options.ldif ?? '') + '\n' + (options.ldif ?? ''));
     try {
-      await execFileAsync('slapadd', ['-q', '-f', confPath, '-l', ldifPath], { maxBuffer: 16 * 1024 * 1024 });
-      if (options.ldifPath) await execFileAsync('slapadd', ['-q', '-f', confPath, '-l', options.ldifPath], { maxBuffer: 16 * 1024 * 1024 });
+      await execFileAsync('slapadd', ['-q', '-f', confPath, '-l', ldifPath], { maxBuffer: 16 * 1024 * 1024, env: SBIN_ENV });
+      if (options.ldifPath) await execFileAsync('slapadd', ['-q', '-f', confPath, '-l', options.ldifPath], { maxBuffer: 16 * 1024 * 1024, env: SBIN_ENV });
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? '';
       throw new Error(`slapadd failed to load the directory: ${stderr.trim() || String(error)}`);
@@ -70,6 +77,7 @@ export async function startSlapd(options: Options): Promise<SlapdService> {
   // -d keeps slapd in the foreground so that it is our child and dies with stop().
   const child = spawn('slapd', ['-f', confPath, '-h', listeners, '-d', options.log ? 'stats' : '0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: SBIN_ENV,
   });
   let stderr = '';
   child.stderr.setEncoding('utf8');
