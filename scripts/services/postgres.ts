@@ -48,6 +48,9 @@ export async function startEmbeddedPostgres(options: Options): Promise<PostgresS
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: true,
+    // Not the invoking shell's locale: without LANG, initdb makes an SQL_ASCII cluster in which
+    // lower() and the name search know no letters beyond ASCII (王伟, Иванова were not found).
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: flags,
     onLog: (m) => options.log?.(m.trimEnd()),
     onError: (m) => options.log?.(String(m)),
