@@ -123,7 +123,7 @@ export function presetDefaults(jobKey: SyncJobKey, statusAttribute = 'employeeTy
       filter = preset.filters({ statusAttribute: 'employeeType', statusValue: 'inactive' })[jobKey];
     }
     const mapping = {} as Record<MappingField, string>;
-    for (const field of MAPPING_FIELDS) mapping[field] = preset.mapping[field] ?? '';
+    for (const field of MAPPING_FIELDS) mapping[field] = preset.mapping?.[field] ?? '';
     return { key: preset.key, label: preset.label, description: preset.description, filter, mapping };
   });
 }

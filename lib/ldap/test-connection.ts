@@ -2,6 +2,7 @@ import { connectLdap, searchPages, type LdapConnectionSettings } from './connect
 import { checkFilter } from './filter';
 import { LdapError, type LdapErrorCode } from './errors';
 import { requestedAttributes, type ResolvedJobOptions } from '../sync/job-options';
+import { binaryAttributes } from '../sync/unique-id';
 import { mapEntry, type MappedEntry } from '../sync/mapping';
 
 export type TestConnectionResult =
@@ -25,7 +26,7 @@ export async function testConnection(
     for await (const page of searchPages(connection, {
       filter,
       attributes: requestedAttributes(jobOptions as ResolvedJobOptions),
-      bufferAttributes: jobOptions.uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
+      bufferAttributes: binaryAttributes(jobOptions.uniqueIdAttribute),
       pageSize: jobOptions.pageSize,
     })) {
       matched += page.length;

@@ -14,7 +14,8 @@ export function siblingJob(key: SyncJobKey): SyncJobKey {
   return key === INACTIVE_LDAP_USERS ? ACTIVE_LDAP_USERS : INACTIVE_LDAP_USERS;
 }
 
-export type UniqueIdAttribute = 'entryUUID' | 'objectGUID';
+/** The attribute that identifies an entry for life (lib/sync/unique-id.ts): any attribute name. */
+export type UniqueIdAttribute = string;
 
 export type AttributeMapping = {
   username: string;
@@ -25,7 +26,15 @@ export type AttributeMapping = {
   employeeNumber: string | null;
 };
 
-export type FilterPresetKey = 'openldap-ppolicy' | 'status-attribute' | 'active-directory-disabled' | 'custom';
+export const FILTER_PRESET_KEYS = [
+  'openldap-ppolicy',
+  'status-attribute',
+  'active-directory-disabled',
+  'directory-server-lock',
+  'freeipa-lock',
+  'custom',
+] as const;
+export type FilterPresetKey = (typeof FILTER_PRESET_KEYS)[number];
 
 export type FilterPreset = {
   key: FilterPresetKey;
@@ -33,8 +42,9 @@ export type FilterPreset = {
   description: string;
   /** Filters for the two jobs; the active one is the complement of the inactive one. */
   filters: (options: { statusAttribute: string; statusValue: string }) => Record<SyncJobKey, string>;
-  uniqueIdAttribute: UniqueIdAttribute;
-  mapping: AttributeMapping;
+  /** The directory's unique id and attribute names; null for "Custom filter", which asks for them. */
+  uniqueIdAttribute: UniqueIdAttribute | null;
+  mapping: AttributeMapping | null;
 };
 
 const OPENLDAP_MAPPING: AttributeMapping = {
@@ -47,39 +57,43 @@ const OPENLDAP_MAPPING: AttributeMapping = {
 };
 
 const PERSON = '(objectClass=inetOrgPerson)';
+/** Complementary filters: a person is matched by exactly one of the two jobs. */
+function complementary(people: string, inactive: string): Record<SyncJobKey, string> {
+  return { [INACTIVE_LDAP_USERS]: `(&${people}${inactive})`, [ACTIVE_LDAP_USERS]: `(&${people}(!${inactive}))` };
+}
+/** AD's user accounts, without the built-in ones (Administrator, Guest, krbtgt) AD marks critical. */
+const AD_PEOPLE = '(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE))';
+const AD_DISABLED = '(userAccountControl:1.2.840.113556.1.4.803:=2)';
+/**
+ * 389-DS's lock: nsAccountLock=true on the entry (`dsidm account lock`), or given by a locked role
+ * through its class of service (the server evaluates that virtual attribute in filters too).
+ */
+const NS_ACCOUNT_LOCK = '(nsAccountLock=true)';
 
 /** The presets an administrator picks from; the filter they produce can then be edited. */
 export const FILTER_PRESETS: readonly FilterPreset[] = [
   {
     key: 'openldap-ppolicy',
     label: 'OpenLDAP password policy lock',
-    description: 'Accounts locked by the ppolicy overlay (pwdAccountLockedTime is set).',
-    filters: () => ({
-      [INACTIVE_LDAP_USERS]: `(&${PERSON}(pwdAccountLockedTime=*))`,
-      [ACTIVE_LDAP_USERS]: `(&${PERSON}(!(pwdAccountLockedTime=*)))`,
-    }),
+    description: 'Accounts locked by the ppolicy overlay (pwdAccountLockedTime is set). Unique id entryUUID.',
+    filters: () => complementary(PERSON, '(pwdAccountLockedTime=*)'),
     uniqueIdAttribute: 'entryUUID',
     mapping: OPENLDAP_MAPPING,
   },
   {
     key: 'status-attribute',
-    label: 'Status attribute',
-    description: 'Accounts whose status attribute has a given value (e.g. employeeType=inactive).',
-    filters: ({ statusAttribute, statusValue }) => {
-      const status = equalityFilter(statusAttribute, statusValue);
-      return { [INACTIVE_LDAP_USERS]: `(&${PERSON}${status})`, [ACTIVE_LDAP_USERS]: `(&${PERSON}(!${status}))` };
-    },
+    label: 'Status attribute (any directory)',
+    description: 'Accounts whose status attribute has a given value (e.g. employeeType=inactive). Unique id entryUUID: change it for your directory.',
+    filters: ({ statusAttribute, statusValue }) => complementary(PERSON, equalityFilter(statusAttribute, statusValue)),
     uniqueIdAttribute: 'entryUUID',
     mapping: OPENLDAP_MAPPING,
   },
   {
     key: 'active-directory-disabled',
     label: 'Active Directory disabled accounts',
-    description: 'User accounts with the ACCOUNTDISABLE bit (2) of userAccountControl set.',
-    filters: () => ({
-      [INACTIVE_LDAP_USERS]: '(&(objectCategory=person)(objectClass=user)(userAccountControl:1.2.840.113556.1.4.803:=2))',
-      [ACTIVE_LDAP_USERS]: '(&(objectCategory=person)(objectClass=user)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))',
-    }),
+    description:
+      'User accounts with the ACCOUNTDISABLE bit (2) of userAccountControl set; built-in accounts AD marks isCriticalSystemObject (Administrator, Guest, krbtgt) are left out. Unique id objectGUID.',
+    filters: () => complementary(AD_PEOPLE, AD_DISABLED),
     uniqueIdAttribute: 'objectGUID',
     mapping: {
       username: 'sAMAccountName',
@@ -91,15 +105,28 @@ export const FILTER_PRESETS: readonly FilterPreset[] = [
     },
   },
   {
+    key: 'directory-server-lock',
+    label: '389 Directory Server / Red Hat DS lock',
+    description: 'Accounts locked with nsAccountLock, directly or through a locked role. Unique id nsUniqueId (every entry has one).',
+    filters: () => complementary(PERSON, NS_ACCOUNT_LOCK),
+    uniqueIdAttribute: 'nsUniqueId',
+    mapping: OPENLDAP_MAPPING,
+  },
+  {
+    key: 'freeipa-lock',
+    label: 'FreeIPA / Red Hat IdM disabled users',
+    description: 'Users disabled in FreeIPA (nsAccountLock=TRUE). Set the base DN to cn=users,cn=accounts,<your suffix>: staged and preserved users live elsewhere. Unique id ipaUniqueID.',
+    filters: () => complementary('(objectClass=posixAccount)(objectClass=inetOrgPerson)', NS_ACCOUNT_LOCK),
+    uniqueIdAttribute: 'ipaUniqueID',
+    mapping: OPENLDAP_MAPPING,
+  },
+  {
     key: 'custom',
     label: 'Custom filter',
-    description: 'A filter of your own (RFC 4515 syntax).',
-    filters: () => ({
-      [INACTIVE_LDAP_USERS]: `(&${PERSON}(pwdAccountLockedTime=*))`,
-      [ACTIVE_LDAP_USERS]: `(&${PERSON}(!(pwdAccountLockedTime=*)))`,
-    }),
-    uniqueIdAttribute: 'entryUUID',
-    mapping: OPENLDAP_MAPPING,
+    description: 'A filter of your own (RFC 4515 syntax), with the unique id and attribute names of your directory.',
+    filters: () => complementary(PERSON, '(pwdAccountLockedTime=*)'),
+    uniqueIdAttribute: null,
+    mapping: null,
   },
 ];
 
@@ -115,13 +142,15 @@ export const DEFAULT_PAGE_SIZE = 500;
 export const DEFAULT_THRESHOLD = { maxUsers: 500, maxPercent: 10 } as const;
 
 /** The options of a batch job (batch_jobs.options), as an administrator edits them. */
-export const jobOptionsSchema = z.object({
-  filterPreset: z.enum(['openldap-ppolicy', 'status-attribute', 'active-directory-disabled', 'custom']).default('openldap-ppolicy'),
+export const jobOptionsSchema = z
+  .object({
+  filterPreset: z.enum(FILTER_PRESET_KEYS).default('openldap-ppolicy'),
   /** Empty: the preset's filter for this job. */
   filter: z.string().trim().max(4096).optional(),
   statusAttribute: attributeName.default('employeeType'),
   statusValue: z.string().trim().min(1).max(256).default('inactive'),
-  uniqueIdAttribute: z.enum(['entryUUID', 'objectGUID']).optional(),
+  /** Absent: the preset's. "Custom filter" has none and needs it (and the username attribute). */
+  uniqueIdAttribute: attributeName.optional(),
   mapping: z
     .object({
       username: attributeName,
@@ -142,7 +171,16 @@ export const jobOptionsSchema = z.object({
       maxPercent: z.number().min(0).max(100).nullable().default(DEFAULT_THRESHOLD.maxPercent),
     })
     .default({ ...DEFAULT_THRESHOLD }),
-});
+  })
+  .superRefine((options, ctx) => {
+    if (options.filterPreset !== 'custom') return;
+    if (!options.uniqueIdAttribute) {
+      ctx.addIssue({ code: 'custom', path: ['uniqueIdAttribute'], message: 'A custom filter needs the unique id attribute of your directory (e.g. entryUUID, objectGUID, nsUniqueId).' });
+    }
+    if (!options.mapping?.username) {
+      ctx.addIssue({ code: 'custom', path: ['mapping', 'username'], message: 'A custom filter needs the attribute that holds the username (e.g. uid, sAMAccountName).' });
+    }
+  });
 
 export type JobOptionsInput = z.input<typeof jobOptionsSchema>;
 export type JobOptions = z.output<typeof jobOptionsSchema>;
@@ -158,6 +196,8 @@ export type ResolvedJobOptions = {
   threshold: { maxUsers: number | null; maxPercent: number | null };
 };
 
+const NOTHING_MAPPED: Omit<AttributeMapping, 'username'> = { givenName: null, surname: null, displayName: null, email: null, employeeNumber: null };
+
 export function resolveJobOptions(jobKey: SyncJobKey, raw: unknown): ResolvedJobOptions {
   const options = jobOptionsSchema.parse(raw ?? {});
   const preset = filterPreset(options.filterPreset);
@@ -166,8 +206,9 @@ export function resolveJobOptions(jobKey: SyncJobKey, raw: unknown): ResolvedJob
     jobKey,
     filterPreset: options.filterPreset,
     filter,
-    uniqueIdAttribute: options.uniqueIdAttribute ?? preset.uniqueIdAttribute,
-    mapping: { ...preset.mapping, ...options.mapping },
+    // The schema makes "Custom filter" name both, so the fallbacks below never apply to it.
+    uniqueIdAttribute: options.uniqueIdAttribute ?? preset.uniqueIdAttribute ?? 'entryUUID',
+    mapping: { ...(preset.mapping ?? NOTHING_MAPPED), ...options.mapping } as AttributeMapping,
     pageSize: options.pageSize,
     threshold: options.threshold,
   };

@@ -1,6 +1,6 @@
 import type { DirectoryEntry, DirectoryValue } from '../ldap/search-decoder';
-import { objectGuidToString } from '../ldap/guid';
 import type { AttributeMapping, ResolvedJobOptions } from './job-options';
+import { uniqueIdOf } from './unique-id';
 
 /** A directory entry turned into the fields of an IdM user, validated and normalised. */
 export type DirectoryPerson = {
@@ -47,7 +47,7 @@ export function normaliseText(value: string): string | null {
 type MappingOptions = Pick<ResolvedJobOptions, 'mapping' | 'uniqueIdAttribute'>;
 
 /** The options' attribute names in lower case (entries are keyed so), computed once per options object. */
-type CompiledMapping = { uniqueId: string; guid: boolean; username: string; optional: [Optional, string][] };
+type CompiledMapping = { uniqueId: string; username: string; optional: [Optional, string][] };
 const compiled = new WeakMap<MappingOptions, CompiledMapping>();
 
 function compile(options: MappingOptions): CompiledMapping {
@@ -58,8 +58,7 @@ function compile(options: MappingOptions): CompiledMapping {
       const attribute = options.mapping[field];
       if (attribute) optional.push([field, attribute.toLowerCase()]);
     }
-    const uniqueId = options.uniqueIdAttribute.toLowerCase();
-    c = { uniqueId, guid: uniqueId === 'objectguid', username: options.mapping.username.toLowerCase(), optional };
+    c = { uniqueId: options.uniqueIdAttribute.toLowerCase(), username: options.mapping.username.toLowerCase(), optional };
     compiled.set(options, c);
   }
   return c;
@@ -83,18 +82,16 @@ function text(value: DirectoryValue | undefined): string | null | typeof INVALID
   return normaliseText(decoded);
 }
 
-/** The external id, null when absent, or why the value cannot be one (rare: no object per entry otherwise). */
-function externalId(value: DirectoryValue | undefined, attribute: string, guid: boolean): string | null | { reason: string } {
-  if (value === undefined) return null;
-  if (guid) {
-    const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value, 'binary');
-    if (bytes.length !== 16) return { reason: `objectGUID has ${bytes.length} bytes instead of 16` };
-    return objectGuidToString(bytes);
-  }
+/** A text id: decoded as other values are, but never "not UTF-8" (such an id is absent). */
+function textId(value: DirectoryValue): string | null {
   const t = text(value);
-  const id = typeof t === 'string' ? t.toLowerCase() : null;
-  if (id && id.length > 255) return { reason: `${attribute} is longer than 255 characters` };
-  return id;
+  return typeof t === 'string' ? t : null;
+}
+
+/** The entry's unique id as mapEntry reads it; undefined when it has none usable. */
+export function entryUniqueId(entry: DirectoryEntry, attribute: string): string | undefined {
+  const id = uniqueIdOf(firstValue(entry, attribute.toLowerCase()), attribute, textId);
+  return typeof id === 'string' ? id : undefined;
 }
 
 function failure(dn: string, externalId: string | null, username: string | null, reason: string): MappedEntry {
@@ -104,9 +101,10 @@ function failure(dn: string, externalId: string | null, username: string | null,
 /** Maps one entry; never throws: an entry the IdM cannot take is an item failure with its reason. */
 export function mapEntry(entry: DirectoryEntry, options: MappingOptions): MappedEntry {
   const c = compile(options);
-  const dn = normaliseText(entry.dn) ?? entry.dn;
+  // The DN exactly as the server holds it (NFD stays NFD): it is how the entry is found again.
+  const dn = entry.dn;
 
-  const id = externalId(firstValue(entry, c.uniqueId), options.uniqueIdAttribute, c.guid);
+  const id = uniqueIdOf(firstValue(entry, c.uniqueId), options.uniqueIdAttribute, textId);
   const name = text(firstValue(entry, c.username));
   const username = typeof name === 'string' ? name : null;
 

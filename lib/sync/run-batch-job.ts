@@ -12,6 +12,7 @@ import { mapEntry, type MappedEntry } from './mapping';
 import { outcomeOf, type JobOutcome } from './outcome';
 import { bothFilters, siblingMatches, siblingOverlap } from './sibling-matches';
 import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCheck } from './threshold';
+import { binaryAttributes } from './unique-id';
 import type { PhaseTimer } from './phase-timer';
 
 export type RunProgress = {
@@ -195,7 +196,7 @@ async function* mappedPages(connection: LdapConnection, ctx: Context): AsyncGene
   const pages = searchPages(connection, {
     filter: ctx.options.filter,
     attributes: requestedAttributes(ctx.options),
-    bufferAttributes: ctx.options.uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
+    bufferAttributes: binaryAttributes(ctx.options.uniqueIdAttribute),
     pageSize: ctx.options.pageSize,
   });
   // Mapped inside the read-ahead: page n+1 is mapped while the database works on page n.

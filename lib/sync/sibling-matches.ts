@@ -1,15 +1,7 @@
 import { searchPages, type DirectoryEntry, type LdapConnection } from '../ldap/connection';
-import { escapeFilterValue } from '../ldap/filter';
-import { objectGuidToBytes, objectGuidToString } from '../ldap/guid';
-import type { MappedEntry } from './mapping';
+import { entryUniqueId as uniqueIdOf, type MappedEntry } from './mapping';
 import type { UniqueIdAttribute } from './job-options';
-
-function uniqueIdOf(entry: DirectoryEntry, uniqueIdAttribute: UniqueIdAttribute): string | undefined {
-  const value = entry.attributes.first(uniqueIdAttribute.toLowerCase());
-  if (value === undefined) return undefined;
-  if (Buffer.isBuffer(value)) return value.length === 16 ? objectGuidToString(value) : undefined;
-  return value.trim().toLowerCase();
-}
+import { binaryAttributes, uniqueIdFilter } from './unique-id';
 
 /**
  * The entries that both filters match, page by page: ONE search of `(&a b)`. The filters are
@@ -49,7 +41,7 @@ export async function siblingOverlap(
   const found = new Set<string>();
   const pages = searchBothFilters(connection, ownFilter, siblingFilter, {
     attributes: [uniqueIdAttribute],
-    bufferAttributes: uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
+    bufferAttributes: binaryAttributes(uniqueIdAttribute),
   });
   for await (const page of pages) {
     for (const entry of page) {
@@ -77,13 +69,13 @@ export async function siblingMatches(
 ): Promise<Set<string>> {
   const ids = entries.flatMap((e) => (e.ok ? [e.person.externalId] : []));
   if (!siblingFilter || !ids.length) return new Set();
-  const terms = ids.map((id) => `(${uniqueIdAttribute}=${escapeFilterValue(uniqueIdAttribute === 'objectGUID' ? objectGuidToBytes(id) : id)})`);
+  const terms = ids.map((id) => uniqueIdFilter(uniqueIdAttribute, id));
   const filter = `(&${siblingFilter}(|${terms.join('')}))`;
   const found = new Set<string>();
   const pages = searchPages(connection, {
     filter,
     attributes: [uniqueIdAttribute],
-    bufferAttributes: uniqueIdAttribute === 'objectGUID' ? ['objectGUID'] : undefined,
+    bufferAttributes: binaryAttributes(uniqueIdAttribute),
     pageSize: Math.max(ids.length, 1),
   });
   for await (const page of pages) {
