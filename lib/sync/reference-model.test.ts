@@ -167,24 +167,34 @@ describe('runReferenceModel: matching', () => {
     expect(run.state.users).toEqual(start.users);
   });
 
-  it('duplicates: no entry linked, every claimant fails; exactly one linked, it alone goes ahead', () => {
+  it('duplicates: only the entry linked to the holder of the username takes it; otherwise every claimant fails', () => {
     const entries = [entry('cn=dup1', 'd1', 'Dup'), entry('cn=dup2', 'd2', 'dup')];
     const none = runReferenceModel(INACTIVE, entries, idm([]));
     expect(none.counters).toEqual({ ...zero, entriesRead: 2, failed: 2 });
     expect(none.state.users).toEqual([]);
 
-    // d2 is linked (to a user of another name, which it renames); d1 fails whatever the order.
-    const start = idm([user(5, 'old', { ldapExternalId: 'd2' })]);
+    // DUP, the holder of the username, is linked to d2: d2 takes it, d1 fails, whatever the order.
+    const start = idm([user(5, 'DUP', { ldapExternalId: 'd2' })]);
     for (const order of [entries, [...entries].reverse()]) {
       const run = runReferenceModel(INACTIVE, order, start);
       expect(run.counters).toEqual({ ...zero, entriesRead: 2, updated: 1, failed: 1 });
       expect(run.state.users).toEqual([user(5, 'dup', { state: 'INACTIVE', ldapExternalId: 'd2', ldapDn: 'cn=dup2' })]);
-      expect(run.items.find((i) => i.dn === 'cn=dup1')?.failure).toBe('username-claimed-by-several-entries');
+      expect(run.items.find((i) => i.dn === 'cn=dup1')).toMatchObject({ failure: 'username-claimed-by-several-entries', userId: null });
     }
 
-    // Both linked: both fail.
-    const twoLinked = runReferenceModel(INACTIVE, entries, idm([user(5, 'x', { ldapExternalId: 'd1' }), user(6, 'y', { ldapExternalId: 'd2' })]));
-    expect(twoLinked.counters).toEqual({ ...zero, entriesRead: 2, failed: 2 });
+    // d2 is linked, but to a user of another name, and nobody holds "dup": both fail, nobody is renamed.
+    const elsewhere = idm([user(5, 'old', { ldapExternalId: 'd2' })]);
+    const renamed = runReferenceModel(INACTIVE, entries, elsewhere);
+    expect(renamed.counters).toEqual({ ...zero, entriesRead: 2, failed: 2 });
+    expect(renamed.state.users).toEqual(elsewhere.users);
+
+    // The holder is unlinked (a local account): nobody takes it either.
+    const local = idm([user(5, 'dup', { source: 'LOCAL' })]);
+    expect(runReferenceModel(INACTIVE, entries, local).counters).toEqual({ ...zero, entriesRead: 2, failed: 2 });
+
+    // The holder is linked to an entry that is not a claimant: every claimant fails.
+    const gone = idm([user(5, 'dup', { ldapExternalId: 'gone' }), user(6, 'x', { ldapExternalId: 'd1' })]);
+    expect(runReferenceModel(INACTIVE, entries, gone).counters).toEqual({ ...zero, entriesRead: 2, failed: 2 });
   });
 
   it('duplicates across the two jobs: a claimant only the sibling filter matches counts, so does one without unique id', () => {

@@ -201,12 +201,14 @@ function decide(entry: ModelEntry, job: SyncJobKey, entries: readonly ModelEntry
 
   if (entry.matchedBy[otherJob(job)]) return failed('matched-by-both-filters', named?.id ?? null);
 
-  // Everyone of either job claiming this username, entries without a unique id included.
+  // Everyone of either job claiming this username, entries without a unique id included. Of two
+  // or more, only the entry linked to the user who holds the username may take it; when nobody
+  // holds it, or its holder is linked to none of them, nobody does.
   const claimants = entries.filter((e) => (e.matchedBy[INACTIVE_LDAP_USERS] || e.matchedBy[ACTIVE_LDAP_USERS]) && usernameOf(e) !== null && usernameKey(usernameOf(e)!) === key);
   if (claimants.length >= 2) {
     notes.add('claimants');
-    const linked = claimants.filter((c) => linkedUser(externalIdOf(c)) !== undefined);
-    if (!(linked.length === 1 && linked[0] === entry)) return failed('username-claimed-by-several-entries', named?.id ?? null);
+    const holderIsLinkedToThisEntry = byKey !== undefined && byKey.ldapExternalId === externalId;
+    if (!holderIsLinkedToThisEntry) return failed('username-claimed-by-several-entries', named?.id ?? null);
   }
 
   if (byId) {
