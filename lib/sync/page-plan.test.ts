@@ -9,20 +9,42 @@ const person = (username: string, externalId: string): MappedEntry => ({
 });
 
 describe('classifyPage', () => {
-  it('fails a second entry with the same username and a username linked to another entry, never merging', () => {
+  it('fails every entry of a username the page claims twice (case variants too) and a username linked to another entry, never merging', () => {
     const entries = [person('twin', 'a'), person('TWIN', 'b'), person('dave', 'c')];
     const rows = [null, null, { byExternalId: null, byUsername: 7, byUsernameExternalId: 'other', user: null }];
     const plan = classifyPage(entries, rows, INACTIVE_OUTCOME, new Set(), 'active-ldap-users');
-    expect(plan.creates.map((p) => p.externalId)).toEqual(['a']);
-    expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('same username'), expect.stringContaining('linked to another directory entry')]);
+    expect(plan.creates).toEqual([]);
+    expect(plan.failures.map((f) => f.reason)).toEqual([
+      expect.stringContaining('2 directory entries have the username "twin" (uid=TWIN,ou=people; uid=twin,ou=people) and none of them is linked'),
+      expect.stringContaining('2 directory entries have the username "TWIN"'),
+      expect.stringContaining('linked to another directory entry'),
+    ]);
+  });
+
+  it('lets the one claimant already linked to a user take a contested username; the others fail naming it', () => {
+    const entries = [person('dup', 'a')];
+    const contested = new Map([['dup', [{ dn: 'uid=dup,ou=a', externalId: 'a' }, { dn: 'uid=dup,ou=b', externalId: 'b' }]]]);
+    const linkedA = classifyPage(entries, [UNCHANGED], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested, linked: new Set(['a']), released: new Map() });
+    expect(linkedA.unchanged).toBe(1);
+    const linkedB = classifyPage(entries, [UNCHANGED], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested, linked: new Set(['b']), released: new Map() });
+    expect(linkedB.failures.map((f) => f.reason)).toEqual([expect.stringContaining('Only uid=dup,ou=b, the entry already linked')]);
+    const both = classifyPage(entries, [UNCHANGED], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested, linked: new Set(['a', 'b']), released: new Map() });
+    expect(both.failures.map((f) => f.reason)).toEqual([expect.stringContaining('2 of them are linked to different Identity Manager users')]);
+  });
+
+  it('gives a username released by a rename earlier in the run to nobody else until the next run', () => {
+    const released = new Map([['alice', { userId: 3, from: 'alice', to: 'alice2' }]]);
+    const plan = classifyPage([person('alice', 'y')], [null], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested: new Map(), linked: new Set(), released });
+    expect(plan.creates).toEqual([]);
+    expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('given to this entry by the next run')]);
   });
 
   it('counts an entry whose user the plan found unchanged, after the checks that apply to every entry', () => {
-    const entries = [person('erin', 'e'), person('ERIN', 'f'), person('sibling', 's')];
-    const plan = classifyPage(entries, [UNCHANGED, UNCHANGED, UNCHANGED], INACTIVE_OUTCOME, new Set(['s']), 'active-ldap-users');
+    const entries = [person('erin', 'e'), person('ERIN', 'f'), person('sibling', 's'), person('fay', 'g')];
+    const plan = classifyPage(entries, [UNCHANGED, UNCHANGED, UNCHANGED, UNCHANGED], INACTIVE_OUTCOME, new Set(['s']), 'active-ldap-users');
     expect(plan.unchanged).toBe(1);
     expect(plan.candidates).toEqual([]);
-    expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('same username'), expect.stringContaining('filters of both')]);
+    expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('username "erin"'), expect.stringContaining('username "ERIN"'), expect.stringContaining('filters of both')]);
   });
 });
 
@@ -30,15 +52,15 @@ describe('userAfter / userFieldChanges', () => {
   it('takes the directory values, keeps fields the entry lacks, links the entry and records only what differs', () => {
     const user: UserRow = {
       id: 1, username: 'Alice', givenName: 'Alice', surname: 'Old', displayName: null, email: 'alice@example.com', employeeNumber: 'E1',
-      state: 'ACTIVE', ldapExternalId: null, ldapDn: null, rowId: '(0,1)', version: '1',
+      state: 'ACTIVE', source: 'LOCAL', ldapExternalId: null, ldapDn: null, rowId: '(0,1)', version: '1',
     };
     const entry = person('alice', 'x');
     if (!entry.ok) throw new Error('fixture');
     const after = userAfter({ ...entry.person, surname: 'New' }, user, INACTIVE_OUTCOME);
     expect(after).toMatchObject({ username: 'alice', givenName: 'Alice', surname: 'New', email: 'alice@example.com', state: 'INACTIVE', ldapExternalId: 'x' });
     expect(userFieldChanges(user, after)).toEqual({
-      before: { username: 'Alice', surname: 'Old', ldapExternalId: null, ldapDn: null, state: 'ACTIVE' },
-      after: { username: 'alice', surname: 'New', ldapExternalId: 'x', ldapDn: 'uid=alice,ou=people', state: 'INACTIVE' },
+      before: { username: 'Alice', surname: 'Old', ldapExternalId: null, ldapDn: null, state: 'ACTIVE', source: 'LOCAL' },
+      after: { username: 'alice', surname: 'New', ldapExternalId: 'x', ldapDn: 'uid=alice,ou=people', state: 'INACTIVE', source: 'LDAP' },
     });
     expect(userFieldChanges(after, after)).toBeNull();
   });
