@@ -150,11 +150,15 @@ function userFromRow(r: Record<string, unknown>): UserRow {
   };
 }
 
-/** The contested usernames' claimants that are linked to a user: the one linked claimant, if one, takes the username. */
-const LINKED_CLAIMANTS: Statement = { name: 'sync-linked-claimants', text: 'SELECT ldap_external_id FROM users WHERE ldap_external_id = ANY($1::text[])' };
-
-/** Per run: the usernames several entries claim (one search per page) and those renames gave up. */
-export type PageCorrelation = { contested: ContestedUsernames; released: Map<string, ReleasedUsername> };
+/**
+ * Per page: who else claims the usernames of the entries the plan could not settle (claimants.ts;
+ * an entry whose user is unchanged holds its username and needs no search), and, per run, the
+ * usernames renames gave up.
+ */
+export type PageCorrelation = {
+  claims: (entries: readonly MappedEntry[]) => Promise<ContestedUsernames>;
+  released: Map<string, ReleasedUsername>;
+};
 
 /**
  * Reads what the database holds for the page and classifies every entry (no writes, no locks).
@@ -192,17 +196,9 @@ export async function planPage(
           : { byExternalId: r.by_external_id, byUsername: r.by_username, byUsernameExternalId: r.by_username_external_id, user: r.id === null ? null : userFromRow(r) };
     }
   }
-  let linked: ReadonlySet<string> = new Set();
-  if (correlation?.contested.size) {
-    const ids = [...correlation.contested.values()].flatMap((claimants) => claimants.flatMap((c) => (c.externalId === null ? [] : [c.externalId])));
-    const { rows: found } = await exec(db, LINKED_CLAIMANTS, [textArrayLiteral(ids)]);
-    linked = new Set(found.map((r) => r.ldap_external_id as string));
-  }
-  const plan = classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey, {
-    contested: correlation?.contested ?? NO_CORRELATION.contested,
-    linked,
-    released: correlation?.released ?? NO_CORRELATION.released,
-  });
+  const unsettled = entries.filter((entry, i) => entry.ok && rows[i] !== UNCHANGED);
+  const contested = correlation && unsettled.length ? await correlation.claims(unsettled) : NO_CORRELATION.contested;
+  const plan = classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey, { contested, released: correlation?.released ?? NO_CORRELATION.released });
   for (const release of plan.releases) correlation?.released.set(release.from, release);
   return plan;
 }

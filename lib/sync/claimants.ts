@@ -36,8 +36,7 @@ function add(groups: Map<string, Claimant[]>, key: string, claimant: Claimant) {
 
 /**
  * The page's usernames that more than one entry claims among the people the two jobs synchronize
- * (`scope`: this job's filter, or both filters OR'ed). ONE search per page, restricted to the page's
- * usernames (an indexed equality lookup on every directory's username attribute), returning only
+ * (`scope`: this job's filter, or both filters OR'ed). Searches restricted to the page's usernames (an indexed equality lookup on every directory's username attribute), returning only
  * the unique id and the username. The directory's matching rule finds case variants (uid and
  * sAMAccountName ignore case); the entries are then mapped as the run maps them, so a claim is
  * exactly "the same username key as the run computes it". The page's own entries are claimants
@@ -60,23 +59,34 @@ export async function contestedUsernames(
   }
   if (!terms.size) return NO_CONTESTED_USERNAMES;
   const claimOptions = { uniqueIdAttribute: options.uniqueIdAttribute, mapping: { ...NOTHING_ELSE, username: options.mapping.username } };
-  const pages = searchPages(connection, {
-    filter: `(&${scope}(|${[...terms.values()].join('')}))`,
-    attributes: [options.uniqueIdAttribute, options.mapping.username],
-    bufferAttributes: binaryAttributes(options.uniqueIdAttribute),
-    pageSize: Math.min(Math.max(terms.size * 2, 100), 1000),
-  });
-  for await (const page of pages) {
-    for (const found of page) {
-      const entry = mapEntry(found, claimOptions);
-      const key = usernameKey(entry);
-      // Keys outside the page: a multi-valued username attribute matched on a value the mapping does not take.
-      if (key !== null && groups.has(key)) add(groups, key, claimantOf(entry));
+  const all = [...terms.values()];
+  for (let i = 0; i < all.length; i += CHUNK) {
+    const chunk = all.slice(i, i + CHUNK);
+    const pages = searchPages(connection, {
+      filter: `(&${scope}(|${chunk.join('')}))`,
+      attributes: [options.uniqueIdAttribute, options.mapping.username],
+      bufferAttributes: binaryAttributes(options.uniqueIdAttribute),
+      pageSize: 1000,
+    });
+    for await (const page of pages) {
+      for (const found of page) {
+        const entry = mapEntry(found, claimOptions);
+        const key = usernameKey(entry);
+        // Keys outside the page: a multi-valued username attribute matched on a value the mapping does not take.
+        if (key !== null && groups.has(key)) add(groups, key, claimantOf(entry));
+      }
     }
   }
   for (const [key, group] of groups) if (group.length < 2) groups.delete(key);
   return groups;
 }
+
+/**
+ * Usernames per search. A server tests every returned entry against the whole filter, so one
+ * search of n usernames costs ~n²/2 comparisons: at 500 a page's search took 45-65 ms on slapd
+ * (bench, 100k people), as long as applying the page; chunks of 50 cut that tenfold.
+ */
+const CHUNK = 50;
 
 const NOTHING_ELSE = { givenName: null, surname: null, displayName: null, email: null, employeeNumber: null };
 

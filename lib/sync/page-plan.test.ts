@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPage, UNCHANGED, userAfter, userFieldChanges, type UserRow } from './page-plan';
+import { classifyPage, UNCHANGED, userAfter, userFieldChanges, type EntryMatch, type UserRow } from './page-plan';
 import { INACTIVE_OUTCOME } from './outcome';
 import type { MappedEntry } from './mapping';
 
@@ -15,36 +15,40 @@ describe('classifyPage', () => {
     const plan = classifyPage(entries, rows, INACTIVE_OUTCOME, new Set(), 'active-ldap-users');
     expect(plan.creates).toEqual([]);
     expect(plan.failures.map((f) => f.reason)).toEqual([
-      expect.stringContaining('2 directory entries have the username "twin" (uid=TWIN,ou=people; uid=twin,ou=people) and none of them is linked'),
+      expect.stringContaining('2 directory entries have the username "twin" (uid=TWIN,ou=people; uid=twin,ou=people) and the Identity Manager user of that name is linked to none of them'),
       expect.stringContaining('2 directory entries have the username "TWIN"'),
       expect.stringContaining('linked to another directory entry'),
     ]);
   });
 
-  it('lets the one claimant already linked to a user take a contested username; the others fail naming it', () => {
+  it('lets a contested username go only to the entry its user is linked to; the others fail naming it', () => {
     const entries = [person('dup', 'a')];
     const contested = new Map([['dup', [{ dn: 'uid=dup,ou=a', externalId: 'a' }, { dn: 'uid=dup,ou=b', externalId: 'b' }]]]);
-    const linkedA = classifyPage(entries, [UNCHANGED], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested, linked: new Set(['a']), released: new Map() });
-    expect(linkedA.unchanged).toBe(1);
-    const linkedB = classifyPage(entries, [UNCHANGED], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested, linked: new Set(['b']), released: new Map() });
-    expect(linkedB.failures.map((f) => f.reason)).toEqual([expect.stringContaining('Only uid=dup,ou=b, the entry already linked')]);
-    const both = classifyPage(entries, [UNCHANGED], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested, linked: new Set(['a', 'b']), released: new Map() });
-    expect(both.failures.map((f) => f.reason)).toEqual([expect.stringContaining('2 of them are linked to different Identity Manager users')]);
+    const correlation = { contested, released: new Map() };
+    const holder: UserRow = { id: 5, username: 'dup', givenName: null, surname: null, displayName: null, email: null, employeeNumber: null, state: 'ACTIVE', source: 'LDAP', ldapExternalId: 'a', ldapDn: 'uid=dup,ou=a', rowId: '(0,1)', version: '1' };
+    const linkedToA = classifyPage(entries, [{ byExternalId: 5, byUsername: 5, byUsernameExternalId: 'a', user: holder }], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', correlation);
+    expect(linkedToA.candidates.map((c) => c.user.id)).toEqual([5]);
+    const linkedToB = classifyPage(entries, [{ byExternalId: null, byUsername: 5, byUsernameExternalId: 'b', user: null }], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', correlation);
+    expect(linkedToB.failures.map((f) => f.reason)).toEqual([expect.stringContaining('Only uid=dup,ou=b, the entry the Identity Manager user "dup" is linked to')]);
+    const linkedElsewhere = classifyPage(entries, [{ byExternalId: null, byUsername: 5, byUsernameExternalId: 'z', user: null }], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', correlation);
+    expect(linkedElsewhere.failures.map((f) => f.reason)).toEqual([expect.stringContaining('is linked to none of them')]);
   });
 
   it('gives a username released by a rename earlier in the run to nobody else until the next run', () => {
     const released = new Map([['alice', { userId: 3, from: 'alice', to: 'alice2' }]]);
-    const plan = classifyPage([person('alice', 'y')], [null], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested: new Map(), linked: new Set(), released });
+    const plan = classifyPage([person('alice', 'y')], [null], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', { contested: new Map(), released });
     expect(plan.creates).toEqual([]);
     expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('given to this entry by the next run')]);
   });
 
   it('counts an entry whose user the plan found unchanged, after the checks that apply to every entry', () => {
+    // erin's entry is linked to the user holding "erin": of the two entries claiming it, hers takes it.
     const entries = [person('erin', 'e'), person('ERIN', 'f'), person('sibling', 's'), person('fay', 'g')];
-    const plan = classifyPage(entries, [UNCHANGED, UNCHANGED, UNCHANGED, UNCHANGED], INACTIVE_OUTCOME, new Set(['s']), 'active-ldap-users');
-    expect(plan.unchanged).toBe(1);
+    const rows: EntryMatch[] = [UNCHANGED, { byExternalId: null, byUsername: 9, byUsernameExternalId: 'e', user: null }, UNCHANGED, UNCHANGED];
+    const plan = classifyPage(entries, rows, INACTIVE_OUTCOME, new Set(['s']), 'active-ldap-users');
+    expect(plan.unchanged).toBe(2);
     expect(plan.candidates).toEqual([]);
-    expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('username "erin"'), expect.stringContaining('username "ERIN"'), expect.stringContaining('filters of both')]);
+    expect(plan.failures.map((f) => f.reason)).toEqual([expect.stringContaining('Only uid=erin,ou=people'), expect.stringContaining('filters of both')]);
   });
 });
 

@@ -47,16 +47,14 @@ export type ReleasedUsername = { userId: number; from: string; to: string };
 
 /**
  * What decides who a page's entries are, beyond the page itself: the usernames several entries
- * claim (claimants.ts) with the external ids among their claimants that are linked to a user,
- * and the usernames released by renames earlier in the run (keyed by username key).
+ * claim (claimants.ts), and the usernames released by renames earlier in the run (by username key).
  */
 export type Correlation = {
   contested: ContestedUsernames;
-  linked: ReadonlySet<string>;
   released: ReadonlyMap<string, ReleasedUsername>;
 };
 
-export const NO_CORRELATION: Correlation = { contested: new Map(), linked: new Set(), released: new Map() };
+export const NO_CORRELATION: Correlation = { contested: new Map(), released: new Map() };
 
 export type PageClassification = {
   failures: ItemFailure[];
@@ -127,31 +125,32 @@ function listDns(claimants: readonly Claimant[]): string {
 }
 
 /**
- * Who may take a username several entries claim: the one claimant whose unique id is already
- * linked to an Identity Manager user, if exactly one is; otherwise nobody (null).
+ * The external id of the user holding the entry's username (its key), as the plan found it; null
+ * when no user holds it or the holder is linked to no entry.
  */
-export function contestWinner(claimants: readonly Claimant[], linked: ReadonlySet<string>): string | null {
-  const winners = claimants.filter((c) => c.externalId !== null && linked.has(c.externalId));
-  return winners.length === 1 ? winners[0]!.externalId : null;
+function holderExternalId(person: DirectoryPerson, row: MatchRow | null): string | null {
+  if (!row || row.byUsername === null) return null;
+  return row.byUsername === row.byExternalId ? person.externalId : row.byUsernameExternalId;
 }
 
-/** Why an entry that does not win its contested username is left alone. */
-function contestedReason(person: DirectoryPerson, claimants: readonly Claimant[], linked: ReadonlySet<string>): string | null {
-  const winner = contestWinner(claimants, linked);
-  if (winner === person.externalId) return null;
+/**
+ * Why an entry claiming a username other entries claim too is left alone; null when it is the
+ * entry the user holding that username is linked to (by unique id), which alone may take it.
+ */
+function contestedReason(person: DirectoryPerson, claimants: readonly Claimant[], holder: string | null): string | null {
+  if (holder === person.externalId) return null;
   const which = `${claimants.length} directory entries have the username "${person.username}" (${listDns(claimants)})`;
-  if (winner !== null) {
-    const dn = claimants.find((c) => c.externalId === winner)!.dn;
-    return `${which}. Only ${dn}, the entry already linked to an Identity Manager user, is synchronized; this entry is left unchanged.`;
+  const winner = holder === null ? undefined : claimants.find((c) => c.externalId === holder);
+  if (winner) {
+    return `${which}. Only ${winner.dn}, the entry the Identity Manager user "${person.username}" is linked to, is synchronized; this entry is left unchanged.`;
   }
-  const linkedCount = claimants.filter((c) => c.externalId !== null && linked.has(c.externalId)).length;
-  const why = linkedCount === 0 ? 'none of them is linked to an Identity Manager user' : `${linkedCount} of them are linked to different Identity Manager users`;
-  return `${which} and ${why}: which person the username belongs to cannot be told, so no user is changed. Give each person a username of their own in the directory.`;
+  return `${which} and the Identity Manager user of that name is linked to none of them: which person the username belongs to cannot be told, so no user is changed. Give each person a username of their own in the directory.`;
 }
 
 /**
  * Decides per entry: failure, create, candidate for a change, or unchanged. Never merges two
- * people and never guesses between them: an entry whose username other entries claim too, a
+ * people and never guesses between them: an entry whose username other entries claim too (unless
+ * the user holding it is linked to that entry), a
  * username held by a user linked to another entry (or given up by one earlier in the run), and
  * an entry the sibling job's filter matches too are failures. The answer depends only on what
  * the run started from, never on the order or the pages in which the directory returns entries.
@@ -176,20 +175,21 @@ export function classifyPage(
     const match = row === UNCHANGED ? null : row;
     const fail = (reason: string, userId: number | null = null) =>
       result.failures.push({ dn: person.dn, externalId: person.externalId, username: person.username, userId, reason });
-    // The directory's answer includes the page's own entries; the page's own duplicates count even without it.
-    const claimants = correlation.contested.get(person.usernameKey) ?? withinPage.get(person.usernameKey);
-    const contested = claimants ? contestedReason(person, claimants, correlation.linked) : null;
-    if (contested) {
-      fail(contested, match?.byExternalId ?? null);
-      return;
-    }
     if (siblingMatches.has(person.externalId)) {
       fail(`The entry is matched by the filters of both this job and "${siblingJobKey}"; it is left unchanged. Correct the directory or one of the filters.`, match?.user?.id ?? null);
       return;
     }
-    // Linked by its external id to a user with its username: none of the failures below applies.
+    // Linked by its external id to the user holding its username: none of the failures below
+    // applies (of several entries claiming that username, it is the one that may take it).
     if (row === UNCHANGED) {
       result.unchanged++;
+      return;
+    }
+    // The directory's answer includes the page's own entries; the page's own duplicates count even without it.
+    const claimants = correlation.contested.get(person.usernameKey) ?? withinPage.get(person.usernameKey);
+    const contested = claimants ? contestedReason(person, claimants, holderExternalId(person, row)) : null;
+    if (contested) {
+      fail(contested, match?.byExternalId ?? null);
       return;
     }
     // A username given up earlier in this run by a user linked to another entry: taking it now

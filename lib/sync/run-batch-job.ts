@@ -249,16 +249,18 @@ async function ldapErrors<T>(connection: LdapConnection, filter: string, search:
   }
 }
 
-/** What the page's plan needs beyond its entries: the sibling job's matches and the usernames other entries claim too. */
+/** What the page's plan needs beyond its entries: the sibling job's matches and who else claims its usernames. */
 async function correlate(ctx: Context, entries: MappedEntry[]): Promise<{ sibling: ReadonlySet<string>; correlation: PageCorrelation }> {
   const sibling = await siblingOf(ctx, entries);
-  const t0 = performance.now();
-  try {
-    const contested = await ctx.lookup((connection) => ldapErrors(connection, ctx.claimScope, () => contestedUsernames(connection, ctx.claimScope, ctx.options, entries)));
-    return { sibling, correlation: { contested, released: ctx.released } };
-  } finally {
-    ctx.timer?.add('claimants', performance.now() - t0);
-  }
+  const claims = async (unsettled: readonly MappedEntry[]) => {
+    const t0 = performance.now();
+    try {
+      return await ctx.lookup((connection) => ldapErrors(connection, ctx.claimScope, () => contestedUsernames(connection, ctx.claimScope, ctx.options, unsettled)));
+    } finally {
+      ctx.timer?.add('claimants', performance.now() - t0);
+    }
+  };
+  return { sibling, correlation: { claims, released: ctx.released } };
 }
 
 /** Serialises searches on one lazily opened connection. */

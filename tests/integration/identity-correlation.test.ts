@@ -88,10 +88,10 @@ describe.each([1, 2, 3, 500])('identity correlation with pages of %i', (pageSize
     }
     const all = await items(outcome.runId);
     const failed = Object.fromEntries(all.filter((i) => i.outcome === 'FAILED').map((i) => [i.ldap_dn, i.reason]));
-    expect(failed[`uid=dup,ou=people,${BASE}`]).toContain(`2 directory entries have the username "dup" (uid=dup,ou=people,${BASE}; uid=dup,ou=staff,${BASE}) and none of them is linked`);
+    expect(failed[`uid=dup,ou=people,${BASE}`]).toContain(`2 directory entries have the username "dup" (uid=dup,ou=people,${BASE}; uid=dup,ou=staff,${BASE}) and the Identity Manager user of that name is linked to none of them`);
     expect(failed[`uid=dup,ou=staff,${BASE}`]).toContain(`uid=dup,ou=people,${BASE}; uid=dup,ou=staff,${BASE}`);
     expect(failed[`uid=Casey,ou=people,${BASE}`]).toContain(`uid=casey,ou=staff,${BASE}`);
-    expect(failed[`uid=kim,ou=staff,${BASE}`]).toContain(`Only uid=kim,ou=people,${BASE}, the entry already linked to an Identity Manager user, is synchronized`);
+    expect(failed[`uid=kim,ou=staff,${BASE}`]).toContain(`Only uid=kim,ou=people,${BASE}, the entry the Identity Manager user "kim" is linked to, is synchronized`);
     expect(failed[`uid=max,ou=people,${BASE}`]).toMatch(/belong(s|ed) to .*(linked to another directory entry)/);
 
     expect(await user('kim')).toMatchObject([{ state: 'INACTIVE', ldap_dn: `uid=kim,ou=people,${BASE}` }]);
