@@ -151,9 +151,9 @@ function userFromRow(r: Record<string, unknown>): UserRow {
 }
 
 /**
- * Per page: who else claims the usernames of the entries the plan could not settle (claimants.ts;
- * an entry whose user is unchanged holds its username and needs no search), and, per run, the
- * usernames renames gave up.
+ * Per page: who else claims the usernames of the entries that do not hold theirs (claimants.ts;
+ * an entry linked to the user holding its username needs no search), and, per run, the usernames
+ * renames gave up.
  */
 export type PageCorrelation = {
   claims: (entries: readonly MappedEntry[]) => Promise<ContestedUsernames>;
@@ -196,7 +196,11 @@ export async function planPage(
           : { byExternalId: r.by_external_id, byUsername: r.by_username, byUsernameExternalId: r.by_username_external_id, user: r.id === null ? null : userFromRow(r) };
     }
   }
-  const unsettled = entries.filter((entry, i) => entry.ok && rows[i] !== UNCHANGED);
+  // An entry linked to the user holding its username takes it whoever else claims it (page-plan.ts).
+  const unsettled = entries.filter((entry, i) => {
+    const row = rows[i];
+    return entry.ok && row !== UNCHANGED && !(row && row.byExternalId !== null && row.byUsername === row.byExternalId);
+  });
   const contested = correlation && unsettled.length ? await correlation.claims(unsettled) : NO_CORRELATION.contested;
   const plan = classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey, { contested, released: correlation?.released ?? NO_CORRELATION.released });
   for (const release of plan.releases) correlation?.released.set(release.from, release);
