@@ -356,7 +356,8 @@ async function applyWithRetry(
       );
     } catch (error) {
       await session.release(error);
-      if (error instanceof PageRolledBackError) throw error;
+      // The directory's errors (a claim search in the plan) are the run's to report, as they are.
+      if (error instanceof PageRolledBackError || error instanceof LdapError) throw error;
       if (attempt >= PAGE_ATTEMPTS) {
         throw new TransientSyncError('PAGE_APPLY_FAILED', `A page could not be applied after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
       }
