@@ -114,6 +114,23 @@ describe.each([1, 2, 3, 500])('identity correlation with pages of %i', (pageSize
     expect(third.counters).toMatchObject({ created: 0, updated: 0, unchanged: 5, failed: 4 });
   });
 
+  it('a run resumed after a crash still knows the usernames its committed pages gave up', async () => {
+    const options = { threshold: { maxUsers: null, maxPercent: null }, pageSize };
+    await pool().query('UPDATE batch_jobs SET options = $1', [JSON.stringify(options)]);
+    const runId = await queueRun('inactive-ldap-users');
+    // Killed at the report of the page that renamed max to max2 (committed before it was reported).
+    const crashed = runBatchJob({
+      runId,
+      onProgress: async () => {
+        if ((await user('max2')).length) throw new Error('worker killed');
+      },
+    });
+    await expect(crashed).rejects.toThrow('worker killed');
+    const resumed = await runBatchJob({ runId });
+    expect(resumed.counters).toMatchObject({ entriesRead: 9, created: 1, updated: 3, failed: 5 });
+    expect(await user('max')).toEqual([]);
+  });
+
   it('the active job applies the same rule: a username two entries claim activates nobody', async () => {
     await pool().query(`UPDATE users SET state = 'INACTIVE' WHERE username_key = 'casey'`);
     const outcome = await run(pageSize, 'active-ldap-users');
