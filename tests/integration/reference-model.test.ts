@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Client as LdapClient } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db';
-import { runBatchJob } from '@/lib/sync/run-batch-job';
+import { runBatchJob, type RunOutcome } from '@/lib/sync/run-batch-job';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS, type SyncJobKey } from '@/lib/sync/job-options';
 import {
   changesNothing,
@@ -17,22 +17,26 @@ import {
 } from '@/lib/sync/reference-model';
 import type { CertificateState, CredentialState, CredentialType, UserSource, UserState } from '@/lib/generated/prisma/enums';
 import { queueRun, resetIdentityManager, startSyncTestEnvironment, type SyncTestEnvironment } from '../fixtures/sync-environment';
-import { BASE, caseArb, REGRESSION_CASES, describeCase, FILTERS, firstDirectory, initialIdm, laterDirectory, MAPPING, modelEntries, ROLE_IDS, show, UNIQUE_ID_ATTRIBUTE, type Case, type Directory } from '../fixtures/reference-model-cases';
+import { BASE, caseArb, REGRESSION_CASES, describeCase, FILTERS, firstDirectory, initialIdm, laterDirectory, MAPPING, modelEntries, ROLE_IDS, show, UNIQUE_ID_ATTRIBUTE, type Case, type Directory, type FirstRun } from '../fixtures/reference-model-cases';
 
 // The real engine against the reference model (lib/sync/reference-model.ts): small random
 // directories in a real slapd and Identity Manager states in a real PostgreSQL, one run of the
 // real engine, and the end state, the counters and each entry's outcome must be the model's.
 // Every case is then run again until the model says a run changes nothing (at least twice):
-// each of those runs must agree with the model too, and the last one must write nothing.
+// each of those runs must agree with the model too, and the last one must write nothing. The
+// first run of a case may be preceded by a dry run, confirmed, or interrupted by a worker dying
+// and resumed; some cases then change the directory and run either job again the same way.
 //
 // Reproducible: the seed is REFERENCE_MODEL_SEED (a fixed default, so CI always runs the same
-// cases); REFERENCE_MODEL_RUNS cases (default 250). On a failure fast-check prints the seed, the
-// replay path and the shrunk case; this file prints the case as a table with the differences.
-// Replay one case: REFERENCE_MODEL_SEED=<seed> REFERENCE_MODEL_PATH=<path> npx vitest run
-// --project integration tests/integration/reference-model.test.ts
+// cases); REFERENCE_MODEL_RUNS random cases (default 300) after the REGRESSION_CASES. On a
+// failure fast-check shrinks the case; the seed, the replay path and the smallest case found
+// are printed as a table with every difference.
+// Replay it: REFERENCE_MODEL_SEED=<seed> REFERENCE_MODEL_PATH=<path> npx vitest run
+//   --project integration tests/integration/reference-model.test.ts
 
 const SEED = Number(process.env.REFERENCE_MODEL_SEED ?? 20261213);
-const NUM_RUNS = Number(process.env.REFERENCE_MODEL_RUNS ?? 250);
+/** Random cases, after the REGRESSION_CASES. */
+const NUM_RUNS = Number(process.env.REFERENCE_MODEL_RUNS ?? 300);
 const REPLAY_PATH = process.env.REFERENCE_MODEL_PATH || undefined;
 /**
  * For diagnosing an engine that does not follow some rules yet: cases where the model notes one of
@@ -195,27 +199,55 @@ class Disagreement extends Error {
   }
 }
 
+/** The run counters the model predicts that the engine's differ in. */
+function counterDifferences(label: string, model: ModelCounters, engine: ModelCounters): string[] {
+  return (Object.keys(model) as (keyof ModelCounters)[]).filter((k) => model[k] !== engine[k]).map((k) => `  ${label}${k}: model ${model[k]}, engine ${engine[k]}`);
+}
+
+/** The engine's run, done as `how` says (null: a plain run); differences of a dry run before it go to `differences`. */
+async function engineRun(job: SyncJobKey, how: FirstRun | null, model: ModelRun, beforeRaw: Raw, differences: string[]): Promise<RunOutcome> {
+  if (how?.dryRunBefore) {
+    const dry = await runBatchJob({ runId: await queueRun(job, { dryRun: true }) });
+    if (dry.error !== null) differences.push(`  dry run ${dry.status}: ${dry.errorCode} ${dry.error}`);
+    differences.push(...counterDifferences('dry run counter ', model.counters, dry.counters));
+    if (!isDeepStrictEqual(beforeRaw, await rawSnapshot())) differences.push('  the dry run wrote to users, credentials, certificates or roles');
+  }
+  const runId = await queueRun(job, { confirmed: how?.confirmed ?? false });
+  const dieAfter = how?.dieAfterPage ?? null;
+  if (dieAfter === null) return runBatchJob({ runId });
+  const died = new Error('the worker died');
+  const first = await runBatchJob({
+    runId,
+    onProgress: (p) => {
+      if (p.page >= dieAfter) throw died;
+    },
+  }).catch((error: unknown) => error);
+  if (first !== died) {
+    if (first instanceof Error) throw first;
+    return first as RunOutcome; // fewer pages than that: it never died
+  }
+  coverage.add('a worker died and the run was resumed');
+  return runBatchJob({ runId });
+}
+
 /** Runs the job, compares with the model; returns the model's run. */
-async function runAndCompare(c: Case, job: SyncJobKey, entries: ModelEntry[], run: string): Promise<ModelRun | 'skipped'> {
+async function runAndCompare(c: Case, job: SyncJobKey, entries: ModelEntry[], run: string, how: FirstRun | null): Promise<ModelRun | 'skipped'> {
   const beforeRaw = await rawSnapshot();
   const before = idmOf(beforeRaw);
   const model = runReferenceModel(job, entries, before);
   if (model.notes.some((n) => SKIP_NOTES.has(n))) return 'skipped';
 
-  const outcome = await runBatchJob({ runId: await queueRun(job) });
+  const differences: string[] = [];
+  const outcome = await engineRun(job, how, model, beforeRaw, differences);
   const afterRaw = await rawSnapshot();
   const after = idmOf(afterRaw);
-  const differences: string[] = [];
   if (outcome.error !== null || !['SUCCEEDED', 'COMPLETED_WITH_ERRORS'].includes(outcome.status)) {
     differences.push(`  run status ${outcome.status}: ${outcome.errorCode ?? ''} ${outcome.error ?? ''}`);
   }
   const expectedStatus = model.counters.failed > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED';
   if (outcome.status !== expectedStatus) differences.push(`  status: model ${expectedStatus}, engine ${outcome.status}`);
 
-  const counters = outcome.counters as ModelCounters;
-  for (const key of Object.keys(model.counters) as (keyof ModelCounters)[]) {
-    if (model.counters[key] !== counters[key]) differences.push(`  counter ${key}: model ${model.counters[key]}, engine ${counters[key]}`);
-  }
+  differences.push(...counterDifferences('counter ', model.counters, outcome.counters));
 
   // Each entry's outcome by DN (an unchanged user gets no run item).
   const { rows } = await pool().query(`SELECT ldap_dn, outcome::text AS outcome, user_id, reason FROM batch_run_items WHERE run_id = $1`, [outcome.runId]);
@@ -254,12 +286,12 @@ async function runAndCompare(c: Case, job: SyncJobKey, entries: ModelEntry[], ru
 }
 
 /** Runs `job` until the model says a run changes nothing (at least twice), comparing every run. */
-async function runUntilNothingChanges(c: Case, phase: string, job: SyncJobKey, directory: Directory): Promise<'done' | 'skipped'> {
+async function runUntilNothingChanges(c: Case, phase: string, job: SyncJobKey, directory: Directory, first: FirstRun | null): Promise<'done' | 'skipped'> {
   const entries = modelEntries(directory);
   // Each run can hand one username on (a move chain of k people takes k + 1 runs).
   const maxRuns = entries.length + 2;
   for (let run = 1; run <= maxRuns; run++) {
-    const model = await runAndCompare(c, job, entries, `${phase}run ${run} (${job})`);
+    const model = await runAndCompare(c, job, entries, `${phase}run ${run} (${job})`, run === 1 ? first : null);
     if (model === 'skipped') return 'skipped';
     if (run >= 2 && changesNothing(model.counters)) {
       if (run > 2) coverage.add(`nothing changed only after ${run} runs`);
@@ -274,12 +306,12 @@ async function check(c: Case): Promise<void> {
   if (SKIP_NOTES.size) fc.pre(!runReferenceModel(c.job, modelEntries(firstDirectory(c)), initialIdm(c)).notes.some((n) => SKIP_NOTES.has(n)));
   await loadDirectory(firstDirectory(c));
   await loadIdentityManager(c, initialIdm(c));
-  if ((await runUntilNothingChanges(c, '', c.job, firstDirectory(c))) === 'skipped') return;
+  if ((await runUntilNothingChanges(c, '', c.job, firstDirectory(c), c.first)) === 'skipped') return;
   const later = laterDirectory(c);
   if (!c.later || !later) return;
   await loadDirectory(later);
   coverage.add(`later phase ${c.later.job === c.job ? 'same job' : 'sibling job'}`);
-  await runUntilNothingChanges(c, 'after the directory changed, ', c.later.job, later);
+  await runUntilNothingChanges(c, 'after the directory changed, ', c.later.job, later, null);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,7 +340,7 @@ describe('the engine against the reference model', () => {
           await check(c);
           coverage.endCase();
         }),
-        { seed: SEED, numRuns: NUM_RUNS, path: REPLAY_PATH, examples: REGRESSION_CASES.map((r) => [r.case]) },
+        { seed: SEED, numRuns: REGRESSION_CASES.length + NUM_RUNS, path: REPLAY_PATH, examples: REGRESSION_CASES.map((r) => [r.case]) },
       );
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (result.failed) {
