@@ -17,7 +17,7 @@ import {
 } from '@/lib/sync/reference-model';
 import type { CertificateState, CredentialState, CredentialType, UserSource, UserState } from '@/lib/generated/prisma/enums';
 import { queueRun, resetIdentityManager, startSyncTestEnvironment, type SyncTestEnvironment } from '../fixtures/sync-environment';
-import { BASE, caseArb, REGRESSION_CASES, describeCase, FILTERS, firstDirectory, initialIdm, laterDirectory, MAPPING, modelEntries, ROLE_IDS, show, UNIQUE_ID_ATTRIBUTE, type Case, type Directory, type FirstRun } from '../fixtures/reference-model-cases';
+import { BASE, caseArb, REGRESSION_CASES, describeCase, FILTERS, firstDirectory, initialIdm, laterDirectory, MAPPING, modelEntries, ROLE_IDS, show, UNIQUE_ID_ATTRIBUTE, type Case, type Directory, type FirstRun, type IdmTouch } from '../fixtures/reference-model-cases';
 
 // The real engine against the reference model (lib/sync/reference-model.ts): small random
 // directories in a real slapd and Identity Manager states in a real PostgreSQL, one run of the
@@ -132,6 +132,34 @@ async function loadIdentityManager(c: Case, idm: IdmState): Promise<void> {
   ]);
   // Users the engine creates get ids after the seeded ones.
   await db.query(`SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM users), false)`);
+}
+
+/** Another application's changes to the IdM, by plain SQL (the triggers that watch the sync's shortcuts see them). */
+async function touchIdentityManager(touches: IdmTouch[]): Promise<void> {
+  const db = pool();
+  const nth = async (table: string, n: number): Promise<number | undefined> => {
+    const { rows } = await db.query(`SELECT id FROM ${table} ORDER BY id`);
+    return rows.length ? (rows[n % rows.length].id as number) : undefined;
+  };
+  for (const touch of touches) {
+    if (touch.kind === 'grant-role') {
+      const user = await nth('users', touch.n);
+      if (user !== undefined) await db.query('INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [user, ROLE_IDS[touch.n % ROLE_IDS.length]]);
+    } else if (touch.kind === 'reactivate-credential') {
+      const credential = await nth('credentials', touch.n);
+      if (credential !== undefined) await db.query(`UPDATE credentials SET state = 'ACTIVE', updated_at = now() WHERE id = $1`, [credential]);
+    } else {
+      const credential = await nth('credentials', touch.n);
+      if (credential !== undefined) {
+        await db.query(
+          `INSERT INTO certificates (id, credential_id, serial, subject, state)
+           SELECT COALESCE(max(id), 0) + 1, $1, 'serial-' || (COALESCE(max(id), 0) + 1), 'CN=test', 'VALID' FROM certificates`,
+          [credential],
+        );
+      }
+    }
+  }
+  if (touches.length) coverage.add('another application changed the IdM between the phases');
 }
 
 type Raw = { users: Record<string, unknown>[]; credentials: Record<string, unknown>[]; certificates: Record<string, unknown>[]; roles: Record<string, unknown>[] };
@@ -309,6 +337,7 @@ async function check(c: Case): Promise<void> {
   if ((await runUntilNothingChanges(c, '', c.job, firstDirectory(c), c.first)) === 'skipped') return;
   const later = laterDirectory(c);
   if (!c.later || !later) return;
+  await touchIdentityManager(c.later.touches);
   await loadDirectory(later);
   coverage.add(`later phase ${c.later.job === c.job ? 'same job' : 'sibling job'}`);
   await runUntilNothingChanges(c, 'after the directory changed, ', c.later.job, later, null);
