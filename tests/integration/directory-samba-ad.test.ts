@@ -16,7 +16,7 @@ import {
   setConnection,
   setJobOptions,
   startDatabase,
-  useDirectory,
+  configureSync,
   userSnapshot,
   usernamesIn,
   usersByName,
@@ -96,7 +96,7 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
   });
 
   it('the preset selects exactly the disabled people, leaves out Administrator, Guest and krbtgt, pages past 1,000 entries, and a re-run changes nothing', async () => {
-    await useDirectory(ad, { inactive: preset({ pageSize: 1000 }), active: preset({ pageSize: 500 }) });
+    await configureSync(ad, { inactive: preset({ pageSize: 1000 }), active: preset({ pageSize: 500 }) });
     const pages: number[] = [];
     const inactive = await runJob(INACTIVE, {}, (read) => pages.push(read));
     expect(inactive.error ?? '').toBe('');
@@ -144,7 +144,7 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
   });
 
   it('keeps the same Identity Manager user when an entry is renamed or moved to another OU', async () => {
-    await useDirectory(ad, { inactive: preset({ pageSize: 1000 }) });
+    await configureSync(ad, { inactive: preset({ pageSize: 1000 }) });
     await runJob(INACTIVE);
     const before = await usersByName();
     const renamed = `CN=Renamed Person,OU=People,${ad.baseDn}`;
@@ -174,7 +174,7 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
   });
 
   it('moves a person between the two jobs when the account is disabled (samba-tool) and enabled again (userAccountControl)', async () => {
-    await useDirectory(ad, { inactive: preset({ pageSize: 1000 }), active: preset({ pageSize: 1000 }) });
+    await configureSync(ad, { inactive: preset({ pageSize: 1000 }), active: preset({ pageSize: 1000 }) });
     await runJob(ACTIVE);
     const id = (await usersByName()).get('toggle')!.id;
     const toggleItem = async (runId: number) => (await runItems(runId)).find((i) => i.username === 'toggle');
@@ -229,7 +229,7 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
     });
 
     it('runs over LDAPS, and a run with the wrong CA fails with LDAP_TLS_FAILURE and writes nothing', async () => {
-      await useDirectory(ad, { inactive: preset({ pageSize: 1000 }), urls: ['ldaps://localhost:636'], tlsCaCertificate: certs.caPem });
+      await configureSync(ad, { inactive: preset({ pageSize: 1000 }), urls: ['ldaps://localhost:636'], tlsCaCertificate: certs.caPem });
       const run = await runJob(INACTIVE);
       expect(run).toMatchObject({ status: 'SUCCEEDED', counters: { created: expectedInactive.length } });
 
@@ -257,7 +257,7 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
       await ad.addLdif(peopleLdif([one, two], ad.baseDn));
       try {
         const inactiveFilter = filterPreset('active-directory-disabled').filters({ statusAttribute: 'employeeType', statusValue: 'inactive' })[INACTIVE];
-        await useDirectory(ad, { inactive: preset({ mapping: { username: 'mail' }, filter: `(&${inactiveFilter}(mail=${shared}))` }) });
+        await configureSync(ad, { inactive: preset({ mapping: { username: 'mail' }, filter: `(&${inactiveFilter}(mail=${shared}))` }) });
         const id = await addEquippedUser(shared);
         const before = await userSnapshot(id);
         const run = await runJob(INACTIVE);
