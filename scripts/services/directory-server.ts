@@ -216,9 +216,9 @@ create_suffix_entry = True
     const ldif = options.ldif ?? '';
     const has = (dn: string) => new RegExp(`^dn:\\s*${dn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'im').test(ldif + '\n' + (options.ldifWithoutEntryUuid ?? ''));
     const base = [
-      // 389's default ACIs let nobody read people: the sync account reads the suffix, operational
-      // attributes included (nsUniqueId, entryUUID, nsAccountLock and the role's nsRole are).
-      `dn: ${baseDn}\nchangetype: modify\nadd: aci\naci: (targetattr="*||nsUniqueId||entryUUID||nsAccountLock||nsRole||nsRoleDN")(version 3.0; acl "IdM sync reads the directory"; allow (read, search, compare) userdn="ldap:///${syncDn}";)\n`,
+      // 389's default ACIs let nobody read people: the sync account reads the suffix (on 389-DS 2.3
+      // targetattr="*" covers the operational nsUniqueId, entryUUID and nsAccountLock too).
+      `dn: ${baseDn}\nchangetype: modify\nadd: aci\naci: (targetattr="*")(version 3.0; acl "IdM sync reads the directory"; allow (read, search, compare) userdn="ldap:///${syncDn}";)\n`,
       ...(has(`ou=services,${baseDn}`) ? [] : [`dn: ou=services,${baseDn}\nchangetype: add\nobjectClass: organizationalUnit\nou: services\n`]),
       ...(has(`ou=people,${baseDn}`) ? [] : [`dn: ou=people,${baseDn}\nchangetype: add\nobjectClass: organizationalUnit\nou: people\n`]),
       `dn: ${syncDn}\nchangetype: add\nobjectClass: account\nobjectClass: simpleSecurityObject\nuid: idm-sync\nuserPassword: ${SYNC_PASSWORD}\n`,
