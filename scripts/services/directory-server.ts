@@ -101,7 +101,8 @@ function removeAbandonedInstances(): void {
     const name = m[1]!;
     try {
       const pid = Number(readFileSync(`/run/dirsrv/slapd-${name}.pid`, 'utf8'));
-      if (pid > 0) process.kill(pid, 'SIGKILL');
+      // Only if that pid is still the instance's server (a pid is reused once its process is gone).
+      if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`slapd-${name}`)) process.kill(pid, 'SIGKILL');
     } catch {
       // not running
     }

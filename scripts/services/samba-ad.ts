@@ -1,11 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitForPort } from './ports';
-import { killProcessGroup, stopProcessGroup } from './process-group';
+import { killProcessGroup, processGroupMembers, stopProcessGroup } from './process-group';
 
 const execFileAsync = promisify(execFile);
 
@@ -15,7 +14,8 @@ const execFileAsync = promisify(execFile);
 // lock file in the system's temporary folder says which process holds them.
 
 export const SAMBA_AD_PORTS = { ldap: 389, ldaps: 636 } as const;
-export const SAMBA_AD_LOCK_FILE = path.join(os.tmpdir(), 'idm-test-samba-ad.lock');
+// A fixed path, not os.tmpdir(): the ports are the machine's, whatever TMPDIR a process has.
+export const SAMBA_AD_LOCK_FILE = '/tmp/idm-test-samba-ad.lock';
 
 const SAMBA = '/usr/sbin/samba';
 const SAMBA_TOOL = '/usr/bin/samba-tool';
@@ -80,7 +80,7 @@ export async function startSambaAd(options: SambaAdOptions): Promise<SambaAdServ
   const smbConf = path.join(dataDir, 'etc', 'smb.conf');
   const addScript = path.join(dataDir, 'add-ldif.py');
 
-  const releaseLock = await acquireLock(options.lockTimeoutMs ?? 150_000);
+  const { release: releaseLock, recordServer } = await acquireLock(options.lockTimeoutMs ?? 150_000);
   let child: ChildProcess | null = null;
   // A test process that dies without stop() must not leave a DC holding the fixed ports.
   const onExit = () => {
@@ -156,6 +156,7 @@ export async function startSambaAd(options: SambaAdOptions): Promise<SambaAdServ
       detached: true,
     });
     child = started;
+    if (started.pid) recordServer(started.pid);
     let output = '';
     const collect = (chunk: string) => {
       if (output.length < 16_384) output += chunk;
@@ -262,35 +263,48 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The lock on the fixed ports: a file holding the pid of the test process whose DC runs. */
-async function acquireLock(timeoutMs: number): Promise<() => void> {
+/**
+ * The lock on the fixed ports: a file holding the pid of the test process whose DC runs, then the
+ * DC's process group. A lock left by a process that died without stopping its DC (SIGKILL) is
+ * taken over, and that DC is killed first.
+ */
+async function acquireLock(timeoutMs: number): Promise<{ release: () => void; recordServer: (pgid: number) => void }> {
   const deadline = Date.now() + timeoutMs;
   let released = false;
+  const ours = () => {
+    try {
+      return Number(readFileSync(SAMBA_AD_LOCK_FILE, 'utf8').split(/\s+/)[0]) === process.pid;
+    } catch {
+      return false;
+    }
+  };
   const release = () => {
     if (released) return;
     released = true;
-    try {
-      if (Number(readFileSync(SAMBA_AD_LOCK_FILE, 'utf8')) === process.pid) rmSync(SAMBA_AD_LOCK_FILE, { force: true });
-    } catch {
-      // gone already
-    }
+    if (ours()) rmSync(SAMBA_AD_LOCK_FILE, { force: true });
+  };
+  const recordServer = (pgid: number) => {
+    if (ours()) writeFileSync(SAMBA_AD_LOCK_FILE, `${process.pid} ${pgid}\n`);
   };
   for (;;) {
     try {
       writeFileSync(SAMBA_AD_LOCK_FILE, `${process.pid}\n`, { flag: 'wx' });
-      return release;
+      return { release, recordServer };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     let holder = NaN;
+    let server = NaN;
     try {
-      holder = Number(readFileSync(SAMBA_AD_LOCK_FILE, 'utf8'));
+      [holder, server] = readFileSync(SAMBA_AD_LOCK_FILE, 'utf8').trim().split(/\s+/).map(Number) as [number, number];
     } catch {
       continue; // removed in between
     }
     if (holder === process.pid) throw new Error('This process already runs a Samba AD DC of the tests: stop it before starting another.');
     if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
-      rmSync(SAMBA_AD_LOCK_FILE, { force: true }); // left by a process that is gone
+      // Left by a process that is gone: its DC may still hold the ports.
+      if (Number.isInteger(server) && server > 0 && isSambaGroup(server)) await stopProcessGroup(server, 'An abandoned Samba AD DC of the tests');
+      rmSync(SAMBA_AD_LOCK_FILE, { force: true });
       continue;
     }
     if (Date.now() > deadline) {
@@ -301,6 +315,18 @@ async function acquireLock(timeoutMs: number): Promise<() => void> {
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** True when the process group still has a live samba process (not an unrelated group that reused the id). */
+function isSambaGroup(pgid: number): boolean {
+  return processGroupMembers(pgid).some((pid) => {
+    try {
+      // Samba rewrites its command line ("samba: root process"): ask for the executable instead.
+      return readlinkSync(`/proc/${pid}/exe`) === SAMBA;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function assertPortFree(port: number): Promise<void> {
