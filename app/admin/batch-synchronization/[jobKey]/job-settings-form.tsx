@@ -210,7 +210,6 @@ export function JobSettingsForm(props: Props) {
                     checked={p.key === options.filterPreset}
                     onChange={() => setOptions((o) => choosePreset(o, props.presets, p.key))}
                     aria-describedby={`preset-${p.key}-description`}
-                    aria-invalid={errors.filterPreset ? true : undefined}
                     className="mt-0.5 h-4 w-4 shrink-0 accent-brand-700"
                   />
                   <span>
