@@ -133,7 +133,7 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
                     <td className="px-4 py-3">
                       <ul className="space-y-0.5">
                         {view.link && (
-                          <li data-testid="linked-to-directory">
+                          <li>
                             <span className="text-slate-600">{LINKED_TO_DIRECTORY}:</span> source <span className="text-slate-500">{sourceLabel(view.link.before)}</span>
                             <Arrow />
                             <span className="font-medium">{sourceLabel(view.link.after)}</span>
