@@ -4,7 +4,8 @@ import type { JobOutcome } from './outcome';
 import type { PhaseTimer } from './phase-timer';
 import { certificateMovesSql, certificateTargetSql, credentialTargetSql, revocationReasonSql } from './outcome-sql';
 import { textArrayLiteral } from './text-array';
-import { classifyPage, UNCHANGED, userAfter, userFieldChanges, type EntryMatch, type PageClassification, type UserRow } from './page-plan';
+import { classifyPage, NO_CORRELATION, UNCHANGED, userAfter, userFieldChanges, type EntryMatch, type PageClassification, type ReleasedUsername, type UserRow } from './page-plan';
+import type { ContestedUsernames } from './claimants';
 
 // The database half of a page: a handful of set-based statements whatever the page size (one
 // plan query; in the page's transaction one statement that moves users, credentials,
@@ -64,7 +65,7 @@ function needsRelatedSql(outcome: JobOutcome): string {
  */
 type Statement = { name: string; text: string };
 
-const USER_COLUMNS = ['id', 'username', 'given_name', 'surname', 'display_name', 'email', 'employee_number', 'state', 'ldap_external_id', 'ldap_dn', 'ctid', 'xmin'];
+const USER_COLUMNS = ['id', 'username', 'given_name', 'surname', 'display_name', 'email', 'employee_number', 'state', 'source', 'ldap_external_id', 'ldap_dn', 'ctid', 'xmin'];
 
 /** The entry's fields the plan compares with the user's: the unnest columns after external_id and username_key. */
 const ENTRY_FIELDS: readonly [column: string, field: keyof DirectoryPerson][] = [
@@ -86,7 +87,7 @@ const KEPT_WHEN_ABSENT = new Set(['given_name', 'surname', 'display_name', 'emai
  */
 function unchangedSql(outcome: JobOutcome): string {
   const fields = ENTRY_FIELDS.map(([c]) => (KEPT_WHEN_ABSENT.has(c) ? `(e.${c} IS NULL OR e.${c} = bx.${c})` : `bx.${c} = e.${c}`));
-  return `COALESCE(bx.id IS NOT NULL AND bx.username_key = e.username_key AND bx.state = '${outcome.userState}' AND ${fields.join(' AND ')} AND NOT ${needsRelatedSql(outcome)}, false)`;
+  return `COALESCE(bx.id IS NOT NULL AND bx.username_key = e.username_key AND bx.state = '${outcome.userState}' AND bx.source = 'LDAP' AND ${fields.join(' AND ')} AND NOT ${needsRelatedSql(outcome)}, false)`;
 }
 
 const planStatements = new Map<string, Statement>();
@@ -101,7 +102,7 @@ const planStatements = new Map<string, Statement>();
 function planStatement(outcome: JobOutcome): Statement {
   let statement = planStatements.get(outcome.jobKey);
   if (!statement) {
-    const columns = USER_COLUMNS.map((c) => `CASE WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${['state', 'ctid', 'xmin'].includes(c) ? '::text' : ''} AS ${c}`);
+    const columns = USER_COLUMNS.map((c) => `CASE WHEN bx.id IS NOT NULL THEN bx.${c} WHEN bu.ldap_external_id IS NULL THEN bu.${c} END${['state', 'source', 'ctid', 'xmin'].includes(c) ? '::text' : ''} AS ${c}`);
     const params = ['external_id', 'username_key', ...ENTRY_FIELDS.map(([c]) => c)];
     statement = {
       name: `sync-plan-${outcome.jobKey}`,
@@ -141,6 +142,7 @@ function userFromRow(r: Record<string, unknown>): UserRow {
     email: r.email as string | null,
     employeeNumber: r.employee_number as string | null,
     state: r.state as UserRow['state'],
+    source: r.source as UserRow['source'],
     ldapExternalId: r.ldap_external_id as string | null,
     ldapDn: r.ldap_dn as string | null,
     rowId: r.ctid as string,
@@ -148,8 +150,29 @@ function userFromRow(r: Record<string, unknown>): UserRow {
   };
 }
 
-/** Reads what the database holds for the page and classifies every entry (no writes, no locks). */
-export async function planPage(db: Db, outcome: JobOutcome, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>, siblingJobKey: string): Promise<PageClassification> {
+/**
+ * Per page: who else claims the usernames of the entries that do not hold theirs (claimants.ts;
+ * an entry linked to the user holding its username needs no search), and, per run, the usernames
+ * renames gave up.
+ */
+export type PageCorrelation = {
+  claims: (entries: readonly MappedEntry[]) => Promise<ContestedUsernames>;
+  released: Map<string, ReleasedUsername>;
+};
+
+/**
+ * Reads what the database holds for the page and classifies every entry (no writes, no locks).
+ * The usernames the page's renames give up are added to `correlation.released` before it returns,
+ * so before the page writes: a later plan that sees a username gone also knows it was given up.
+ */
+export async function planPage(
+  db: Db,
+  outcome: JobOutcome,
+  entries: readonly MappedEntry[],
+  siblingMatches: ReadonlySet<string>,
+  siblingJobKey: string,
+  correlation?: PageCorrelation,
+): Promise<PageClassification> {
   const index: number[] = [];
   // One array per unnest column: external_id, username_key, then ENTRY_FIELDS.
   const columns: (string | null)[][] = Array.from({ length: 2 + ENTRY_FIELDS.length }, () => []);
@@ -173,7 +196,15 @@ export async function planPage(db: Db, outcome: JobOutcome, entries: readonly Ma
           : { byExternalId: r.by_external_id, byUsername: r.by_username, byUsernameExternalId: r.by_username_external_id, user: r.id === null ? null : userFromRow(r) };
     }
   }
-  return classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey);
+  // An entry linked to the user holding its username takes it whoever else claims it (page-plan.ts).
+  const unsettled = entries.filter((entry, i) => {
+    const row = rows[i];
+    return entry.ok && row !== UNCHANGED && !(row && row.byExternalId !== null && row.byUsername === row.byExternalId);
+  });
+  const contested = correlation && unsettled.length ? await correlation.claims(unsettled) : NO_CORRELATION.contested;
+  const plan = classifyPage(entries, rows, outcome, siblingMatches, siblingJobKey, { contested, released: correlation?.released ?? NO_CORRELATION.released });
+  for (const release of plan.releases) correlation?.released.set(release.from, release);
+  return plan;
 }
 
 /** A run item decided in JavaScript (failures, creations); updates are recorded by the write statement. */
@@ -341,7 +372,7 @@ function writeStatement(outcome: JobOutcome): Statement {
     -- Only the row version the plan read (optimistic locking): a user changed since is a conflict.
     UPDATE users u SET username = w.username, username_key = w.username_key, given_name = w.given_name, surname = w.surname,
            display_name = w.display_name, email = w.email, employee_number = w.employee_number, ldap_external_id = w.external_id,
-           ldap_dn = w.ldap_dn, state = $6::"UserState", last_synchronized_at = now(), updated_at = now(),
+           ldap_dn = w.ldap_dn, state = $6::"UserState", source = 'LDAP', last_synchronized_at = now(), updated_at = now(),
            related_settled = ${settles} OR u.related_settled
     FROM written w WHERE $5 AND u.ctid = w.row_id::tid AND u.xmin = w.version::xid
     RETURNING 1
@@ -460,6 +491,8 @@ export type PageContext = {
   outcome: JobOutcome;
   dryRun: boolean;
   siblingJobKey: string;
+  /** The page's contested usernames and the run's released ones (page-plan.ts Correlation). */
+  correlation?: PageCorrelation;
   /** Add the page's would-deactivate count to the run (runs that skipped the threshold pre-pass). */
   countWouldDeactivate?: boolean;
   timer?: PhaseTimer;
@@ -498,8 +531,8 @@ function timed(client: Db, timer: PhaseTimer | undefined): Db {
  */
 export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries: readonly MappedEntry[], siblingMatches: ReadonlySet<string>): Promise<PageResult> {
   const db = timed(client, ctx.timer);
-  let plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
-  if (ctx.beforeWrite && (await ctx.beforeWrite(plan))) plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey);
+  let plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey, ctx.correlation);
+  if (ctx.beforeWrite && (await ctx.beforeWrite(plan))) plan = await planPage(db, ctx.outcome, entries, siblingMatches, ctx.siblingJobKey, ctx.correlation);
   const wouldDeactivate = ctx.countWouldDeactivate ? plan.wouldDeactivate : null;
   if (!plan.creates.length && !plan.candidates.length && !plan.failures.length) {
     const inherited = (await ctx.beforeCommit?.()) ?? NOTHING_CARRIED;

@@ -11,6 +11,9 @@ import { loadLdapSettings } from './ldap-settings';
 import { mapEntry, type MappedEntry } from './mapping';
 import { outcomeOf, type JobOutcome } from './outcome';
 import { bothFilters, siblingMatches, siblingOverlap } from './sibling-matches';
+import { claimScope, contestedUsernames } from './claimants';
+import type { PageCorrelation } from './apply-page';
+import type { ReleasedUsername } from './page-plan';
 import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCheck } from './threshold';
 import { binaryAttributes } from './unique-id';
 import type { PhaseTimer } from './phase-timer';
@@ -139,8 +142,15 @@ type Context = {
   options: ResolvedJobOptions;
   outcome: JobOutcome;
   siblingFilter: string | null;
-  /** A second connection: OpenLDAP drops a paged search's state when another search runs on its connection. */
-  siblingConnection: () => Promise<LdapConnection>;
+  /**
+   * Searches on a second connection (overlap, claimants, sibling matches), one at a time:
+   * OpenLDAP drops a paged search's state when another search runs on its connection.
+   */
+  lookup: <T>(search: (connection: LdapConnection) => Promise<T>) => Promise<T>;
+  /** Both filters: the people whose usernames compete (claimants.ts). */
+  claimScope: string;
+  /** Usernames given up by renames in this run (page-plan.ts Correlation). */
+  released: Map<string, ReleasedUsername>;
   /** Entries both filters match, read once per run; null: too many, checked page by page. */
   overlap: Promise<Set<string> | null> | null;
   timer?: PhaseTimer;
@@ -224,16 +234,58 @@ async function siblingOf(ctx: Context, entries: MappedEntry[]): Promise<Readonly
   try {
     const overlap = ctx.overlap ? await ctx.overlap : null;
     if (overlap) return overlap;
-    const connection = await ctx.siblingConnection();
-    try {
-      return await siblingMatches(connection, ctx.siblingFilter, ctx.options.uniqueIdAttribute, entries);
-    } catch (error) {
-      if (error instanceof LdapError) throw error;
-      throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter: ctx.siblingFilter ?? undefined });
-    }
+    return await ctx.lookup((connection) => ldapErrors(connection, ctx.siblingFilter!, () => siblingMatches(connection, ctx.siblingFilter, ctx.options.uniqueIdAttribute, entries)));
   } finally {
     ctx.timer?.add('sibling', performance.now() - t0);
   }
+}
+
+async function ldapErrors<T>(connection: LdapConnection, filter: string, search: () => Promise<T>): Promise<T> {
+  try {
+    return await search();
+  } catch (error) {
+    if (error instanceof LdapError) throw error;
+    throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter });
+  }
+}
+
+/** What the page's plan needs beyond its entries: the sibling job's matches and who else claims its usernames. */
+async function correlate(ctx: Context, entries: MappedEntry[]): Promise<{ sibling: ReadonlySet<string>; correlation: PageCorrelation }> {
+  const sibling = await siblingOf(ctx, entries);
+  const claims = async (unsettled: readonly MappedEntry[]) => {
+    const t0 = performance.now();
+    try {
+      return await ctx.lookup((connection) => ldapErrors(connection, ctx.claimScope, () => contestedUsernames(connection, ctx.claimScope, ctx.options, unsettled)));
+    } finally {
+      ctx.timer?.add('claimants', performance.now() - t0);
+    }
+  };
+  return { sibling, correlation: { claims, released: ctx.released } };
+}
+
+/** Serialises searches on one lazily opened connection. */
+function searchLane(connect: () => Promise<LdapConnection>): Context['lookup'] {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(search: (connection: LdapConnection) => Promise<T>) => {
+    const run = tail.then(async () => search(await connect()));
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/** Usernames renames gave up in pages an earlier attempt of the run committed (the run items say which). */
+async function releasedByEarlierAttempts(db: pg.Pool, runId: number): Promise<Map<string, ReleasedUsername>> {
+  const { rows } = await db.query(
+    `SELECT user_id, changes->'user'->'before'->>'username' AS "from", changes->'user'->'after'->>'username' AS "to"
+     FROM batch_run_items WHERE run_id = $1 AND outcome = 'UPDATED' AND changes->'user'->'before'->>'username' IS NOT NULL`,
+    [runId],
+  );
+  const released = new Map<string, ReleasedUsername>();
+  for (const r of rows) {
+    const from = (r.from as string).toLowerCase();
+    if (from !== (r.to as string).toLowerCase()) released.set(from, { userId: r.user_id, from, to: r.to });
+  }
+  return released;
 }
 
 /** Starts the one overlap search of the run on the second connection, beside the main search. */
@@ -243,15 +295,9 @@ function startOverlap(ctx: Context): Promise<Set<string> | null> | null {
   // The presets' two filters contradict each other: no search needed (it would read the whole
   // selection once more, ~2 s at 1,000,000 entries, before the first page).
   if (filtersExclude(ctx.options.filter, siblingFilter)) return Promise.resolve(new Set());
-  const pending = (async () => {
-    const connection = await ctx.siblingConnection();
-    try {
-      return await siblingOverlap(connection, ctx.options.filter, siblingFilter, ctx.options.uniqueIdAttribute);
-    } catch (error) {
-      if (error instanceof LdapError) throw error;
-      throw toLdapError(error, { url: connection.url, baseDn: connection.settings.baseDn, filter: bothFilters(ctx.options.filter, siblingFilter) });
-    }
-  })();
+  const pending = ctx.lookup((connection) =>
+    ldapErrors(connection, bothFilters(ctx.options.filter, siblingFilter), () => siblingOverlap(connection, ctx.options.filter, siblingFilter, ctx.options.uniqueIdAttribute)),
+  );
   pending.catch(() => undefined); // awaited (and reported) by the first page
   return pending;
 }
@@ -262,10 +308,10 @@ type PrePass = { entriesTotal: number; pages: number; wouldDeactivate: number; p
 async function prePass(connection: LdapConnection, ctx: Context): Promise<PrePass> {
   const result: PrePass = { entriesTotal: 0, pages: 0, wouldDeactivate: 0, pending: 0, unchanged: 0 };
   for await (const entries of mappedPages(connection, ctx)) {
-    const sibling = await siblingOf(ctx, entries);
+    const { sibling, correlation } = await correlate(ctx, entries);
     const client = await ctx.session.client();
     const t0 = performance.now();
-    const plan = await planPage(client, ctx.outcome, entries, sibling, siblingJob(ctx.jobKey));
+    const plan = await planPage(client, ctx.outcome, entries, sibling, siblingJob(ctx.jobKey), correlation);
     ctx.timer?.add('prepass.plan', performance.now() - t0);
     result.entriesTotal += entries.length;
     result.pages++;
@@ -282,6 +328,7 @@ async function applyWithRetry(
   page: number,
   entries: MappedEntry[],
   sibling: ReadonlySet<string>,
+  correlation: PageCorrelation,
   countWouldDeactivate: boolean,
   previous: PageTicket | null,
   ticket: PageTicket,
@@ -298,6 +345,7 @@ async function applyWithRetry(
           outcome: ctx.outcome,
           dryRun: ctx.writesNothing,
           siblingJobKey: siblingJob(ctx.jobKey),
+          correlation,
           countWouldDeactivate,
           timer: ctx.timer,
           mayDeferCount,
@@ -308,7 +356,8 @@ async function applyWithRetry(
       );
     } catch (error) {
       await session.release(error);
-      if (error instanceof PageRolledBackError) throw error;
+      // The directory's errors (a claim search in the plan) are the run's to report, as they are.
+      if (error instanceof PageRolledBackError || error instanceof LdapError) throw error;
       if (attempt >= PAGE_ATTEMPTS) {
         throw new TransientSyncError('PAGE_APPLY_FAILED', `A page could not be applied after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
       }
@@ -333,8 +382,8 @@ function startPage(
   const session = sessions[page % sessions.length]!;
   const result = (async () => {
     try {
-      const sibling = await siblingOf(ctx, entries);
-      const applied = await applyWithRetry(ctx, session, page, entries, sibling, countWouldDeactivate, previous?.ticket ?? null, ticket, mayDeferCount);
+      const { sibling, correlation } = await correlate(ctx, entries);
+      const applied = await applyWithRetry(ctx, session, page, entries, sibling, correlation, countWouldDeactivate, previous?.ticket ?? null, ticket, mayDeferCount);
       ticket.settled(undefined, applied.carried);
       return applied;
     } catch (error) {
@@ -383,18 +432,34 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
         siblingFilter = null; // the sibling's own runs report its broken filter
       }
     }
-    ctx = { db, run, writesNothing: run.dry_run, jobKey, options, outcome: outcomeOf(jobKey), siblingFilter, siblingConnection: () => Promise.reject(new Error('not connected')), overlap: null, timer, session: new EngineSession(db) };
+    ctx = {
+      db,
+      run,
+      writesNothing: run.dry_run,
+      jobKey,
+      options,
+      outcome: outcomeOf(jobKey),
+      siblingFilter,
+      lookup: () => Promise.reject(new Error('not connected')),
+      claimScope: claimScope(options.filter, siblingFilter),
+      released: new Map(),
+      overlap: null,
+      timer,
+      session: new EngineSession(db),
+    };
   } catch (error) {
     if (error instanceof LdapError) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });
     return finishRun(db, runId, 'FAILED', { code: 'INVALID_JOB_OPTIONS', message: `The job's options are invalid: ${(error as Error).message}` });
   }
+
+  if (Number(run.attempts) > 1) ctx.released = await releasedByEarlierAttempts(db, runId);
 
   let connection: LdapConnection | undefined;
   let siblingConnection: Promise<LdapConnection> | undefined;
   try {
     const settings = await loadLdapSettings(db);
     connection = await connectLdap(settings);
-    ctx.siblingConnection = () => (siblingConnection ??= connectLdap(settings));
+    ctx.lookup = searchLane(() => (siblingConnection ??= connectLdap(settings)));
     ctx.overlap = startOverlap(ctx);
 
     // A confirmed run goes ahead whatever the threshold says: no pre-pass (the directory is read

@@ -111,8 +111,8 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
 
     expect(outcome.error ?? '').toBe('');
     expect(outcome.status).toBe('COMPLETED_WITH_ERRORS');
-    // alice, jmuller, carol (linked) updated; bob, twin created; TWIN, dave, no-username failed.
-    expect(outcome.counters).toMatchObject({ entriesRead: 8, created: 2, updated: 3, unchanged: 0, failed: 3, credentialsChanged: 5, rolesWithdrawn: 2 });
+    // alice, jmuller, carol (linked) updated; bob created; twin and TWIN (one username, two entries, neither linked), dave, no-username failed.
+    expect(outcome.counters).toMatchObject({ entriesRead: 8, created: 1, updated: 3, unchanged: 0, failed: 4, credentialsChanged: 5, rolesWithdrawn: 2 });
     // alice: 5 VALID certificates change, the revoked one stays, the on-hold temporary-card one is revoked.
     expect(outcome.counters.certificatesChanged).toBe(6);
     expect(progress.at(-1)).toBe(8);
@@ -160,14 +160,15 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     const failures = all.filter((i) => i.outcome === 'FAILED');
     expect(failures.map((f) => f.reason)).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('same username "TWIN"'),
+        expect.stringMatching(/^2 directory entries have the username "twin" \(cn=Twin One,ou=people,dc=example,dc=com; .*\) and the Identity Manager user of that name is linked to none of them/),
+        expect.stringContaining('2 directory entries have the username "TWIN"'),
         expect.stringContaining('linked to another directory entry'),
         expect.stringContaining('no username'),
       ]),
     );
     expect(failures.find((f) => f.username === 'dave').user_id).toBe(ids.dave);
     expect((await db.query(`SELECT state::text FROM users WHERE id = $1`, [ids.dave])).rows[0].state).toBe('ACTIVE');
-    expect((await db.query(`SELECT count(*)::int AS n FROM users WHERE username_key = 'twin'`)).rows[0].n).toBe(1);
+    expect((await db.query(`SELECT count(*)::int AS n FROM users WHERE username_key = 'twin'`)).rows[0].n).toBe(0);
     // Already in her end state: only linked to her entry; credentials, certificates and state untouched.
     const carolItem = all.find((i) => i.username === 'carol');
     expect(Object.keys(carolItem.changes)).toEqual(['user']);
@@ -179,7 +180,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     // Second run: nothing changes, nothing is written.
     const before = await snapshot();
     const second = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
-    expect(second.counters).toMatchObject({ entriesRead: 8, created: 0, updated: 0, unchanged: 5, failed: 3, credentialsChanged: 0, certificatesChanged: 0, rolesWithdrawn: 0 });
+    expect(second.counters).toMatchObject({ entriesRead: 8, created: 0, updated: 0, unchanged: 4, failed: 4, credentialsChanged: 0, certificatesChanged: 0, rolesWithdrawn: 0 });
     expect(await snapshot()).toEqual(before);
     // The first page had nothing to write and left its counters to the next page's count.
     expect((await runRow(second.runId)).pages_applied).toBe(3);
@@ -194,7 +195,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     await db.query(`UPDATE users SET username = 'Carol' WHERE id = $1`, [ids.carol]);
     await db.query(`UPDATE users SET ldap_dn = 'uid=alice,ou=moved,${BASE}', display_name = 'Ally' WHERE id = $1`, [ids.alice]);
     const again = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
-    expect(again.counters).toMatchObject({ updated: 3, unchanged: 2, failed: 3, created: 0, credentialsChanged: 0, certificatesChanged: 0, rolesWithdrawn: 0 });
+    expect(again.counters).toMatchObject({ updated: 3, unchanged: 1, failed: 4, created: 0, credentialsChanged: 0, certificatesChanged: 0, rolesWithdrawn: 0 });
     const byName = Object.fromEntries((await items(again.runId)).filter((i) => i.outcome === 'UPDATED').map((i) => [i.username, i.changes.user]));
     expect(byName).toEqual({
       bob: { before: { surname: 'Wrong' }, after: { surname: 'Baker' } },
@@ -206,7 +207,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
 
   it('counts the pages of a run with nothing to change once, at the end, and resumes from the last count', async () => {
     const filter = '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*)(|(uid=alice)(uid=bob)(uid=carol)))';
-    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ ...noThreshold, pageSize: 2, filterPreset: 'custom', filter })]);
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ ...noThreshold, pageSize: 2, filterPreset: 'custom', filter, uniqueIdAttribute: 'entryUUID', mapping: { username: 'uid' } })]);
     expect((await runBatchJob({ runId: await queueRun('inactive-ldap-users', { confirmed: true }) })).counters).toMatchObject({ updated: 2, created: 1 });
     const runId = await queueRun('inactive-ldap-users', { confirmed: true });
     const seen: number[] = [];
@@ -259,7 +260,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     expect(await snapshot()).toEqual(before);
     // The changes a confirmed run would make, as a dry run records them: the two people it would
     // deactivate among them, found by the run items' DEACTIVATED filter.
-    expect(stopped.counters).toMatchObject({ entriesRead: 8, created: 2, updated: 3, failed: 3 });
+    expect(stopped.counters).toMatchObject({ entriesRead: 8, created: 1, updated: 3, failed: 4 });
     const { listRunItems } = await import('@/lib/runs/run-items');
     const deactivated = await listRunItems(stoppedId, { q: '', outcome: 'DEACTIVATED', page: 1 });
     expect(deactivated?.items.map((i) => i.username).sort()).toEqual(['alice', 'jmuller']);
@@ -289,7 +290,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     const retried = await runBatchJob({ runId });
     expect(retried.status).toBe('THRESHOLD_EXCEEDED');
     expect(await snapshot()).toEqual(before);
-    expect(retried.counters).toMatchObject({ entriesRead: 8, created: 2, updated: 3, failed: 3 });
+    expect(retried.counters).toMatchObject({ entriesRead: 8, created: 1, updated: 3, failed: 4 });
   });
 
   it('a dry run over the threshold is not stopped: it records every change and says a real run would stop', async () => {
@@ -298,7 +299,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     const dry = await runBatchJob({ runId: await queueRun('inactive-ldap-users', { dryRun: true }) });
     expect(dry.status).toBe('COMPLETED_WITH_ERRORS');
     expect(dry.thresholdCheck).toEqual({ wouldDeactivate: 2, activeUsers: 3, maxUsers: null, maxPercent: 50, exceeded: true });
-    expect(dry.counters).toMatchObject({ entriesRead: 8, created: 2, updated: 3, failed: 3 });
+    expect(dry.counters).toMatchObject({ entriesRead: 8, created: 1, updated: 3, failed: 4 });
     expect(await snapshot()).toEqual(before);
   });
 
@@ -469,7 +470,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
   });
 
   it('fails with a filter syntax error before reading anything', async () => {
-    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ filterPreset: 'custom', filter: '(&(uid=alice)' })]);
+    await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [JSON.stringify({ filterPreset: 'custom', filter: '(&(uid=alice)', uniqueIdAttribute: 'entryUUID', mapping: { username: 'uid' } })]);
     const outcome = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
     expect(outcome).toMatchObject({ status: 'FAILED', errorCode: 'LDAP_FILTER_SYNTAX' });
   });
@@ -502,7 +503,7 @@ describe('Synchronize active LDAP Users to Identity Manager', () => {
     await runBatchJob({ runId: await queueRun('active-ldap-users') });
     const ginaId = (await pool().query(`SELECT id FROM users WHERE username = 'gina' AND state = 'ACTIVE'`)).rows[0].id;
     await pool().query(`UPDATE batch_jobs SET options = $1 WHERE key = 'inactive-ldap-users'`, [
-      JSON.stringify({ ...noThreshold, filterPreset: 'custom', filter: '(&(objectClass=inetOrgPerson)(|(pwdAccountLockedTime=*)(employeeType=both)))' }),
+      JSON.stringify({ ...noThreshold, filterPreset: 'custom', filter: '(&(objectClass=inetOrgPerson)(|(pwdAccountLockedTime=*)(employeeType=both)))', uniqueIdAttribute: 'entryUUID', mapping: { username: 'uid' } }),
     ]);
     const active = await runBatchJob({ runId: await queueRun('active-ldap-users') });
     const inactive = await runBatchJob({ runId: await queueRun('inactive-ldap-users') });
