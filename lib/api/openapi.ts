@@ -323,11 +323,17 @@ export const openApiDocument = {
         type: 'object',
         properties: {
           id: { type: 'string', description: '64-bit id as a string' },
-          externalId: { type: ['string', 'null'] },
+          externalId: { type: ['string', 'null'], description: "The entry's unique id (the job's unique id attribute)." },
           username: { type: ['string', 'null'] },
+          ldapDn: { type: ['string', 'null'], description: 'The DN of the entry, as the directory sent it.' },
+          userId: { type: ['integer', 'null'] },
           outcome: { type: 'string', enum: ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED'] },
-          reason: { type: ['string', 'null'] },
-          changes: {},
+          reason: { type: ['string', 'null'], description: 'Why the item failed; for an ambiguous username it names every DN that claims it.' },
+          changes: {
+            description:
+              'Before and after of the user (user.before/user.after; user.before null: created; source LOCAL -> LDAP: a local user linked to its directory entry), of each credential and certificate, and the roles withdrawn.',
+          },
+          createdAt: { type: 'string', format: 'date-time' },
         },
       },
       User: {
