@@ -232,7 +232,16 @@ export function JobSettingsForm(props: Props) {
             <TextField name="statusValue" label="Inactive value" value={options.statusValue} onChange={set('statusValue')} error={errors.statusValue} mono />
           </div>
         )}
-        <FormField id="field-filter" label="Filter" help="RFC 4515 syntax. Leave empty to use the preset's filter (shown greyed out)." error={errors.filter}>
+        <FormField
+          id="field-filter"
+          label="Filter"
+          help={
+            options.filterPreset === 'custom'
+              ? 'RFC 4515 syntax. A custom filter needs one; it starts as the filter of the preset you came from.'
+              : "RFC 4515 syntax. Leave empty to use the preset's filter (shown greyed out)."
+          }
+          error={errors.filter}
+        >
           <textarea
             id="field-filter"
             name="filter"
