@@ -210,6 +210,14 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
     expect(await toggleItem(inactive.runId)).toBeUndefined();
   });
 
+  it('binds with the DN, the user principal name and the down-level logon name, and refuses a wrong password for each', async () => {
+    const job = resolveJobOptions(INACTIVE, preset({ pageSize: 1000 }));
+    for (const bindDn of [ad.syncDn, `idm-sync@${ad.realm.toLowerCase()}`, `${ad.domain}\\idm-sync`]) {
+      expect(await testConnection(directorySettings(ad, { bindDn }), job), bindDn).toMatchObject({ ok: true, matched: expectedInactive.length });
+      expect(await testConnection(directorySettings(ad, { bindDn, bindPassword: 'wrong' }), job), bindDn).toMatchObject({ ok: false, error: { code: 'LDAP_INVALID_CREDENTIALS' } });
+    }
+  });
+
   describe('TLS with the test CA', () => {
     const job = () => resolveJobOptions(INACTIVE, preset({ pageSize: 1000 }));
 
