@@ -2,6 +2,11 @@
 // /api/v1/openapi.json. Kept beside the schemas it documents (lib/api/v1-schemas.ts); the API
 // tests check that every route handler under app/api is listed here.
 
+import { RevocationReason } from '../generated/prisma/enums';
+import { FILTER_PRESET_KEYS } from '../sync/job-options';
+import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
+
+const REVOCATION_REASONS = Object.values(RevocationReason);
 const errorRef = { $ref: '#/components/schemas/Error' };
 const error = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -275,37 +280,107 @@ export const openApiDocument = {
           version: { type: 'integer' },
           activeRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
           lastRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
+          options: {
+            oneOf: [{ $ref: '#/components/schemas/JobOptions' }, { type: 'null' }],
+            description: 'What the job runs with. null: its saved options are incomplete (a custom filter without its unique id or username attribute) and its runs fail until an administrator completes them.',
+          },
+        },
+      },
+      JobOptions: {
+        type: 'object',
+        description:
+          "The job's options as the engine runs them: the saved ones with every default of the filter preset applied. Read-only in the API: an administrator changes them on the job page (Admin > Batch Synchronization).",
+        properties: {
+          filterPreset: {
+            type: 'string',
+            enum: [...FILTER_PRESET_KEYS],
+            description:
+              'openldap-ppolicy: locked by the ppolicy overlay (unique id entryUUID); status-attribute: a status attribute has a given value (entryUUID); ' +
+              'active-directory-disabled: ACCOUNTDISABLE set, accounts AD marks isCriticalSystemObject left out (objectGUID); directory-server-lock: ' +
+              '389 Directory Server / Red Hat DS nsAccountLock (nsUniqueId); freeipa-lock: FreeIPA / Red Hat IdM disabled users (ipaUniqueID); ' +
+              'custom: a filter of your own, with its unique id and username attribute named explicitly.',
+          },
+          filter: { type: 'string', description: 'The RFC 4515 filter this job searches with.' },
+          uniqueIdAttribute: {
+            type: 'string',
+            description: `The attribute that identifies an entry for life and links it to its Identity Manager user: any attribute name. Known: ${KNOWN_UNIQUE_IDS.map((k) => k.attribute).join(', ')}; binary GUIDs (objectGUID, GUID) are given as their canonical string, other ids as lower-case text.`,
+            examples: ['entryUUID', 'objectGUID', 'nsUniqueId', 'ipaUniqueID'],
+          },
+          mapping: {
+            type: 'object',
+            description: 'The LDAP attribute each user field is read from; null: not read.',
+            required: ['username'],
+            properties: {
+              username: { type: 'string' },
+              ...Object.fromEntries(['givenName', 'surname', 'displayName', 'email', 'employeeNumber'].map((f) => [f, { type: ['string', 'null'] }])),
+            },
+          },
+          pageSize: { type: 'integer' },
+          threshold: { type: 'object', properties: { maxUsers: { type: ['integer', 'null'] }, maxPercent: { type: ['number', 'null'] } } },
         },
       },
       RunItem: {
         type: 'object',
         properties: {
           id: { type: 'string', description: '64-bit id as a string' },
-          externalId: { type: ['string', 'null'] },
+          externalId: { type: ['string', 'null'], description: "The entry's unique id (the job's unique id attribute)." },
           username: { type: ['string', 'null'] },
+          ldapDn: { type: ['string', 'null'], description: 'The DN of the entry, as the directory sent it.' },
+          userId: { type: ['integer', 'null'] },
           outcome: { type: 'string', enum: ['CREATED', 'UPDATED', 'UNCHANGED', 'FAILED'] },
-          reason: { type: ['string', 'null'] },
-          changes: {},
+          reason: { type: ['string', 'null'], description: 'Why the item failed; for an ambiguous username it names every DN that claims it.' },
+          changes: {
+            description:
+              'Before and after of the user (user.before/user.after; user.before null: created; source LOCAL -> LDAP: a local user linked to its directory entry), of each credential and certificate, and the roles withdrawn.',
+          },
+          createdAt: { type: 'string', format: 'date-time' },
         },
       },
       User: {
         type: 'object',
         properties: {
+          id: { type: 'integer' },
           username: { type: 'string' },
+          displayName: { type: ['string', 'null'] },
+          givenName: { type: ['string', 'null'] },
+          surname: { type: ['string', 'null'] },
+          email: { type: ['string', 'null'] },
+          employeeNumber: { type: ['string', 'null'] },
           state: { type: 'string', enum: ['ACTIVE', 'INACTIVE'] },
-          source: { type: 'string', enum: ['LOCAL', 'LDAP'] },
+          source: { type: 'string', enum: ['LOCAL', 'LDAP'], description: 'LDAP once a synchronization linked the user to a directory entry.' },
+          ldapDn: { type: ['string', 'null'], description: 'The DN of the linked entry exactly as the directory sent it (no Unicode normalization).' },
+          lastSynchronizedAt: dateTime,
           credentials: {
             type: 'array',
             items: {
               type: 'object',
               properties: {
+                id: { type: 'integer' },
                 type: { type: 'string', enum: ['CARD', 'TEMPORARY_CARD', 'VIRTUAL_SMART_CARD', 'MOBILE_ID', 'SOFT_TOKEN'] },
                 state: { type: 'string', enum: ['ACTIVE', 'INACTIVE', 'LOCKED'] },
-                certificates: { type: 'array', items: { type: 'object', properties: { serial: { type: 'string' }, state: { type: 'string', enum: ['VALID', 'ON_HOLD', 'REVOKED'] } } } },
+                label: { type: ['string', 'null'] },
+                certificates: { type: 'array', items: { $ref: '#/components/schemas/Certificate' } },
               },
             },
           },
           roles: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, assignedAt: { type: 'string', format: 'date-time' } } } },
+        },
+      },
+      Certificate: {
+        type: 'object',
+        properties: {
+          serial: { type: 'string' },
+          state: { type: 'string', enum: ['VALID', 'ON_HOLD', 'REVOKED'] },
+          subject: { type: 'string' },
+          issuer: { type: ['string', 'null'] },
+          validFrom: dateTime,
+          validTo: dateTime,
+          revocationReason: {
+            type: ['string', 'null'],
+            enum: [...REVOCATION_REASONS, null],
+            description: 'RFC 5280 reason: certificateHold for a certificate on hold, e.g. cessationOfOperation for one the inactive job revoked; null for a valid certificate.',
+          },
+          revokedAt: { ...dateTime, description: 'The revocation date: when the certificate was revoked or put on hold; null for a valid certificate.' },
         },
       },
       Readiness: {

@@ -1,4 +1,5 @@
 import { scheduleState, type JobWithStatus, type RunSummary } from '@/lib/batch-jobs';
+import type { ResolvedJobOptions } from '@/lib/sync/job-options';
 import { parseThresholdCheck } from '@/lib/sync/threshold';
 import type { UserDetails } from '@/lib/users/get-user-details';
 
@@ -37,7 +38,20 @@ export function runRepresentation(run: RunSummary) {
   };
 }
 
-export function jobRepresentation(job: JobWithStatus) {
+/** What a job runs with (read-only here: options are changed on the job page), never the stored blob. */
+export function jobOptionsRepresentation(options: ResolvedJobOptions) {
+  return {
+    filterPreset: options.filterPreset,
+    filter: options.filter,
+    uniqueIdAttribute: options.uniqueIdAttribute,
+    mapping: options.mapping,
+    pageSize: options.pageSize,
+    threshold: options.threshold,
+  };
+}
+
+/** `options`: the job's effective options; null when its saved options are incomplete, absent when not read. */
+export function jobRepresentation(job: JobWithStatus, options?: ResolvedJobOptions | null) {
   return {
     key: job.key,
     processName: job.processName,
@@ -57,6 +71,7 @@ export function jobRepresentation(job: JobWithStatus) {
     activeRun: job.activeRun ? runRepresentation(job.activeRun) : null,
     lastRun: job.lastRun ? runRepresentation(job.lastRun) : null,
     lastFinishedRun: job.lastFinishedRun ? runRepresentation(job.lastFinishedRun) : null,
+    ...(options !== undefined ? { options: options && jobOptionsRepresentation(options) } : {}),
   };
 }
 
@@ -83,7 +98,11 @@ export function userRepresentation(user: UserDetails) {
         serial: cert.serial,
         state: cert.state,
         subject: cert.subject,
+        issuer: cert.issuer,
+        validFrom: cert.validFrom,
         validTo: cert.validTo,
+        // On hold: certificateHold and when it was put on hold; revoked: the reason and the revocation date.
+        revocationReason: cert.revocationReason,
         revokedAt: cert.revokedAt,
       })),
     })),

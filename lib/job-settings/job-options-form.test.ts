@@ -6,6 +6,7 @@ const blank: JobOptionsFields = {
   filter: '',
   statusAttribute: '',
   statusValue: '',
+  uniqueIdAttribute: '',
   pageSize: '',
   maxUsers: '500',
   maxPercent: '10',
@@ -32,11 +33,13 @@ describe('parseJobOptionsFields', () => {
     });
   });
 
-  it('stores a filter, mapping overrides and "no limit" thresholds', () => {
+  it('stores a filter, the unique id, mapping overrides and "no limit" thresholds', () => {
     const result = parseJobOptionsFields({
       ...blank,
       filterPreset: 'custom',
       filter: '(&(objectClass=inetOrgPerson)(employeeType=gone))',
+      uniqueIdAttribute: 'nsUniqueId',
+      'mapping.username': 'uid',
       'mapping.email': 'mailPrimaryAddress',
       maxUsers: '',
       maxPercent: '',
@@ -47,7 +50,8 @@ describe('parseJobOptionsFields', () => {
       options: {
         filterPreset: 'custom',
         filter: '(&(objectClass=inetOrgPerson)(employeeType=gone))',
-        mapping: { email: 'mailPrimaryAddress' },
+        uniqueIdAttribute: 'nsUniqueId',
+        mapping: { username: 'uid', email: 'mailPrimaryAddress' },
         pageSize: 200,
         threshold: { maxUsers: null, maxPercent: null },
       },
@@ -60,37 +64,80 @@ describe('parseJobOptionsFields', () => {
       filterPreset: 'nonsense',
       filter: '(&(objectClass=person)',
       'mapping.username': 'user name',
+      uniqueIdAttribute: 'object GUID',
       pageSize: '0',
       maxUsers: '-1',
       maxPercent: '101',
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(Object.keys(result.fieldErrors).sort()).toEqual(['filter', 'filterPreset', 'mapping.username', 'maxPercent', 'maxUsers', 'pageSize']);
+    expect(Object.keys(result.fieldErrors).sort()).toEqual(['filter', 'filterPreset', 'mapping.username', 'maxPercent', 'maxUsers', 'pageSize', 'uniqueIdAttribute']);
     expect(result.fieldErrors.filter).toMatch(/not a valid LDAP filter/);
     expect(result.fieldErrors['mapping.username']).toBe('"user name" is not a valid LDAP attribute name.');
   });
 
-  it('needs a filter for the custom preset', () => {
+  it('needs a filter, the unique id and the username attribute for the custom preset, each at its field', () => {
     const result = parseJobOptionsFields({ ...blank, filterPreset: 'custom' });
-    expect(result).toMatchObject({ ok: false, fieldErrors: { filter: expect.stringMatching(/Enter the filter/) } });
+    expect(result).toMatchObject({
+      ok: false,
+      fieldErrors: {
+        filter: expect.stringMatching(/Enter the filter/),
+        uniqueIdAttribute: expect.stringMatching(/A custom filter needs the unique id attribute/),
+        'mapping.username': expect.stringMatching(/A custom filter needs the attribute that holds the username/),
+      },
+    });
+    // The other mapping fields may stay empty: nothing is read for them.
+    const complete = parseJobOptionsFields({ ...blank, filterPreset: 'custom', filter: '(uid=x)', uniqueIdAttribute: 'entryUUID', 'mapping.username': 'uid' });
+    expect(complete).toMatchObject({ ok: true, options: { filterPreset: 'custom', uniqueIdAttribute: 'entryUUID', mapping: { username: 'uid' } } });
+  });
+
+  it('takes any attribute name as the unique id, and leaves it to the preset when blank', () => {
+    expect(parseJobOptionsFields({ ...blank, uniqueIdAttribute: ' objectGUID ' })).toMatchObject({ ok: true, options: { uniqueIdAttribute: 'objectGUID' } });
+    expect(parseJobOptionsFields({ ...blank, uniqueIdAttribute: 'x-myCorp-personId' })).toMatchObject({ ok: true, options: { uniqueIdAttribute: 'x-myCorp-personId' } });
+    const blankId = parseJobOptionsFields(blank);
+    expect(blankId.ok && 'uniqueIdAttribute' in blankId.options).toBe(false);
   });
 });
 
 describe('jobOptionsToFields', () => {
   it('round-trips what parseJobOptionsFields stores', () => {
-    const fields = { ...blank, filter: '(uid=x)', 'mapping.surname': 'lastName', maxUsers: '' };
+    const fields = { ...blank, filter: '(uid=x)', uniqueIdAttribute: 'ipaUniqueID', 'mapping.surname': 'lastName', maxUsers: '' };
     const parsed = parseJobOptionsFields(fields);
     if (!parsed.ok) throw new Error('expected valid fields');
     expect(jobOptionsToFields(parsed.options)).toEqual({ ...fields, statusAttribute: 'employeeType', statusValue: 'inactive', pageSize: '500' });
   });
+
+  it('shows a stored custom filter that lacks its unique id as that custom filter, not as the default preset', () => {
+    const fields = jobOptionsToFields({ filterPreset: 'custom', filter: '(employeeType=gone)', mapping: { email: 'mail' } });
+    expect(fields).toMatchObject({ filterPreset: 'custom', filter: '(employeeType=gone)', uniqueIdAttribute: '', 'mapping.username': '', 'mapping.email': 'mail' });
+  });
 });
 
 describe('presetDefaults', () => {
-  it('gives each preset its filter for the job and its mapping', () => {
+  it('gives each preset its filter for the job, its unique id and its mapping', () => {
     const inactive = presetDefaults('inactive-ldap-users');
     expect(inactive.find((p) => p.key === 'openldap-ppolicy')?.filter).toBe('(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*))');
     expect(inactive.find((p) => p.key === 'status-attribute')?.filter).toBe('(&(objectClass=inetOrgPerson)(employeeType=inactive))');
     expect(inactive.find((p) => p.key === 'active-directory-disabled')?.mapping.username).toBe('sAMAccountName');
+    expect(Object.fromEntries(inactive.map((p) => [p.key, p.uniqueIdAttribute]))).toEqual({
+      'openldap-ppolicy': 'entryUUID',
+      'status-attribute': 'entryUUID',
+      'active-directory-disabled': 'objectGUID',
+      'directory-server-lock': 'nsUniqueId',
+      'freeipa-lock': 'ipaUniqueID',
+      custom: '',
+    });
+    // "Custom filter" has no unique id or mapping of its own: the form asks for them.
+    expect(inactive.find((p) => p.key === 'custom')?.mapping.username).toBe('');
+  });
+
+  it('describes every preset: AD leaves out critical system objects; 389-DS and FreeIPA have their own', () => {
+    const presets = presetDefaults('inactive-ldap-users');
+    expect(presets.map((p) => p.key)).toEqual(['openldap-ppolicy', 'status-attribute', 'active-directory-disabled', 'directory-server-lock', 'freeipa-lock', 'custom']);
+    for (const p of presets) expect(p.description.length).toBeGreaterThan(20);
+    expect(presets.find((p) => p.key === 'active-directory-disabled')?.description).toContain('isCriticalSystemObject');
+    expect(presets.find((p) => p.key === 'active-directory-disabled')?.filter).toContain('(!(isCriticalSystemObject=TRUE))');
+    expect(presets.find((p) => p.key === 'directory-server-lock')?.label).toMatch(/389 Directory Server/);
+    expect(presets.find((p) => p.key === 'freeipa-lock')?.label).toMatch(/FreeIPA/);
   });
 });

@@ -1,6 +1,8 @@
 import { checkFilter, isAttributeName } from '../ldap/filter';
 import { MAPPING_FIELDS, type MappingField } from './mapping-fields';
+import { z } from 'zod';
 import { jobOptionsSchema, type FilterPresetKey, type JobOptions, type ResolvedJobOptions, type SyncJobKey, FILTER_PRESETS, resolveJobOptions } from '../sync/job-options';
+import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
 
 // The job page edits a job's options as plain text fields. This module turns those fields into
 // the options the engine runs with (lib/sync/job-options) and back, with one message per field.
@@ -13,6 +15,8 @@ export type JobOptionsFields = {
   filter: string;
   statusAttribute: string;
   statusValue: string;
+  /** The attribute that identifies an entry for life (entryUUID, objectGUID, ...). */
+  uniqueIdAttribute: string;
   pageSize: string;
   maxUsers: string;
   maxPercent: string;
@@ -52,6 +56,13 @@ export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse
   const statusValue = fields.statusValue.trim() || 'inactive';
   if (statusValue.length > 256) errors.statusValue = 'The status value can have at most 256 characters.';
 
+  const uniqueIdAttribute = fields.uniqueIdAttribute.trim();
+  if (uniqueIdAttribute !== '' && !isAttributeName(uniqueIdAttribute)) {
+    errors.uniqueIdAttribute = `"${uniqueIdAttribute}" is not a valid LDAP attribute name.`;
+  } else if (uniqueIdAttribute === '' && preset === 'custom') {
+    errors.uniqueIdAttribute = CUSTOM_NEEDS_UNIQUE_ID;
+  }
+
   const mapping: Partial<Record<MappingField, string>> = {};
   for (const field of MAPPING_FIELDS) {
     const value = fields[`mapping.${field}`].trim();
@@ -59,6 +70,7 @@ export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse
     if (!isAttributeName(value)) errors[`mapping.${field}`] = `"${value}" is not a valid LDAP attribute name.`;
     else mapping[field] = value;
   }
+  if (preset === 'custom' && !mapping.username && !errors['mapping.username']) errors['mapping.username'] = CUSTOM_NEEDS_USERNAME;
 
   const pageSize = fields.pageSize.trim() === '' ? 500 : wholeNumber(fields.pageSize.trim(), { min: 1, max: 5000 });
   if (typeof pageSize === 'string') errors.pageSize = pageSize;
@@ -80,23 +92,45 @@ export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse
     ...(filter !== '' ? { filter } : {}),
     statusAttribute,
     statusValue,
+    ...(uniqueIdAttribute !== '' ? { uniqueIdAttribute } : {}),
     ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
     pageSize,
     threshold: { maxUsers, maxPercent },
   });
-  if (!parsed.success) return { ok: false, fieldErrors: { filter: parsed.error.issues.map((i) => i.message).join('; ') } };
+  if (!parsed.success) {
+    // Each issue on the field it is about; anything else on the filter, the section it belongs to.
+    const fieldErrors: JobOptionsFieldErrors = {};
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.');
+      const field = (path in fields ? path : 'filter') as keyof JobOptionsFields;
+      fieldErrors[field] = fieldErrors[field] ? `${fieldErrors[field]}; ${issue.message}` : issue.message;
+    }
+    return { ok: false, fieldErrors };
+  }
   return { ok: true, options: parsed.data };
 }
 
+const CUSTOM_NEEDS_UNIQUE_ID =
+  'A custom filter needs the unique id attribute of your directory (e.g. entryUUID, objectGUID, nsUniqueId): it links each entry to its Identity Manager user.';
+const CUSTOM_NEEDS_USERNAME = 'A custom filter needs the attribute that holds the username (e.g. uid, sAMAccountName).';
+
+/**
+ * The stored options without the engine's cross-field rules: a stored custom filter that lacks
+ * its unique id (written before it was required) still shows as that custom filter, with the
+ * field to complete, instead of silently falling back to the default preset.
+ */
+const storedOptionsSchema = z.object(jobOptionsSchema.shape);
+
 /** The stored options as form fields; unparseable stored options fall back to the defaults. */
 export function jobOptionsToFields(raw: unknown): JobOptionsFields {
-  const parsed = jobOptionsSchema.safeParse(raw ?? {});
+  const parsed = storedOptionsSchema.safeParse(raw ?? {});
   const options = parsed.success ? parsed.data : jobOptionsSchema.parse({});
   const fields = {
     filterPreset: options.filterPreset,
     filter: options.filter ?? '',
     statusAttribute: options.statusAttribute,
     statusValue: options.statusValue,
+    uniqueIdAttribute: options.uniqueIdAttribute ?? '',
     pageSize: String(options.pageSize),
     maxUsers: options.threshold.maxUsers == null ? '' : String(options.threshold.maxUsers),
     maxPercent: options.threshold.maxPercent == null ? '' : String(options.threshold.maxPercent),
@@ -111,8 +145,17 @@ export type PresetDefaults = {
   label: string;
   description: string;
   filter: string;
+  /** '' for "Custom filter", which has none of its own. */
+  uniqueIdAttribute: string;
   mapping: Record<MappingField, string>;
 };
+
+/** A unique id the form offers, with the directories that use it. */
+export type UniqueIdChoice = { attribute: string; label: string };
+
+export function uniqueIdChoices(): UniqueIdChoice[] {
+  return KNOWN_UNIQUE_IDS.map(({ attribute, label }) => ({ attribute, label }));
+}
 
 export function presetDefaults(jobKey: SyncJobKey, statusAttribute = 'employeeType', statusValue = 'inactive'): PresetDefaults[] {
   return FILTER_PRESETS.map((preset) => {
@@ -124,7 +167,7 @@ export function presetDefaults(jobKey: SyncJobKey, statusAttribute = 'employeeTy
     }
     const mapping = {} as Record<MappingField, string>;
     for (const field of MAPPING_FIELDS) mapping[field] = preset.mapping?.[field] ?? '';
-    return { key: preset.key, label: preset.label, description: preset.description, filter, mapping };
+    return { key: preset.key, label: preset.label, description: preset.description, filter, uniqueIdAttribute: preset.uniqueIdAttribute ?? '', mapping };
   });
 }
 

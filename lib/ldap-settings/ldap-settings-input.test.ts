@@ -50,6 +50,30 @@ describe('parseLdapSettingsForm', () => {
     });
   });
 
+  it('takes a DN, a user principal name and a down-level logon name as the bind name, unchanged', () => {
+    for (const bindDn of ['cn=idm-sync,ou=services,dc=example,dc=com', 'cn=Sync\\, IdM,ou=services,dc=example,dc=com', 'idm-sync@acme.test', 'ACME\\idm-sync']) {
+      expect(parseLdapSettingsForm({ ...valid, bindDn }), bindDn).toMatchObject({ ok: true, input: { bindDn } });
+    }
+    expect(parseLdapSettingsForm({ ...valid, bindDn: '  idm-sync@acme.test ' })).toMatchObject({ ok: true, input: { bindDn: 'idm-sync@acme.test' } });
+  });
+
+  it('refuses other bind names with a message that names the three forms', () => {
+    for (const bindDn of ['idm-sync', 'idm sync@acme.test', 'ACME\\', 'cn=Smith, John,dc=example,dc=com', 'EXTERNAL']) {
+      const parsed = parseLdapSettingsForm({ ...valid, bindDn });
+      expect(parsed.ok, bindDn).toBe(false);
+      if (parsed.ok) continue;
+      expect(parsed.fieldErrors.bindDn).toBe(
+        'The bind name must be a distinguished name (cn=idm-sync,ou=services,dc=example,dc=com) or, for Active Directory and Samba, a user principal name (idm-sync@acme.test) or a down-level logon name (ACME\\idm-sync).',
+      );
+    }
+    expect(parseLdapSettingsForm({ ...valid, bindDn: ' ' })).toMatchObject({ ok: false, fieldErrors: { bindDn: expect.stringContaining('Enter the bind DN or user name') } });
+  });
+
+  it('takes a base DN with an escaped comma, and no user name as a base DN', () => {
+    expect(parseLdapSettingsForm({ ...valid, baseDn: 'ou=Sales\\, EMEA,dc=example,dc=com' })).toMatchObject({ ok: true });
+    expect(parseLdapSettingsForm({ ...valid, baseDn: 'idm-sync@acme.test' })).toMatchObject({ ok: false, fieldErrors: { baseDn: expect.stringContaining('distinguished name') } });
+  });
+
   it('needs at least one URL', () => {
     expect(parseLdapSettingsForm({ ...valid, urls: '  ' })).toMatchObject({ ok: false, fieldErrors: { urls: expect.stringContaining('at least one URL') } });
   });

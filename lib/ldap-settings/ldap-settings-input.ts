@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BIND_NAME_ERROR, bindNameKind, isDistinguishedName } from '../ldap/bind-name';
 import type { LdapScope } from '../ldap/connection';
 
 // The LDAP connection settings as an administrator enters them. The bind password is
@@ -11,8 +12,6 @@ export const LDAP_SCOPES: readonly { value: LdapScope; label: string }[] = [
 ];
 
 const URL_PATTERN = /^ldaps?:\/\/[^\s/]+(:\d{1,5})?\/?$/i;
-// A DN is at least one attribute=value pair; the directory has the last word on the rest.
-const DN_PATTERN = /^\s*[A-Za-z0-9.-]+\s*=[^,]*(,\s*[A-Za-z0-9.-]+\s*=[^,]*)*\s*$/;
 
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
 
@@ -36,12 +35,16 @@ export const ldapSettingsInputSchema = z.object({
       message: 'Paste the CA certificate in PEM form (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----).',
     })
     .transform((pem) => (pem === '' ? null : pem)),
-  bindDn: z.string().trim().min(1, { message: 'Enter the bind DN, e.g. cn=idm-sync,ou=services,dc=example,dc=com.' }).max(1024).regex(DN_PATTERN, {
-    message: 'The bind DN must be a distinguished name such as cn=idm-sync,ou=services,dc=example,dc=com.',
-  }),
+  /** Sent to the server as typed: a DN, or for AD/Samba also user@domain or DOMAIN\user (lib/ldap/bind-name). */
+  bindDn: z
+    .string()
+    .trim()
+    .min(1, { message: 'Enter the bind DN or user name, e.g. cn=idm-sync,ou=services,dc=example,dc=com or, for Active Directory, idm-sync@acme.test.' })
+    .max(1024)
+    .refine((name) => bindNameKind(name) !== null, { message: BIND_NAME_ERROR }),
   /** Blank: keep the stored password. */
   bindPassword: z.string().max(1024, { message: 'The bind password is too long.' }),
-  baseDn: z.string().trim().min(1, { message: 'Enter the base DN, e.g. ou=people,dc=example,dc=com.' }).max(1024).regex(DN_PATTERN, {
+  baseDn: z.string().trim().min(1, { message: 'Enter the base DN, e.g. ou=people,dc=example,dc=com.' }).max(1024).refine(isDistinguishedName, {
     message: 'The base DN must be a distinguished name such as ou=people,dc=example,dc=com.',
   }),
   scope: z.enum(['sub', 'one', 'base'], { message: 'Choose a search scope.' }),

@@ -89,7 +89,10 @@ export function toLdapError(error: unknown, context: { url?: string; baseDn?: st
   if (error instanceof SizeLimitExceededError) {
     return new LdapError(
       'LDAP_SIZE_LIMIT_EXCEEDED',
-      'The directory stopped the search at its size limit. Give the bind account an unlimited paged-search limit (OpenLDAP: limits ... size.prtotal=unlimited) or narrow the filter.',
+      // 389-DS applies its size limit (2,000 by default) to each page; OpenLDAP to the whole paged search.
+      'The directory stopped the search at its size limit. Give the bind account an unlimited paged-search limit ' +
+        '(OpenLDAP: limits ... size.prtotal=unlimited; 389 Directory Server: nsPagedSizeLimit: -1 on the bind account, ' +
+        "or a page size below the server's size limit, 2,000 by default) or narrow the filter.",
       { cause: error },
     );
   }

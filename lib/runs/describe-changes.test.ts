@@ -42,7 +42,28 @@ describe('describeChanges', () => {
   });
 
   it('is empty for a failed item (no changes) or a shape it does not know', () => {
-    expect(describeChanges(null)).toEqual({ user: [], credentials: [], rolesWithdrawn: [] });
-    expect(describeChanges({ credentials: 'nonsense' })).toEqual({ user: [], credentials: [], rolesWithdrawn: [] });
+    expect(describeChanges(null)).toEqual({ link: null, user: [], credentials: [], rolesWithdrawn: [] });
+    expect(describeChanges({ credentials: 'nonsense' })).toEqual({ link: null, user: [], credentials: [], rolesWithdrawn: [] });
+  });
+
+  it('says in plain words that a local user was linked to its directory entry', () => {
+    const view = describeChanges({
+      user: {
+        before: { source: 'LOCAL', state: 'ACTIVE', ldapDn: null, ldapExternalId: null },
+        after: { source: 'LDAP', state: 'INACTIVE', ldapDn: 'uid=lou,ou=people,dc=example,dc=com', ldapExternalId: '6c1b-…' },
+      },
+    });
+    expect(view.link).toEqual({ before: 'LOCAL', after: 'LDAP' });
+    // The source is said once, as the link; the other fields as usual.
+    expect(view.user.map((f) => f.field)).toEqual(['ldapExternalId', 'ldapDn', 'state']);
+    expect(changesAsText(view).user).toBe(
+      'Linked to the directory entry: source Local -> LDAP; LDAP external id: (none) -> 6c1b-…; LDAP DN: (none) -> uid=lou,ou=people,dc=example,dc=com; State: active -> inactive',
+    );
+  });
+
+  it('shows any other change of source as a field change', () => {
+    const view = describeChanges({ user: { before: { source: 'LDAP' }, after: { source: 'LOCAL' } } });
+    expect(view.link).toBeNull();
+    expect(view.user).toEqual([{ field: 'source', label: 'Source', before: 'LDAP', after: 'LOCAL' }]);
   });
 });

@@ -33,6 +33,9 @@ export type CertificateChangeView = { serial: string; before: string; after: str
 export type CredentialChangeView = { type: string; typeLabel: string; label: string | null; before: string; after: string; certificates: CertificateChangeView[] };
 
 export type ChangesView = {
+  /** A local Identity Manager user the run linked to its directory entry (found by username): source before -> after. */
+  link: { before: string; after: string } | null;
+  /** Every other user field that changed (the source of a link is in `link`). */
   user: FieldChange[];
   credentials: CredentialChangeView[];
   rolesWithdrawn: string[];
@@ -47,6 +50,13 @@ export const CREDENTIAL_TYPE_LABELS: Record<string, string> = {
   SOFT_TOKEN: 'Soft token',
 };
 
+export const LINKED_TO_DIRECTORY = 'Linked to the directory entry';
+
+/** A user's source as the pages name it: Local, LDAP. */
+export function sourceLabel(source: string): string {
+  return source === 'LOCAL' ? 'Local' : source;
+}
+
 /** ACTIVE -> "active", ON_HOLD -> "on hold": the words of the outcome table. */
 export function stateLabel(state: string): string {
   return state.toLowerCase().replace(/_/g, ' ');
@@ -57,7 +67,7 @@ function text(v: unknown): string | null {
 }
 
 export function describeChanges(raw: unknown): ChangesView {
-  const view: ChangesView = { user: [], credentials: [], rolesWithdrawn: [] };
+  const view: ChangesView = { link: null, user: [], credentials: [], rolesWithdrawn: [] };
   const parsed = changesSchema.safeParse(raw ?? {});
   if (!parsed.success) return view;
   const { user, credentials, rolesWithdrawn } = parsed.data;
@@ -69,6 +79,11 @@ export function describeChanges(raw: unknown): ChangesView {
       const b = text(before[field]);
       const a = text(after[field]);
       if (b === a) continue;
+      // The engine records a local user it linked to a directory entry as source LOCAL -> LDAP.
+      if (field === 'source' && b === 'LOCAL' && a === 'LDAP') {
+        view.link = { before: b, after: a };
+        continue;
+      }
       view.user.push({ field, label: userFieldLabel(field), before: b, after: a });
     }
   }
@@ -89,8 +104,9 @@ export function describeChanges(raw: unknown): ChangesView {
 /** One line per change, for the CSV export and for screen readers. */
 export function changesAsText(view: ChangesView): { user: string; credentials: string; certificates: string; rolesWithdrawn: string } {
   const arrow = (b: string | null, a: string | null) => `${b ?? '(none)'} -> ${a ?? '(none)'}`;
+  const link = view.link ? [`${LINKED_TO_DIRECTORY}: source ${arrow(sourceLabel(view.link.before), sourceLabel(view.link.after))}`] : [];
   return {
-    user: view.user.map((f) => `${f.label}: ${f.field === 'state' ? arrow(f.before && stateLabel(f.before), f.after && stateLabel(f.after)) : arrow(f.before, f.after)}`).join('; '),
+    user: [...link, ...view.user.map((f) => `${f.label}: ${f.field === 'state' ? arrow(f.before && stateLabel(f.before), f.after && stateLabel(f.after)) : arrow(f.before, f.after)}`)].join('; '),
     credentials: view.credentials
       .filter((c) => c.before !== c.after)
       .map((c) => `${c.typeLabel}${c.label ? ` ${c.label}` : ''}: ${stateLabel(c.before)} -> ${stateLabel(c.after)}`)

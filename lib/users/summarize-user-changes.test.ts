@@ -25,4 +25,11 @@ describe('summarizeUserChanges', () => {
     expect(summarizeUserChanges(null)).toEqual([]);
     expect(summarizeUserChanges({ credentials: 'garbage', rolesWithdrawn: [] })).toEqual([]);
   });
+
+  it('says in plain words that a local user was linked to its directory entry', () => {
+    expect(summarizeUserChanges({ user: { before: { source: 'LOCAL', state: 'ACTIVE' }, after: { source: 'LDAP', state: 'INACTIVE' } } })).toEqual([
+      'Linked to the directory entry: source Local → LDAP',
+      'State: ACTIVE → INACTIVE',
+    ]);
+  });
 });

@@ -16,7 +16,9 @@ export function summarizeUserChanges(changes: Json): string[] {
     if (user.before === null && isRecord(user.after)) lines.push(`Created${user.after.state ? ` (${text(user.after.state)})` : ''}`);
     else if (isRecord(user.before) && isRecord(user.after)) {
       for (const [field, after] of Object.entries(user.after)) {
-        lines.push(`${userFieldLabel(field)}: ${text(user.before[field])} → ${text(after)}`);
+        // A local user the run linked to its directory entry (found by username).
+        if (field === 'source' && user.before.source === 'LOCAL' && after === 'LDAP') lines.push('Linked to the directory entry: source Local → LDAP');
+        else lines.push(`${userFieldLabel(field)}: ${text(user.before[field])} → ${text(after)}`);
       }
     }
   }

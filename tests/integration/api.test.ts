@@ -107,6 +107,43 @@ describe('jobs', () => {
     expect(inactive).toHaveProperty('lastRun');
   });
 
+  it('answers the options each job runs with: preset, filter, unique id, mapping (read-only, every preset documented)', async () => {
+    const saved = await db.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB }, select: { options: true } });
+    try {
+      await db.prisma().batchJob.update({ where: { key: JOB }, data: { options: { filterPreset: 'directory-server-lock', mapping: { email: 'mailAlternateAddress' } } } });
+      const body = await json(await env.api(`/api/v1/jobs/${JOB}`, { token: operatorToken }));
+      expect(body.options).toEqual({
+        filterPreset: 'directory-server-lock',
+        filter: '(&(objectClass=inetOrgPerson)(nsAccountLock=true))',
+        uniqueIdAttribute: 'nsUniqueId',
+        mapping: { username: 'uid', givenName: 'givenName', surname: 'sn', displayName: 'displayName', email: 'mailAlternateAddress', employeeNumber: 'employeeNumber' },
+        pageSize: 500,
+        threshold: { maxUsers: 500, maxPercent: 10 },
+      });
+      await db.prisma().batchJob.update({ where: { key: JOB }, data: { options: { filterPreset: 'custom', filter: '(x=y)', uniqueIdAttribute: 'GUID', mapping: { username: 'cn' } } } });
+      const list = await json(await env.api('/api/v1/jobs', { token: operatorToken }));
+      expect(list.jobs.find((j: any) => j.key === JOB).options).toMatchObject({ filterPreset: 'custom', filter: '(x=y)', uniqueIdAttribute: 'GUID', mapping: { username: 'cn', email: null } });
+      // Incomplete saved options (a custom filter without its unique id): null, the job still listed.
+      await db.prisma().batchJob.update({ where: { key: JOB }, data: { options: { filterPreset: 'custom', filter: '(x=y)' } } });
+      expect((await json(await env.api(`/api/v1/jobs/${JOB}`, { token: operatorToken }))).options).toBeNull();
+      // The API changes no options: PUT schedule refuses them as an unknown field.
+      const refused = await env.api(`/api/v1/jobs/${JOB}/schedule`, { method: 'PUT', token: adminToken, body: { expression: null, timeZone: 'UTC', options: { uniqueIdAttribute: 'objectGUID' } } });
+      expect(refused.status).toBe(422);
+    } finally {
+      await db.prisma().batchJob.update({ where: { key: JOB }, data: { options: saved.options as object } });
+    }
+    const doc = await json(await env.api('/api/v1/openapi.json'));
+    expect(doc.components.schemas.JobOptions.properties.filterPreset.enum).toEqual([
+      'openldap-ppolicy',
+      'status-attribute',
+      'active-directory-disabled',
+      'directory-server-lock',
+      'freeipa-lock',
+      'custom',
+    ]);
+    expect(doc.components.schemas.JobOptions.properties.uniqueIdAttribute.description).toMatch(/entryUUID, objectGUID, nsUniqueId, ipaUniqueID, GUID/);
+  });
+
   it('GET /api/v1/jobs/{jobKey} answers one job, 404 for an unknown or malformed key', async () => {
     const res = await env.api(`/api/v1/jobs/${JOB}`, { token: operatorToken });
     expect(res.status).toBe(200);
@@ -304,7 +341,9 @@ describe('operator cache and users', () => {
     expect(audit?.actor).toBe('api-token:nightly-scheduler');
   });
 
-  it('GET /api/v1/users/{username} answers state, source, credentials with certificates, and roles', async () => {
+  it('GET /api/v1/users/{username} answers state, source, credentials with certificates (revocation reason and date), and roles', async () => {
+    const [held, revoked] = [new Date('2026-12-01T08:00:00.000Z'), new Date('2026-12-02T09:30:00.000Z')];
+    const [validFrom, validTo] = [new Date('2026-01-01T00:00:00.000Z'), new Date('2028-01-01T00:00:00.000Z')];
     const role = await db.prisma().role.create({ data: { name: 'Badge holder' } });
     await db.prisma().user.create({
       data: {
@@ -315,8 +354,18 @@ describe('operator cache and users', () => {
         source: 'LDAP',
         credentials: {
           create: [
-            { type: 'CARD', state: 'INACTIVE', label: 'Card 0042', certificates: { create: [{ serial: '0A1B', subject: 'CN=Jane Doe', state: 'ON_HOLD' }] } },
-            { type: 'TEMPORARY_CARD', state: 'LOCKED', certificates: { create: [{ serial: '0C2D', subject: 'CN=Jane Doe', state: 'REVOKED' }] } },
+            {
+              type: 'CARD',
+              state: 'INACTIVE',
+              label: 'Card 0042',
+              certificates: {
+                create: [
+                  { serial: '0A1B', subject: 'CN=Jane Doe', issuer: 'CN=Acme Issuing CA', state: 'ON_HOLD', revocationReason: 'certificateHold', revokedAt: held, validFrom, validTo },
+                  { serial: '0A1C', subject: 'CN=Jane Doe', state: 'VALID' },
+                ],
+              },
+            },
+            { type: 'TEMPORARY_CARD', state: 'LOCKED', certificates: { create: [{ serial: '0C2D', subject: 'CN=Jane Doe', state: 'REVOKED', revocationReason: 'cessationOfOperation', revokedAt: revoked }] } },
           ],
         },
         roles: { create: [{ roleId: role.id }] },
@@ -325,9 +374,24 @@ describe('operator cache and users', () => {
     const body = await json(await env.api('/api/v1/users/jdoe', { token: operatorToken }));
     expect(body).toMatchObject({ username: 'JDoe', state: 'INACTIVE', source: 'LDAP', roles: [{ name: 'Badge holder' }] });
     expect(body.credentials).toEqual([
-      expect.objectContaining({ type: 'CARD', state: 'INACTIVE', certificates: [expect.objectContaining({ serial: '0A1B', state: 'ON_HOLD' })] }),
+      expect.objectContaining({ type: 'CARD', state: 'INACTIVE', label: 'Card 0042', certificates: [expect.objectContaining({ serial: '0A1B', state: 'ON_HOLD' }), expect.objectContaining({ serial: '0A1C' })] }),
       expect.objectContaining({ type: 'TEMPORARY_CARD', state: 'LOCKED', certificates: [expect.objectContaining({ serial: '0C2D', state: 'REVOKED' })] }),
     ]);
+    // What the operator's user page shows of each certificate: on hold since, revoked with reason and date.
+    expect(body.credentials[0].certificates[0]).toEqual({
+      serial: '0A1B',
+      state: 'ON_HOLD',
+      subject: 'CN=Jane Doe',
+      issuer: 'CN=Acme Issuing CA',
+      validFrom: validFrom.toISOString(),
+      validTo: validTo.toISOString(),
+      revocationReason: 'certificateHold',
+      revokedAt: held.toISOString(),
+    });
+    expect(body.credentials[0].certificates[1]).toMatchObject({ state: 'VALID', revocationReason: null, revokedAt: null, issuer: null, validFrom: null });
+    expect(body.credentials[1].certificates[0]).toMatchObject({ state: 'REVOKED', revocationReason: 'cessationOfOperation', revokedAt: revoked.toISOString() });
+    const documented = (await json(await env.api('/api/v1/openapi.json'))).components.schemas.Certificate.properties;
+    expect(Object.keys(documented).sort()).toEqual(Object.keys(body.credentials[0].certificates[0]).sort());
   });
 
   it('usernames with LDAP filter metacharacters or traversal are just names that do not exist', async () => {

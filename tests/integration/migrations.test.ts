@@ -204,6 +204,47 @@ describe('deployMigrations', () => {
   });
 });
 
+describe('20261206084300_custom_preset_unique_id', () => {
+  it('gives jobs on "Custom filter" the unique id and mapping they ran with, keeping what they named, and leaves other jobs alone', async () => {
+    const url = await freshDatabase();
+    const MIGRATION = '20261206084300_custom_preset_unique_id';
+    const dir = copyOfMigrations('custom-preset');
+    rmSync(path.join(dir, MIGRATION), { recursive: true });
+    await deployMigrations(url, { migrationsDir: dir });
+    const before: Record<string, unknown> = {
+      bare: { filterPreset: 'custom', filter: '(employeeType=gone)' },
+      partial: { filterPreset: 'custom', filter: '(x=y)', uniqueIdAttribute: 'objectGUID', mapping: { email: 'mailPrimaryAddress', displayName: null } },
+      nullUsername: { filterPreset: 'custom', filter: '(x=y)', mapping: { username: null } },
+      preset: { filterPreset: 'active-directory-disabled', pageSize: 200 },
+      none: {},
+    };
+    for (const [key, options] of Object.entries(before)) {
+      await query(url, `INSERT INTO batch_jobs (key, process_name, symbolic_name, description, options) VALUES ($1, $1, $1, '', $2)`, [key, JSON.stringify(options)]);
+    }
+    const { applied } = await deployMigrations(url);
+    expect(applied).toEqual([MIGRATION]);
+
+    const rows = await query<{ key: string; options: Record<string, unknown> }>(url, 'SELECT key, options FROM batch_jobs');
+    const after = Object.fromEntries(rows.map((r) => [r.key, r.options]));
+    const openldap = { username: 'uid', givenName: 'givenName', surname: 'sn', displayName: 'displayName', email: 'mail', employeeNumber: 'employeeNumber' };
+    expect(after.bare).toEqual({ filterPreset: 'custom', filter: '(employeeType=gone)', uniqueIdAttribute: 'entryUUID', mapping: openldap });
+    expect(after.partial).toEqual({
+      filterPreset: 'custom',
+      filter: '(x=y)',
+      uniqueIdAttribute: 'objectGUID',
+      mapping: { ...openldap, email: 'mailPrimaryAddress', displayName: null },
+    });
+    expect(after.nullUsername).toMatchObject({ uniqueIdAttribute: 'entryUUID', mapping: openldap });
+    expect(after.preset).toEqual(before.preset);
+    expect(after.none).toEqual({});
+
+    // What the engine makes of them: the behaviour of before, and valid under the new rule.
+    const { resolveJobOptions } = await import('@/lib/sync/job-options');
+    expect(resolveJobOptions('inactive-ldap-users', after.bare)).toMatchObject({ uniqueIdAttribute: 'entryUUID', mapping: openldap, filter: '(employeeType=gone)' });
+    expect(resolveJobOptions('inactive-ldap-users', after.partial)).toMatchObject({ uniqueIdAttribute: 'objectGUID', mapping: { ...openldap, email: 'mailPrimaryAddress', displayName: null } });
+  });
+});
+
 describe('drift between schema.prisma and prisma/migrations', () => {
   it('finds none for the schema.prisma of the repository (add a migration with npm run db:migration:new when this fails)', async () => {
     const drift = await checkDrift(server.url);

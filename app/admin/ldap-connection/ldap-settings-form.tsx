@@ -1,6 +1,7 @@
 'use client';
 
 import { startTransition, useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
+import { BIND_NAME_HELP } from '@/lib/ldap/bind-name';
 import type { LdapSettingsView } from '@/lib/ldap-settings/read-ldap-settings';
 import { saveLdapSettingsAction, testLdapConnectionAction } from './actions';
 import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
@@ -130,8 +131,8 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
           Bind account and search base
         </h2>
         <div className="mt-4 grid gap-x-4 sm:grid-cols-2">
-          <FormField id="bindDn" label="Bind DN" error={errors.bindDn}>
-            <input id="bindDn" name="bindDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('bindDn')} aria-describedby={fieldDescribedBy('bindDn', false)} className={`${inputClass} font-mono`} {...text('bindDn')} />
+          <FormField id="bindDn" label="Bind DN or user name" help={BIND_NAME_HELP} error={errors.bindDn}>
+            <input id="bindDn" name="bindDn" autoComplete="off" spellCheck={false} aria-invalid={invalid('bindDn')} aria-describedby={fieldDescribedBy('bindDn', true)} className={`${inputClass} font-mono`} {...text('bindDn')} />
           </FormField>
           <FormField
             id="bindPassword"

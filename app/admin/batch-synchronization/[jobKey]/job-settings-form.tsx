@@ -5,7 +5,8 @@ import { CronExpressionField } from '@/components/cron-expression-field';
 import { FilterOverlapNotice } from '@/components/filter-overlap-notice';
 import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
 import { TimeZonePicker } from '@/components/time-zone-picker';
-import type { JobOptionsFields, PresetDefaults } from '@/lib/job-settings/job-options-form';
+import type { JobOptionsFields, PresetDefaults, UniqueIdChoice } from '@/lib/job-settings/job-options-form';
+import { choosePreset } from '@/lib/job-settings/choose-preset';
 import { MAPPING_FIELDS, MAPPING_LABELS } from '@/lib/job-settings/mapping-fields';
 import { saveBatchJobAction } from './actions';
 import type { JobFormState } from './job-form-state';
@@ -18,6 +19,8 @@ type Props = {
   paused: boolean;
   options: JobOptionsFields;
   presets: PresetDefaults[];
+  /** The unique ids offered in the field's list (any other attribute name can be typed). */
+  uniqueIds: UniqueIdChoice[];
   timeZones: string[];
   /** ISO time of the server render: the first next-run list is computed from it on both sides. */
   renderedAt: string;
@@ -47,6 +50,7 @@ function TextField({
   placeholder,
   inputMode,
   mono,
+  list,
 }: {
   name: string;
   label: string;
@@ -57,6 +61,8 @@ function TextField({
   placeholder?: string;
   inputMode?: 'numeric' | 'decimal';
   mono?: boolean;
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
 }) {
   const id = `field-${name.replace('.', '-')}`;
   return (
@@ -68,6 +74,7 @@ function TextField({
         value={value}
         placeholder={placeholder}
         inputMode={inputMode}
+        list={list}
         onChange={(e) => onChange(e.target.value)}
         autoComplete="off"
         spellCheck={false}
@@ -98,6 +105,9 @@ export function JobSettingsForm(props: Props) {
   const set = (field: keyof JobOptionsFields) => (value: string) => setOptions((o) => ({ ...o, [field]: value }));
   const blank = expression.trim() === '';
   const preset = props.presets.find((p) => p.key === options.filterPreset) ?? props.presets[0]!;
+
+  const uniqueId = options.uniqueIdAttribute.trim() || preset.uniqueIdAttribute;
+  const uniqueIdLabel = props.uniqueIds.find((u) => u.attribute.toLowerCase() === uniqueId.toLowerCase())?.label;
   const errors = state.fieldErrors ?? {};
   const serverExpressionError = errors.cronExpression && state.submittedExpression === expression ? errors.cronExpression : undefined;
 
@@ -183,43 +193,55 @@ export function JobSettingsForm(props: Props) {
       </Section>
 
       <Section title="Directory filter" description="Which LDAP entries this job reads.">
-        <div>
-          <label htmlFor="field-filterPreset" className="block text-sm font-medium text-slate-800">
-            Filter preset
-          </label>
-          <select
-            id="field-filterPreset"
-            name="filterPreset"
-            value={options.filterPreset}
-            onChange={(e) => {
-              const next = e.target.value;
-              // A filter that was the old preset's own follows the preset; one typed by hand stays.
-              setOptions((o) => ({ ...o, filterPreset: next, filter: o.filter.trim() === preset.filter ? '' : o.filter }));
-            }}
-            aria-describedby="field-filterPreset-help field-filterPreset-error"
-            aria-invalid={errors.filterPreset ? true : undefined}
-            className={`${inputClass} max-w-md`}
-          >
+        <fieldset aria-describedby="field-filterPreset-error">
+          <legend className="block text-sm font-medium text-slate-800">Filter preset</legend>
+          <ul className="mt-1 grid gap-2 sm:grid-cols-2">
             {props.presets.map((p) => (
-              <option key={p.key} value={p.key}>
-                {p.label}
-              </option>
+              <li key={p.key}>
+                <label
+                  className={`flex h-full cursor-pointer gap-3 rounded-md border px-3 py-2 text-sm ${
+                    p.key === options.filterPreset ? 'border-brand-600 bg-brand-50' : 'border-slate-200 hover:border-slate-300'
+                  }`}
+                >
+                  <input
+                    type="radio"
+                    name="filterPreset"
+                    value={p.key}
+                    checked={p.key === options.filterPreset}
+                    onChange={() => setOptions((o) => choosePreset(o, props.presets, p.key))}
+                    aria-describedby={`preset-${p.key}-description`}
+                    className="mt-0.5 h-4 w-4 shrink-0 accent-brand-700"
+                  />
+                  <span>
+                    <span className="block font-medium text-slate-900">{p.label}</span>
+                    <span id={`preset-${p.key}-description`} className="block text-xs text-slate-600">
+                      {p.description}
+                    </span>
+                  </span>
+                </label>
+              </li>
             ))}
-          </select>
-          <p id="field-filterPreset-help" className="mt-1 text-xs text-slate-600">
-            {preset.description}
-          </p>
+          </ul>
           <p id="field-filterPreset-error" className="min-h-5 text-sm text-red-700">
             {errors.filterPreset}
           </p>
-        </div>
+        </fieldset>
         {options.filterPreset === 'status-attribute' && (
           <div className="grid gap-4 sm:grid-cols-2">
             <TextField name="statusAttribute" label="Status attribute" value={options.statusAttribute} onChange={set('statusAttribute')} error={errors.statusAttribute} mono />
             <TextField name="statusValue" label="Inactive value" value={options.statusValue} onChange={set('statusValue')} error={errors.statusValue} mono />
           </div>
         )}
-        <FormField id="field-filter" label="Filter" help="RFC 4515 syntax. Leave empty to use the preset's filter (shown greyed out)." error={errors.filter}>
+        <FormField
+          id="field-filter"
+          label="Filter"
+          help={
+            options.filterPreset === 'custom'
+              ? 'RFC 4515 syntax. A custom filter needs one; it starts as the filter of the preset you came from.'
+              : "RFC 4515 syntax. Leave empty to use the preset's filter (shown greyed out)."
+          }
+          error={errors.filter}
+        >
           <textarea
             id="field-filter"
             name="filter"
@@ -235,7 +257,32 @@ export function JobSettingsForm(props: Props) {
         </FormField>
       </Section>
 
-      <Section title="Attribute mapping" description="The LDAP attribute each Identity Manager user field is read from. Empty: the preset's attribute.">
+      <Section
+        title="Attribute mapping"
+        description={
+          options.filterPreset === 'custom'
+            ? 'The unique id and the LDAP attribute each Identity Manager user field is read from. A custom filter needs the unique id and the username attribute.'
+            : "The unique id and the LDAP attribute each Identity Manager user field is read from. Empty: the preset's attribute (shown greyed out)."
+        }
+      >
+        <TextField
+          name="uniqueIdAttribute"
+          label="Unique id attribute"
+          value={options.uniqueIdAttribute}
+          onChange={set('uniqueIdAttribute')}
+          placeholder={preset.uniqueIdAttribute}
+          list="unique-id-choices"
+          help={`Identifies each directory entry for life (renames and moves keep it): the link between the entry and its Identity Manager user. Choose one from the list or type another attribute name. ${
+            uniqueId ? `Chosen: ${uniqueIdLabel ?? `${uniqueId} (read as text)`}.` : ''
+          }`}
+          error={errors.uniqueIdAttribute}
+          mono
+        />
+        <datalist id="unique-id-choices">
+          {props.uniqueIds.map((u) => (
+            <option key={u.attribute} value={u.attribute} label={u.label} />
+          ))}
+        </datalist>
         <div className="grid gap-x-4 sm:grid-cols-2 xl:grid-cols-3">
           {MAPPING_FIELDS.map((field) => (
             <TextField

@@ -52,6 +52,7 @@ export default async function BatchJobPage({ params }: Params) {
           paused={job.paused}
           options={settings.fields}
           presets={settings.presets}
+          uniqueIds={settings.uniqueIds}
           timeZones={timeZoneChoices()}
           renderedAt={renderedAt}
         />
@@ -165,6 +166,19 @@ export default async function BatchJobPage({ params }: Params) {
             {settings.effectiveFilter && (
               <p className="mt-4 text-xs text-slate-600">
                 Filter in use: <code className="font-mono break-all text-slate-800">{settings.effectiveFilter}</code>
+              </p>
+            )}
+            <p className="mt-2 text-xs text-slate-600" data-testid="effective-unique-id">
+              Unique id in use:{' '}
+              {settings.effectiveUniqueIdAttribute ? (
+                <code className="font-mono text-slate-800">{settings.effectiveUniqueIdAttribute}</code>
+              ) : (
+                <span className="text-red-800">none: the saved options are incomplete (a custom filter names its unique id and username attribute); runs fail until they are saved complete</span>
+              )}
+            </p>
+            {settings.effectiveMapping && (
+              <p className="mt-2 text-xs text-slate-600">
+                Username read from: <code className="font-mono text-slate-800">{settings.effectiveMapping.username}</code>
               </p>
             )}
           </section>

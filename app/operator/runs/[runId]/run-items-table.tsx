@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { describeChanges, stateLabel } from '@/lib/runs/describe-changes';
+import { describeChanges, LINKED_TO_DIRECTORY, sourceLabel, stateLabel } from '@/lib/runs/describe-changes';
 import { DEACTIVATED, RUN_ITEM_OUTCOMES, type RunItemsFilter, type RunItemsPage } from '@/lib/runs/run-items';
 
 const OUTCOME_LABELS: Record<(typeof RUN_ITEM_OUTCOMES)[number], string> = {
@@ -132,6 +132,13 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
                     </td>
                     <td className="px-4 py-3">
                       <ul className="space-y-0.5">
+                        {view.link && (
+                          <li>
+                            <span className="text-slate-600">{LINKED_TO_DIRECTORY}:</span> source <span className="text-slate-500">{sourceLabel(view.link.before)}</span>
+                            <Arrow />
+                            <span className="font-medium">{sourceLabel(view.link.after)}</span>
+                          </li>
+                        )}
                         {view.user.map((f) => (
                           <li key={f.field}>
                             <span className="text-slate-600">{f.label}:</span>{' '}

@@ -4,6 +4,7 @@ import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { jobKeyParam, scheduleBody } from '@/lib/api/v1-schemas';
 import { jobRepresentation } from '@/lib/api/v1-representations';
 import { getJobWithStatus, saveJobSchedule } from '@/lib/batch-jobs';
+import { listEffectiveJobOptions } from '@/lib/job-settings/effective-job-options';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,7 +34,7 @@ export const PUT = apiRoute<{ jobKey: string }>('ADMINISTRATOR', async ({ params
     if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
     throw new ApiError('schedule_conflict', result.message, { currentVersion: result.current.version });
   }
-  const job = await getJobWithStatus(jobKey);
+  const [job, options] = await Promise.all([getJobWithStatus(jobKey), listEffectiveJobOptions([jobKey])]);
   if (!job) throw new ApiError('not_found', `There is no batch job "${jobKey}".`);
-  return jsonResponse({ ...jobRepresentation(job), warnings: result.warnings, scheduler: result.scheduler });
+  return jsonResponse({ ...jobRepresentation(job, options.get(jobKey) ?? null), warnings: result.warnings, scheduler: result.scheduler });
 });

@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// Servers that fork (Samba's pre-forked workers) run in a process group of their own, so that
+// stopping them reaches every process. Zombies are not counted: an orphan waits for init to
+// reap it, and it holds no port or file any more.
+
+/** Live (non-zombie) processes of the group, read from /proc. */
+export function processGroupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(name));
+  }
+  return members;
+}
+
+/** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once no live process of it is left. */
+export async function stopProcessGroup(pgid: number, what: string, graceMs = 10_000): Promise<void> {
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, s);
+    } catch {
+      // none left
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  let killed = false;
+  while (processGroupMembers(pgid).length > 0) {
+    if (Date.now() > deadline) {
+      if (killed && Date.now() > deadline + 5_000) throw new Error(`${what} (process group ${pgid}) did not end: ${processGroupMembers(pgid).join(', ')}`);
+      if (!killed) signal('SIGKILL');
+      killed = true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** For an exit handler: SIGKILL to the group, synchronously. */
+export function killProcessGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // none left
+  }
+}
