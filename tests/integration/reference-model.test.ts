@@ -17,7 +17,7 @@ import {
 } from '@/lib/sync/reference-model';
 import type { CertificateState, CredentialState, CredentialType, UserSource, UserState } from '@/lib/generated/prisma/enums';
 import { queueRun, resetIdentityManager, startSyncTestEnvironment, type SyncTestEnvironment } from '../fixtures/sync-environment';
-import { BASE, caseArb, REGRESSION_CASES, describeCase, FILTERS, firstDirectory, initialIdm, laterDirectory, MAPPING, modelEntries, ROLE_IDS, show, UNIQUE_ID_ATTRIBUTE, type Case, type Directory, type FirstRun, type IdmTouch } from '../fixtures/reference-model-cases';
+import { BASE, caseArb, REGRESSION_CASES, describeCase, FILTERS, firstDirectory, initialIdm, insertionOrder, laterDirectory, MAPPING, modelEntries, ROLE_IDS, show, UNIQUE_ID_ATTRIBUTE, type Case, type Directory, type FirstRun, type IdmTouch } from '../fixtures/reference-model-cases';
 
 // The real engine against the reference model (lib/sync/reference-model.ts): small random
 // directories in a real slapd and Identity Manager states in a real PostgreSQL, one run of the
@@ -72,7 +72,8 @@ async function loadDirectory(directory: Directory): Promise<void> {
   const { searchEntries } = await ldap.search(BASE, { scope: 'one', filter: '(objectClass=*)', attributes: ['1.1'] });
   for (const e of searchEntries) await ldap.del(e.dn);
   const models = modelEntries(directory);
-  for (const [i, e] of directory.entries.entries()) {
+  for (const i of insertionOrder(directory)) {
+    const e = directory.entries[i]!;
     const model = models[i]!;
     const dn = model.dn;
     const attributes: Record<string, string | string[]> = { objectClass: 'inetOrgPerson', cn: dn.slice(3, dn.indexOf(',')), sn: e.surname };
