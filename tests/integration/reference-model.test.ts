@@ -49,6 +49,7 @@ const SKIP_NOTES = new Set((process.env.REFERENCE_MODEL_SKIP_NOTES ?? '').split(
 // ---------------------------------------------------------------------------------------------
 
 let env: SyncTestEnvironment;
+let ldap: LdapClient;
 /** How many cases saw each outcome, failure and note: what the generator really reaches. */
 const coverage = new (class {
   private readonly counts = new Map<string, number>();
@@ -65,7 +66,6 @@ const coverage = new (class {
     return [...this.counts].sort(([a], [b]) => a.localeCompare(b)).map(([what, n]) => `  ${what}: ${n}`).join('\n');
   }
 })();
-let ldap: LdapClient;
 
 /** Empties the case's subtree and adds the entries (the unique id is an attribute of ours, so an entry added again is the same person). */
 async function loadDirectory(directory: Directory): Promise<void> {
@@ -282,6 +282,7 @@ async function runAndCompare(c: Case, job: SyncJobKey, entries: ModelEntry[], ru
   const { rows } = await pool().query(`SELECT ldap_dn, outcome::text AS outcome, user_id, reason FROM batch_run_items WHERE run_id = $1`, [outcome.runId]);
   const modelItems = model.items.filter((i) => i.outcome !== 'UNCHANGED').map((i) => ({ dn: i.dn, outcome: i.outcome, note: i.failure ?? '' }));
   const engineItems = rows.map((r) => ({ dn: r.ldap_dn as string, outcome: r.outcome as string, note: (r.reason as string | null) ?? '' }));
+  if (new Set(engineItems.map((i) => i.dn)).size !== engineItems.length) differences.push(`  an entry has more than one run item: ${show(engineItems.map((i) => i.dn))}`);
   const lineOf = (i: { dn: string; outcome: string }) => `${show(i.dn)}: ${i.outcome}`;
   const itemLines = listDifferences('entry', modelItems.map(lineOf), engineItems.map(lineOf), (x) => x.slice(0, x.lastIndexOf(':')));
   if (itemLines.length) {
