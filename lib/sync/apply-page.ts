@@ -65,7 +65,7 @@ function needsRelatedSql(outcome: JobOutcome): string {
  */
 type Statement = { name: string; text: string };
 
-const USER_COLUMNS = ['id', 'username', 'given_name', 'surname', 'display_name', 'email', 'employee_number', 'state', 'source', 'ldap_external_id', 'ldap_dn', 'ctid', 'xmin'];
+const USER_COLUMNS = ['id', 'username', 'username_key', 'given_name', 'surname', 'display_name', 'email', 'employee_number', 'state', 'source', 'ldap_external_id', 'ldap_dn', 'ctid', 'xmin'];
 
 /** The entry's fields the plan compares with the user's: the unnest columns after external_id and username_key. */
 const ENTRY_FIELDS: readonly [column: string, field: keyof DirectoryPerson][] = [
@@ -136,6 +136,7 @@ function userFromRow(r: Record<string, unknown>): UserRow {
   return {
     id: r.id as number,
     username: r.username as string,
+    usernameKey: r.username_key as string,
     givenName: r.given_name as string | null,
     surname: r.surname as string | null,
     displayName: r.display_name as string | null,

@@ -18,7 +18,7 @@ export function pageKeys(plan: PageClassification): Set<string> {
   for (const { person, user } of plan.candidates) {
     keys.add(`id:${user.id}`);
     keys.add(`name:${person.usernameKey}`);
-    keys.add(`name:${user.username.toLowerCase()}`);
+    keys.add(`name:${user.usernameKey}`);
   }
   for (const person of plan.creates) keys.add(`name:${person.usernameKey}`);
   return keys;

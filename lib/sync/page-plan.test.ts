@@ -25,7 +25,7 @@ describe('classifyPage', () => {
     const entries = [person('dup', 'a')];
     const contested = new Map([['dup', [{ dn: 'uid=dup,ou=a', externalId: 'a' }, { dn: 'uid=dup,ou=b', externalId: 'b' }]]]);
     const correlation = { contested, released: new Map() };
-    const holder: UserRow = { id: 5, username: 'dup', givenName: null, surname: null, displayName: null, email: null, employeeNumber: null, state: 'ACTIVE', source: 'LDAP', ldapExternalId: 'a', ldapDn: 'uid=dup,ou=a', rowId: '(0,1)', version: '1' };
+    const holder: UserRow = { id: 5, username: 'dup', usernameKey: 'dup', givenName: null, surname: null, displayName: null, email: null, employeeNumber: null, state: 'ACTIVE', source: 'LDAP', ldapExternalId: 'a', ldapDn: 'uid=dup,ou=a', rowId: '(0,1)', version: '1' };
     const linkedToA = classifyPage(entries, [{ byExternalId: 5, byUsername: 5, byUsernameExternalId: 'a', user: holder }], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', correlation);
     expect(linkedToA.candidates.map((c) => c.user.id)).toEqual([5]);
     const linkedToB = classifyPage(entries, [{ byExternalId: null, byUsername: 5, byUsernameExternalId: 'b', user: null }], INACTIVE_OUTCOME, new Set(), 'active-ldap-users', correlation);
@@ -55,7 +55,7 @@ describe('classifyPage', () => {
 describe('userAfter / userFieldChanges', () => {
   it('takes the directory values, keeps fields the entry lacks, links the entry and records only what differs', () => {
     const user: UserRow = {
-      id: 1, username: 'Alice', givenName: 'Alice', surname: 'Old', displayName: null, email: 'alice@example.com', employeeNumber: 'E1',
+      id: 1, username: 'Alice', usernameKey: 'alice', givenName: 'Alice', surname: 'Old', displayName: null, email: 'alice@example.com', employeeNumber: 'E1',
       state: 'ACTIVE', source: 'LOCAL', ldapExternalId: null, ldapDn: null, rowId: '(0,1)', version: '1',
     };
     const entry = person('alice', 'x');

@@ -9,6 +9,8 @@ import type { JobOutcome } from './outcome';
 export type UserRow = {
   id: number;
   username: string;
+  /** The case-insensitive key the database holds (users.username_key). */
+  usernameKey: string;
   givenName: string | null;
   surname: string | null;
   displayName: string | null;
@@ -223,7 +225,7 @@ export function classifyPage(
       result.creates.push(person);
       return;
     }
-    const from = user.username.toLowerCase();
+    const from = user.usernameKey;
     if (from !== person.usernameKey) result.releases.push({ userId: user.id, from, to: person.username });
     if (user.state === 'ACTIVE' && outcome.userState !== 'ACTIVE') result.wouldDeactivate++;
     // Not unchanged: a field differs or something related still has to move (the write statement sees which).

@@ -282,8 +282,9 @@ async function releasedByEarlierAttempts(db: pg.Pool, runId: number): Promise<Ma
   );
   const released = new Map<string, ReleasedUsername>();
   for (const r of rows) {
-    const from = (r.from as string).toLowerCase();
-    if (from !== (r.to as string).toLowerCase()) released.set(from, { userId: r.user_id, from, to: r.to });
+    // Usernames are keyed as mapping.ts keys them: NFC, lower case.
+    const from = (r.from as string).normalize('NFC').toLowerCase();
+    if (from !== (r.to as string).normalize('NFC').toLowerCase()) released.set(from, { userId: r.user_id, from, to: r.to });
   }
   return released;
 }
