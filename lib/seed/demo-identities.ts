@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client';
+import { usernameKey } from '../users/username-key';
 import type {
   CertificateState,
   CredentialState,
@@ -204,7 +205,7 @@ export function planDemoIdentities(options: Options): { users: PlannedUser[]; mi
     });
     planned.push({
       username,
-      usernameKey: username.toLowerCase(),
+      usernameKey: usernameKey(username),
       givenName: person.givenName,
       surname: person.sn,
       displayName: person.displayName,

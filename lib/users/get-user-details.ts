@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { pool } from '../db';
 import type { UserListItem } from './search-users';
+import { usernameKey } from './username-key';
 import type {
   CertificateState,
   CredentialState,
@@ -80,8 +81,8 @@ export async function getUserDetails(options: GetUserDetailsOptions): Promise<Us
     `SELECT id, username, username_key AS "usernameKey", display_name AS "displayName", given_name AS "givenName", surname,
        email, employee_number AS "employeeNumber", state, source, ldap_dn AS "ldapDn", ldap_external_id AS "ldapExternalId",
        last_synchronized_at AS "lastSynchronizedAt", created_at AS "createdAt", updated_at AS "updatedAt"
-     FROM users WHERE username_key = lower($1)`,
-    [options.username],
+     FROM users WHERE username_key = $1`,
+    [usernameKey(options.username)],
   );
   const user = rows[0];
   if (!user) return null;
