@@ -1,5 +1,6 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { e2eAccounts } from './support/accounts';
+import { INACTIVE_JOB, INACTIVE_PROCESS, signedIn } from './support/operator-ui';
 import {
   addDirectoryPeople,
   addIdentityUsers,
@@ -15,18 +16,8 @@ import {
 test.describe.configure({ mode: 'serial' });
 
 const accounts = e2eAccounts();
-const JOB = 'inactive-ldap-users';
-const PROCESS = 'Synchronize inactive LDAP Users to Identity Manager';
-
-async function signIn(browser: Browser, who: 'admin' | 'operator'): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(accounts[who].username);
-  await page.getByLabel('Password').fill(accounts[who].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(who === 'admin' ? /\/admin$/ : /\/operator$/);
-  return page;
-}
+const JOB = INACTIVE_JOB;
+const PROCESS = INACTIVE_PROCESS;
 
 function jobRow(page: Page) {
   return page.getByRole('row').filter({ has: page.getByRole('link', { name: PROCESS }) });
@@ -79,7 +70,7 @@ test.beforeAll(async () => {
 
 test('the operator sees the scheduled jobs, and an administrator\'s new schedule only after Clear cache', async ({ browser }) => {
   test.setTimeout(90_000);
-  const operator = await signIn(browser, 'operator');
+  const operator = await signedIn(browser, 'operator');
   await operator.getByRole('navigation', { name: 'Identity Manager Operator' }).getByRole('link', { name: 'Scheduled jobs' }).click();
   await expect(operator.getByRole('heading', { name: 'Scheduled jobs' })).toBeVisible();
   await expect(jobRow(operator)).toContainText('UsersAddonLDAPBatchSyncSynchronizeActiveLDAPUsersToIDMUsers');
@@ -90,7 +81,7 @@ test('the operator sees the scheduled jobs, and an administrator\'s new schedule
   await operator.reload();
   await expect(operator.getByTestId(`next-execution-${JOB}`)).not.toContainText('20 4 * * *');
 
-  const admin = await signIn(browser, 'admin');
+  const admin = await signedIn(browser, 'admin');
   await admin.goto(`/admin/batch-synchronization/${JOB}`);
   await admin.getByLabel('Expression', { exact: true }).fill('20 4 * * *');
   await admin.getByRole('button', { name: 'Save' }).click();
@@ -109,7 +100,7 @@ test('the operator sees the scheduled jobs, and an administrator\'s new schedule
 
 test('Start now runs the synchronization; the run page shows its progress and ends with the expected counters', async ({ browser }) => {
   test.setTimeout(90_000);
-  const operator = await signIn(browser, 'operator');
+  const operator = await signedIn(browser, 'operator');
   await operator.goto('/operator/scheduled-jobs');
   await startNow(operator);
   await expect(operator).toHaveURL(/\/operator\/runs\/\d+$/);
@@ -179,7 +170,7 @@ test('Start now runs the synchronization; the run page shows its progress and en
 test('a second Start now while a run is active is refused with a link to the active run', async ({ browser }) => {
   test.setTimeout(60_000);
   const workerPid = Number(process.env.E2E_WORKER_PID);
-  const operator = await signIn(browser, 'operator');
+  const operator = await signedIn(browser, 'operator');
   // Freeze the worker: the run stays queued for as long as this test needs it active.
   process.kill(workerPid, 'SIGSTOP');
   try {
@@ -206,7 +197,7 @@ test('a second Start now while a run is active is refused with a link to the act
 test('over the threshold: a dry run previews it, a real run stops and lists who would be deactivated, the confirmed run shows its total', async ({ browser }) => {
   test.setTimeout(150_000);
   await lockDirectoryPeople(['dan.active', 'eve.active', 'fay.active']);
-  const operator = await signIn(browser, 'operator');
+  const operator = await signedIn(browser, 'operator');
 
   // A dry run is a preview: the threshold does not stop it, and it says what a real run would do.
   await operator.goto('/operator/scheduled-jobs');
