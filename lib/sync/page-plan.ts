@@ -152,9 +152,9 @@ function contestedReason(person: DirectoryPerson, claimants: readonly Claimant[]
 /**
  * Decides per entry: failure, create, candidate for a change, or unchanged. Never merges two
  * people and never guesses between them: an entry whose username other entries claim too (unless
- * the user holding it is linked to that entry), a
- * username held by a user linked to another entry (or given up by one earlier in the run), and
- * an entry the sibling job's filter matches too are failures. The answer depends only on what
+ * the user holding it is linked to that entry), a username held by a user linked to another entry
+ * (or given up by one earlier in the run), and an entry the sibling job's filter matches too are
+ * failures. The answer depends only on what
  * the run started from, never on the order or the pages in which the directory returns entries.
  */
 export function classifyPage(
