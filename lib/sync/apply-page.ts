@@ -413,9 +413,26 @@ const COUNT_PAGE: Statement = {
          updated = updated + $6, unchanged = unchanged + $7, failed = failed + $8, credentials_changed = credentials_changed + $9,
          certificates_changed = certificates_changed + $10, roles_withdrawn = roles_withdrawn + $11,
          would_deactivate = CASE WHEN $12::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $12::int END
-  WHERE id = $1 AND pages_applied = $2
+  WHERE id = $1 AND pages_applied = $2 AND status = 'RUNNING' AND attempts = $13
   RETURNING cancel_requested_at`,
 };
+
+/**
+ * The run is no longer this attempt's: another attempt started (this worker hung and its lock ran
+ * out) or the run ended. The attempt writes nothing more (its page rolls back) and stops.
+ */
+export class RunTakenOverError extends Error {
+  constructor(runId: number, attempt: number) {
+    super(`Run #${runId} is no longer attempt ${attempt}'s (another attempt took it over or it ended): this attempt stops without writing.`);
+    this.name = 'RunTakenOverError';
+  }
+}
+
+/** Whether `attempt` still owns the run: it is RUNNING and no later attempt started. */
+export async function ownsRun(db: Db, runId: number, attempt: number): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM batch_runs WHERE id = $1 AND status = 'RUNNING' AND attempts = $2`, [runId, attempt]);
+  return rows.length > 0;
+}
 
 /** Users of the page changed since its plan query: the page rolls back and is planned again. */
 export class PageConflictError extends Error {
@@ -451,7 +468,7 @@ export function carry(previous: CarriedCounters, counters: RunCounters, wouldDea
  * with pages_applied checked to be the first carried page's predecessor. Returns whether a cancel
  * was requested.
  */
-export async function countPages(db: Db, runId: number, lastPage: number, carried: CarriedCounters): Promise<boolean> {
+export async function countPages(db: Db, runId: number, attempt: number, lastPage: number, carried: CarriedCounters): Promise<boolean> {
   const c = carried.counters;
   const { rows } = await exec(db, COUNT_PAGE, [
     runId,
@@ -466,8 +483,9 @@ export async function countPages(db: Db, runId: number, lastPage: number, carrie
     c.certificatesChanged,
     c.rolesWithdrawn,
     carried.wouldDeactivate,
+    attempt,
   ]);
-  if (!rows[0]) throw new PageOrderError(lastPage);
+  if (!rows[0]) throw (await ownsRun(db, runId, attempt)) ? new PageOrderError(lastPage) : new RunTakenOverError(runId, attempt);
   return rows[0].cancel_requested_at !== null;
 }
 
@@ -487,6 +505,8 @@ function createdUserJson(p: DirectoryPerson) {
 
 export type PageContext = {
   runId: number;
+  /** The attempt applying the page (batch_runs.attempts): its fencing token. */
+  attempt: number;
   /** The page's position in the directory search (1-based). */
   page: number;
   outcome: JobOutcome;
@@ -540,7 +560,7 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
     const counters = { ...ZERO_COUNTERS, entriesRead: entries.length, unchanged: plan.unchanged };
     const carried = carry(inherited, counters, wouldDeactivate);
     if (ctx.mayDeferCount?.()) return { counters, cancelRequested: false, carried };
-    const cancelRequested = await countPages(db, ctx.runId, ctx.page, carried);
+    const cancelRequested = await countPages(db, ctx.runId, ctx.attempt, ctx.page, carried);
     return { counters, cancelRequested, carried: null };
   }
   await db.query('BEGIN');
@@ -611,7 +631,7 @@ export async function applyPage(client: pg.PoolClient, ctx: PageContext, entries
       counters.rolesWithdrawn += w.roles_withdrawn;
     }
     const inherited = (await ctx.beforeCommit?.()) ?? NOTHING_CARRIED;
-    const cancelRequested = await countPages(db, ctx.runId, ctx.page, carry(inherited, counters, wouldDeactivate));
+    const cancelRequested = await countPages(db, ctx.runId, ctx.attempt, ctx.page, carry(inherited, counters, wouldDeactivate));
     await db.query('COMMIT');
     return { counters, cancelRequested, carried: null };
   } catch (error) {

@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { pool } from '../db';
+import { isDatabaseUnavailable, pool } from '../db';
 import { connectLdap, searchPages, type LdapConnection } from '../ldap/connection';
 import { checkFilter, filtersExclude } from '../ldap/filter';
 import { LdapError, toLdapError } from '../ldap/errors';
 import type { RunStatus } from '../generated/prisma/enums';
-import { addCounters, applyPage, countersFromRow, countPages, planPage, ZERO_COUNTERS, type CarriedCounters, type PageResult, type RunCounters } from './apply-page';
+import { addCounters, applyPage, countersFromRow, countPages, planPage, RunTakenOverError, ZERO_COUNTERS, type CarriedCounters, type PageResult, type RunCounters } from './apply-page';
 import { PageRolledBackError, PageTicket } from './page-pipeline';
 import { isSyncJobKey, requestedAttributes, resolveJobOptions, siblingJob, type ResolvedJobOptions, type SyncJobKey } from './job-options';
 import { loadLdapSettings } from './ldap-settings';
@@ -85,19 +85,24 @@ function outcomeFromRow(r: RunRow): RunOutcome {
   };
 }
 
-/** Ends a run and frees its job for the next one, in one transaction. */
-async function finishRun(db: pg.Pool, runId: number, status: RunStatus, error?: { code: string; message: string }): Promise<RunOutcome> {
+/**
+ * Ends a run and frees its job for the next one, in one transaction; only a run still active,
+ * and, given `attempt`, only while that attempt owns it (fencing: a worker that hung and woke up
+ * never writes onto a run another attempt took over or finished). Otherwise it writes nothing
+ * and answers the run as it is.
+ */
+async function finishRun(db: pg.Pool, runId: number, status: RunStatus, error?: { code: string; message: string }, attempt?: number): Promise<RunOutcome> {
   const client = await db.connect();
   try {
     await client.query('BEGIN');
     const { rows } = await client.query(
       `UPDATE batch_runs SET status = $2::"RunStatus", finished_at = now(), error_code = $3, error = $4
-       WHERE id = $1 RETURNING *, status::text AS status`,
-      [runId, status, error?.code ?? null, error?.message ?? null],
+       WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND ($5::int IS NULL OR attempts = $5::int) RETURNING *, status::text AS status`,
+      [runId, status, error?.code ?? null, error?.message ?? null, attempt ?? null],
     );
-    await client.query('UPDATE batch_jobs SET active_run_id = NULL WHERE key = $1 AND active_run_id = $2', [rows[0].job_key, runId]);
+    if (rows[0]) await client.query('UPDATE batch_jobs SET active_run_id = NULL WHERE key = $1 AND active_run_id = $2', [rows[0].job_key, runId]);
     await client.query('COMMIT');
-    return outcomeFromRow(rows[0]);
+    return outcomeFromRow(rows[0] ?? (await loadRun(db, runId)));
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
@@ -342,6 +347,7 @@ async function applyWithRetry(
         client,
         {
           runId: ctx.run.id,
+          attempt: Number(ctx.run.attempts),
           page,
           outcome: ctx.outcome,
           dryRun: ctx.writesNothing,
@@ -358,7 +364,7 @@ async function applyWithRetry(
     } catch (error) {
       await session.release(error);
       // The directory's errors (a claim search in the plan) are the run's to report, as they are.
-      if (error instanceof PageRolledBackError || error instanceof LdapError) throw error;
+      if (error instanceof PageRolledBackError || error instanceof LdapError || error instanceof RunTakenOverError) throw error;
       if (attempt >= PAGE_ATTEMPTS) {
         throw new TransientSyncError('PAGE_APPLY_FAILED', `A page could not be applied after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
       }
@@ -412,10 +418,13 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
   if (run.cancel_requested_at) return finishRun(db, runId, 'CANCELLED');
   const { rows: started } = await db.query(
     `UPDATE batch_runs SET status = 'RUNNING', attempts = attempts + 1, started_at = COALESCE(started_at, now())
-     WHERE id = $1 RETURNING *, status::text AS status`,
+     WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING *, status::text AS status`,
     [runId],
   );
+  if (!started[0]) return outcomeFromRow(await loadRun(db, runId)); // ended meanwhile
   run = started[0];
+  // This attempt's fencing token: every later write of the run is conditional on it.
+  const attempt = Number(run.attempts);
   const jobKey = run.job_key as SyncJobKey;
 
   let ctx: Context;
@@ -449,8 +458,8 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
       session: new EngineSession(db),
     };
   } catch (error) {
-    if (error instanceof LdapError) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });
-    return finishRun(db, runId, 'FAILED', { code: 'INVALID_JOB_OPTIONS', message: `The job's options are invalid: ${(error as Error).message}` });
+    if (error instanceof LdapError) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message }, attempt);
+    return finishRun(db, runId, 'FAILED', { code: 'INVALID_JOB_OPTIONS', message: `The job's options are invalid: ${(error as Error).message}` }, attempt);
   }
 
   if (Number(run.attempts) > 1) ctx.released = await releasedByEarlierAttempts(db, runId);
@@ -471,22 +480,22 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
       const { rows } = await (await ctx.session.client()).query(`SELECT count(*)::int AS n FROM users WHERE state = 'ACTIVE'`);
       const check = checkThreshold(pre.wouldDeactivate, rows[0].n, ctx.options.threshold);
       // The verdict is stored with the count in one statement: a retried attempt reads the same one.
-      await db.query('UPDATE batch_runs SET would_deactivate = $2, entries_total = $3, threshold_check = $4 WHERE id = $1', [
-        runId,
-        pre.wouldDeactivate,
-        pre.entriesTotal,
-        JSON.stringify(check),
-      ]);
+      const { rowCount } = await db.query(
+        `UPDATE batch_runs SET would_deactivate = $2, entries_total = $3, threshold_check = $4 WHERE id = $1 AND status = 'RUNNING' AND attempts = $5`,
+        [runId, pre.wouldDeactivate, pre.entriesTotal, JSON.stringify(check), attempt],
+      );
+      if (!rowCount) throw new RunTakenOverError(runId, attempt);
       // Nothing to create, change or report: the pre-pass already did all the work of this run.
       if (pre.pending === 0 && Number(run.pages_applied) === 0) {
-        await db.query(
-          'UPDATE batch_runs SET entries_read = $2, unchanged = $3, pages_applied = $4 WHERE id = $1',
-          [runId, pre.entriesTotal, pre.unchanged, pre.pages],
+        const { rowCount: counted } = await db.query(
+          `UPDATE batch_runs SET entries_read = $2, unchanged = $3, pages_applied = $4 WHERE id = $1 AND status = 'RUNNING' AND attempts = $5`,
+          [runId, pre.entriesTotal, pre.unchanged, pre.pages, attempt],
         );
+        if (!counted) throw new RunTakenOverError(runId, attempt);
         const counters = { ...ZERO_COUNTERS, entriesRead: pre.entriesTotal, unchanged: pre.unchanged };
         await ctx.session.release();
         await onProgress?.({ entriesRead: pre.entriesTotal, entriesTotal: pre.entriesTotal, usersProcessed: pre.entriesTotal, page: pre.pages, counters, quiesce: () => Promise.resolve() });
-        return finishRun(db, runId, 'SUCCEEDED');
+        return finishRun(db, runId, 'SUCCEEDED', undefined, attempt);
       }
       run = await loadRun(db, runId);
     }
@@ -552,7 +561,7 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
       // The last pages had nothing to write and left their counters: count them now.
       const last = uncounted as { page: number; carried: CarriedCounters } | null;
       if (!cancelled && last) {
-        await countPages(await ctx.session.client(), runId, last.page, last.carried);
+        await countPages(await ctx.session.client(), runId, attempt, last.page, last.carried);
         await ctx.session.release();
       }
     } finally {
@@ -565,17 +574,23 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     const final = await loadRun(db, runId);
     if (cancelled) {
       const pages = Number(final.pages_applied);
-      return finishRun(db, runId, 'CANCELLED', { code: 'CANCELLED', message: `Cancelled after ${pages} page(s); every applied page is complete.` });
+      return finishRun(db, runId, 'CANCELLED', { code: 'CANCELLED', message: `Cancelled after ${pages} page(s); every applied page is complete.` }, attempt);
     }
     // The whole selection was read: what was an expectation (a confirmed run's) or unknown is now counted.
-    await db.query('UPDATE batch_runs SET entries_total = entries_read WHERE id = $1 AND entries_total IS DISTINCT FROM entries_read', [runId]);
-    if (stopped) return finishRun(db, runId, 'THRESHOLD_EXCEEDED', { code: 'THRESHOLD_EXCEEDED', message: thresholdMessage(threshold, 'stopped') });
-    return finishRun(db, runId, Number(final.failed) > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED');
+    await db.query(
+      `UPDATE batch_runs SET entries_total = entries_read WHERE id = $1 AND entries_total IS DISTINCT FROM entries_read AND status = 'RUNNING' AND attempts = $2`,
+      [runId, attempt],
+    );
+    if (stopped) return finishRun(db, runId, 'THRESHOLD_EXCEEDED', { code: 'THRESHOLD_EXCEEDED', message: thresholdMessage(threshold, 'stopped') }, attempt);
+    return finishRun(db, runId, Number(final.failed) > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED', undefined, attempt);
   } catch (error) {
-    if (error instanceof LdapError && !error.transient) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message });
+    // Another attempt owns the run now: this one has nothing left to say about it.
+    if (error instanceof RunTakenOverError) return outcomeFromRow(await loadRun(db, runId));
+    if (error instanceof LdapError && !error.transient) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message }, attempt);
+    if (isDatabaseUnavailable(error)) throw new TransientSyncError('DATABASE_UNAVAILABLE', `The database is unavailable: ${(error as Error).message}`, { cause: error });
     if ((error instanceof LdapError && error.transient) || error instanceof TransientSyncError) {
       const code = (error as { code: string }).code;
-      await db.query('UPDATE batch_runs SET error_code = $2, error = $3 WHERE id = $1', [runId, code, error.message]);
+      await db.query(`UPDATE batch_runs SET error_code = $2, error = $3 WHERE id = $1 AND status = 'RUNNING' AND attempts = $4`, [runId, code, error.message, attempt]);
       throw error instanceof TransientSyncError ? error : new TransientSyncError(code, error.message, { cause: error });
     }
     throw error;

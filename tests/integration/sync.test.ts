@@ -318,12 +318,12 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
 
   it('writes nothing of a page whose user changed after its plan, and applies it once planned again', async () => {
     const runId = await queueRun('inactive-ldap-users');
-    await pool().query(`UPDATE batch_runs SET status = 'RUNNING' WHERE id = $1`, [runId]);
+    await pool().query(`UPDATE batch_runs SET status = 'RUNNING', attempts = 1 WHERE id = $1`, [runId]);
     const alice: MappedEntry = {
       ok: true,
       person: { dn: `uid=alice,ou=people,${BASE}`, externalId: 'alice-uuid', username: 'alice', usernameKey: 'alice', givenName: 'Alice', surname: 'Archer', displayName: null, email: 'alice@example.com', employeeNumber: 'E1' },
     };
-    const page = { runId, page: 1, outcome: INACTIVE_OUTCOME, dryRun: false, siblingJobKey: 'active-ldap-users' };
+    const page = { runId, attempt: 1, page: 1, outcome: INACTIVE_OUTCOME, dryRun: false, siblingJobKey: 'active-ldap-users' };
     const client = await pool().connect();
     try {
       // Another application changes alice between the plan query and the write.
