@@ -1,13 +1,14 @@
 import type { PrismaClient } from '@/lib/db';
 import type { BatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import { reconcileJobSchedulers } from '@/lib/queue/job-schedulers';
+import { reconcileRuns } from '@/lib/batch-jobs/reconcile-runs';
 import { log } from './log';
 
 /**
  * Reconciles job schedulers with the database, one pass at a time: a pass requested while one
  * runs is done once after it, so bursts of reconnects do not pile up.
  */
-export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient) {
+export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient, onReconciled: () => Promise<unknown> = async () => undefined) {
   let running: Promise<void> | undefined;
   let again = false;
 
@@ -23,6 +24,7 @@ export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient
         );
       }
       for (const failure of result.failed) log(`schedule reconciliation (${reason}): ${failure.message}`);
+      if (!result.failed.length) await onReconciled();
     } catch (error) {
       log(`schedule reconciliation (${reason}) failed, retried on the next reconnect or period: ${(error as Error).message}`);
     }
@@ -42,5 +44,31 @@ export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient
       running = undefined;
     })();
     return running;
+  };
+}
+
+/**
+ * Finds runs whose queue job was lost (lib/batch-jobs/reconcile-runs.ts), one pass at a time;
+ * says something only when it acted, and a failure once until a pass succeeds again.
+ */
+export function createRunReconciler(queue: BatchJobsQueue) {
+  let running = false;
+  let failing = false;
+  return async function reconcileLostRuns(reason: string): Promise<void> {
+    if (running) return;
+    running = true;
+    try {
+      const result = await reconcileRuns(queue);
+      if (failing) log('run reconciliation works again');
+      failing = false;
+      for (const id of result.requeued) log(`run #${id} had lost its queue job (${reason}): queued again, it resumes after its last committed page`);
+      for (const id of result.cancelled) log(`run #${id} had lost its queue job after a cancel was requested: cancelled`);
+      for (const id of result.failed) log(`run #${id} had lost its queue job with its attempts spent: failed`);
+    } catch (error) {
+      if (!failing) log(`run reconciliation failed, retried every few seconds: ${(error as Error).message}`);
+      failing = true;
+    } finally {
+      running = false;
+    }
   };
 }

@@ -17,6 +17,8 @@ const schema = z.object({
   WORKER_RETRY_DELAY_MS: z.coerce.number().int().min(100).default(10_000),
   /** Schedules are also reconciled on this period (a FLUSHALL does not reconnect). */
   WORKER_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Runs whose queue job was lost (FLUSHALL, a replaced Redis) are found on this period, and lost schedules too. */
+  WORKER_RUN_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
   /** Sessions past their expiry are deleted on this period (a sign-in page nobody returns to leaves rows behind). */
   WORKER_SESSION_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
 });

@@ -23,11 +23,14 @@ import {
   type WorkerHeartbeat,
 } from '@/lib/queue/worker-heartbeat';
 import { createBatchJobProcessor, type RunEngine } from './process-batch-job';
-import { createScheduleReconciler } from './schedule-reconciler';
+import { createRunReconciler, createScheduleReconciler } from './schedule-reconciler';
 import { workerSettings } from './worker-settings';
 import { log } from './log';
 
 // The batch worker: the only place a sync runs. `npm run worker`.
+
+/** Errors of a Redis connection that is down (reported once per outage by the connection's own listener). */
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|getaddrinfo/;
 
 async function main(): Promise<void> {
   refuseToStartWithoutProductionSecrets('The batch worker');
@@ -44,9 +47,16 @@ async function main(): Promise<void> {
     if (redisDown) log('Redis reachable again');
     redisDown = false;
   });
+  /** A Redis error of the queue or the worker: logged unless it is the outage already reported. */
+  const redisError = (source: string) => (error: Error) => {
+    if (redisDown && CONNECTION_ERROR.test(error.message)) return;
+    log(`${source} error: ${error.message}`);
+  };
   const queue = createBatchJobsQueue(queueConnection);
+  queue.on('error', redisError('queue'));
   const redis = queueRedis(queue);
-  const reconcile = createScheduleReconciler(queue, db);
+  const reconcile = createScheduleReconciler(queue, db, () => redis.set(`${prefix}:schedules-reconciled`, new Date().toISOString()));
+  const reconcileLostRuns = createRunReconciler(queue);
   const engine: RunEngine = { runBatchJob, failRun };
 
   // Shutdown: runs reaching a page boundary wait here until they are handed back to the queue.
@@ -112,7 +122,7 @@ async function main(): Promise<void> {
     },
   );
 
-  worker.on('error', (error) => log(`worker error: ${error.message}`));
+  worker.on('error', redisError('worker'));
   worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker died or hung): it is picked up again`));
   worker.on('failed', (job, error) => {
     // A job that failed for good (e.g. stalled too often) must not leave its run active forever.
@@ -128,9 +138,18 @@ async function main(): Promise<void> {
   });
 
   // Reconcile on every (re)connect: a replaced or flushed Redis gets its schedules back.
-  redis.on('ready', () => void reconcile('redis ready'));
+  redis.on('ready', () => void reconcile('redis ready').then(() => reconcileLostRuns('redis ready')));
   if (redis.status === 'ready') await reconcile('start');
   const reconcileTimer = setInterval(() => void reconcile('periodic'), settings.WORKER_RECONCILE_INTERVAL_MS);
+  // Every few seconds: runs whose queue job is gone, and schedules gone with a FLUSHALL (which
+  // does not reconnect). The marker key is written by each schedule reconciliation.
+  const lostTimer = setInterval(() => {
+    void (async () => {
+      if (!redisDown && !(await redis.exists(`${prefix}:schedules-reconciled`).catch(() => 1))) await reconcile('schedules lost from Redis');
+      await reconcileLostRuns('periodic');
+    })();
+  }, settings.WORKER_RUN_RECONCILE_INTERVAL_MS);
+  void reconcileLostRuns('start');
 
   // Housekeeping of the web app's sessions: several workers may do it at once, a delete is idempotent.
   const cleanUpSessions = () =>
@@ -162,6 +181,7 @@ async function main(): Promise<void> {
     draining = true;
     log(`${signal}: finishing the pages in progress, then exiting`);
     clearInterval(reconcileTimer);
+    clearInterval(lostTimer);
     clearInterval(sessionCleanupTimer);
     clearInterval(heartbeatTimer);
     await worker.pause(true).catch(() => undefined);

@@ -74,12 +74,20 @@ async function removeIfNotActive(queue: BatchJobsQueue, jobId: string): Promise<
  * Ends a run that was cancelled while no engine was working on it (not started yet, or waiting
  * for a retry) and releases its job. Conditional, so it never overwrites a final status.
  */
-export async function finishCancelledRun(runId: number, message: string): Promise<RunSummary | null> {
+export function finishCancelledRun(runId: number, message: string): Promise<RunSummary | null> {
+  return endIdleRun(runId, 'CANCELLED', message);
+}
+
+/**
+ * Ends a run no engine is working on (cancelled before it started, or lost with its queue job)
+ * and releases its job, in one transaction. Only a run still QUEUED or RUNNING is changed.
+ */
+export async function endIdleRun(runId: number, status: 'CANCELLED' | 'FAILED', message: string, errorCode?: string): Promise<RunSummary | null> {
   const db = prisma();
   return db.$transaction(async (tx) => {
     const { count } = await tx.batchRun.updateMany({
       where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
-      data: { status: 'CANCELLED', finishedAt: new Date(), error: message },
+      data: { status, finishedAt: new Date(), error: message, ...(errorCode !== undefined ? { errorCode } : {}) },
     });
     if (count === 1) await tx.$executeRaw`UPDATE batch_jobs SET active_run_id = NULL WHERE active_run_id = ${runId}`;
     return tx.batchRun.findUnique({ where: { id: runId }, select: RUN_SUMMARY_SELECT });

@@ -317,4 +317,32 @@ describe('worker', () => {
     expect((await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).activeRunId).toBeNull();
     await restart();
   }, WORKER_TEST_TIMEOUT);
+
+  it('after a FLUSHALL restores the schedules within seconds, and queues again a run waiting for its retry, which then ends', async () => {
+    await freshState();
+    await prisma().batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 3 * * *' } });
+    const w = startWorker({ ...env, WORKER_RETRY_DELAY_MS: '60000', WORKER_RUN_RECONCILE_INTERVAL_MS: '500' });
+    workers.push(w);
+    await w.waitForLine(/started:/);
+    const queue = batchJobsQueue();
+    await waitFor(async () => ((await queue.getJobSchedulers()).length === 1 ? true : undefined), 'the schedule', 10_000);
+
+    // A run that cannot reach its directory waits a minute for its retry ...
+    const settings = await prisma().ldapSettings.findUniqueOrThrow({ where: { id: 1 } });
+    await prisma().ldapSettings.update({ where: { id: 1 }, data: { urls: ['ldap://127.0.0.1:1'] } });
+    const runId = await startInactiveRun();
+    await w.waitForLine(new RegExp(`run #${runId}: transient failure on attempt 1 of 5`), 30_000);
+    await prisma().ldapSettings.update({ where: { id: 1 }, data: { urls: settings.urls } });
+    // ... when Redis loses everything: its queue job and the schedule.
+    const flushedAt = Date.now();
+    await queueRedis(queue).flushall();
+    await waitFor(async () => ((await queue.getJobSchedulers()).length === 1 ? true : undefined), 'the schedule back', 10_000);
+    const schedulesBackMs = Date.now() - flushedAt;
+    const ended = await waitForFinalStatus(runId, 60_000);
+    expect(ended.status).toBe('SUCCEEDED');
+    expect(ended.entriesRead).toBe(inactivePeople);
+    expect(w.lines.join('\n')).toMatch(new RegExp(`run #${runId} had lost its queue job`));
+    expect(schedulesBackMs).toBeLessThan(10_000);
+    expect((await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).activeRunId).toBeNull();
+  }, WORKER_TEST_TIMEOUT);
 });
