@@ -7,14 +7,15 @@ import { cancelRun, startJobRun } from '@/lib/batch-jobs';
 import { reconcileRuns } from '@/lib/batch-jobs/reconcile-runs';
 import { resetIdentityData, startTestServices, type TestServices } from '@/tests/setup/services';
 
-// Runs whose BullMQ job Redis lost (FLUSHALL), against real PostgreSQL and Redis: each is queued
-// again to resume, or ended, within one reconciliation, never left QUEUED or RUNNING for good.
+// A run's life against real PostgreSQL and Redis: one run per job however many start it at once,
+// and runs whose BullMQ job Redis lost (FLUSHALL), each queued again to resume, or ended, within one
+// reconciliation, never left QUEUED or RUNNING for good.
 
 let services: TestServices;
 let redis: Redis;
 
 beforeAll(async () => {
-  services = await startTestServices({ name: 'reconcile-runs' });
+  services = await startTestServices({ name: 'run-lifecycle' });
   Object.assign(process.env, { DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, REDIS_PREFIX: 'idmrec' });
   resetConfigForTests();
   redis = new Redis(services.redisUrl);
@@ -82,5 +83,18 @@ describe('run reconciliation', () => {
     await redis.flushall();
     expect(await reconcileRuns(batchJobsQueue())).toEqual({ requeued: [], cancelled: [], failed: [] });
     expect((await reconcileRuns(batchJobsQueue(), { graceMs: 0 })).requeued).toEqual([id]);
+  });
+});
+
+describe('starting a run', () => {
+  it('twenty concurrent starts make exactly one run and one queue job; the others are told which run is active', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => startJobRun({ jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: `op${i}` })));
+    const started = results.filter((r) => r.started);
+    expect(started).toHaveLength(1);
+    const runId = started[0]!.started ? started[0]!.run.id : -1;
+    for (const r of results.filter((x) => !x.started)) expect(r).toMatchObject({ reason: 'already_active', activeRun: { id: runId } });
+    expect((await pool().query(`SELECT id FROM batch_runs`)).rows).toEqual([{ id: runId }]);
+    expect(await activeRunOfJob()).toBe(runId);
+    expect((await batchJobsQueue().getJobs(['waiting', 'active', 'delayed', 'prioritized'])).map((j) => j?.data.runId)).toEqual([runId]);
   });
 });
