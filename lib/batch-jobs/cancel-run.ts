@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit';
-import { prisma } from '../db';
+import { pool, prisma } from '../db';
+import { endRun } from '../runs/run-lifecycle';
 import { batchJobsQueue, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { RUN_SUMMARY_SELECT, type RunSummary } from './run-summary';
@@ -80,16 +81,10 @@ export function finishCancelledRun(runId: number, message: string): Promise<RunS
 
 /**
  * Ends a run no engine is working on (cancelled before it started, or lost with its queue job)
- * and releases its job, in one transaction. Only a run still QUEUED or RUNNING is changed.
+ * and releases its job (lib/runs/run-lifecycle.ts). Only a run still QUEUED or RUNNING is changed;
+ * without `errorCode` the code a transient failure recorded stays.
  */
 export async function endIdleRun(runId: number, status: 'CANCELLED' | 'FAILED', message: string, errorCode?: string): Promise<RunSummary | null> {
-  const db = prisma();
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.batchRun.updateMany({
-      where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
-      data: { status, finishedAt: new Date(), error: message, ...(errorCode !== undefined ? { errorCode } : {}) },
-    });
-    if (count === 1) await tx.$executeRaw`UPDATE batch_jobs SET active_run_id = NULL WHERE active_run_id = ${runId}`;
-    return tx.batchRun.findUnique({ where: { id: runId }, select: RUN_SUMMARY_SELECT });
-  });
+  await endRun(pool(), runId, status, errorCode === undefined ? { message } : { error: { code: errorCode, message } });
+  return prisma().batchRun.findUnique({ where: { id: runId }, select: RUN_SUMMARY_SELECT });
 }

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit';
-import { prisma } from '../db';
+import { pool, prisma } from '../db';
+import { endRun, releaseJob } from '../runs/run-lifecycle';
 import type { RunTrigger } from '../generated/prisma/enums';
 import { batchJobsQueue, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
@@ -84,9 +85,7 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
         };
       }
       // The pointer names a run that already ended (its process died before clearing it): release it once.
-      await db.$executeRaw`
-        UPDATE batch_jobs SET active_run_id = NULL
-        WHERE key = ${options.jobKey} AND active_run_id IS NOT DISTINCT FROM ${active?.id ?? null}::int`;
+      await releaseJob(pool(), options.jobKey, active?.id ?? null);
     }
   }
   if (!run) throw new Error(`Could not start ${options.jobKey}: its active run could not be released.`);
@@ -120,12 +119,8 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
   } catch (error) {
     // Nothing will execute this run: end it so that the job can be started again.
     const message = `The run could not be queued: ${(error as Error).message}`;
-    const failed = await db.batchRun.update({
-      where: { id: run.id },
-      data: { status: 'FAILED', finishedAt: new Date(), errorCode: 'QUEUE_UNAVAILABLE', error: message },
-      select: RUN_SUMMARY_SELECT,
-    });
-    await db.$executeRaw`UPDATE batch_jobs SET active_run_id = NULL WHERE key = ${options.jobKey} AND active_run_id = ${run.id}`;
+    await endRun(pool(), run.id, 'FAILED', { error: { code: 'QUEUE_UNAVAILABLE', message } });
+    const failed = await db.batchRun.findUniqueOrThrow({ where: { id: run.id }, select: RUN_SUMMARY_SELECT });
     return { started: false, reason: 'queue_unavailable', run: failed, message };
   }
   return { started: true, run };

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { isDatabaseUnavailable, pool } from '../db';
+import { beginAttempt, endRun, loadRun, recordTransientError, type RunRow } from '../runs/run-lifecycle';
 import { connectLdap, searchPages, type LdapConnection } from '../ldap/connection';
 import { checkFilter, filtersExclude } from '../ldap/filter';
 import { LdapError, toLdapError } from '../ldap/errors';
@@ -61,14 +62,6 @@ const COUNT_AT_LEAST_EVERY_MS = 1000;
 const TERMINAL: ReadonlySet<string> = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED', 'THRESHOLD_EXCEEDED']);
 const PAGE_ATTEMPTS = 3;
 
-type RunRow = Record<string, unknown> & { id: number; job_key: string; status: string; dry_run: boolean; confirmed: boolean };
-
-async function loadRun(db: pg.Pool, runId: number): Promise<RunRow> {
-  const { rows } = await db.query('SELECT *, status::text AS status FROM batch_runs WHERE id = $1', [runId]);
-  if (!rows[0]) throw new Error(`Run ${runId} does not exist`);
-  return rows[0];
-}
-
 function outcomeFromRow(r: RunRow): RunOutcome {
   const { pagesApplied: _pages, ...counters } = countersFromRow(r);
   return {
@@ -85,30 +78,10 @@ function outcomeFromRow(r: RunRow): RunOutcome {
   };
 }
 
-/**
- * Ends a run and frees its job for the next one, in one transaction; only a run still active,
- * and, given `attempt`, only while that attempt owns it (fencing: a worker that hung and woke up
- * never writes onto a run another attempt took over or finished). Otherwise it writes nothing
- * and answers the run as it is.
- */
+/** Ends the run (lib/runs/run-lifecycle.ts): only while `attempt`, when given, owns it; else answers it as it is. */
 async function finishRun(db: pg.Pool, runId: number, status: RunStatus, error?: { code: string; message: string }, attempt?: number): Promise<RunOutcome> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query(
-      `UPDATE batch_runs SET status = $2::"RunStatus", finished_at = now(), error_code = $3, error = $4
-       WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND ($5::int IS NULL OR attempts = $5::int) RETURNING *, status::text AS status`,
-      [runId, status, error?.code ?? null, error?.message ?? null, attempt ?? null],
-    );
-    if (rows[0]) await client.query('UPDATE batch_jobs SET active_run_id = NULL WHERE key = $1 AND active_run_id = $2', [rows[0].job_key, runId]);
-    await client.query('COMMIT');
-    return outcomeFromRow(rows[0] ?? (await loadRun(db, runId)));
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  const { run } = await endRun(db, runId, status, { error: error ?? { code: null, message: null }, attempt });
+  return outcomeFromRow(run);
 }
 
 /** For the worker when retries are exhausted: the run ends FAILED with the last error. */
@@ -416,13 +389,9 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
   if (TERMINAL.has(run.status)) return outcomeFromRow(run);
   if (!isSyncJobKey(run.job_key)) return finishRun(db, runId, 'FAILED', { code: 'UNKNOWN_JOB', message: `No synchronization engine for job ${run.job_key}.` });
   if (run.cancel_requested_at) return finishRun(db, runId, 'CANCELLED');
-  const { rows: started } = await db.query(
-    `UPDATE batch_runs SET status = 'RUNNING', attempts = attempts + 1, started_at = COALESCE(started_at, now())
-     WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING *, status::text AS status`,
-    [runId],
-  );
-  if (!started[0]) return outcomeFromRow(await loadRun(db, runId)); // ended meanwhile
-  run = started[0];
+  const started = await beginAttempt(db, runId);
+  if (!started) return outcomeFromRow(await loadRun(db, runId)); // ended meanwhile
+  run = started;
   // This attempt's fencing token: every later write of the run is conditional on it.
   const attempt = Number(run.attempts);
   const jobKey = run.job_key as SyncJobKey;
@@ -590,7 +559,7 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     if (isDatabaseUnavailable(error)) throw new TransientSyncError('DATABASE_UNAVAILABLE', `The database is unavailable: ${(error as Error).message}`, { cause: error });
     if ((error instanceof LdapError && error.transient) || error instanceof TransientSyncError) {
       const code = (error as { code: string }).code;
-      await db.query(`UPDATE batch_runs SET error_code = $2, error = $3 WHERE id = $1 AND status = 'RUNNING' AND attempts = $4`, [runId, code, error.message, attempt]);
+      await recordTransientError(db, runId, attempt, code, error.message);
       throw error instanceof TransientSyncError ? error : new TransientSyncError(code, error.message, { cause: error });
     }
     throw error;

@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import type { RunStatus } from '../generated/prisma/enums';
+
+// The one place that moves a run between states and frees its job for the next run. Every
+// transition is conditional on the state it leaves (and, for an engine's writes, on the attempt
+// that owns the run: its fencing token), so two writers can never both win and a worker that hung
+// and woke up can never write onto a run that another attempt took over or that ended.
+//
+//   QUEUED ──beginAttempt──▶ RUNNING ──beginAttempt (a retry, a resume)──▶ RUNNING
+//   QUEUED | RUNNING ──endRun──▶ SUCCEEDED | COMPLETED_WITH_ERRORS | THRESHOLD_EXCEEDED | CANCELLED | FAILED
+//
+// Creating a run and claiming its job (one active run per job) is startJobRun's transaction
+// (lib/batch-jobs/start-job-run.ts); a page's counters are fenced by countPages (lib/sync/apply-page.ts).
+
+type Db = Pick<pg.Pool, 'query' | 'connect'>;
+
+export const ACTIVE_RUN_SQL = `status IN ('QUEUED', 'RUNNING')`;
+
+/** A batch_runs row as SQL returns it, status as text. */
+export type RunRow = Record<string, unknown> & { id: number; job_key: string; status: string; attempts: number; dry_run: boolean; confirmed: boolean };
+
+export async function loadRun(db: Pick<pg.Pool, 'query'>, runId: number): Promise<RunRow> {
+  const { rows } = await db.query('SELECT *, status::text AS status FROM batch_runs WHERE id = $1', [runId]);
+  if (!rows[0]) throw new Error(`Run ${runId} does not exist`);
+  return rows[0];
+}
+
+/** An engine starts an attempt of an active run: RUNNING, attempts + 1 (the new fencing token). Null when the run ended meanwhile. */
+export async function beginAttempt(db: Pick<pg.Pool, 'query'>, runId: number): Promise<RunRow | null> {
+  const { rows } = await db.query(
+    `UPDATE batch_runs SET status = 'RUNNING', attempts = attempts + 1, started_at = COALESCE(started_at, now())
+     WHERE id = $1 AND ${ACTIVE_RUN_SQL} RETURNING *, status::text AS status`,
+    [runId],
+  );
+  return rows[0] ?? null;
+}
+
+export type EndRun = {
+  /** The run's error; null clears one a transient failure left. Absent: keeps error_code, sets nothing else. */
+  error?: { code: string | null; message: string | null };
+  /** Only while this attempt owns the run (an engine's own end); absent for runs no engine works on. */
+  attempt?: number;
+  /** With `error` absent: the message to record (a cancellation's), keeping the code. */
+  message?: string;
+};
+
+/**
+ * Ends an active run and frees its job, in one transaction. A run that is no longer active (or no
+ * longer the attempt's) is left as it is: the answer is the row as it stands, `ended: false`.
+ */
+export async function endRun(db: Db, runId: number, status: RunStatus, options: EndRun = {}): Promise<{ run: RunRow; ended: boolean }> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const keepCode = options.error === undefined;
+    const { rows } = await client.query(
+      `UPDATE batch_runs SET status = $2::"RunStatus", finished_at = now(),
+              error_code = CASE WHEN $6 THEN error_code ELSE $3 END, error = CASE WHEN $6 THEN COALESCE($4, error) ELSE $4 END
+       WHERE id = $1 AND ${ACTIVE_RUN_SQL} AND ($5::int IS NULL OR attempts = $5::int) RETURNING *, status::text AS status`,
+      [runId, status, options.error?.code ?? null, options.error ? options.error.message : (options.message ?? null), options.attempt ?? null, keepCode],
+    );
+    if (rows[0]) await releaseJob(client, rows[0].job_key, runId);
+    await client.query('COMMIT');
+    return rows[0] ? { run: rows[0], ended: true } : { run: await loadRun(db, runId), ended: false };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** The job is free for its next run, if `runId` is the run it was waiting for (a run that ended). */
+export async function releaseJob(db: Pick<pg.Pool, 'query'>, jobKey: string, runId: number | null): Promise<void> {
+  await db.query('UPDATE batch_jobs SET active_run_id = NULL WHERE key = $1 AND active_run_id IS NOT DISTINCT FROM $2::int', [jobKey, runId]);
+}
+
+/** A transient failure, recorded on the run while its attempt still owns it (the run waits for its retry). */
+export async function recordTransientError(db: Pick<pg.Pool, 'query'>, runId: number, attempt: number, code: string, message: string): Promise<void> {
+  await db.query(`UPDATE batch_runs SET error_code = $2, error = $3 WHERE id = $1 AND status = 'RUNNING' AND attempts = $4`, [runId, code, message, attempt]);
+}
