@@ -262,6 +262,34 @@ describe('worker', () => {
     expect((await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).activeRunId).toBeNull();
   }, WORKER_TEST_TIMEOUT);
 
+  it('a run whose queue job a FLUSHALL took mid-run, and whose worker was then killed, is queued again by another worker and ends as an uninterrupted run', async () => {
+    await freshState();
+    const first = worker();
+    await first.waitForLine(/started:/);
+    const reference = await waitForFinalStatus(await startInactiveRun());
+    const expected = await identityState();
+    await first.stop('SIGTERM');
+
+    await freshState();
+    const doomed = startWorker({ ...env, WORKER_RUN_RECONCILE_INTERVAL_MS: '500' });
+    workers.push(doomed);
+    await doomed.waitForLine(/started:/);
+    const runId = await startInactiveRun();
+    await waitFor(async () => ((await runRow(runId)).pagesApplied >= 2 ? true : undefined), 'two pages', 60_000, 20);
+    await queueRedis(batchJobsQueue()).flushall();
+    await doomed.stop('SIGKILL');
+    expect((await runRow(runId)).status).toBe('RUNNING');
+
+    // No job is left to stall: only the reconciliation of a new worker can bring the run back.
+    const rescuer = startWorker({ ...env, WORKER_RUN_RECONCILE_INTERVAL_MS: '500' });
+    workers.push(rescuer);
+    await rescuer.waitForLine(new RegExp(`run #${runId} had lost its queue job`), 60_000);
+    const recovered = await waitForFinalStatus(runId);
+    expect(countersOf(recovered)).toEqual(countersOf(reference));
+    expect(await identityState()).toEqual(expected);
+    expect((await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).activeRunId).toBeNull();
+  }, WORKER_TEST_TIMEOUT);
+
   it('on SIGTERM hands a run back between pages and another worker finishes it', async () => {
     await freshState();
     const leaving = worker();
