@@ -290,6 +290,37 @@ describe('worker', () => {
     expect((await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).activeRunId).toBeNull();
   }, WORKER_TEST_TIMEOUT);
 
+  it('a worker that hangs (SIGSTOP) while another takes its run over writes nothing onto the run when it wakes up (SIGCONT)', async () => {
+    await freshState();
+    const first = worker();
+    await first.waitForLine(/started:/);
+    const reference = await waitForFinalStatus(await startInactiveRun());
+    const expected = await identityState();
+    await first.stop('SIGTERM');
+
+    await freshState();
+    const hung = worker();
+    await hung.waitForLine(/started:/);
+    const runId = await startInactiveRun();
+    await waitFor(async () => ((await runRow(runId)).pagesApplied >= 3 ? true : undefined), 'three pages', 60_000, 20);
+    hung.child.kill('SIGSTOP');
+    try {
+      // Its lock runs out (6 s) and the other worker's stalled-job check hands the run over.
+      const other = worker();
+      await other.waitForLine(/stalled/, 60_000);
+      const finished = await waitForFinalStatus(runId);
+      expect(countersOf(finished)).toEqual(countersOf(reference));
+    } finally {
+      hung.child.kill('SIGCONT');
+    }
+    await new Promise((r) => setTimeout(r, 3_000)); // the woken worker does whatever it still would
+    const after = await runRow(runId);
+    expect(countersOf(after)).toEqual(countersOf(reference));
+    expect(after.errorCode).toBeNull();
+    expect(after.error).toBeNull();
+    expect(await identityState()).toEqual(expected);
+  }, WORKER_TEST_TIMEOUT);
+
   it('on SIGTERM hands a run back between pages and another worker finishes it', async () => {
     await freshState();
     const leaving = worker();
