@@ -133,6 +133,18 @@ async function identityState() {
   return { users, credentials, certificates, roles };
 }
 
+/** A run nobody disturbs, from a fresh state: its counters and end state are what a disturbed run must reach. */
+async function uninterruptedRun() {
+  await freshState();
+  const first = worker();
+  await first.waitForLine(/started:/);
+  const reference = await waitForFinalStatus(await startInactiveRun());
+  expect(reference.status).toBe('SUCCEEDED');
+  const expected = await identityState();
+  await first.stop('SIGTERM');
+  return { reference, expected };
+}
+
 function countersOf(run: Awaited<ReturnType<typeof runRow>>) {
   const { created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pagesApplied, status } = run;
   return { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pagesApplied };
@@ -229,15 +241,7 @@ describe('worker', () => {
   }, WORKER_TEST_TIMEOUT);
 
   it('recovers a run whose worker was killed with SIGKILL, ending in the state of an uninterrupted run', async () => {
-    // Uninterrupted reference run.
-    await freshState();
-    const first = worker();
-    await first.waitForLine(/started:/);
-    const referenceId = await startInactiveRun();
-    const reference = await waitForFinalStatus(referenceId);
-    expect(reference.status).toBe('SUCCEEDED');
-    const expected = await identityState();
-    await first.stop('SIGTERM');
+    const { reference, expected } = await uninterruptedRun();
 
     // Same start, killed in the middle.
     await freshState();
@@ -263,12 +267,7 @@ describe('worker', () => {
   }, WORKER_TEST_TIMEOUT);
 
   it('a run whose queue job a FLUSHALL took mid-run, and whose worker was then killed, is queued again by another worker and ends as an uninterrupted run', async () => {
-    await freshState();
-    const first = worker();
-    await first.waitForLine(/started:/);
-    const reference = await waitForFinalStatus(await startInactiveRun());
-    const expected = await identityState();
-    await first.stop('SIGTERM');
+    const { reference, expected } = await uninterruptedRun();
 
     await freshState();
     const doomed = startWorker({ ...env, WORKER_RUN_RECONCILE_INTERVAL_MS: '500' });
@@ -291,12 +290,7 @@ describe('worker', () => {
   }, WORKER_TEST_TIMEOUT);
 
   it('a worker that hangs (SIGSTOP) while another takes its run over writes nothing onto the run when it wakes up (SIGCONT)', async () => {
-    await freshState();
-    const first = worker();
-    await first.waitForLine(/started:/);
-    const reference = await waitForFinalStatus(await startInactiveRun());
-    const expected = await identityState();
-    await first.stop('SIGTERM');
+    const { reference, expected } = await uninterruptedRun();
 
     await freshState();
     const hung = worker();
