@@ -140,11 +140,17 @@ type Context = {
  * the pool). Set once per connection: random_page_cost = 1.1 (SSD; with the default 4 the planner
  * scans certificates and roles in full on every page), and a lock_timeout, so that a lock cycle
  * through another application's transaction and the page pipeline's ordered commits ends in a
- * retried page instead of a hang. A connection that failed is discarded and the next attempt
+ * retried page instead of a hang. An idle_in_transaction_session_timeout too: a worker that
+ * hangs (stopped, swapped out) inside a page's transaction would otherwise hold its users' row
+ * locks for as long as it hangs, and the attempt that takes its run over could never apply that
+ * page; PostgreSQL ends such a transaction, the page rolls back, and the hung worker, if it wakes,
+ * finds its run taken over (fencing). A page legitimately idle that long (waiting for the page
+ * before it) is simply applied again. A connection that failed is discarded and the next attempt
  * gets a fresh one.
  */
 const TUNED = new WeakSet<pg.PoolClient>();
 const LOCK_TIMEOUT = '15s';
+const IDLE_IN_TRANSACTION_TIMEOUT = '20s';
 
 class EngineSession {
   private current: Promise<pg.PoolClient> | null = null;
@@ -155,7 +161,9 @@ class EngineSession {
       const client = await this.db.connect();
       if (TUNED.has(client)) return client;
       try {
-        await client.query(`SET random_page_cost = 1.1; SET lock_timeout = '${LOCK_TIMEOUT}'`);
+        await client.query(
+          `SET random_page_cost = 1.1; SET lock_timeout = '${LOCK_TIMEOUT}'; SET idle_in_transaction_session_timeout = '${IDLE_IN_TRANSACTION_TIMEOUT}'`,
+        );
       } catch (error) {
         client.release(error as Error);
         throw error;
