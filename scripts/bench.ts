@@ -6,13 +6,14 @@ import { once } from 'node:events';
 import pg from 'pg';
 import { startEmbeddedPostgres } from './services/postgres';
 import { startSlapd } from './services/slapd';
+import { startRedis } from './services/redis';
 import { freePort } from './services/ports';
 import { deployMigrations } from '@/lib/migrations';
 import { encryptSecret, parseEncryptionKey } from '@/lib/crypto';
 import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
-import { buildRuntime, RUNTIME_NODE_FLAGS, SYNC_BUNDLE } from '@/jobs/runtime';
+import { buildRuntime, RUNTIME_NODE_FLAGS, SYNC_BUNDLE, WORKER_BUNDLE } from '@/jobs/runtime';
 
-// npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep] [--reuse] [--profile] [--bare]
+// npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep] [--reuse] [--profile] [--bare] [--worker K]
 // --keep leaves .test-data/bench-N in place; --reuse starts from it (no LDIF, slapadd or seeding:
 // the Identity Manager is copied afresh from its seeded template database). --profile prints
 // the sync's time per phase. --bare also times the bare writes of the same outcome (no LDAP, no
@@ -20,6 +21,9 @@ import { buildRuntime, RUNTIME_NODE_FLAGS, SYNC_BUNDLE } from '@/jobs/runtime';
 // Loads a generated directory with slapadd and a matching Identity Manager, then runs
 // "Synchronize inactive LDAP Users" twice (first run, then VACUUM, re-run) in a child process and
 // prints people/s, the raw paged ldapsearch time of the same entries, their ratio and the peak RSS.
+// --worker K then runs the job K more times through the real worker (`npm run worker`'s bundle and
+// flags, a private redis-server, started as an operator does: Start now) and prints the worker's
+// RSS when idle and its peak across the runs: what production runs, beside the CLI's figure.
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -94,6 +98,57 @@ async function runSync(env: NodeJS.ProcessEnv): Promise<SyncResult> {
   const outcome = JSON.parse(stdout.trim().split('\n').pop()!);
   // Linux reports CPU times in clock ticks, 100 per second.
   return { seconds: outcome.seconds, wallSeconds: (Date.now() - started) / 1000, peakRssMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, outcome };
+}
+
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+/** K runs of the inactive job through the real worker process; its RSS idle and its peak after each run. */
+async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number): Promise<void> {
+  const redis = await startRedis({ dataDir: path.join(root, 'redis'), port: await freePort() });
+  const workerEnv = { ...env, REDIS_URL: redis.url, REDIS_PREFIX: 'bench' };
+  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, WORKER_BUNDLE], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  try {
+    const waitFor = async (pattern: RegExp, timeoutMs: number) => {
+      const until = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (Date.now() > until) throw new Error(`worker: no ${pattern} within ${timeoutMs} ms:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await waitFor(/started:/, 60_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const idle = memoryOf(child.pid!);
+    Object.assign(process.env, workerEnv);
+    const { resetConfigForTests } = await import('@/lib/config');
+    resetConfigForTests();
+    const { startJobRun } = await import('@/lib/batch-jobs/start-job-run');
+    const { closeBatchJobsQueue } = await import('@/lib/queue/batch-jobs-queue');
+    const { disconnectDb } = await import('@/lib/db');
+    const peaks: number[] = [];
+    for (let i = 1; i <= runs; i++) {
+      const started = await startJobRun({ jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'bench', confirmed: true });
+      if (!started.started) throw new Error(started.message);
+      const t = Date.now();
+      await waitFor(new RegExp(`run #${started.run.id} ended: (\\w+)`), 600_000);
+      const status = new RegExp(`run #${started.run.id} ended: (\\w+)`).exec(output)![1];
+      const m = memoryOf(child.pid!);
+      peaks.push(m.peakMb);
+      console.log(`worker run ${i}: ${status} in ${((Date.now() - t) / 1000).toFixed(2)} s; worker RSS now ${m.rssMb.toFixed(0)} MB, peak so far ${m.peakMb.toFixed(0)} MB`);
+    }
+    await closeBatchJobsQueue();
+    await disconnectDb();
+    console.log(`worker: RSS idle ${idle.rssMb.toFixed(0)} MB after start; peak across ${runs} run(s) ${Math.max(...peaks).toFixed(0)} MB`);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    await redis.stop();
+  }
 }
 
 /** The outcome's writes alone, page by page, one transaction each: what the schema costs without the engine. */
@@ -228,6 +283,21 @@ async function main() {
     };
     report('first run', first);
     report('re-run   ', again);
+    const workerRuns = flag('worker', 0);
+    if (workerRuns > 0) {
+      // From the seeded state again: the worker's first run is a first run too, the others re-runs.
+      const admin = new pg.Client({ connectionString: postgres.url.replace(/\/idm_seed$/, '/postgres') });
+      await admin.connect();
+      await admin.query('DROP DATABASE idm WITH (FORCE)');
+      await admin.query('CREATE DATABASE idm TEMPLATE idm_seed');
+      await admin.query('CHECKPOINT');
+      await admin.end();
+      const db = new pg.Client({ connectionString: databaseUrl });
+      await db.connect();
+      await db.query('UPDATE ldap_settings SET urls = $1 WHERE id = 1', [[slapdUrl]]);
+      await db.end();
+      await runWithWorker(env, root, workerRuns);
+    }
     if (process.argv.includes('--bare')) {
       const admin = new pg.Client({ connectionString: postgres.url.replace(/\/idm_seed$/, '/postgres') });
       await admin.connect();
