@@ -23,7 +23,8 @@ import {
   type WorkerHeartbeat,
 } from '@/lib/queue/worker-heartbeat';
 import { createBatchJobProcessor, type RunEngine } from './process-batch-job';
-import { createRunReconciler, createScheduleReconciler } from './schedule-reconciler';
+import { createRunReconciler } from './run-reconciler';
+import { createScheduleReconciler } from './schedule-reconciler';
 import { workerSettings } from './worker-settings';
 import { log } from './log';
 

@@ -16,6 +16,17 @@ type Db = Pick<pg.Pool, 'query' | 'connect'>;
 
 export const ACTIVE_RUN_SQL = `status IN ('QUEUED', 'RUNNING')`;
 
+/** SQL true while the attempt whose number is the parameter `param` (e.g. '$5') owns the run: the fence of every engine write. */
+export function ownedByAttempt(param: string): string {
+  return `status = 'RUNNING' AND attempts = ${param}::int`;
+}
+
+/** Whether `attempt` still owns the run: it is RUNNING and no later attempt started. */
+export async function ownsRun(db: Pick<pg.Pool, 'query'>, runId: number, attempt: number): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM batch_runs WHERE id = $1 AND ${ownedByAttempt('$2')}`, [runId, attempt]);
+  return rows.length > 0;
+}
+
 /** A batch_runs row as SQL returns it, status as text. */
 export type RunRow = Record<string, unknown> & { id: number; job_key: string; status: string; attempts: number; dry_run: boolean; confirmed: boolean };
 
@@ -56,7 +67,7 @@ export async function endRun(db: Db, runId: number, status: RunStatus, options: 
     const { rows } = await client.query(
       `UPDATE batch_runs SET status = $2::"RunStatus", finished_at = now(),
               error_code = CASE WHEN $6 THEN error_code ELSE $3 END, error = CASE WHEN $6 THEN COALESCE($4, error) ELSE $4 END
-       WHERE id = $1 AND ${ACTIVE_RUN_SQL} AND ($5::int IS NULL OR attempts = $5::int) RETURNING *, status::text AS status`,
+       WHERE id = $1 AND ${ACTIVE_RUN_SQL} AND ($5::int IS NULL OR ${ownedByAttempt('$5')}) RETURNING *, status::text AS status`,
       [runId, status, options.error?.code ?? null, options.error ? options.error.message : (options.message ?? null), options.attempt ?? null, keepCode],
     );
     if (rows[0]) await releaseJob(client, rows[0].job_key, runId);
@@ -77,5 +88,5 @@ export async function releaseJob(db: Pick<pg.Pool, 'query'>, jobKey: string, run
 
 /** A transient failure, recorded on the run while its attempt still owns it (the run waits for its retry). */
 export async function recordTransientError(db: Pick<pg.Pool, 'query'>, runId: number, attempt: number, code: string, message: string): Promise<void> {
-  await db.query(`UPDATE batch_runs SET error_code = $2, error = $3 WHERE id = $1 AND status = 'RUNNING' AND attempts = $4`, [runId, code, message, attempt]);
+  await db.query(`UPDATE batch_runs SET error_code = $2, error = $3 WHERE id = $1 AND ${ownedByAttempt('$4')}`, [runId, code, message, attempt]);
 }

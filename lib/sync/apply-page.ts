@@ -5,6 +5,7 @@ import type { PhaseTimer } from './phase-timer';
 import { certificateMovesSql, certificateTargetSql, credentialTargetSql, revocationReasonSql } from './outcome-sql';
 import { textArrayLiteral } from './text-array';
 import { classifyPage, NO_CORRELATION, UNCHANGED, userAfter, userFieldChanges, type EntryMatch, type PageClassification, type ReleasedUsername, type UserRow } from './page-plan';
+import { ownedByAttempt, ownsRun } from '../runs/run-lifecycle';
 import type { ContestedUsernames } from './claimants';
 
 // The database half of a page: a handful of set-based statements whatever the page size (one
@@ -413,7 +414,7 @@ const COUNT_PAGE: Statement = {
          updated = updated + $6, unchanged = unchanged + $7, failed = failed + $8, credentials_changed = credentials_changed + $9,
          certificates_changed = certificates_changed + $10, roles_withdrawn = roles_withdrawn + $11,
          would_deactivate = CASE WHEN $12::int IS NULL THEN would_deactivate ELSE COALESCE(would_deactivate, 0) + $12::int END
-  WHERE id = $1 AND pages_applied = $2 AND status = 'RUNNING' AND attempts = $13
+  WHERE id = $1 AND pages_applied = $2 AND ${ownedByAttempt('$13')}
   RETURNING cancel_requested_at`,
 };
 
@@ -426,12 +427,6 @@ export class RunTakenOverError extends Error {
     super(`Run #${runId} is no longer attempt ${attempt}'s (another attempt took it over or it ended): this attempt stops without writing.`);
     this.name = 'RunTakenOverError';
   }
-}
-
-/** Whether `attempt` still owns the run: it is RUNNING and no later attempt started. */
-export async function ownsRun(db: Db, runId: number, attempt: number): Promise<boolean> {
-  const { rows } = await db.query(`SELECT 1 FROM batch_runs WHERE id = $1 AND status = 'RUNNING' AND attempts = $2`, [runId, attempt]);
-  return rows.length > 0;
 }
 
 /** Users of the page changed since its plan query: the page rolls back and is planned again. */

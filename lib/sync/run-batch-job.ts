@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isDatabaseUnavailable, pool } from '../db';
-import { beginAttempt, endRun, loadRun, recordTransientError, type RunRow } from '../runs/run-lifecycle';
+import { beginAttempt, endRun, loadRun, ownedByAttempt, recordTransientError, type RunRow } from '../runs/run-lifecycle';
 import { connectLdap, searchPages, type LdapConnection } from '../ldap/connection';
 import { checkFilter, filtersExclude } from '../ldap/filter';
 import { LdapError, toLdapError } from '../ldap/errors';
@@ -458,14 +458,14 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
       const check = checkThreshold(pre.wouldDeactivate, rows[0].n, ctx.options.threshold);
       // The verdict is stored with the count in one statement: a retried attempt reads the same one.
       const { rowCount } = await db.query(
-        `UPDATE batch_runs SET would_deactivate = $2, entries_total = $3, threshold_check = $4 WHERE id = $1 AND status = 'RUNNING' AND attempts = $5`,
+        `UPDATE batch_runs SET would_deactivate = $2, entries_total = $3, threshold_check = $4 WHERE id = $1 AND ${ownedByAttempt('$5')}`,
         [runId, pre.wouldDeactivate, pre.entriesTotal, JSON.stringify(check), attempt],
       );
       if (!rowCount) throw new RunTakenOverError(runId, attempt);
       // Nothing to create, change or report: the pre-pass already did all the work of this run.
       if (pre.pending === 0 && Number(run.pages_applied) === 0) {
         const { rowCount: counted } = await db.query(
-          `UPDATE batch_runs SET entries_read = $2, unchanged = $3, pages_applied = $4 WHERE id = $1 AND status = 'RUNNING' AND attempts = $5`,
+          `UPDATE batch_runs SET entries_read = $2, unchanged = $3, pages_applied = $4 WHERE id = $1 AND ${ownedByAttempt('$5')}`,
           [runId, pre.entriesTotal, pre.unchanged, pre.pages, attempt],
         );
         if (!counted) throw new RunTakenOverError(runId, attempt);
@@ -555,7 +555,7 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     }
     // The whole selection was read: what was an expectation (a confirmed run's) or unknown is now counted.
     await db.query(
-      `UPDATE batch_runs SET entries_total = entries_read WHERE id = $1 AND entries_total IS DISTINCT FROM entries_read AND status = 'RUNNING' AND attempts = $2`,
+      `UPDATE batch_runs SET entries_total = entries_read WHERE id = $1 AND entries_total IS DISTINCT FROM entries_read AND ${ownedByAttempt('$2')}`,
       [runId, attempt],
     );
     if (stopped) return finishRun(db, runId, 'THRESHOLD_EXCEEDED', { code: 'THRESHOLD_EXCEEDED', message: thresholdMessage(threshold, 'stopped') }, attempt);

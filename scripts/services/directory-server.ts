@@ -2,8 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { waitForPort } from './ports';
-import { killProcessGroup, stopProcessGroup } from './process-group';
+import { killProcessGroup, startServerGroup, stopProcessGroup } from './process-group';
 import type { TestCertificates } from './test-certificates';
 
 const execFileAsync = promisify(execFile);
@@ -187,27 +186,13 @@ create_suffix_entry = True
     );
 
     // -d 0 keeps ns-slapd in the foreground; its own process group so that stop() reaches it whatever it forks.
-    const started = spawn(NS_SLAPD, ['-D', `/etc/dirsrv/slapd-${name}`, '-i', pidFile, '-d', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await startServerGroup('ns-slapd', NS_SLAPD, ['-D', `/etc/dirsrv/slapd-${name}`, '-i', pidFile, '-d', '0'], {
       env: ENV,
-      detached: true,
+      ports: tls ? [options.port, tls.ldapsPort] : [options.port],
+      log: options.log,
+      onSpawn: (started) => (child = started),
+      moreOutput: () => readTail(`/var/log/dirsrv/slapd-${name}/errors`),
     });
-    child = started;
-    let output = '';
-    const collect = (chunk: string) => {
-      if (output.length < 16_384) output += chunk;
-      if (options.log) for (const line of chunk.split('\n')) if (line) options.log(line);
-    };
-    started.stdout!.setEncoding('utf8').on('data', collect);
-    started.stderr!.setEncoding('utf8').on('data', collect);
-    const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
-    await Promise.race([
-      Promise.all([waitForPort(options.port, 60_000), tls ? waitForPort(tls.ldapsPort, 60_000) : null]),
-      exited.then((code) => {
-        const errors = readTail(`/var/log/dirsrv/slapd-${name}/errors`);
-        throw new Error(`ns-slapd exited (code ${code}) before listening: ${(output + errors).trim().split('\n').slice(-15).join('\n')}`);
-      }),
-    ]);
 
     if (options.ldifWithoutEntryUuid) {
       await ldapModify(options.ldifWithoutEntryUuid, { add: true });

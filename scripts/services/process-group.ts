@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { waitForPort } from './ports';
 
 // Servers that fork (Samba's pre-forked workers) run in a process group of their own, so that
 // stopping them reaches every process. Zombies are not counted: an orphan waits for init to
@@ -51,4 +53,36 @@ export function killProcessGroup(pgid: number): void {
   } catch {
     // none left
   }
+}
+
+/**
+ * Spawns a server in a process group of its own (detached: stopProcessGroup reaches whatever it
+ * forks) and resolves once it listens on every port. `onSpawn` gets the child at once, so that a
+ * failed start can still be cleaned up. If the server exits first, the error ends with the last
+ * lines of its output and of `moreOutput()` (e.g. its error log).
+ */
+export async function startServerGroup(
+  what: string,
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; ports: number[]; log?: (line: string) => void; onSpawn?: (child: ChildProcess) => void; moreOutput?: () => string },
+): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, detached: true });
+  options.onSpawn?.(child);
+  let output = '';
+  const collect = (chunk: string) => {
+    if (output.length < 16_384) output += chunk;
+    if (options.log) for (const line of chunk.split('\n')) if (line) options.log(line);
+  };
+  child.stdout!.setEncoding('utf8').on('data', collect);
+  child.stderr!.setEncoding('utf8').on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await Promise.race([
+    Promise.all(options.ports.map((port) => waitForPort(port, 60_000))),
+    exited.then((code) => {
+      const tail = (output + (options.moreOutput?.() ?? '')).trim().split('\n').slice(-15).join('\n');
+      throw new Error(`${what} exited (code ${code}) before listening: ${tail}`);
+    }),
+  ]);
+  return child;
 }

@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSyn
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { waitForPort } from './ports';
-import { killProcessGroup, processGroupMembers, stopProcessGroup } from './process-group';
+import { killProcessGroup, processGroupMembers, startServerGroup, stopProcessGroup } from './process-group';
 
 const execFileAsync = promisify(execFile);
 
@@ -150,27 +149,15 @@ export async function startSambaAd(options: SambaAdOptions): Promise<SambaAdServ
     );
 
     // Its own process group (detached), so that stop() reaches the pre-forked workers too.
-    const started = spawn(SAMBA, ['-s', smbConf, '--foreground', '--no-process-group', '--debug-stdout'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await startServerGroup('samba', SAMBA, ['-s', smbConf, '--foreground', '--no-process-group', '--debug-stdout'], {
       env: ENV,
-      detached: true,
+      ports: options.tls ? [SAMBA_AD_PORTS.ldap, SAMBA_AD_PORTS.ldaps] : [SAMBA_AD_PORTS.ldap],
+      log: options.log,
+      onSpawn: (started) => {
+        child = started;
+        if (started.pid) recordServer(started.pid);
+      },
     });
-    child = started;
-    if (started.pid) recordServer(started.pid);
-    let output = '';
-    const collect = (chunk: string) => {
-      if (output.length < 16_384) output += chunk;
-      if (options.log) for (const line of chunk.split('\n')) if (line) options.log(line);
-    };
-    started.stdout!.setEncoding('utf8').on('data', collect);
-    started.stderr!.setEncoding('utf8').on('data', collect);
-    const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
-    await Promise.race([
-      Promise.all([waitForPort(SAMBA_AD_PORTS.ldap, 60_000), options.tls ? waitForPort(SAMBA_AD_PORTS.ldaps, 60_000) : null]),
-      exited.then((code) => {
-        throw new Error(`samba exited (code ${code}) before listening: ${output.trim().split('\n').slice(-15).join('\n')}`);
-      }),
-    ]);
 
     return {
       url: `ldap://127.0.0.1:${SAMBA_AD_PORTS.ldap}`,
