@@ -7,6 +7,7 @@ import type { BatchJobData } from '@/lib/queue/batch-jobs-queue';
 import { publishRunProgress } from '@/lib/queue/run-progress';
 import type { RunOutcome, RunProgress as EngineProgress } from '@/lib/sync/run-batch-job';
 import { log } from './log';
+import { unavailableDependency } from './outages';
 
 /** The engine (lib/sync/run-batch-job.ts), injected so that the processor does not care how a run executes. */
 export type RunEngine = {
@@ -88,8 +89,11 @@ export function createBatchJobProcessor(context: Context) {
       if (isTransient(error)) {
         const attempt = job.attemptsMade + 1;
         const attempts = job.opts.attempts ?? 1;
+        // An outage's message is said once by the worker's outage log (jobs/outages.ts): an attempt names it.
+        const dependency = unavailableDependency(error);
+        const cause = dependency ? `the ${dependency} is unavailable` : message;
         if (attempt < attempts) {
-          log(`run #${id}: transient failure on attempt ${attempt} of ${attempts}, retrying with backoff: ${message}`);
+          log(`run #${id}: transient failure on attempt ${attempt} of ${attempts}, retrying with backoff: ${cause}`);
           throw error;
         }
         log(`run #${id}: transient failure on the last attempt (${attempt}), giving up: ${message}`);

@@ -7,12 +7,25 @@ import { log } from './log';
  * Reconciles job schedulers with the database, one pass at a time: a pass requested while one
  * runs is done once after it, so bursts of reconnects do not pile up.
  */
-export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient, onReconciled: () => Promise<unknown> = async () => undefined) {
+type Hooks = {
+  /**
+   * Before each pass: the worker marks Redis, and notices a FLUSHALL by the mark's absence. Marked
+   * before the pass reads Redis, so that a FLUSHALL during the pass is noticed too; unmarked when
+   * the pass fails, so that it is tried again.
+   */
+  mark?: () => Promise<unknown>;
+  unmark?: () => Promise<unknown>;
+  /** A pass failed (the worker reports outages once, jobs/outages.ts). */
+  onFailure?: (error: unknown) => void;
+};
+
+export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient, hooks: Hooks = {}) {
   let running: Promise<void> | undefined;
   let again = false;
 
   async function pass(reason: string): Promise<void> {
     try {
+      await hooks.mark?.();
       const result = await reconcileJobSchedulers(queue, db);
       // A periodic pass says something only when it changed something (read back from Redis) or failed.
       const changed = result.upserted.length + result.removed.length;
@@ -23,9 +36,11 @@ export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient
         );
       }
       for (const failure of result.failed) log(`schedule reconciliation (${reason}): ${failure.message}`);
-      if (!result.failed.length) await onReconciled();
+      if (result.failed.length) await hooks.unmark?.();
     } catch (error) {
-      log(`schedule reconciliation (${reason}) failed, retried on the next reconnect or period: ${(error as Error).message}`);
+      await hooks.unmark?.().catch(() => undefined);
+      if (hooks.onFailure) hooks.onFailure(error);
+      else log(`schedule reconciliation (${reason}) failed, retried on the next reconnect or period: ${(error as Error).message}`);
     }
   }
 

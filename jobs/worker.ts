@@ -26,6 +26,7 @@ import { createBatchJobProcessor, type RunEngine } from './process-batch-job';
 import { createRunReconciler } from './run-reconciler';
 import { createScheduleReconciler } from './schedule-reconciler';
 import { workerSettings } from './worker-settings';
+import { createOutages, unavailableDependency } from './outages';
 import { log } from './log';
 
 // The batch worker: the only place a sync runs. `npm run worker`.
@@ -38,26 +39,38 @@ async function main(): Promise<void> {
   const settings = workerSettings();
   const { REDIS_URL, REDIS_PREFIX: prefix } = config();
   const db = prisma();
-  // Connection errors are logged once per outage, not on every reconnect attempt.
-  let redisDown = false;
-  const queueConnection = redisConnection(REDIS_URL, 'idm-worker-queue', (error) => {
-    if (!redisDown) log(`Redis unreachable, reconnecting: ${error.message}`);
-    redisDown = true;
-  });
-  queueConnection.on('ready', () => {
-    if (redisDown) log('Redis reachable again');
-    redisDown = false;
-  });
-  /** A Redis error of the queue or the worker: logged unless it is the outage already reported. */
+  // Redis, PostgreSQL and the directory: one line per outage and per recovery (jobs/outages.ts).
+  const outages = createOutages();
+  const queueConnection = redisConnection(REDIS_URL, 'idm-worker-queue', (error) => outages.down('Redis', error));
+  queueConnection.on('ready', () => outages.up('Redis'));
+  // A restarted Redis may be back before the first reconnect: no error then, only a closed connection.
+  let stopping = false;
+  queueConnection.on('close', () => stopping || outages.down('Redis', new Error('the connection was closed')));
+  /** A Redis error of the queue or the worker (its blocking connection's too): a lost connection is the outage. */
   const redisError = (source: string) => (error: Error) => {
-    if (redisDown && CONNECTION_ERROR.test(error.message)) return;
-    log(`${source} error: ${error.message}`);
+    if (CONNECTION_ERROR.test(error.message)) outages.down('Redis', error);
+    else log(`${source} error: ${error.message}`);
+  };
+  /** A failure of housekeeping (reconcilers, session cleanup): an outage is reported as such, anything else as itself. */
+  const reportFailure = (what: string) => (error: unknown) => {
+    const dependency = unavailableDependency(error);
+    if (dependency) outages.down(dependency, error);
+    else if (!(outages.isDown('Redis') && CONNECTION_ERROR.test((error as Error)?.message ?? ''))) log(`${what}: ${(error as Error)?.message ?? String(error)}`);
   };
   const queue = createBatchJobsQueue(queueConnection);
   queue.on('error', redisError('queue'));
   const redis = queueRedis(queue);
-  const reconcile = createScheduleReconciler(queue, db, () => redis.set(`${prefix}:schedules-reconciled`, new Date().toISOString()));
-  const reconcileLostRuns = createRunReconciler(queue);
+  const reconciledMark = `${prefix}:schedules-reconciled`;
+  const reconcile = createScheduleReconciler(queue, db, {
+    mark: () => redis.set(reconciledMark, new Date().toISOString()),
+    unmark: () => redis.del(reconciledMark),
+    onFailure: reportFailure('schedule reconciliation failed, retried on the next reconnect or period'),
+  });
+  // A pass of the run reconciler reads PostgreSQL: it is how an idle worker notices the database's outages.
+  const reconcileLostRuns = createRunReconciler(queue, {
+    onSuccess: () => outages.up('PostgreSQL'),
+    onFailure: reportFailure('run reconciliation failed, retried every few seconds'),
+  });
   const engine: RunEngine = { runBatchJob, failRun };
 
   // Shutdown: runs reaching a page boundary wait here until they are handed back to the queue.
@@ -65,6 +78,9 @@ async function main(): Promise<void> {
   const active = new Map<string, { job: Job<BatchJobData>; token?: string; parked: boolean }>();
   const parkedChanged = new Set<() => void>();
   const betweenPages = (job: Job<BatchJobData>, quiesce: () => Promise<void>): Promise<void> => {
+    // A committed page: the database and the directory both answered.
+    outages.up('PostgreSQL');
+    outages.up('LDAP directory');
     if (!draining) return Promise.resolve();
     void quiesce().then(
       () => {
@@ -78,7 +94,7 @@ async function main(): Promise<void> {
   };
   const process_ = createBatchJobProcessor({ engine, redis, prefix, betweenPages });
 
-  const workerConnection = redisConnection(REDIS_URL, 'idm-worker');
+  const workerConnection = redisConnection(REDIS_URL, 'idm-worker', (error) => outages.down('Redis', error));
   const lateHandBacks = new Set<Promise<unknown>>();
   const worker = new Worker<BatchJobData>(
     BATCH_JOBS_QUEUE,
@@ -99,6 +115,11 @@ async function main(): Promise<void> {
       active.set(job.id ?? '', { job, token, parked: false });
       try {
         return await process_(job);
+      } catch (error) {
+        // An attempt stopped by an outage: said once, however many attempts it stops.
+        const dependency = unavailableDependency(error);
+        if (dependency) outages.down(dependency, error);
+        throw error;
       } finally {
         active.delete(job.id ?? '');
         for (const notify of parkedChanged) notify();
@@ -143,10 +164,10 @@ async function main(): Promise<void> {
   if (redis.status === 'ready') await reconcile('start');
   const reconcileTimer = setInterval(() => void reconcile('periodic'), settings.WORKER_RECONCILE_INTERVAL_MS);
   // Every few seconds: runs whose queue job is gone, and schedules gone with a FLUSHALL (which
-  // does not reconnect). The marker key is written by each schedule reconciliation.
+  // does not reconnect). The mark is written by each schedule reconciliation.
   const lostTimer = setInterval(() => {
     void (async () => {
-      if (!redisDown && !(await redis.exists(`${prefix}:schedules-reconciled`).catch(() => 1))) await reconcile('schedules lost from Redis');
+      if (!outages.isDown('Redis') && !(await redis.exists(reconciledMark).catch(() => 1))) await reconcile('schedules lost from Redis');
       await reconcileLostRuns('periodic');
     })();
   }, settings.WORKER_RUN_RECONCILE_INTERVAL_MS);
@@ -156,7 +177,7 @@ async function main(): Promise<void> {
   const cleanUpSessions = () =>
     deleteExpiredSessions()
       .then((count) => count > 0 && log(`expired sessions deleted: ${count}`))
-      .catch((e: Error) => log(`could not delete expired sessions: ${e.message}`));
+      .catch(reportFailure('could not delete expired sessions'));
   void cleanUpSessions();
   const sessionCleanupTimer = setInterval(() => void cleanUpSessions(), settings.WORKER_SESSION_CLEANUP_INTERVAL_MS);
 
@@ -174,7 +195,6 @@ async function main(): Promise<void> {
   await heartbeat();
   const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_INTERVAL_MS);
 
-  let stopping = false;
   const LATE_FETCH_GRACE_MS = 1_000;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -25,10 +25,22 @@ function listenedTo(db: pg.Pool): pg.Pool {
   return db;
 }
 
+const UNAVAILABLE_CODES = ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'];
+// Prisma's names for the same: can't reach, timed out, connection closed; and its driver adapter's error kinds.
+const PRISMA_UNAVAILABLE_CODES = ['P1001', 'P1002', 'P1017'];
+const ADAPTER_UNAVAILABLE_KINDS = ['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections'];
+
 /** Errors that mean the database is unavailable for now (restart, failover, dropped connection), not that a statement is wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && (/^08/.test(code) || ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code))) return true;
+  if (typeof code === 'string' && (/^08/.test(code) || UNAVAILABLE_CODES.includes(code) || PRISMA_UNAVAILABLE_CODES.includes(code))) return true;
+  // Through Prisma: the driver adapter's error, on the client error's meta or as its own cause.
+  const adapter = (error as { meta?: { driverAdapterError?: { cause?: unknown } }; cause?: unknown })?.meta?.driverAdapterError?.cause
+    ?? (error as { name?: unknown; cause?: unknown })?.cause;
+  const kind = (adapter as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind === 'string' && ADAPTER_UNAVAILABLE_KINDS.includes(kind)) return true;
+  const adapterCode = (adapter as { code?: unknown } | undefined)?.code;
+  if (kind === 'postgres' && typeof adapterCode === 'string' && (/^08/.test(adapterCode) || UNAVAILABLE_CODES.includes(adapterCode))) return true;
   const message = error instanceof Error ? error.message : '';
   return /Connection terminated|connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/.test(message);
 }

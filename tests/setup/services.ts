@@ -18,6 +18,8 @@ export type TestServices = {
   redisUrl: string;
   ldap: SlapdService;
   dataDir: string;
+  /** Stops PostgreSQL, waits `downMs`, starts it again on the same data and port (a restart as an operator does one). */
+  restartPostgres: (downMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -46,9 +48,10 @@ export async function startTestServices(options: TestServicesOptions): Promise<T
   };
   try {
     const [pgPort, redisPort, ldapPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const startPostgres = () => startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: pgPort });
     // allSettled: when one fails, the others have finished starting and can be stopped.
     const started = await Promise.allSettled([
-      startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: pgPort }),
+      startPostgres(),
       startRedis({ dataDir: path.join(dataDir, 'redis'), port: redisPort }),
       startSlapd({ dataDir: path.join(dataDir, 'slapd'), port: ldapPort, ldif: options.ldif, baseDn: options.baseDn }),
     ]);
@@ -56,7 +59,15 @@ export async function startTestServices(options: TestServicesOptions): Promise<T
     const [postgres, redis, ldap] = [valueOf(started[0]), valueOf(started[1]), valueOf(started[2])];
     await deployMigrations(postgres.url);
     await withPrisma(postgres.url, seedBatchJobs);
-    return { databaseUrl: postgres.url, redisUrl: redis.url, ldap, dataDir, stop };
+    // The stop list keeps the first server's stop: a restarted server is stopped through `current`.
+    let current = postgres;
+    stops[0] = () => current.stop();
+    const restartPostgres = async (downMs = 0) => {
+      await current.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      current = await startPostgres();
+    };
+    return { databaseUrl: postgres.url, redisUrl: redis.url, ldap, dataDir, restartPostgres, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

@@ -1,0 +1,383 @@
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { prisma } from '@/lib/db';
+import { generateEncryptionKey, parseEncryptionKey } from '@/lib/crypto';
+import { startJobRun } from '@/lib/batch-jobs/start-job-run';
+import { finishCancelledRun } from '@/lib/batch-jobs/cancel-run';
+import { ACTIVE_RUN_STATUSES, isActiveStatus } from '@/lib/batch-jobs/run-summary';
+import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
+import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
+import { seedDemoIdentities } from '@/lib/seed/demo-identities';
+import { seedLdapSettings } from '@/lib/seed/ldap-settings';
+import { demoPeople, toLdif } from '@/scripts/demo-data';
+import { startSlapd } from '@/scripts/services/slapd';
+import { startTestServices, type TestServices } from '@/tests/setup/services';
+import { jobsEnv, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
+
+// The faults a production run meets, each against the real worker process, PostgreSQL, Redis and
+// slapd, each from the same pristine Identity Manager, each required to end (no active run left,
+// the job startable again) in exactly the state of an uninterrupted run: users, credentials,
+// certificates, role assignments, the run's counters and its run items.
+// (20 concurrent starts giving exactly one run: tests/integration/run-lifecycle.test.ts.)
+//
+// FAULT_SCENARIOS_PEOPLE replays them on a large generated directory (half of it inactive, always
+// about 80 pages): `FAULT_SCENARIOS_PEOPLE=200000 npm run test:faults`.
+const SIZE = Number(process.env.FAULT_SCENARIOS_PEOPLE ?? 800);
+const people = demoPeople({ size: SIZE, inactiveShare: 0.5, seed: 99 });
+const inactivePeople = people.filter((p) => !p.active).length;
+const PAGE_SIZE = Math.max(5, Math.ceil(inactivePeople / 80));
+const PAGES = Math.ceil(inactivePeople / PAGE_SIZE);
+const encryptionKey = generateEncryptionKey();
+// Shortened timings: a killed worker's run is stalled after 6 s and picked up within a second.
+const TIMINGS = {
+  APP_ENCRYPTION_KEY: encryptionKey,
+  WORKER_LOCK_DURATION_MS: '6000',
+  WORKER_STALLED_INTERVAL_MS: '1000',
+  WORKER_SHUTDOWN_GRACE_MS: '15000',
+  WORKER_RETRY_DELAY_MS: '1000',
+  WORKER_RUN_RECONCILE_INTERVAL_MS: '1000',
+};
+const TIMEOUT = 300_000;
+
+let services: TestServices;
+let env: Record<string, string>;
+const workers: WorkerProcess[] = [];
+// The directory the slapd scenario starts again (same folder and port): it serves the scenarios after it.
+let restartedDirectory: { stop: () => Promise<void> } | undefined;
+
+function worker(extra: Record<string, string> = {}): WorkerProcess {
+  const w = startWorker({ ...env, ...extra });
+  workers.push(w);
+  return w;
+}
+
+function admin(): pg.Client {
+  const url = new URL(services.databaseUrl);
+  url.pathname = '/postgres';
+  return new pg.Client({ connectionString: url.toString() });
+}
+
+async function onAdmin(sql: string[]): Promise<void> {
+  const client = admin();
+  await client.connect();
+  try {
+    for (const statement of sql) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  services = await startTestServices({ name: 'fault-scenarios', ldif: toLdif(people) });
+  env = jobsEnv(services, TIMINGS);
+  await useEnv(env);
+  const { ldap } = services;
+  await seedLdapSettings(
+    prisma(),
+    { url: ldap.url, bindDn: ldap.syncDn, bindPassword: ldap.syncPassword, baseDn: ldap.baseDn },
+    parseEncryptionKey(encryptionKey),
+  );
+  const noThreshold = { maxUsers: null, maxPercent: null };
+  for (const key of [INACTIVE_LDAP_USERS, ACTIVE_LDAP_USERS]) {
+    const job = await prisma().batchJob.findUniqueOrThrow({ where: { key } });
+    await prisma().batchJob.update({ where: { key }, data: { options: { ...(job.options as object), pageSize: PAGE_SIZE, threshold: noThreshold } } });
+  }
+  await seedDemoIdentities(prisma(), { people });
+  // Every scenario starts from a copy of this database: the same ids, the same rows.
+  await releaseClients();
+  await onAdmin(['CREATE DATABASE idm_pristine TEMPLATE idm']);
+}, 600_000);
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
+});
+
+afterAll(async () => {
+  await releaseClients();
+  await restartedDirectory?.stop();
+  await services?.stop();
+});
+
+/** The pristine Identity Manager again (a copy of the template), Redis empty, the directory up. */
+async function pristine(): Promise<void> {
+  await releaseClients();
+  await onAdmin(['DROP DATABASE IF EXISTS idm WITH (FORCE)', 'CREATE DATABASE idm TEMPLATE idm_pristine']);
+  await queueRedis(batchJobsQueue()).flushall();
+}
+
+async function runRow(id: number) {
+  return prisma().batchRun.findUniqueOrThrow({ where: { id } });
+}
+
+/** Polls the run, riding out a database that is restarting. */
+async function pagesApplied(id: number): Promise<number> {
+  return runRow(id).then((r) => r.pagesApplied, () => -1);
+}
+
+function untilPages(id: number, share: number) {
+  const target = Math.max(2, Math.round(PAGES * share));
+  return waitFor(async () => ((await pagesApplied(id)) >= target ? true : undefined), `${target} pages of run #${id}`, 120_000, 10);
+}
+
+async function waitForEnd(id: number, timeoutMs = 180_000) {
+  return waitFor(async () => {
+    const run = await runRow(id).catch(() => undefined);
+    return run && !isActiveStatus(run.status) ? run : undefined;
+  }, `run #${id} to end`, timeoutMs);
+}
+
+async function startRun(): Promise<number> {
+  const started = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'olivia', confirmed: true });
+  if (!started.started) throw new Error(`not started: ${started.message}`);
+  return started.run.id;
+}
+
+/** What a run leaves behind, without timestamps: the identity data, the run's counters and its items. */
+async function fingerprint(runId: number) {
+  const db = prisma();
+  const run = await runRow(runId);
+  const { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pagesApplied: pages } = run;
+  return {
+    counters: { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pages },
+    // Natural keys, not ids: a page rolled back by a fault consumes sequence values, so the ids of
+    // the users a run creates differ from an uninterrupted run's; nothing else may.
+    users: await db.$queryRaw`
+      SELECT username_key, state::text, source::text, ldap_external_id, ldap_dn, given_name, surname, email, employee_number
+      FROM users ORDER BY username_key`,
+    credentials: await db.$queryRaw`
+      SELECT u.username_key, c.type::text, c.state::text, c.label
+      FROM credentials c JOIN users u ON u.id = c.user_id ORDER BY u.username_key, c.type, c.label`,
+    certificates: await db.$queryRaw`
+      SELECT cert.serial, cert.state::text, cert.revocation_reason::text, cert.revoked_at IS NOT NULL AS revoked, c.label
+      FROM certificates cert JOIN credentials c ON c.id = cert.credential_id ORDER BY cert.serial`,
+    roles: await db.$queryRaw`
+      SELECT u.username_key, r.name FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles r ON r.id = ur.role_id
+      ORDER BY u.username_key, r.name`,
+    items: await db.$queryRaw`
+      SELECT i.external_id, i.username, i.ldap_dn, u.username_key AS user, i.outcome::text, i.reason, i.changes::text
+      FROM batch_run_items i LEFT JOIN users u ON u.id = i.user_id
+      WHERE i.run_id = ${runId} ORDER BY i.external_id, i.username, i.ldap_dn, i.outcome`,
+  };
+}
+
+let reference: Awaited<ReturnType<typeof fingerprint>> | undefined;
+
+/** The run nobody disturbs, once per file: what every disturbed run must reach. */
+async function uninterrupted() {
+  if (reference) return reference;
+  await pristine();
+  const w = worker();
+  await w.waitForLine(/started:/);
+  const runId = await startRun();
+  expect((await waitForEnd(runId)).status).toBe('SUCCEEDED');
+  reference = await fingerprint(runId);
+  expect(reference.counters.pages).toBe(PAGES);
+  await w.stop('SIGTERM');
+  workers.splice(workers.indexOf(w), 1);
+  return reference;
+}
+
+/** The disturbed run ended as the uninterrupted one did, left nothing active, and the job starts again. */
+async function expectSameAsUninterrupted(runId: number, expected: NonNullable<typeof reference>) {
+  const ended = await waitForEnd(runId);
+  expect(await fingerprint(runId)).toEqual(expected);
+  expect(ended.errorCode).toBeNull();
+  expect(await prisma().batchRun.count({ where: { status: { in: [...ACTIVE_RUN_STATUSES] } } })).toBe(0);
+  const again = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'olivia', confirmed: true, enqueue: false });
+  expect(again.started).toBe(true);
+  if (again.started) await finishCancelledRun(again.run.id, 'The job starts again: checked by the test.');
+}
+
+/** The worker that runs `runId` (it announces each attempt). */
+function holderOf(runId: number, candidates: WorkerProcess[]): WorkerProcess {
+  const holder = candidates.find((w) => w.lines.some((l) => l.includes(`run #${runId} of ${INACTIVE_LDAP_USERS}: attempt`)));
+  if (!holder) throw new Error(`no worker announced run #${runId}`);
+  return holder;
+}
+
+describe('fault scenarios: every run ends, in the state of an uninterrupted run', () => {
+  for (const share of [0.3, 0.7]) {
+    it(`worker SIGKILL at ~${share * 100} % of the pages: another worker resumes after the last committed page`, async () => {
+      const expected = await uninterrupted();
+      await pristine();
+      const doomed = worker();
+      await doomed.waitForLine(/started:/);
+      const runId = await startRun();
+      await untilPages(runId, share);
+      await doomed.stop('SIGKILL');
+      expect((await runRow(runId)).status).toBe('RUNNING');
+      expect((await runRow(runId)).pagesApplied).toBeLessThan(PAGES);
+
+      const rescuer = worker();
+      await rescuer.waitForLine(/stalled/, 60_000);
+      await expectSameAsUninterrupted(runId, expected);
+      expect((await runRow(runId)).attempts).toBeGreaterThanOrEqual(2);
+    }, TIMEOUT);
+  }
+
+  it('two workers, the holder killed: the other takes the run over', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    const pair = [worker(), worker()];
+    await Promise.all(pair.map((w) => w.waitForLine(/started:/)));
+    const runId = await startRun();
+    await untilPages(runId, 0.5);
+    const holder = holderOf(runId, pair);
+    await holder.stop('SIGKILL');
+    const other = pair.find((w) => w !== holder)!;
+    await other.waitForLine(/stalled/, 60_000);
+    await expectSameAsUninterrupted(runId, expected);
+  }, TIMEOUT);
+
+  it('SIGTERM with one worker: the run is handed back between pages and waits, unchanged, for the next worker', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    const leaving = worker();
+    await leaving.waitForLine(/started:/);
+    const runId = await startRun();
+    await untilPages(runId, 0.5);
+    expect(await leaving.stop('SIGTERM')).toBe(0);
+    expect(leaving.lines.join('\n')).toMatch(new RegExp(`run #${runId} released between pages`));
+    const parked = await runRow(runId);
+    expect(parked.status).toBe('RUNNING');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await runRow(runId)).pagesApplied).toBe(parked.pagesApplied);
+
+    const next = worker();
+    await expectSameAsUninterrupted(runId, expected);
+    // Handed back, not abandoned: taken from the queue, not through stalled-job recovery.
+    expect(next.lines.filter((l) => /stalled/.test(l))).toEqual([]);
+  }, TIMEOUT);
+
+  it('SIGTERM with two workers: the other worker takes the run from the queue at once', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    const pair = [worker(), worker()];
+    await Promise.all(pair.map((w) => w.waitForLine(/started:/)));
+    const runId = await startRun();
+    await untilPages(runId, 0.5);
+    const holder = holderOf(runId, pair);
+    expect(await holder.stop('SIGTERM')).toBe(0);
+    const other = pair.find((w) => w !== holder)!;
+    await expectSameAsUninterrupted(runId, expected);
+    expect(other.lines.join('\n')).toMatch(new RegExp(`run #${runId} of ${INACTIVE_LDAP_USERS}: attempt`));
+    expect(other.lines.filter((l) => /stalled/.test(l))).toEqual([]);
+  }, TIMEOUT);
+
+  it('slapd stopped for 20 s mid-run: the page retries with backoff until the directory is back', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    // Retries 2.5, 5, 10 and 20 s apart: the fifth attempt comes after the directory is back.
+    const w = worker({ WORKER_RETRY_DELAY_MS: '2500' });
+    await w.waitForLine(/started:/);
+    const runId = await startRun();
+    await untilPages(runId, 0.5);
+    await services.ldap.stop();
+    await w.waitForLine(new RegExp(`run #${runId}: .*attempt 1 of 5`), 30_000);
+    await new Promise((r) => setTimeout(r, 20_000));
+    restartedDirectory = await startSlapd({ dataDir: path.join(services.dataDir, 'slapd'), port: Number(new URL(services.ldap.url).port) });
+    await expectSameAsUninterrupted(runId, expected);
+    expect(w.lines.filter((l) => /\] LDAP directory unavailable: /.test(l))).toHaveLength(1);
+    expect(w.lines.filter((l) => /\] LDAP directory available again after /.test(l))).toHaveLength(1);
+  }, TIMEOUT);
+
+  it('PostgreSQL restarted mid-run: the worker lives on, the page retries, the run ends', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    const w = worker();
+    await w.waitForLine(/started:/);
+    const runId = await startRun();
+    await untilPages(runId, 0.5);
+    await services.restartPostgres(2_000);
+    await expectSameAsUninterrupted(runId, expected);
+    expect(w.child.exitCode).toBeNull();
+    expect(w.lines.join('\n')).not.toMatch(/Unhandled|uncaught/i);
+    expect(w.lines.filter((l) => /\] PostgreSQL unavailable: /.test(l))).toHaveLength(1);
+    expect(w.lines.filter((l) => /\] PostgreSQL available again after /.test(l))).toHaveLength(1);
+  }, TIMEOUT);
+
+  it('Redis FLUSHALL while idle: the schedules are back within seconds and a run works', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    await prisma().batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 3 * * *' } });
+    const w = worker();
+    await w.waitForLine(/started:/);
+    const queue = batchJobsQueue();
+    await waitFor(async () => ((await queue.getJobSchedulers()).length === 1 ? true : undefined), 'the schedule', 10_000);
+    const flushedAt = Date.now();
+    await queueRedis(queue).flushall();
+    await waitFor(async () => ((await queue.getJobSchedulers()).length === 1 ? true : undefined), 'the schedule back', 10_000, 100);
+    expect(Date.now() - flushedAt).toBeLessThan(5_000);
+    await expectSameAsUninterrupted(await startRun(), expected);
+  }, TIMEOUT);
+
+  it('Redis FLUSHALL mid-run, worker alive: the run ends once, as an uninterrupted run', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    const w = worker();
+    await w.waitForLine(/started:/);
+    const runId = await startRun();
+    await untilPages(runId, 0.5);
+    await queueRedis(batchJobsQueue()).flushall();
+    await expectSameAsUninterrupted(runId, expected);
+    expect(w.child.exitCode).toBeNull();
+  }, TIMEOUT);
+
+  it('Redis FLUSHALL mid-run, then the worker killed: another worker queues the run again', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    const doomed = worker();
+    await doomed.waitForLine(/started:/);
+    const runId = await startRun();
+    await untilPages(runId, 0.3);
+    await queueRedis(batchJobsQueue()).flushall();
+    await doomed.stop('SIGKILL');
+    expect((await runRow(runId)).status).toBe('RUNNING');
+
+    // No job is left to stall: only the reconciliation of a new worker can bring the run back.
+    const rescuer = worker();
+    await rescuer.waitForLine(new RegExp(`run #${runId} had lost its queue job`), 60_000);
+    await expectSameAsUninterrupted(runId, expected);
+  }, TIMEOUT);
+
+  it('Redis FLUSHALL while a run waits for its retry: the run is queued again within seconds and ends', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    const w = worker({ WORKER_RETRY_DELAY_MS: '60000' });
+    await w.waitForLine(/started:/);
+    // The directory unreachable at the start: the run waits a minute for its retry ...
+    const settings = await prisma().ldapSettings.findUniqueOrThrow({ where: { id: 1 } });
+    await prisma().ldapSettings.update({ where: { id: 1 }, data: { urls: ['ldap://127.0.0.1:1'] } });
+    const runId = await startRun();
+    await w.waitForLine(new RegExp(`run #${runId}: .*attempt 1 of 5`), 30_000);
+    await prisma().ldapSettings.update({ where: { id: 1 }, data: { urls: settings.urls } });
+    // ... when Redis loses its queue job.
+    const flushedAt = Date.now();
+    await queueRedis(batchJobsQueue()).flushall();
+    await w.waitForLine(new RegExp(`run #${runId} had lost its queue job`), 30_000);
+    expect(Date.now() - flushedAt).toBeLessThan(15_000);
+    // The failed first attempt read nothing: the run's items and counters are those of an uninterrupted run.
+    await expectSameAsUninterrupted(runId, expected);
+  }, TIMEOUT);
+
+  it('a worker that hangs (SIGSTOP) while a second one takes its run over writes nothing when it wakes up (SIGCONT)', async () => {
+    const expected = await uninterrupted();
+    await pristine();
+    const hung = worker();
+    await hung.waitForLine(/started:/);
+    const runId = await startRun();
+    await untilPages(runId, 0.3);
+    hung.child.kill('SIGSTOP');
+    try {
+      // Its lock runs out (6 s) and the other worker's stalled-job check hands the run over.
+      const other = worker();
+      await other.waitForLine(/stalled/, 60_000);
+      await waitForEnd(runId);
+    } finally {
+      hung.child.kill('SIGCONT');
+    }
+    await new Promise((r) => setTimeout(r, 3_000)); // the woken worker does whatever it still would
+    await expectSameAsUninterrupted(runId, expected);
+  }, TIMEOUT);
+});
