@@ -1,4 +1,3 @@
-import type { PrismaClient } from '@/lib/db';
 import type { BatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import { reconcileJobSchedulers } from '@/lib/queue/job-schedulers';
 import { log } from './log';
@@ -7,13 +6,13 @@ import { log } from './log';
  * Reconciles job schedulers with the database, one pass at a time: a pass requested while one
  * runs is done once after it, so bursts of reconnects do not pile up.
  */
-export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient, onReconciled: () => Promise<unknown> = async () => undefined) {
+export function createScheduleReconciler(queue: BatchJobsQueue, onReconciled: () => Promise<unknown> = async () => undefined) {
   let running: Promise<void> | undefined;
   let again = false;
 
   async function pass(reason: string): Promise<void> {
     try {
-      const result = await reconcileJobSchedulers(queue, db);
+      const result = await reconcileJobSchedulers(queue);
       // A periodic pass says something only when it changed something (read back from Redis) or failed.
       const changed = result.upserted.length + result.removed.length;
       if (changed > 0 || reason !== 'periodic') {
