@@ -57,9 +57,9 @@ export async function createRun(db: Pick<pg.Pool, 'connect'>, run: NewRun): Prom
          VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7) RETURNING ${RUN_SUMMARY_COLUMNS}`,
         [run.jobKey, run.trigger, run.startedBy, run.dryRun, run.confirmed, run.confirmsRunId ?? null, run.entriesTotal ?? null],
       );
-      // Starting a run is not a configuration change, so updated_at/version stay as they are.
       const [created] = rows;
       if (!created) throw new Error('INSERT ... RETURNING returned no row');
+      // Starting a run is not a configuration change, so updated_at/version stay as they are.
       const claimed = await client.query('UPDATE batch_jobs SET active_run_id = $2 WHERE key = $1 AND active_run_id IS NULL', [run.jobKey, created.id]);
       if (claimed.rowCount !== 1) throw new AlreadyActive();
       return created;
