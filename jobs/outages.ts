@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '@/lib/db';
+import { isDatabaseUnavailable } from '@/lib/db-pool';
 import { log } from './log';
 
 /** What the worker depends on; each is reported by name. */

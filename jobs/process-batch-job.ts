@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { prisma } from '@/lib/db';
+import { pool } from '@/lib/db-pool';
+import { runStatus } from '@/lib/runs/run-lifecycle';
 import { startJobRun } from '@/lib/batch-jobs/start-job-run';
 import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
 import type { BatchJobData } from '@/lib/queue/batch-jobs-queue';
@@ -39,7 +40,6 @@ export function isTransient(error: unknown): boolean {
 /** The BullMQ processor of the batch-jobs queue: one call per attempt of a run. */
 export function createBatchJobProcessor(context: Context) {
   return async function processBatchJob(job: Job<BatchJobData>): Promise<ProcessResult> {
-    const db = prisma();
     let runId = job.data.runId;
     if (runId === undefined) {
       // A scheduled firing: the run is created here, with the same one-active-run rule as a manual start.
@@ -57,10 +57,10 @@ export function createBatchJobProcessor(context: Context) {
       log(`schedule of ${job.data.jobKey} fired: run #${runId}`);
     }
 
-    const run = await db.batchRun.findUnique({ where: { id: runId }, select: { status: true } });
-    if (!run) throw new UnrecoverableError(`Run #${runId} does not exist.`);
+    const status = await runStatus(pool(), runId);
+    if (!status) throw new UnrecoverableError(`Run #${runId} does not exist.`);
     // A cancel requested before the start is honoured by the engine before its first page.
-    if (!isActiveStatus(run.status)) return { runId, alreadyFinished: run.status };
+    if (!isActiveStatus(status)) return { runId, alreadyFinished: status };
 
     const id = runId;
     log(`run #${id} of ${job.data.jobKey}: attempt ${job.attemptsMade + 1} of ${job.opts.attempts ?? 1}`);
@@ -101,8 +101,8 @@ export function createBatchJobProcessor(context: Context) {
         throw new UnrecoverableError(message);
       }
       // The engine finishes its runs itself; an unexpected error must still not leave the job blocked.
-      const after = await db.batchRun.findUnique({ where: { id }, select: { status: true } });
-      if (after && isActiveStatus(after.status)) await context.engine.failRun(id, error);
+      const after = await runStatus(pool(), id);
+      if (after && isActiveStatus(after)) await context.engine.failRun(id, error);
       log(`run #${id} failed: ${message}`);
       throw new UnrecoverableError(message);
     }

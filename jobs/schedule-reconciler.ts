@@ -1,12 +1,7 @@
-import type { PrismaClient } from '@/lib/db';
 import type { BatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import { reconcileJobSchedulers } from '@/lib/queue/job-schedulers';
 import { log } from './log';
 
-/**
- * Reconciles job schedulers with the database, one pass at a time: a pass requested while one
- * runs is done once after it, so bursts of reconnects do not pile up.
- */
 type Hooks = {
   /**
    * Before each pass: the worker marks Redis, and notices a FLUSHALL by the mark's absence. Marked
@@ -19,14 +14,18 @@ type Hooks = {
   onFailure?: (error: unknown) => void;
 };
 
-export function createScheduleReconciler(queue: BatchJobsQueue, db: PrismaClient, hooks: Hooks = {}) {
+/**
+ * Reconciles job schedulers with the database, one pass at a time: a pass requested while one
+ * runs is done once after it, so bursts of reconnects do not pile up.
+ */
+export function createScheduleReconciler(queue: BatchJobsQueue, hooks: Hooks = {}) {
   let running: Promise<void> | undefined;
   let again = false;
 
   async function pass(reason: string): Promise<void> {
     try {
       await hooks.mark?.();
-      const result = await reconcileJobSchedulers(queue, db);
+      const result = await reconcileJobSchedulers(queue);
       // A periodic pass says something only when it changed something (read back from Redis) or failed.
       const changed = result.upserted.length + result.removed.length;
       if (changed > 0 || reason !== 'periodic') {

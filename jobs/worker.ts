@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import { config } from '@/lib/config';
 import { refuseToStartWithoutProductionSecrets } from '@/lib/require-production-secrets';
-import { disconnectDb, prisma } from '@/lib/db';
-import { deleteExpiredSessions } from '@/lib/auth/sessions';
+import { closePool, pool } from '@/lib/db-pool';
+import { deleteExpiredSessions } from '@/lib/auth/delete-expired-sessions';
+import { runStatus } from '@/lib/runs/run-lifecycle';
 import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
 import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
 import {
@@ -38,7 +39,6 @@ async function main(): Promise<void> {
   refuseToStartWithoutProductionSecrets('The batch worker');
   const settings = workerSettings();
   const { REDIS_URL, REDIS_PREFIX: prefix } = config();
-  const db = prisma();
   // Redis, PostgreSQL and the directory: one line per outage and per recovery (jobs/outages.ts).
   const outages = createOutages();
   const queueConnection = redisConnection(REDIS_URL, 'idm-worker-queue', (error) => outages.down('Redis', error));
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   queue.on('error', redisError('queue'));
   const redis = queueRedis(queue);
   const reconciledMark = `${prefix}:schedules-reconciled`;
-  const reconcile = createScheduleReconciler(queue, db, {
+  const reconcile = createScheduleReconciler(queue, {
     mark: () => redis.set(reconciledMark, new Date().toISOString()),
     unmark: () => redis.del(reconciledMark),
     onFailure: reportFailure('schedule reconciliation failed, retried on the next reconnect or period'),
@@ -151,8 +151,8 @@ async function main(): Promise<void> {
     if (!job) return;
     void (async () => {
       if ((await job.getState()) !== 'failed' || job.data.runId === undefined) return;
-      const run = await db.batchRun.findUnique({ where: { id: job.data.runId }, select: { status: true } });
-      if (run && isActiveStatus(run.status)) {
+      const status = await runStatus(pool(), job.data.runId);
+      if (status && isActiveStatus(status)) {
         log(`run #${job.data.runId}: its job failed for good (${error.message}), recording the failure`);
         await failRun(job.data.runId, error);
       }
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
       await queue.close();
       redis.disconnect();
       workerConnection.disconnect();
-      await disconnectDb();
+      await closePool();
     };
     await Promise.race([cleanup().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
     log('stopped');

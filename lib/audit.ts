@@ -1,4 +1,5 @@
-import { prisma, Prisma } from '@/lib/db';
+import type { Prisma } from './generated/prisma/client';
+import { pool } from './db-pool';
 
 export type AuditInput = {
   /** Account username, or "system" / "scheduler". */
@@ -11,15 +12,15 @@ export type AuditInput = {
   ip?: string | null;
 };
 
-/** Appends one event to the audit log (audit_events). */
+/** Appends one event to the audit log (audit_events). Plain SQL: the worker records events too, without Prisma. */
 export async function recordAudit(event: AuditInput): Promise<void> {
-  await prisma().auditEvent.create({
-    data: {
-      actor: event.actor.slice(0, 200),
-      action: event.action,
-      target: event.target ?? null,
-      details: event.details ?? Prisma.DbNull,
-      ip: event.ip ?? null,
-    },
-  });
+  // Serialized here: pg would turn a JavaScript array into a PostgreSQL array, not JSON.
+  const details = event.details === undefined || event.details === null ? null : JSON.stringify(event.details);
+  await pool().query('INSERT INTO audit_events (actor, action, target, details, ip) VALUES ($1, $2, $3, $4::jsonb, $5)', [
+    event.actor.slice(0, 200),
+    event.action,
+    event.target ?? null,
+    details,
+    event.ip ?? null,
+  ]);
 }

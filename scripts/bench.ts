@@ -129,7 +129,7 @@ async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number)
     resetConfigForTests();
     const { startJobRun } = await import('@/lib/batch-jobs/start-job-run');
     const { closeBatchJobsQueue } = await import('@/lib/queue/batch-jobs-queue');
-    const { disconnectDb } = await import('@/lib/db');
+    const { closePool } = await import('@/lib/db-pool');
     const peaks: number[] = [];
     for (let i = 1; i <= runs; i++) {
       const started = await startJobRun({ jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'bench', confirmed: true });
@@ -142,7 +142,7 @@ async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number)
       console.log(`worker run ${i}: ${status} in ${((Date.now() - t) / 1000).toFixed(2)} s; worker RSS now ${m.rssMb.toFixed(0)} MB, peak so far ${m.peakMb.toFixed(0)} MB`);
     }
     await closeBatchJobsQueue();
-    await disconnectDb();
+    await closePool();
     console.log(`worker: RSS idle ${idle.rssMb.toFixed(0)} MB after start; peak across ${runs} run(s) ${Math.max(...peaks).toFixed(0)} MB`);
   } finally {
     child.kill('SIGTERM');

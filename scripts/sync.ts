@@ -1,4 +1,5 @@
-import { disconnectDb, pool } from '@/lib/db';
+import { closePool, pool } from '@/lib/db-pool';
+import { createRun } from '@/lib/runs/run-lifecycle';
 import { isSyncJobKey } from '@/lib/sync/job-options';
 import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
 import { PhaseTimer } from '@/lib/sync/phase-timer';
@@ -18,28 +19,14 @@ if (!jobKey || !isSyncJobKey(jobKey)) {
   process.exit(2);
 }
 
-async function main(): Promise<number> {
-  const db = pool();
+async function main(jobKey: string): Promise<number> {
   // Same rule as the jobs layer: at most one queued or running run per job.
-  const client = await db.connect();
-  let runId: number;
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query(
-      `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed) VALUES ($1, 'QUEUED', 'CLI', 'cli', $2, $3) RETURNING id`,
-      [jobKey, dryRun, confirmed],
-    );
-    runId = rows[0].id;
-    const claimed = await client.query('UPDATE batch_jobs SET active_run_id = $2 WHERE key = $1 AND active_run_id IS NULL', [jobKey, runId]);
-    if (claimed.rowCount !== 1) {
-      await client.query('ROLLBACK');
-      console.error(`Job ${jobKey} does not exist or already has a queued or running run.`);
-      return 1;
-    }
-    await client.query('COMMIT');
-  } finally {
-    client.release();
+  const run = await createRun(pool(), { jobKey, trigger: 'CLI', startedBy: 'cli', dryRun, confirmed });
+  if (!run) {
+    console.error(`Job ${jobKey} does not exist or already has a queued or running run.`);
+    return 1;
   }
+  const runId = run.id;
   const started = Date.now();
   const cpuAtStart = process.cpuUsage();
   try {
@@ -77,13 +64,13 @@ async function main(): Promise<number> {
   }
 }
 
-main()
+main(jobKey)
   .then(async (code) => {
-    await disconnectDb();
+    await closePool();
     process.exit(code);
   })
   .catch(async (error) => {
     console.error(error);
-    await disconnectDb();
+    await closePool();
     process.exit(1);
   });

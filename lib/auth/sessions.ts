@@ -87,9 +87,3 @@ export async function deleteSession(token: string | undefined | null): Promise<v
   if (!isWellFormedToken(token)) return;
   await prisma().session.deleteMany({ where: { id: sessionIdFromToken(token) } });
 }
-
-/** Housekeeping for sessions nobody came back to; safe to call from any process. */
-export async function deleteExpiredSessions(now = new Date()): Promise<number> {
-  const { count } = await prisma().session.deleteMany({ where: { expiresAt: { lte: now } } });
-  return count;
-}

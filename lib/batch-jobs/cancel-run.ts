@@ -1,9 +1,9 @@
 import { recordAudit } from '../audit';
-import { pool, prisma } from '../db';
-import { endRun } from '../runs/run-lifecycle';
+import { pool } from '../db-pool';
+import { endRun, requestCancel } from '../runs/run-lifecycle';
 import { batchJobsQueue, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
-import { RUN_SUMMARY_SELECT, type RunSummary } from './run-summary';
+import { loadRunSummary, type RunSummary } from './run-summary';
 
 export type CancelRunOptions = {
   runId: number;
@@ -28,17 +28,13 @@ export type CancelRunResult =
  * BullMQ job has not been picked up yet is removed from the queue and cancelled at once.
  */
 export async function cancelRun(options: CancelRunOptions): Promise<CancelRunResult> {
-  const db = prisma();
-  const { count } = await db.batchRun.updateMany({
-    where: { id: options.runId, status: { in: ['QUEUED', 'RUNNING'] }, cancelRequestedAt: null },
-    data: { cancelRequestedAt: new Date() },
-  });
-  const run = await db.batchRun.findUnique({ where: { id: options.runId }, select: RUN_SUMMARY_SELECT });
+  const requested = await requestCancel(pool(), options.runId);
+  const run = await loadRunSummary(pool(), options.runId);
   if (!run) return { ok: false, reason: 'not_found', message: `There is no run #${options.runId}.` };
-  if (count === 0 && run.status !== 'QUEUED' && run.status !== 'RUNNING') {
+  if (!requested && run.status !== 'QUEUED' && run.status !== 'RUNNING') {
     return { ok: false, reason: 'already_finished', run, message: `Run #${run.id} already ended (${run.status}).` };
   }
-  if (count > 0) {
+  if (requested) {
     await recordAudit({
       actor: options.actor,
       action: 'run.cancel_requested',
@@ -86,5 +82,5 @@ export function finishCancelledRun(runId: number, message: string): Promise<RunS
  */
 export async function endIdleRun(runId: number, status: 'CANCELLED' | 'FAILED', message: string, errorCode?: string): Promise<RunSummary | null> {
   await endRun(pool(), runId, status, errorCode === undefined ? { message } : { error: { code: errorCode, message } });
-  return prisma().batchRun.findUnique({ where: { id: runId }, select: RUN_SUMMARY_SELECT });
+  return loadRunSummary(pool(), runId);
 }

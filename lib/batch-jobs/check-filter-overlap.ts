@@ -1,4 +1,5 @@
-import { pool, prisma } from '../db';
+import { prisma } from '../db';
+import { pool } from '../db-pool';
 import { connectLdap, type LdapConnection, type LdapConnectionSettings } from '../ldap/connection';
 import { LdapError, toLdapError } from '../ldap/errors';
 import { checkFilter, filtersExclude } from '../ldap/filter';

@@ -1,5 +1,7 @@
-import { prisma } from '../db';
+import type { RunTrigger } from '../generated/prisma/enums';
+import { pool } from '../db-pool';
 import { RUN_ATTEMPTS, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
+import { ACTIVE_RUN_SQL } from '../runs/run-lifecycle';
 import { endIdleRun } from './cancel-run';
 
 // A run is executed by its BullMQ job. When Redis loses that job (FLUSHALL, a replaced Redis, a
@@ -12,6 +14,17 @@ const LIVE_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-chi
 /** A run younger than this may be between its insert and its queue.add: left alone. */
 export const RUN_RECONCILE_GRACE_MS = 10_000;
 
+type ActiveRun = {
+  id: number;
+  jobKey: string;
+  trigger: RunTrigger;
+  startedBy: string | null;
+  dryRun: boolean;
+  confirmed: boolean;
+  attempts: number;
+  cancelRequestedAt: Date | null;
+};
+
 export type RunReconciliation = { requeued: number[]; cancelled: number[]; failed: number[] };
 
 /**
@@ -22,10 +35,12 @@ export type RunReconciliation = { requeued: number[]; cancelled: number[]; faile
 export async function reconcileRuns(queue: BatchJobsQueue, options: { graceMs?: number; now?: Date } = {}): Promise<RunReconciliation> {
   const result: RunReconciliation = { requeued: [], cancelled: [], failed: [] };
   const before = new Date((options.now ?? new Date()).getTime() - (options.graceMs ?? RUN_RECONCILE_GRACE_MS));
-  const runs = await prisma().batchRun.findMany({
-    where: { status: { in: ['QUEUED', 'RUNNING'] }, queuedAt: { lt: before } },
-    select: { id: true, jobKey: true, trigger: true, startedBy: true, dryRun: true, confirmed: true, attempts: true, cancelRequestedAt: true },
-  });
+  const { rows: runs } = await pool().query<ActiveRun>(
+    `SELECT id, job_key AS "jobKey", trigger, started_by AS "startedBy", dry_run AS "dryRun", confirmed, attempts,
+            cancel_requested_at AS "cancelRequestedAt"
+     FROM batch_runs WHERE ${ACTIVE_RUN_SQL} AND queued_at < $1 ORDER BY id`,
+    [before],
+  );
   if (!runs.length) return result;
   const live = new Set<number>();
   for (const job of await queue.getJobs([...LIVE_STATES])) if (job?.data.runId !== undefined) live.add(job.data.runId);

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { BatchRun, RunStatus } from '../generated/prisma/client';
 
 /** Statuses of a run that is still queued or running: the job's active run. */
@@ -68,3 +69,18 @@ export const RUN_SUMMARY_SELECT = {
   errorCode: true,
   error: true,
 } as const;
+
+/**
+ * RUN_SUMMARY_SELECT in plain SQL, for code that runs without Prisma (the worker): the columns of
+ * batch_runs under the field names, so a row is a RunSummary as Prisma returns it (pg gives
+ * timestamptz as Date, jsonb parsed, the enums as their text).
+ */
+export const RUN_SUMMARY_COLUMNS = Object.keys(RUN_SUMMARY_SELECT)
+  .map((field) => `"${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}" AS "${field}"`)
+  .join(', ');
+
+/** The summary of a run, or null when there is no such run. */
+export async function loadRunSummary(db: Pick<pg.Pool, 'query'>, runId: number): Promise<RunSummary | null> {
+  const { rows } = await db.query<RunSummary>(`SELECT ${RUN_SUMMARY_COLUMNS} FROM batch_runs WHERE id = $1`, [runId]);
+  return rows[0] ?? null;
+}

@@ -1,10 +1,10 @@
 import { recordAudit } from '../audit';
-import { pool, prisma } from '../db';
-import { endRun, releaseJob } from '../runs/run-lifecycle';
+import { pool } from '../db-pool';
+import { activeRunOf, createRun, endRun, releaseJob } from '../runs/run-lifecycle';
 import type { RunTrigger } from '../generated/prisma/enums';
 import { batchJobsQueue, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
-import { isActiveStatus, RUN_SUMMARY_SELECT, type RunSummary } from './run-summary';
+import { isActiveStatus, loadRunSummary, type RunSummary } from './run-summary';
 
 export type StartJobRunOptions = {
   jobKey: string;
@@ -34,59 +34,42 @@ export type StartJobRunResult =
   | { started: false; reason: 'not_found'; message: string }
   | { started: false; reason: 'queue_unavailable'; run: RunSummary; message: string };
 
-class AlreadyActive extends Error {}
-
 /**
- * Starts a run of a batch job unless one is already queued or running. The QUEUED run and the
- * job's active_run_id are written in one transaction with a conditional update, so two starts
- * at the same moment (operator and schedule) cannot both win.
+ * Starts a run of a batch job unless one is already queued or running (createRun,
+ * lib/runs/run-lifecycle.ts: two starts at the same moment, operator and schedule, cannot both win).
  */
 export async function startJobRun(options: StartJobRunOptions): Promise<StartJobRunResult> {
-  const db = prisma();
-  const job = await db.batchJob.findUnique({ where: { key: options.jobKey }, select: { key: true, processName: true } });
+  const db = pool();
+  const { rows: jobs } = await db.query<{ processName: string }>('SELECT process_name AS "processName" FROM batch_jobs WHERE key = $1', [options.jobKey]);
+  const job = jobs[0];
   if (!job) return { started: false, reason: 'not_found', message: `There is no batch job "${options.jobKey}".` };
 
-  let run: RunSummary | undefined;
-  for (let attempt = 0; attempt < 2 && !run; attempt++) {
-    try {
-      run = await db.$transaction(async (tx) => {
-        const created = await tx.batchRun.create({
-          data: {
-            jobKey: options.jobKey,
-            status: 'QUEUED',
-            trigger: options.trigger,
-            startedBy: options.startedBy ?? null,
-            dryRun: options.dryRun ?? false,
-            confirmed: options.confirmed ?? false,
-            confirmsRunId: options.confirms?.runId ?? null,
-            entriesTotal: options.confirms?.entriesTotal ?? null,
-          },
-          select: RUN_SUMMARY_SELECT,
-        });
-        // Raw SQL: starting a run is not a configuration change, so updated_at/version stay as they are.
-        const claimed = await tx.$executeRaw`
-          UPDATE batch_jobs SET active_run_id = ${created.id}
-          WHERE key = ${options.jobKey} AND active_run_id IS NULL`;
-        if (claimed !== 1) throw new AlreadyActive();
-        return created;
-      });
-    } catch (error) {
-      if (!(error instanceof AlreadyActive)) throw error;
-      const active = await activeRunOf(options.jobKey);
-      if (active && isActiveStatus(active.status)) {
-        return {
-          started: false,
-          reason: 'already_active',
-          activeRun: active,
-          message:
-            `${job.processName} is already ${active.status === 'RUNNING' ? 'running' : 'queued'} ` +
-            `(run #${active.id}, started ${active.trigger === 'SCHEDULE' ? 'by the schedule' : `by ${active.startedBy ?? 'someone'}`}). ` +
-            'Wait for it to finish or cancel it.',
-        };
-      }
-      // The pointer names a run that already ended (its process died before clearing it): release it once.
-      await releaseJob(pool(), options.jobKey, active?.id ?? null);
+  let run: RunSummary | null = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    run = await createRun(db, {
+      jobKey: options.jobKey,
+      trigger: options.trigger,
+      startedBy: options.startedBy ?? null,
+      dryRun: options.dryRun ?? false,
+      confirmed: options.confirmed ?? false,
+      confirmsRunId: options.confirms?.runId ?? null,
+      entriesTotal: options.confirms?.entriesTotal ?? null,
+    });
+    if (run) break;
+    const active = await activeRunOf(db, options.jobKey);
+    if (active && isActiveStatus(active.status)) {
+      return {
+        started: false,
+        reason: 'already_active',
+        activeRun: active,
+        message:
+          `${job.processName} is already ${active.status === 'RUNNING' ? 'running' : 'queued'} ` +
+          `(run #${active.id}, started ${active.trigger === 'SCHEDULE' ? 'by the schedule' : `by ${active.startedBy ?? 'someone'}`}). ` +
+          'Wait for it to finish or cancel it.',
+      };
     }
+    // The pointer names a run that already ended (its process died before clearing it): release it once.
+    await releaseJob(db, options.jobKey, active?.id ?? null);
   }
   if (!run) throw new Error(`Could not start ${options.jobKey}: its active run could not be released.`);
 
@@ -119,15 +102,10 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
   } catch (error) {
     // Nothing will execute this run: end it so that the job can be started again.
     const message = `The run could not be queued: ${(error as Error).message}`;
-    await endRun(pool(), run.id, 'FAILED', { error: { code: 'QUEUE_UNAVAILABLE', message } });
-    const failed = await db.batchRun.findUniqueOrThrow({ where: { id: run.id }, select: RUN_SUMMARY_SELECT });
+    await endRun(db, run.id, 'FAILED', { error: { code: 'QUEUE_UNAVAILABLE', message } });
+    const failed = await loadRunSummary(db, run.id);
+    if (!failed) throw new Error(`Run #${run.id} vanished while it was being failed.`);
     return { started: false, reason: 'queue_unavailable', run: failed, message };
   }
   return { started: true, run };
-}
-
-async function activeRunOf(jobKey: string): Promise<RunSummary | null> {
-  const job = await prisma().batchJob.findUnique({ where: { key: jobKey }, select: { activeRunId: true } });
-  if (job?.activeRunId == null) return null;
-  return prisma().batchRun.findUnique({ where: { id: job.activeRunId }, select: RUN_SUMMARY_SELECT });
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { pool } from '../db';
+import { pool } from '../db-pool';
 import { batchJobsQueue, queueRedis, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { redisPrefix } from '../queue/connection';
 import { withRedisTimeout } from '../queue/redis-timeout';

@@ -1,5 +1,5 @@
 import type { JobSchedulerJson } from 'bullmq';
-import type { PrismaClient } from '../generated/prisma/client';
+import { pool } from '../db-pool';
 import { validateCronExpression } from '../cron/validate-cron-expression';
 import { validateTimeZone } from '../cron/time-zone';
 import { RUN_JOB_OPTIONS, type BatchJobData, type BatchJobsQueue } from './batch-jobs-queue';
@@ -103,11 +103,11 @@ export type ReconcileResult = Record<ScheduleChange, string[]> & {
  * replaced Redis), changed ones replaced, and schedulers of jobs that no longer exist removed.
  * A change is reported only when Redis holds it afterwards; a job that fails does not stop the others.
  */
-export async function reconcileJobSchedulers(queue: BatchJobsQueue, db: PrismaClient): Promise<ReconcileResult> {
-  const jobs = await db.batchJob.findMany({
-    select: { key: true, cronExpression: true, timeZone: true, paused: true },
-    orderBy: { key: 'asc' },
-  });
+export async function reconcileJobSchedulers(queue: BatchJobsQueue): Promise<ReconcileResult> {
+  // Plain SQL: the worker runs without Prisma (lib/db-pool.ts).
+  const { rows: jobs } = await pool().query<JobScheduleSource>(
+    'SELECT key, cron_expression AS "cronExpression", time_zone AS "timeZone", paused FROM batch_jobs ORDER BY key',
+  );
   const schedulers = await queue.getJobSchedulers(0, -1, true);
   const byId = new Map(schedulers.map((s) => [s.key, s]));
   const result: ReconcileResult = { upserted: [], removed: [], unchanged: [], failed: [] };

@@ -1,16 +1,19 @@
 import type pg from 'pg';
-import type { RunStatus } from '../generated/prisma/enums';
+import type { RunStatus, RunTrigger } from '../generated/prisma/enums';
+import { inTransaction } from '../db-pool';
+import { RUN_SUMMARY_COLUMNS, type RunSummary } from '../batch-jobs/run-summary';
 
 // The one place that moves a run between states and frees its job for the next run. Every
 // transition is conditional on the state it leaves (and, for an engine's writes, on the attempt
 // that owns the run: its fencing token), so two writers can never both win and a worker that hung
 // and woke up can never write onto a run that another attempt took over or that ended.
 //
-//   QUEUED ──beginAttempt──▶ RUNNING ──beginAttempt (a retry, a resume)──▶ RUNNING
+//   createRun ──▶ QUEUED (and its job's active run) ──beginAttempt──▶ RUNNING ──beginAttempt (a retry, a resume)──▶ RUNNING
 //   QUEUED | RUNNING ──endRun──▶ SUCCEEDED | COMPLETED_WITH_ERRORS | THRESHOLD_EXCEEDED | CANCELLED | FAILED
+//   QUEUED | RUNNING ──requestCancel──▶ the same state, cancel_requested_at set (the engine ends it CANCELLED)
 //
-// Creating a run and claiming its job (one active run per job) is startJobRun's transaction
-// (lib/batch-jobs/start-job-run.ts); a page's counters are fenced by countPages (lib/sync/apply-page.ts).
+// A page's counters are fenced by countPages (lib/sync/apply-page.ts). Plain SQL on pg: the worker
+// runs without Prisma (lib/db-pool.ts says why).
 
 type Db = Pick<pg.Pool, 'query' | 'connect'>;
 
@@ -25,6 +28,70 @@ export function ownedByAttempt(param: string): string {
 export async function ownsRun(db: Pick<pg.Pool, 'query'>, runId: number, attempt: number): Promise<boolean> {
   const { rows } = await db.query(`SELECT 1 FROM batch_runs WHERE id = $1 AND ${ownedByAttempt('$2')}`, [runId, attempt]);
   return rows.length > 0;
+}
+
+export type NewRun = {
+  jobKey: string;
+  trigger: RunTrigger;
+  startedBy: string | null;
+  dryRun: boolean;
+  confirmed: boolean;
+  /** The THRESHOLD_EXCEEDED run this one confirms. */
+  confirmsRunId?: number | null;
+  /** Known beforehand for a confirmed run (the count of the run it confirms). */
+  entriesTotal?: number | null;
+};
+
+class AlreadyActive extends Error {}
+
+/**
+ * A new QUEUED run that becomes its job's active run, in one transaction with a conditional
+ * update, so two starts at the same moment (operator and schedule) cannot both win. Null when the
+ * job already has an active run: nothing is written then.
+ */
+export async function createRun(db: Pick<pg.Pool, 'connect'>, run: NewRun): Promise<RunSummary | null> {
+  try {
+    return await inTransaction(async (client) => {
+      const { rows } = await client.query<RunSummary>(
+        `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed, confirms_run_id, entries_total)
+         VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7) RETURNING ${RUN_SUMMARY_COLUMNS}`,
+        [run.jobKey, run.trigger, run.startedBy, run.dryRun, run.confirmed, run.confirmsRunId ?? null, run.entriesTotal ?? null],
+      );
+      const [created] = rows;
+      if (!created) throw new Error('INSERT ... RETURNING returned no row');
+      // Starting a run is not a configuration change, so updated_at/version stay as they are.
+      const claimed = await client.query('UPDATE batch_jobs SET active_run_id = $2 WHERE key = $1 AND active_run_id IS NULL', [run.jobKey, created.id]);
+      if (claimed.rowCount !== 1) throw new AlreadyActive();
+      return created;
+    }, db);
+  } catch (error) {
+    if (error instanceof AlreadyActive) return null;
+    throw error;
+  }
+}
+
+/** The run a job is waiting for (its active run), or null. */
+export async function activeRunOf(db: Pick<pg.Pool, 'query'>, jobKey: string): Promise<RunSummary | null> {
+  const { rows } = await db.query<RunSummary>(
+    `SELECT ${RUN_SUMMARY_COLUMNS} FROM batch_runs WHERE id = (SELECT active_run_id FROM batch_jobs WHERE key = $1)`,
+    [jobKey],
+  );
+  return rows[0] ?? null;
+}
+
+/** The run's status, or null when there is no such run. */
+export async function runStatus(db: Pick<pg.Pool, 'query'>, runId: number): Promise<RunStatus | null> {
+  const { rows } = await db.query<{ status: RunStatus }>('SELECT status FROM batch_runs WHERE id = $1', [runId]);
+  return rows[0]?.status ?? null;
+}
+
+/** Asks an active run to stop (once: a second request changes nothing). True when this call asked. */
+export async function requestCancel(db: Pick<pg.Pool, 'query'>, runId: number, at: Date = new Date()): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE batch_runs SET cancel_requested_at = $2 WHERE id = $1 AND ${ACTIVE_RUN_SQL} AND cancel_requested_at IS NULL`,
+    [runId, at],
+  );
+  return rowCount === 1;
 }
 
 /** A batch_runs row as SQL returns it, status as text. */
@@ -60,25 +127,18 @@ export type EndRun = {
  * longer the attempt's) is left as it is: the answer is the row as it stands, `ended: false`.
  */
 export async function endRun(db: Db, runId: number, status: RunStatus, options: EndRun = {}): Promise<{ run: RunRow; ended: boolean }> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
+  const ended = await inTransaction(async (client) => {
     const keepCode = options.error === undefined;
-    const { rows } = await client.query(
+    const { rows } = await client.query<RunRow>(
       `UPDATE batch_runs SET status = $2::"RunStatus", finished_at = now(),
               error_code = CASE WHEN $6 THEN error_code ELSE $3 END, error = CASE WHEN $6 THEN COALESCE($4, error) ELSE $4 END
        WHERE id = $1 AND ${ACTIVE_RUN_SQL} AND ($5::int IS NULL OR ${ownedByAttempt('$5')}) RETURNING *, status::text AS status`,
       [runId, status, options.error?.code ?? null, options.error ? options.error.message : (options.message ?? null), options.attempt ?? null, keepCode],
     );
     if (rows[0]) await releaseJob(client, rows[0].job_key, runId);
-    await client.query('COMMIT');
-    return rows[0] ? { run: rows[0], ended: true } : { run: await loadRun(db, runId), ended: false };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+    return rows[0];
+  }, db);
+  return ended ? { run: ended, ended: true } : { run: await loadRun(db, runId), ended: false };
 }
 
 /** The job is free for its next run, if `runId` is the run it was waiting for (a run that ended). */

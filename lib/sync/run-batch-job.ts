@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isDatabaseUnavailable, pool } from '../db';
+import { isDatabaseUnavailable, pool } from '../db-pool';
 import { beginAttempt, endRun, loadRun, ownedByAttempt, recordTransientError, type RunRow } from '../runs/run-lifecycle';
 import { connectLdap, searchPages, type LdapConnection } from '../ldap/connection';
 import { checkFilter, filtersExclude } from '../ldap/filter';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { pool } from '../db';
+import { pool } from '../db-pool';
 import type { UserListItem } from './search-users';
 import { usernameKey } from './username-key';
 import type {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { pool } from '../db';
+import { pool } from '../db-pool';
 import type { UserSource, UserState } from '../generated/prisma/enums';
 
 // The operators' user lookup: one search box over username, names, email and employee number,

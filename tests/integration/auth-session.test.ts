@@ -14,6 +14,7 @@ let lib: {
   db: typeof import('@/lib/db');
   signIn: typeof import('@/lib/auth/sign-in');
   sessions: typeof import('@/lib/auth/sessions');
+  expiredSessions: typeof import('@/lib/auth/delete-expired-sessions');
 };
 
 beforeAll(async () => {
@@ -23,6 +24,7 @@ beforeAll(async () => {
     db: await import('@/lib/db'),
     signIn: await import('@/lib/auth/sign-in'),
     sessions: await import('@/lib/auth/sessions'),
+    expiredSessions: await import('@/lib/auth/delete-expired-sessions'),
   };
 });
 
@@ -127,12 +129,12 @@ describe('sessions (lib/auth)', () => {
     const now = new Date();
     const expired = await freshSession(new Date(now.getTime() - minutes(24 * 60)));
     const live = await freshSession(now);
-    const deleted = await lib.sessions.deleteExpiredSessions(now);
+    const deleted = await lib.expiredSessions.deleteExpiredSessions(now);
     expect(deleted).toBeGreaterThanOrEqual(1);
     expect(await lib.db.prisma().session.count({ where: { id: sessionIdFromToken(expired.token) } })).toBe(0);
     expect(await lib.db.prisma().session.count({ where: { id: sessionIdFromToken(live.token) } })).toBe(1);
     expect(await lib.db.prisma().session.count({ where: { expiresAt: { lte: now } } })).toBe(0);
-    expect(await lib.sessions.deleteExpiredSessions(now)).toBe(0);
+    expect(await lib.expiredSessions.deleteExpiredSessions(now)).toBe(0);
   });
 
   it('ignores tokens that are malformed or unknown', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pool } from '@/lib/db';
+import { pool } from '@/lib/db-pool';
 import { testConnection } from '@/lib/ldap/test-connection';
 import { filterPreset, resolveJobOptions, type JobOptionsInput } from '@/lib/sync/job-options';
 import { canRunDirectoryServer, startDirectoryServer, type DirectoryServerService } from '@/scripts/services/directory-server';

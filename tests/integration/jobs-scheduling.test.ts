@@ -157,39 +157,39 @@ describe('reconcileJobSchedulers', () => {
     const queue = batchJobsQueue();
     await queue.upsertJobScheduler(schedulerIdFor('retired-job'), { pattern: '0 0 * * *' }, { name: 'retired-job', data: { jobKey: 'retired-job', trigger: 'SCHEDULE' } });
 
-    const result = await reconcileJobSchedulers(queue, db);
+    const result = await reconcileJobSchedulers(queue);
     expect(result).toEqual({ upserted: [INACTIVE_LDAP_USERS], removed: ['retired-job'], unchanged: [ACTIVE_LDAP_USERS], failed: [] });
     const schedulers = await queue.getJobSchedulers(0, -1);
     expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([[schedulerIdFor(INACTIVE_LDAP_USERS), '0 4 * * *', 'Europe/Vienna']]);
 
     // A second pass changes nothing.
-    expect(await reconcileJobSchedulers(queue, db)).toEqual({ upserted: [], removed: [], unchanged: [ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS], failed: [] });
+    expect(await reconcileJobSchedulers(queue)).toEqual({ upserted: [], removed: [], unchanged: [ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS], failed: [] });
   });
 
   it('removes the scheduler of an expression saved by an older release that never fires, once', async () => {
     const db = prisma();
     const queue = batchJobsQueue();
     await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 3 * * *' } });
-    expect((await reconcileJobSchedulers(queue, db)).upserted).toEqual([INACTIVE_LDAP_USERS]);
+    expect((await reconcileJobSchedulers(queue)).upserted).toEqual([INACTIVE_LDAP_USERS]);
     // Saved before "never fires" was refused: BullMQ cannot compute its next firing and would keep 0 3 * * * firing.
     await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 0 31 2,4 *' } });
-    expect(await reconcileJobSchedulers(queue, db)).toMatchObject({ upserted: [], removed: [INACTIVE_LDAP_USERS], failed: [] });
+    expect(await reconcileJobSchedulers(queue)).toMatchObject({ upserted: [], removed: [INACTIVE_LDAP_USERS], failed: [] });
     expect(await queue.getJobScheduler(schedulerIdFor(INACTIVE_LDAP_USERS))).toBeUndefined();
-    expect(await reconcileJobSchedulers(queue, db)).toMatchObject({ upserted: [], removed: [], failed: [] });
+    expect(await reconcileJobSchedulers(queue)).toMatchObject({ upserted: [], removed: [], failed: [] });
   });
 
   it('reports what Redis holds, not what was asked: a scheduler BullMQ did not take is a failure, every pass', async () => {
     const db = prisma();
     await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 3 * * *' } });
     const queue = batchJobsQueue();
-    await reconcileJobSchedulers(queue, db);
+    await reconcileJobSchedulers(queue);
     await db.batchJob.update({ where: { key: INACTIVE_LDAP_USERS }, data: { cronExpression: '0 5 * * *' } });
     // Fault injected into the real queue: the upsert is acknowledged but changes nothing (what
     // BullMQ does when it finds no next firing).
     const deaf = Object.create(queue) as typeof queue;
     deaf.upsertJobScheduler = (async () => undefined) as unknown as typeof queue.upsertJobScheduler;
     for (let pass = 0; pass < 2; pass++) {
-      const result = await reconcileJobSchedulers(deaf, db);
+      const result = await reconcileJobSchedulers(deaf);
       expect(result.upserted).toEqual([]);
       expect(result.failed).toEqual([{ jobKey: INACTIVE_LDAP_USERS, message: expect.stringMatching(/should hold "0 5 \* \* \*" \(UTC\) but holds "0 3 \* \* \*" \(UTC\)/) }]);
     }
@@ -199,7 +199,7 @@ describe('reconcileJobSchedulers', () => {
     expect(saved).toMatchObject({ ok: true, scheduler: 'failed' });
     if (saved.ok) expect(saved.warnings.join(' ')).toMatch(/did not take the schedule/);
     // The real queue brings it in line.
-    expect((await reconcileJobSchedulers(queue, db)).upserted).toEqual([INACTIVE_LDAP_USERS]);
+    expect((await reconcileJobSchedulers(queue)).upserted).toEqual([INACTIVE_LDAP_USERS]);
     expect(await queue.getJobScheduler(schedulerIdFor(INACTIVE_LDAP_USERS))).toMatchObject({ pattern: '0 6 * * *' });
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetConfigForTests } from '@/lib/config';
-import { disconnectDb, pool, prisma } from '@/lib/db';
+import { disconnectDb, prisma } from '@/lib/db';
+import { pool } from '@/lib/db-pool';
 import { closeBatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import { clearOperatorCache, disconnectCacheRedis } from '@/lib/cache';
 import { saveJobSchedule } from '@/lib/batch-jobs';

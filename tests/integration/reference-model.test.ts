@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { Client as LdapClient } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pool } from '@/lib/db';
+import { pool } from '@/lib/db-pool';
 import { runBatchJob, type RunOutcome } from '@/lib/sync/run-batch-job';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS, type SyncJobKey } from '@/lib/sync/job-options';
 import {

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetConfigForTests } from '@/lib/config';
-import { disconnectDb, pool } from '@/lib/db';
+import { disconnectDb } from '@/lib/db';
+import { pool } from '@/lib/db-pool';
 import { batchJobsQueue, closeBatchJobsQueue, RUN_ATTEMPTS, runJobId } from '@/lib/queue/batch-jobs-queue';
 import { cancelRun, startJobRun } from '@/lib/batch-jobs';
 import { reconcileRuns } from '@/lib/batch-jobs/reconcile-runs';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pool } from '@/lib/db';
+import { pool } from '@/lib/db-pool';
 import { runBatchJob, failRun, TransientSyncError } from '@/lib/sync/run-batch-job';
 import { applyPage, PageConflictError } from '@/lib/sync/apply-page';
 import { INACTIVE_OUTCOME } from '@/lib/sync/outcome';
