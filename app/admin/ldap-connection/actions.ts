@@ -36,7 +36,7 @@ export async function saveLdapSettingsAction(previous: SaveLdapSettingsState, fo
   };
 }
 
-/** Test connection: the settings as entered (blank password: the stored one), nothing saved. */
+/** Test connection: the settings as entered (blank password: the stored one, for its own endpoint only), nothing saved. */
 export async function testLdapConnectionAction(_previous: TestConnectionState, form: FormData): Promise<TestConnectionState> {
   await requireActionRole('ADMINISTRATOR');
   const parsed = parseLdapSettingsForm(form);
@@ -44,6 +44,9 @@ export async function testLdapConnectionAction(_previous: TestConnectionState, f
     return { status: 'invalid', fieldErrors: parsed.fieldErrors, message: 'Correct the fields marked below, then test again.' };
   }
   const result = await testLdapSettings(parsed.input);
+  if (!result.ok && 'reason' in result) {
+    return { status: 'invalid', fieldErrors: result.fieldErrors, message: 'Nothing was sent to the server: correct the fields marked below, then test again.' };
+  }
   if (!result.ok) return { status: 'failed', filter: result.filter, message: result.error.message };
   return {
     status: 'ok',
