@@ -28,7 +28,7 @@ export async function authenticateApiRequest(credentials: ApiCredentials, now = 
     const match = /^Bearer ([^\s]+)$/i.exec(credentials.authorization.trim());
     if (!match) throw new ApiError('unauthenticated', 'Use "Authorization: Bearer <token>".');
     const principal = await verifyApiToken(match[1]!, now);
-    if (!principal) throw new ApiError('unauthenticated', 'The API token is unknown, revoked or expired.');
+    if (!principal) throw new ApiError('unauthenticated', 'The API token is unknown, revoked or expired, or the account that created it is disabled or no longer has its role.');
     return { kind: 'token', ...principal };
   }
   const account = credentials.sessionToken ? await validateSession(credentials.sessionToken, now) : null;
