@@ -1,6 +1,7 @@
 import { recordAudit } from '@/lib/audit';
 import { prisma } from '@/lib/db';
 import { newPasswordSchema } from './accounts';
+import { passwordWeakness } from './password-rule';
 import { countFailure } from './count-failure';
 import { isLocked } from './lockout';
 import { hashPassword, verifyPassword } from './password';
@@ -49,6 +50,8 @@ export async function changePassword(options: ChangePasswordOptions): Promise<Ch
   }
   const parsed = newPasswordSchema.safeParse(options.newPassword);
   if (!parsed.success) return { ok: false, field: 'newPassword', message: parsed.error.issues[0]?.message ?? 'Choose another password.' };
+  const weakness = passwordWeakness(parsed.data, [account.username, account.displayName]);
+  if (weakness) return { ok: false, field: 'newPassword', message: weakness };
   if (options.newPassword === options.currentPassword) {
     return { ok: false, field: 'newPassword', message: 'Choose a password different from the current one.' };
   }

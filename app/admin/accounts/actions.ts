@@ -9,7 +9,7 @@ import { changeAccountRole } from '@/lib/accounts/change-account-role';
 import { AccountExistsError, createApplicationAccount } from '@/lib/accounts/create-application-account';
 import { forcePasswordChange } from '@/lib/accounts/force-password-change';
 import { setAccountDisabled } from '@/lib/accounts/set-account-disabled';
-import { newPasswordSchema, usernameSchema } from '@/lib/auth/accounts';
+import { newPasswordSchema, usernameSchema, WeakPasswordError } from '@/lib/auth/accounts';
 
 export type CreateAccountState = {
   ok?: boolean;
@@ -42,6 +42,7 @@ export async function createAccountAction(_previous: CreateAccountState, formDat
     return { ok: true, message: `Account "${account.username}" created. Give them the initial password; they choose their own at first sign-in.` };
   } catch (error) {
     if (error instanceof AccountExistsError) return { ok: false, fieldErrors: { username: [error.message] } };
+    if (error instanceof WeakPasswordError) return { ok: false, fieldErrors: { password: [error.message] } };
     throw error;
   }
 }
