@@ -26,9 +26,11 @@ export function apiRoute<P = Record<string, never>>(
 ): (request: NextRequest, context: RouteContext<P>) => Promise<Response> {
   return async (request, context) => {
     try {
+      const ip = clientAddressOf(request.headers);
       const principal = await authenticateApiRequest({
         authorization: request.headers.get('authorization'),
         sessionToken: request.cookies.get(SESSION_COOKIE)?.value ?? null,
+        clientAddress: ip,
       });
       requireApiRole(principal, role);
       requireSameOriginForSession(principal, {
@@ -38,7 +40,7 @@ export function apiRoute<P = Record<string, never>>(
         host: request.headers.get('x-forwarded-host') ?? request.headers.get('host'),
       });
       const params = ((await context?.params) ?? {}) as P;
-      return await handler({ request, principal, params, ip: clientAddressOf(request.headers) });
+      return await handler({ request, principal, params, ip });
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
       console.error(`API ${request.method} ${request.nextUrl.pathname} failed:`, error instanceof Error ? error.stack ?? error.message : error);
