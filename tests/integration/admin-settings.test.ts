@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import path from 'node:path';
 import { Client as LdapClient } from 'ldapts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '@/lib/audit/list-audit-events';
@@ -181,6 +183,10 @@ describe('LDAP connection settings', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => listener.close(resolve));
     }
+  });
+
+  it('the directory the tests and the demo start keeps its configuration and initial LDIF (with passwords) readable by its owner only', () => {
+    for (const file of ['slapd.conf', 'initial.ldif']) expect(statSync(path.join(services.dataDir, 'slapd', file)).mode & 0o777, file).toBe(0o600);
   });
 
   it('shows the first ten of more than ten matches', async () => {

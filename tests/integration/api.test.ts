@@ -454,8 +454,11 @@ describe('operations endpoints', () => {
     expect(await json(res)).toEqual({ status: 'ok' });
   });
 
-  it('GET /api/ready reports database, Redis and the worker heartbeat', async () => {
-    const notReady = await env.api('/api/ready');
+  it('GET /api/ready reports database, Redis and the worker heartbeat; the detail only to a token or session', async () => {
+    const anonymous = await env.api('/api/ready');
+    expect(anonymous.status).toBe(503);
+    expect(await json(anonymous)).toEqual({ status: 'not_ready' });
+    const notReady = await env.api('/api/ready', { token: operatorToken });
     expect(notReady.status).toBe(503);
     const body = await json(notReady);
     expect(body).toMatchObject({ status: 'not_ready', checks: { database: { ok: true }, redis: { ok: true }, worker: { ok: false } } });
@@ -465,7 +468,10 @@ describe('operations endpoints', () => {
     try {
       const now = new Date().toISOString();
       await writeWorkerHeartbeat(redis, 'idm', { workerId: 'api-test', pid: process.pid, host: 'test', startedAt: now, at: now });
-      const ready = await env.api('/api/ready');
+      const anonymousReady = await env.api('/api/ready');
+      expect(anonymousReady.status).toBe(200);
+      expect(await json(anonymousReady)).toEqual({ status: 'ready' });
+      const ready = await env.api('/api/ready', { token: operatorToken });
       expect(ready.status).toBe(200);
       expect(await json(ready)).toMatchObject({ status: 'ready', checks: { worker: { ok: true } } });
       await clearWorkerHeartbeat(redis, 'idm', 'api-test');
