@@ -103,6 +103,16 @@ test('the administrator saves the connection, tests it, and the bind password ne
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(testResult(page)).toContainText('Connected');
 
+  // Another server: the form says so before anything is pressed, and neither Test connection nor
+  // Save sends the stored password there (it is asked for again).
+  await page.getByLabel('URLs').fill('ldap://127.0.0.1:1');
+  await expect(page.locator('#bindPassword-help')).toContainText('Type the bind password again: the server address changed');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.locator('#bindPassword-error')).toContainText('Type the bind password again: the server address changed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('#bindPassword-error')).toContainText('Type the bind password again: the server address changed');
+  await expect(page.getByTestId('save-message')).toContainText('Nothing was saved');
+
   // An invalid URL is refused at its field.
   await page.getByLabel('URLs').fill('http://ldap.example.com');
   await page.getByRole('button', { name: 'Save' }).click();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy } from './http/client-address';
 
 // Environment, validated once at the boundary. Every variable is documented in README.md.
 const schema = z.object({
@@ -11,6 +12,18 @@ const schema = z.object({
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('idm'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+  // Whose X-Forwarded-For to believe for the client address (lib/http/client-address.ts): nobody by default.
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -5,7 +5,7 @@
 // terminal (`printf '%s\n' "$PW" | npm run admin:create -- alice`). There is no default.
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
-import { AccountExistsError, createAccount, MIN_PASSWORD_LENGTH, newPasswordSchema, usernameSchema } from '@/lib/auth/accounts';
+import { AccountExistsError, createAccount, MIN_PASSWORD_LENGTH, newPasswordSchema, usernameSchema, WeakPasswordError } from '@/lib/auth/accounts';
 import { recordAudit } from '@/lib/audit';
 import { ConfigError } from '@/lib/config';
 import { disconnectDb } from '@/lib/db';
@@ -100,6 +100,7 @@ async function main() {
     console.log(`Administrator "${account.username}" created. Sign in at /login.`);
   } catch (error) {
     if (error instanceof AccountExistsError || error instanceof ConfigError) fail(error.message);
+    if (error instanceof WeakPasswordError) fail(`Password: ${error.message} Nothing was created.`);
     throw error;
   } finally {
     await disconnectDb();

@@ -1,12 +1,11 @@
 import { headers } from 'next/headers';
+import { clientAddressOf } from '@/lib/http/request-client';
 
 export { REQUEST_PATH_HEADER } from './request-path';
 
-/** The client address as the nearest proxy saw it; for the audit log only, never for decisions. */
+/** The client's IP address as TRUST_PROXY lets us know it (lib/http/request-client), or null when unknown. */
 export async function clientIp(): Promise<string | null> {
-  const h = await headers();
-  const forwarded = h.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return forwarded || h.get('x-real-ip') || null;
+  return clientAddressOf(await headers());
 }
 
 export async function userAgent(): Promise<string | null> {

@@ -46,7 +46,8 @@ export async function signInAction(_previous: SignInState, formData: FormData): 
     userAgent: await userAgent(),
     previousToken: jar.get(SESSION_COOKIE)?.value,
   });
-  if (!result.ok) return { message: SIGN_IN_FAILED_MESSAGE, username: typedUsername };
+  // Too many attempts from this address: say so and when to try again (nothing about the account).
+  if (!result.ok) return { message: result.retryAfterSeconds ? result.message : SIGN_IN_FAILED_MESSAGE, username: typedUsername };
 
   await setSessionCookie(result.token, result.expiresAt);
   // An administrator asked for a new password: nothing else is served until it is chosen.

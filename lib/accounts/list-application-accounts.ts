@@ -4,7 +4,7 @@ import { prisma } from '../db';
 export async function listApplicationAccounts() {
   return prisma().account.findMany({
     orderBy: { username: 'asc' },
-    select: { id: true, username: true, displayName: true, role: true, disabled: true, mustChangePassword: true, lockedUntil: true, lastSignInAt: true, createdAt: true },
+    select: { id: true, username: true, displayName: true, role: true, disabled: true, mustChangePassword: true, lockedUntil: true, failedSignIns: true, lastSignInAt: true, createdAt: true },
   });
 }
 

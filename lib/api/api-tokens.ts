@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '@/lib/audit';
+import { roleAllows } from '@/lib/auth/roles';
 import { prisma, type AccountRole, type ApiToken } from '@/lib/db';
 
 // API tokens: `idm_` + 32 random bytes in base64url. Only the SHA-256 is stored (a database
@@ -110,16 +111,21 @@ export async function revokeApiToken(options: { id: number; actor: string; ip?: 
 export type TokenPrincipal = { tokenId: number; name: string; role: AccountRole; actor: string };
 
 /**
- * The principal behind a bearer token, or null (unknown, revoked or expired: the caller answers
- * 401 the same way for all three). Last use is written at most once a minute.
+ * The principal behind a bearer token, or null (unknown, revoked or expired, or its creator can
+ * no longer grant it: the caller answers 401 the same way for all). A token acts on behalf of the
+ * administrator who created it, so it acts only while that account exists, is enabled and still
+ * holds the token's role: disabling the account or taking the role away stops its tokens at the
+ * next request, without anyone having to find and revoke them. Last use is written at most once a
+ * minute.
  */
 export async function verifyApiToken(token: string, now = new Date()): Promise<TokenPrincipal | null> {
   if (!isWellFormedApiToken(token)) return null;
   const hash = hashApiToken(token);
-  const row = await prisma().apiToken.findUnique({ where: { tokenHash: hash } });
+  const row = await prisma().apiToken.findUnique({ where: { tokenHash: hash }, include: { createdBy: { select: { disabled: true, role: true } } } });
   // The lookup is by hash; comparing again in constant time costs nothing and keeps it honest.
   if (!row || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) return null;
   if (row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+  if (!row.createdBy || row.createdBy.disabled || !roleAllows(row.createdBy.role, row.role)) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= 60_000) {
     await prisma().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
   }

@@ -1,6 +1,7 @@
 import { PASSWORD_CHANGE_REQUIRED_MESSAGE, roleAllows } from '@/lib/auth/roles';
 import { validateSession } from '@/lib/auth/sessions';
 import type { AccountRole } from '@/lib/db';
+import { hitRateLimit, RATE_LIMITS, type RateLimitRule } from '@/lib/security/rate-limit';
 import { verifyApiToken } from './api-tokens';
 import { ApiError } from './errors';
 
@@ -14,7 +15,14 @@ export type ApiCredentials = {
   authorization: string | null;
   /** The value of the session cookie. Only ever checked as a session, never as an API token. */
   sessionToken: string | null;
+  /** The client's address (lib/http/request-client): repeated bad tokens from it are slowed down. */
+  clientAddress?: string | null;
 };
+
+async function rateLimited(rule: RateLimitRule, subject: string): Promise<void> {
+  const limited = await hitRateLimit(rule, subject);
+  if (!limited.ok) throw new ApiError('rate_limited', limited.message, { retryAfterSeconds: limited.retryAfterSeconds });
+}
 
 /**
  * Authenticates an API request. A Bearer token is taken from the Authorization header only:
@@ -28,7 +36,10 @@ export async function authenticateApiRequest(credentials: ApiCredentials, now = 
     const match = /^Bearer ([^\s]+)$/i.exec(credentials.authorization.trim());
     if (!match) throw new ApiError('unauthenticated', 'Use "Authorization: Bearer <token>".');
     const principal = await verifyApiToken(match[1]!, now);
-    if (!principal) throw new ApiError('unauthenticated', 'The API token is unknown, revoked or expired.');
+    // Guessing tokens is slowed per address; a valid token has its own budget (429 + Retry-After).
+    if (!principal) await rateLimited(RATE_LIMITS.apiBadCredentialsPerAddress, credentials.clientAddress ?? 'unknown');
+    else await rateLimited(RATE_LIMITS.apiTokenUse, String(principal.tokenId));
+    if (!principal) throw new ApiError('unauthenticated', 'The API token is unknown, revoked or expired, or the account that created it is disabled or no longer has its role.');
     return { kind: 'token', ...principal };
   }
   const account = credentials.sessionToken ? await validateSession(credentials.sessionToken, now) : null;

@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | 'run_already_active'
   | 'run_already_finished'
   | 'schedule_conflict'
+  | 'rate_limited'
   | 'queue_unavailable'
   | 'service_unavailable'
   | 'internal_error';
@@ -31,6 +32,7 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   run_already_active: 409,
   run_already_finished: 409,
   schedule_conflict: 409,
+  rate_limited: 429,
   queue_unavailable: 503,
   service_unavailable: 503,
   internal_error: 500,
@@ -66,6 +68,7 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
 
 export function errorResponse(error: ApiError): Response {
   const headers: Record<string, string> = error.code === 'unauthenticated' ? { 'www-authenticate': 'Bearer realm="idm"' } : {};
+  if (error.code === 'rate_limited' && typeof error.extra.retryAfterSeconds === 'number') headers['retry-after'] = String(error.extra.retryAfterSeconds);
   return jsonResponse(error.body(), error.status, headers);
 }
 

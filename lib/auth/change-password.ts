@@ -1,6 +1,9 @@
 import { recordAudit } from '@/lib/audit';
 import { prisma } from '@/lib/db';
 import { newPasswordSchema } from './accounts';
+import { passwordWeakness } from './password-rule';
+import { auditAccountLocked } from './sign-in';
+import { markFailedSignIn } from './sign-in-throttle';
 import { countFailure } from './count-failure';
 import { isLocked } from './lockout';
 import { hashPassword, verifyPassword } from './password';
@@ -37,7 +40,10 @@ export async function changePassword(options: ChangePasswordOptions): Promise<Ch
   if (!account || account.disabled) return { ok: false, field: 'currentPassword', message: WRONG_CURRENT_PASSWORD_MESSAGE };
   if (isLocked(account.lockedUntil, now)) return { ok: false, field: 'currentPassword', message: LOCKED_MESSAGE };
   if (!(await verifyPassword(account.passwordHash, options.currentPassword))) {
-    const lockedUntil = await countFailure(account, now);
+    const { failedSignIns, lockedUntil } = await countFailure(account, now);
+    // A guess made with a session counts against the address it came from, as at sign-in.
+    await markFailedSignIn(account.id, options.ip ?? null, now);
+    if (lockedUntil) await auditAccountLocked(account, { failedSignIns, lockedUntil, via: 'password-change' }, options.ip ?? null);
     await recordAudit({
       actor: account.username,
       action: 'auth.password_change.failed',
@@ -49,6 +55,8 @@ export async function changePassword(options: ChangePasswordOptions): Promise<Ch
   }
   const parsed = newPasswordSchema.safeParse(options.newPassword);
   if (!parsed.success) return { ok: false, field: 'newPassword', message: parsed.error.issues[0]?.message ?? 'Choose another password.' };
+  const weakness = passwordWeakness(parsed.data, [account.username, account.displayName]);
+  if (weakness) return { ok: false, field: 'newPassword', message: weakness };
   if (options.newPassword === options.currentPassword) {
     return { ok: false, field: 'newPassword', message: 'Choose a password different from the current one.' };
   }

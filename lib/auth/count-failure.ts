@@ -3,10 +3,10 @@ import { failureCountAfter, lockAfterFailure } from './lockout';
 
 /**
  * Records one wrong password of an account (at sign-in, or as the current password of a password
- * change) and returns the lock it leads to, if any. The count is taken with a conditional update
+ * change) and returns the count and the delay it leads to, if any. The count is taken with a conditional update
  * so that parallel guesses cannot slip past the limit by reading the same old count.
  */
-export async function countFailure(account: Account, now: Date): Promise<Date | null> {
+export async function countFailure(account: Account, now: Date): Promise<{ failedSignIns: number; lockedUntil: Date | null }> {
   const failedSignIns = failureCountAfter(account.failedSignIns, account.lockedUntil, now);
   const lockedUntil = lockAfterFailure(failedSignIns, now);
   const { count } = await prisma().account.updateMany({
@@ -21,7 +21,7 @@ export async function countFailure(account: Account, now: Date): Promise<Date | 
     });
     const lock = lockAfterFailure(fresh.failedSignIns, now);
     if (lock) await prisma().account.update({ where: { id: account.id }, data: { lockedUntil: lock } });
-    return lock;
+    return { failedSignIns: fresh.failedSignIns, lockedUntil: lock };
   }
-  return lockedUntil;
+  return { failedSignIns, lockedUntil };
 }

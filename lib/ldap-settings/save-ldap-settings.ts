@@ -3,6 +3,7 @@ import { encryptSecret } from '../crypto';
 import { prisma } from '../db';
 import type { LdapSettingsInput } from './ldap-settings-input';
 import { readLdapSettings, type LdapSettingsView } from './read-ldap-settings';
+import { changedEndpointParts, retypeBindPasswordMessage } from './stored-password-endpoint';
 
 export type SaveLdapSettingsOptions = {
   input: LdapSettingsInput;
@@ -34,7 +35,9 @@ function audited(view: LdapSettingsView) {
 }
 
 /**
- * Saves the directory connection. A blank bind password keeps the stored one; a new one is
+ * Saves the directory connection. A blank bind password keeps the stored one, but only when the
+ * server URLs, bind DN and TLS settings stay as they were stored (otherwise the next run would
+ * send it to the new endpoint: the administrator types it again); a new one is
  * encrypted (lib/crypto) before it reaches the database. The audit event records what changed,
  * and for the password only that it changed.
  */
@@ -44,6 +47,10 @@ export async function saveLdapSettings(options: SaveLdapSettingsOptions): Promis
   const bindPasswordChanged = input.bindPassword !== '';
   if (!bindPasswordChanged && !before.hasBindPassword) {
     return { ok: false, reason: 'invalid', fieldErrors: { bindPassword: 'Enter the bind password: none is stored yet.' } };
+  }
+  if (!bindPasswordChanged) {
+    const changed = changedEndpointParts(before, input);
+    if (changed.length) return { ok: false, reason: 'invalid', fieldErrors: { bindPassword: retypeBindPasswordMessage(changed) } };
   }
   const data = {
     urls: input.urls,

@@ -5,20 +5,27 @@ import type { LdapConnectionSettings } from '../ldap/connection';
 import { testConnection, type TestConnectionResult } from '../ldap/test-connection';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS, resolveJobOptions } from '../sync/job-options';
 import type { LdapSettingsInput } from './ldap-settings-input';
+import { changedEndpointParts, retypeBindPasswordMessage } from './stored-password-endpoint';
 
 /** `overlap`: once connected, the people both jobs' saved filters match in this directory. */
-export type TestLdapSettingsResult = TestConnectionResult & { filter: string; overlap?: FilterOverlap };
+export type TestLdapSettingsResult =
+  | (TestConnectionResult & { filter: string; overlap?: FilterOverlap })
+  /** The password field was blank but the endpoint differs from the stored one: nothing was sent anywhere. */
+  | { ok: false; reason: 'bind_password_required'; fieldErrors: { bindPassword: string }; filter: string };
 
 /**
  * "Test connection" on the settings page: binds with the settings as entered (a blank password
- * means the stored one), and runs the inactive job's filter, so that the administrator sees
+ * means the stored one, and only for the endpoint it was saved with), and runs the inactive job's filter, so that the administrator sees
  * how many entries "Synchronize inactive LDAP Users to Identity Manager" would read; then counts
  * the people whom both jobs' filters match in that directory (they would fail in both jobs).
  */
 export async function testLdapSettings(input: LdapSettingsInput): Promise<TestLdapSettingsResult> {
   const db = prisma();
   const [row, job, activeJob] = await Promise.all([
-    db.ldapSettings.findUnique({ where: { id: 1 }, select: { bindPasswordEncrypted: true } }),
+    db.ldapSettings.findUnique({
+      where: { id: 1 },
+      select: { bindPasswordEncrypted: true, urls: true, startTls: true, tlsRejectUnauthorized: true, tlsCaCertificate: true, bindDn: true },
+    }),
     db.batchJob.findUnique({ where: { key: INACTIVE_LDAP_USERS }, select: { options: true } }),
     db.batchJob.findUnique({ where: { key: ACTIVE_LDAP_USERS }, select: { options: true } }),
   ]);
@@ -31,6 +38,8 @@ export async function testLdapSettings(input: LdapSettingsInput): Promise<TestLd
   let bindPassword = input.bindPassword;
   if (bindPassword === '') {
     if (!row?.bindPasswordEncrypted) return fail('LDAP_INVALID_CREDENTIALS', 'Enter the bind password: none is stored yet.');
+    const changed = changedEndpointParts(row, input);
+    if (changed.length) return { ok: false, reason: 'bind_password_required', fieldErrors: { bindPassword: retypeBindPasswordMessage(changed) }, filter: options.filter };
     try {
       bindPassword = decryptSecret(row.bindPasswordEncrypted);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitForPort } from './ports';
@@ -57,12 +57,15 @@ export async function startSlapd(options: Options): Promise<SlapdService> {
   const syncDn = `cn=idm-sync,ou=services,${baseDn}`;
   const dbDir = path.join(dataDir, 'db');
   const confPath = path.join(dataDir, 'slapd.conf');
-  mkdirSync(dbDir, { recursive: true });
-  writeFileSync(confPath, slapdConf({ dataDir, dbDir, baseDn, adminDn, syncDn, tls: options.tls }));
+  mkdirSync(dbDir, { recursive: true, mode: 0o700 });
+  // Both files hold passwords (rootpw, the sync account's): readable by this user only.
+  writeFileSync(confPath, slapdConf({ dataDir, dbDir, baseDn, adminDn, syncDn, tls: options.tls }), { mode: 0o600 });
+  chmodSync(confPath, 0o600);
 
   if (!existsSync(path.join(dbDir, 'data.mdb'))) {
     const ldifPath = path.join(dataDir, 'initial.ldif');
-    writeFileSync(ldifPath, baseEntries(baseDn, syncDn, options.ldif ?? '') + '\n' + (options.ldif ?? ''));
+    writeFileSync(ldifPath, baseEntries(baseDn, syncDn, options.ldif ?? '') + '\n' + (options.ldif ?? ''), { mode: 0o600 });
+    chmodSync(ldifPath, 0o600);
     try {
       await execFileAsync('slapadd', ['-q', '-f', confPath, '-l', ldifPath], { maxBuffer: 16 * 1024 * 1024, env: SBIN_ENV });
       if (options.ldifPath) await execFileAsync('slapadd', ['-q', '-f', confPath, '-l', options.ldifPath], { maxBuffer: 16 * 1024 * 1024, env: SBIN_ENV });

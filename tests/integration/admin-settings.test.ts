@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import path from 'node:path';
 import { Client as LdapClient } from 'ldapts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '@/lib/audit/list-audit-events';
@@ -133,6 +136,57 @@ describe('LDAP connection settings', () => {
 
     const unreachable = await testLdapSettings(input({ urls: 'ldap://127.0.0.1:1' }));
     expect(unreachable).toMatchObject({ ok: false, error: { code: 'LDAP_UNREACHABLE' } });
+  });
+
+  it('never sends the stored bind password to another server, bind DN or TLS setting: Test and Save ask for it again', async () => {
+    // A listener standing in for an attacker's server: it records every byte anyone sends it.
+    const received: Buffer[] = [];
+    let connections = 0;
+    const sockets = new Set<Socket>();
+    const listener = createServer((socket) => {
+      connections++;
+      sockets.add(socket);
+      socket.on('data', (chunk) => received.push(chunk));
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const trap = `ldap://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    try {
+      await saveLdapSettings({ input: input(), expectedVersion: 0, actor: 'alice' });
+      const stored = await prisma().ldapSettings.findUniqueOrThrow({ where: { id: 1 } });
+      const retype = (what: string) => ({ ok: false, reason: 'bind_password_required', fieldErrors: { bindPassword: expect.stringContaining(`Type the bind password again: the ${what} changed`) } });
+
+      // Test connection with the password field blank, against changed endpoints.
+      expect(await testLdapSettings(input({ bindPassword: '', urls: trap }))).toMatchObject(retype('server address'));
+      expect(await testLdapSettings(input({ bindPassword: '', urls: `${services.ldap.url}\n${trap}` }))).toMatchObject(retype('server address'));
+      expect(await testLdapSettings(input({ bindPassword: '', bindDn: 'cn=someone-else,dc=example,dc=com' }))).toMatchObject(retype('bind DN'));
+      expect(await testLdapSettings(input({ bindPassword: '', tlsRejectUnauthorized: '' }))).toMatchObject(retype('TLS settings'));
+      // Save likewise, and changes nothing.
+      const save = await saveLdapSettings({ input: input({ bindPassword: '', urls: trap }), expectedVersion: 1, actor: 'mallory' });
+      expect(save).toMatchObject({ ok: false, reason: 'invalid', fieldErrors: { bindPassword: expect.stringContaining('Type the bind password again: the server address changed') } });
+      expect(await prisma().ldapSettings.findUniqueOrThrow({ where: { id: 1 } })).toEqual(stored);
+      expect(await prisma().auditEvent.count({ where: { actor: 'mallory' } })).toBe(0);
+
+      // Let any connection attempt arrive before looking.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(connections).toBe(0);
+      expect(Buffer.concat(received).toString('latin1')).not.toContain(services.ldap.syncPassword);
+
+      // The same endpoint (URLs in another order or case count as the same) keeps working with a blank field.
+      expect(await testLdapSettings(input({ bindPassword: '', urls: services.ldap.url.toUpperCase().replace('LDAP://', 'ldap://') }))).toMatchObject({ ok: true });
+      // With the password typed again, the new endpoint is tried (and gets what was typed, not the stored one).
+      const typed = await testLdapSettings(input({ bindPassword: 'typed-for-the-trap', urls: trap, connectTimeoutMs: '500', operationTimeoutMs: '1000' }));
+      expect(typed.ok).toBe(false);
+      expect(connections).toBeGreaterThan(0);
+      expect(Buffer.concat(received).toString('latin1')).not.toContain(services.ldap.syncPassword);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => listener.close(resolve));
+    }
+  });
+
+  it('the directory the tests and the demo start keeps its configuration and initial LDIF (with passwords) readable by its owner only', () => {
+    for (const file of ['slapd.conf', 'initial.ldif']) expect(statSync(path.join(services.dataDir, 'slapd', file)).mode & 0o777, file).toBe(0o600);
   });
 
   it('shows the first ten of more than ten matches', async () => {

@@ -62,6 +62,42 @@ describe('authentication with API tokens', () => {
     await res.body?.cancel();
   });
 
+  it('a token acts only while the account that created it is enabled and holds the token\'s role', async () => {
+    const { createApiToken, verifyApiToken } = await import('@/lib/api/api-tokens');
+    const { createAccount } = await import('@/lib/auth/accounts');
+    const { setAccountDisabled } = await import('@/lib/accounts/set-account-disabled');
+    const { changeAccountRole } = await import('@/lib/accounts/change-account-role');
+    const creator = await createAccount({ username: 'token-creator', password: 'Quiet-Harbour-Lantern-42', role: 'ADMINISTRATOR' });
+    const actor = { accountId: creator.id, username: creator.username };
+    const { token: adminScoped } = await createApiToken({ name: 'creator-admin', role: 'ADMINISTRATOR', actor });
+    const { token: operatorScoped } = await createApiToken({ name: 'creator-operator', role: 'OPERATOR', actor });
+    const schedule = (token: string) =>
+      env.api(`/api/v1/jobs/${JOB}/schedule`, { method: 'PUT', token, body: { expression: '0 3 * * *', timeZone: 'UTC', paused: true } });
+    const status = async (res: Response) => {
+      await res.body?.cancel();
+      return res.status;
+    };
+    expect(await status(await schedule(adminScoped))).toBe(200);
+
+    // Disabled: both tokens stop at once, and work again when the account is enabled.
+    await setAccountDisabled({ accountId: creator.id, disabled: true, actor: { username: 'test' } });
+    expect(await verifyApiToken(adminScoped)).toBeNull();
+    const refused = await schedule(adminScoped);
+    expect(refused.status).toBe(401);
+    expect(await json(refused)).toMatchObject({ code: 'unauthenticated', message: expect.stringContaining('disabled') });
+    expect(await status(await env.api('/api/v1/jobs', { token: operatorScoped }))).toBe(401);
+    await setAccountDisabled({ accountId: creator.id, disabled: false, actor: { username: 'test' } });
+    expect(await status(await env.api('/api/v1/jobs', { token: operatorScoped }))).toBe(200);
+
+    // Downgraded to operator: the administrator token stops, the operator token goes on.
+    await changeAccountRole({ accountId: creator.id, role: 'OPERATOR', actor: { username: 'test' } });
+    expect(await verifyApiToken(adminScoped)).toBeNull();
+    expect(await verifyApiToken(operatorScoped)).toMatchObject({ role: 'OPERATOR' });
+    expect(await status(await schedule(adminScoped))).toBe(401);
+    expect(await status(await env.api('/api/v1/jobs', { token: adminScoped }))).toBe(401);
+    expect(await status(await env.api('/api/v1/jobs', { token: operatorScoped }))).toBe(200);
+  });
+
   it('records the last use of a token', async () => {
     const { token, id } = await env.createToken('OPERATOR', 'last-used');
     expect((await db.prisma().apiToken.findUniqueOrThrow({ where: { id } })).lastUsedAt).toBeNull();
@@ -418,8 +454,11 @@ describe('operations endpoints', () => {
     expect(await json(res)).toEqual({ status: 'ok' });
   });
 
-  it('GET /api/ready reports database, Redis and the worker heartbeat', async () => {
-    const notReady = await env.api('/api/ready');
+  it('GET /api/ready reports database, Redis and the worker heartbeat; the detail only to a token or session', async () => {
+    const anonymous = await env.api('/api/ready');
+    expect(anonymous.status).toBe(503);
+    expect(await json(anonymous)).toEqual({ status: 'not_ready' });
+    const notReady = await env.api('/api/ready', { token: operatorToken });
     expect(notReady.status).toBe(503);
     const body = await json(notReady);
     expect(body).toMatchObject({ status: 'not_ready', checks: { database: { ok: true }, redis: { ok: true }, worker: { ok: false } } });
@@ -429,7 +468,10 @@ describe('operations endpoints', () => {
     try {
       const now = new Date().toISOString();
       await writeWorkerHeartbeat(redis, 'idm', { workerId: 'api-test', pid: process.pid, host: 'test', startedAt: now, at: now });
-      const ready = await env.api('/api/ready');
+      const anonymousReady = await env.api('/api/ready');
+      expect(anonymousReady.status).toBe(200);
+      expect(await json(anonymousReady)).toEqual({ status: 'ready' });
+      const ready = await env.api('/api/ready', { token: operatorToken });
       expect(ready.status).toBe(200);
       expect(await json(ready)).toMatchObject({ status: 'ready', checks: { worker: { ok: true } } });
       await clearWorkerHeartbeat(redis, 'idm', 'api-test');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthTestEnvironment, type AuthTestEnvironment } from '@/e2e/support/app-server';
 import { builtServerActions, postFormAction } from '@/e2e/support/app-surface';
-import { LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS } from '@/lib/auth/lockout';
+import { MAX_FAILED_SIGN_INS } from '@/lib/auth/lockout';
 import { sessionIdFromToken } from '@/lib/auth/session-policy';
 
 // Sign-in, lockout, sessions and sign-out against a real PostgreSQL: first through lib/auth
@@ -20,6 +20,7 @@ let lib: {
 beforeAll(async () => {
   env = await startAuthTestEnvironment({ name: 'auth-session' });
   process.env.DATABASE_URL = env.services.databaseUrl;
+  process.env.REDIS_URL = env.services.redisUrl;
   lib = {
     db: await import('@/lib/db'),
     signIn: await import('@/lib/auth/sign-in'),
@@ -29,6 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await (await import('@/lib/cache/redis')).disconnectCacheRedis();
   await lib?.db.disconnectDb();
   await env?.stop();
 });
@@ -65,19 +67,62 @@ describe('signIn (lib/auth)', () => {
     await resetAccount(env.accounts.operator.username);
   });
 
-  it(`locks an account for ${LOCKOUT_MINUTES} minutes after ${MAX_FAILED_SIGN_INS} failures, even for the right password`, async () => {
+  it(`delays an account after ${MAX_FAILED_SIGN_INS} failures, longer each time, against the guessing address only; audits every delay`, async () => {
     const { operator } = env.accounts;
-    const t0 = new Date();
+    const guesser = '203.0.113.66';
+    const owner = '198.51.100.10';
+    const lockedAudits = await auditCount('auth.account.locked');
+    let t = Date.now();
+    const at = (ms: number) => new Date(ms);
     for (let i = 0; i < MAX_FAILED_SIGN_INS; i++) {
-      expect((await lib.signIn.signIn({ username: operator.username, password: `wrong-${i}`, now: t0 })).ok).toBe(false);
+      expect((await lib.signIn.signIn({ username: operator.username, password: `wrong-${i}`, ip: guesser, now: at(t) })).ok).toBe(false);
     }
-    const locked = await lib.signIn.signIn({ username: operator.username, password: operator.password, now: new Date(t0.getTime() + minutes(1)) });
-    expect(locked).toEqual({ ok: false, message: lib.signIn.SIGN_IN_FAILED_MESSAGE });
-    const later = await lib.signIn.signIn({ username: operator.username, password: operator.password, now: new Date(t0.getTime() + minutes(LOCKOUT_MINUTES + 1)) });
-    expect(later.ok).toBe(true);
-    const account = await lib.db.prisma().account.findUniqueOrThrow({ where: { username: operator.username } });
-    expect(account.failedSignIns).toBe(0);
-    expect(account.lockedUntil).toBeNull();
+    const account = () => lib.db.prisma().account.findUniqueOrThrow({ where: { username: operator.username } });
+    expect((await account()).lockedUntil?.getTime()).toBe(t + 30_000);
+    // The guessing address is refused even with the right password while the delay runs...
+    expect(await lib.signIn.signIn({ username: operator.username, password: operator.password, ip: guesser, now: at(t + 10_000) })).toEqual({ ok: false, message: lib.signIn.SIGN_IN_FAILED_MESSAGE });
+    // ...and each further failure doubles it.
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t = (await account()).lockedUntil!.getTime() + 1;
+      expect((await lib.signIn.signIn({ username: operator.username, password: `again-${i}`, ip: guesser, now: at(t) })).ok).toBe(false);
+      delays.push(((await account()).lockedUntil!.getTime() - t) / 1000);
+    }
+    expect(delays).toEqual([60, 120, 240]);
+    expect(await auditCount('auth.account.locked')).toBe(lockedAudits + 4);
+    const audit = await lib.db.prisma().auditEvent.findFirstOrThrow({ where: { action: 'auth.account.locked' }, orderBy: { id: 'desc' } });
+    expect(audit).toMatchObject({ actor: operator.username, ip: guesser, details: { failedSignIns: MAX_FAILED_SIGN_INS + 3 } });
+
+    // The owner, from an address that has not failed, signs in during the delay: guessing cannot keep them out.
+    const owned = await lib.signIn.signIn({ username: operator.username, password: operator.password, ip: owner, now: at(t + 1000) });
+    expect(owned.ok).toBe(true);
+    expect((await account()).lockedUntil).toBeNull();
+    expect((await account()).failedSignIns).toBe(0);
+  });
+
+  it('an administrator unlocks a delayed account at once, audited', async () => {
+    const { operator, admin } = env.accounts;
+    const { unlockAccount } = await import('@/lib/accounts/unlock-account');
+    const now = new Date();
+    for (let i = 0; i < MAX_FAILED_SIGN_INS + 2; i++) await lib.signIn.signIn({ username: operator.username, password: `wrong-${i}`, ip: '192.0.2.1', now });
+    const delayed = await lib.db.prisma().account.findUniqueOrThrow({ where: { username: operator.username } });
+    expect(delayed.lockedUntil!.getTime()).toBeGreaterThan(now.getTime());
+    const result = await unlockAccount({ accountId: delayed.id, actor: { username: admin.username, ip: '127.0.0.1' } });
+    expect(result.wasLocked).toBe(true);
+    expect((await lib.signIn.signIn({ username: operator.username, password: operator.password, ip: '192.0.2.1' })).ok).toBe(true);
+    const audit = await lib.db.prisma().auditEvent.findFirstOrThrow({ where: { action: 'account.unlocked' }, orderBy: { id: 'desc' } });
+    expect(audit).toMatchObject({ actor: admin.username, target: `account:${operator.username}`, details: { wasLocked: true, failedSignIns: MAX_FAILED_SIGN_INS } });
+  });
+
+  it('limits sign-in attempts per client address, before any password is checked, and says when to try again', async () => {
+    const { RATE_LIMITS } = await import('@/lib/security/rate-limit');
+    const ip = '192.0.2.77';
+    const results = [];
+    for (let i = 0; i <= RATE_LIMITS.signInPerAddress.limit; i++) results.push(await lib.signIn.signIn({ username: `nobody-${i}`, password: 'irrelevant', ip }));
+    const last = results.at(-1)!;
+    expect(last).toMatchObject({ ok: false, retryAfterSeconds: expect.any(Number), message: expect.stringMatching(/^Too many sign-in attempts from your address .* Try again in \d+ seconds?\.$/) });
+    // Another address is not affected.
+    expect((await lib.signIn.signIn({ username: env.accounts.admin.username, password: env.accounts.admin.password, ip: '192.0.2.78' })).ok).toBe(true);
   });
 
   it('refuses a disabled account', async () => {
@@ -274,7 +319,9 @@ describe('a forced password change over HTTP', () => {
     expect(mismatch.body).toContain('The two new passwords differ.');
     const short = await changeOverHttp(cookie, { currentPassword: FIRST, newPassword: 'short', confirmPassword: 'short' });
     expect(short.body).toContain('at least 12 characters');
-    expect([wrong, mismatch, short].map((r) => r.token)).toEqual([undefined, undefined, undefined]);
+    const weak = await changeOverHttp(cookie, { currentPassword: FIRST, newPassword: 'aaaaaaaaaaaa', confirmPassword: 'aaaaaaaaaaaa' });
+    expect(weak.body).toContain('guessed at once');
+    expect([wrong, mismatch, short, weak].map((r) => r.token)).toEqual([undefined, undefined, undefined, undefined]);
     expect((await lib.db.prisma().account.findUniqueOrThrow({ where: { username: USERNAME } })).mustChangePassword).toBe(true);
 
     // The change: a new session for this browser, the old one ends, the demand is met.

@@ -195,7 +195,7 @@ describe('secrets never appear in the logs of the web server and the worker', ()
 
 describe('sign-in throttling over HTTP', () => {
 
-  it('locks the account after repeated failures, refuses even the right password, and says the same as for an unknown account', async () => {
+  it('delays the account after repeated failures, refuses even the right password from the guessing address, and says the same as for an unknown account', async () => {
     const { MAX_FAILED_SIGN_INS } = await import('@/lib/auth/lockout');
     const { SIGN_IN_FAILED_MESSAGE } = await import('@/lib/auth/sign-in');
     const { operator } = env.accounts;
@@ -217,6 +217,42 @@ describe('sign-in throttling over HTTP', () => {
 
     await db.prisma().account.update({ where: { id: account.id }, data: { failedSignIns: 0, lockedUntil: null } });
     expect((await postSignIn(operator.username, operator.password)).cookie).toBeDefined();
+    const { clearFailedSignIns } = await import('@/lib/auth/sign-in-throttle');
+    await clearFailedSignIns(account.id);
+  });
+});
+
+describe('client address and rate limits over HTTP', () => {
+  it('stores the TCP peer as the audit address, whatever X-Forwarded-For or our own peer header say (TRUST_PROXY unset)', async () => {
+    const { token } = await env.createToken('OPERATOR', 'address');
+    for (const forged of ['203.0.113.9', "'; DROP TABLE audit_events; --", 'x'.repeat(3000)]) {
+      const res = await env.api('/api/v1/operator/cache/clear', { method: 'POST', token, headers: { 'x-forwarded-for': forged, 'x-real-ip': forged, 'x-idm-peer-address': forged } });
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+      const event = await db.prisma().auditEvent.findFirstOrThrow({ where: { action: 'cache.cleared' }, orderBy: { id: 'desc' } });
+      expect(event.ip).toBe('127.0.0.1');
+    }
+  });
+
+  it('answers 429 with Retry-After to an address that keeps sending unknown API tokens, and lets a valid token through', async () => {
+    const { RATE_LIMITS } = await import('@/lib/security/rate-limit');
+    const { token } = await env.createToken('OPERATOR', 'still-works');
+    let last: Response | undefined;
+    for (let i = 0; i <= RATE_LIMITS.apiBadCredentialsPerAddress.limit; i++) {
+      last = await env.api('/api/v1/jobs', { token: `idm_${String(i).padStart(43, 'x')}` });
+      if (i < RATE_LIMITS.apiBadCredentialsPerAddress.limit) expect(last.status).toBe(401);
+      await (i < RATE_LIMITS.apiBadCredentialsPerAddress.limit ? last.body?.cancel() : undefined);
+    }
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await last!.json()).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('Try again in') });
+    const ok = await env.api('/api/v1/jobs', { token });
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
+    // The budget of unknown tokens is per address: clear it for the tests that follow.
+    const { cacheRedis } = await import('@/lib/cache/redis');
+    const { rateLimitKey } = await import('@/lib/security/rate-limit');
+    await cacheRedis().del(rateLimitKey(RATE_LIMITS.apiBadCredentialsPerAddress, '127.0.0.1'));
   });
 });
 

@@ -23,7 +23,7 @@ export default async function ChangePasswordPage() {
             {account.mustChangePassword
               ? `An administrator asked ${account.username} to choose a new password before continuing.`
               : `Choose a new password for ${account.username}.`}{' '}
-            Use at least {MIN_PASSWORD_LENGTH} characters; a few unrelated words make a good one. Your other sessions end.
+            Use at least {MIN_PASSWORD_LENGTH} characters; a few unrelated words make a good one. Common passwords, repeats, sequences and your own name are refused. Your other sessions end.
           </p>
         </div>
         <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">

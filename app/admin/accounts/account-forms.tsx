@@ -38,7 +38,7 @@ export function CreateAccountForm() {
   );
 }
 
-export function AccountChanges({ id, username, role, disabled }: { id: number; username: string; role: AccountRole; disabled: boolean }) {
+export function AccountChanges({ id, username, role, disabled, locked }: { id: number; username: string; role: AccountRole; disabled: boolean; locked: boolean }) {
   const [state, formAction, pending] = useActionState<AccountChangeState, FormData>(changeAccountAction, {});
   const button = 'rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-60';
   return (
@@ -58,6 +58,15 @@ export function AccountChanges({ id, username, role, disabled }: { id: number; u
             Save role
           </button>
         </form>
+        {locked && (
+          <form action={formAction}>
+            <input type="hidden" name="accountId" value={id} />
+            <input type="hidden" name="change" value="unlock" />
+            <button type="submit" disabled={pending} className={button} aria-label={`Unlock ${username}`}>
+              Unlock
+            </button>
+          </form>
+        )}
         <form action={formAction}>
           <input type="hidden" name="accountId" value={id} />
           <input type="hidden" name="change" value="force-password-change" />

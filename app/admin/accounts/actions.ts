@@ -9,7 +9,8 @@ import { changeAccountRole } from '@/lib/accounts/change-account-role';
 import { AccountExistsError, createApplicationAccount } from '@/lib/accounts/create-application-account';
 import { forcePasswordChange } from '@/lib/accounts/force-password-change';
 import { setAccountDisabled } from '@/lib/accounts/set-account-disabled';
-import { newPasswordSchema, usernameSchema } from '@/lib/auth/accounts';
+import { unlockAccount } from '@/lib/accounts/unlock-account';
+import { newPasswordSchema, usernameSchema, WeakPasswordError } from '@/lib/auth/accounts';
 
 export type CreateAccountState = {
   ok?: boolean;
@@ -42,6 +43,7 @@ export async function createAccountAction(_previous: CreateAccountState, formDat
     return { ok: true, message: `Account "${account.username}" created. Give them the initial password; they choose their own at first sign-in.` };
   } catch (error) {
     if (error instanceof AccountExistsError) return { ok: false, fieldErrors: { username: [error.message] } };
+    if (error instanceof WeakPasswordError) return { ok: false, fieldErrors: { password: [error.message] } };
     throw error;
   }
 }
@@ -52,10 +54,11 @@ const changeForm = z.discriminatedUnion('change', [
   z.object({ change: z.literal('disable'), accountId: z.coerce.number().int().positive() }),
   z.object({ change: z.literal('enable'), accountId: z.coerce.number().int().positive() }),
   z.object({ change: z.literal('force-password-change'), accountId: z.coerce.number().int().positive() }),
+  z.object({ change: z.literal('unlock'), accountId: z.coerce.number().int().positive() }),
   z.object({ change: z.literal('role'), accountId: z.coerce.number().int().positive(), role: roleSchema }),
 ]);
 
-/** One change of an existing account: disable, enable, force a password change, or assign a role. */
+/** One change of an existing account: disable, enable, unlock, force a password change, or assign a role. */
 export async function changeAccountAction(_previous: AccountChangeState, formData: FormData): Promise<AccountChangeState> {
   const admin = await requireActionRole('ADMINISTRATOR');
   const parsed = changeForm.safeParse(Object.fromEntries(formData));
@@ -67,6 +70,9 @@ export async function changeAccountAction(_previous: AccountChangeState, formDat
     if (input.change === 'disable' || input.change === 'enable') {
       const result = await setAccountDisabled({ accountId: input.accountId, disabled: input.change === 'disable', actor });
       message = result.changed ? `Account "${result.account.username}" ${input.change}d.` : 'Nothing to change.';
+    } else if (input.change === 'unlock') {
+      const result = await unlockAccount({ accountId: input.accountId, actor });
+      message = result.wasLocked ? `"${result.account.username}" is unlocked: their failed sign-ins are forgotten.` : `"${result.account.username}" was not locked; their failed sign-ins are forgotten.`;
     } else if (input.change === 'force-password-change') {
       const account = await forcePasswordChange({ accountId: input.accountId, actor });
       message = `"${account.username}" must choose a new password at the next sign-in; their sessions were ended.`;

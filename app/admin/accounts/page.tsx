@@ -34,7 +34,7 @@ export default async function AccountsPage() {
             {accounts.map((a) => {
               const status = [
                 a.disabled ? 'Disabled' : 'Active',
-                a.lockedUntil && a.lockedUntil > now ? 'temporarily locked' : null,
+                a.lockedUntil && a.lockedUntil > now ? `sign-in delayed until ${a.lockedUntil.toISOString().replace('T', ' ').slice(0, 19)} UTC (${a.failedSignIns} failed)` : null,
                 a.mustChangePassword ? 'must change password' : null,
               ].filter(Boolean).join(', ');
               return (
@@ -48,7 +48,7 @@ export default async function AccountsPage() {
                   <td className="px-4 py-2">{status}</td>
                   <td className="px-4 py-2 text-slate-700">{a.lastSignInAt ? a.lastSignInAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'Never'}</td>
                   <td className="px-4 py-2">
-                    <AccountChanges id={a.id} username={a.username} role={a.role} disabled={a.disabled} />
+                    <AccountChanges id={a.id} username={a.username} role={a.role} disabled={a.disabled} locked={a.lockedUntil !== null && a.lockedUntil > now} />
                   </td>
                 </tr>
               );

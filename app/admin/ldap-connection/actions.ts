@@ -7,6 +7,7 @@ import { clientIp } from '@/app/_lib/request';
 import { parseLdapSettingsForm } from '@/lib/ldap-settings/ldap-settings-input';
 import { saveLdapSettings } from '@/lib/ldap-settings/save-ldap-settings';
 import { testLdapSettings } from '@/lib/ldap-settings/test-ldap-settings';
+import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 import type { SaveLdapSettingsState, TestConnectionState } from './form-state';
 
 /** Save: validated, version-checked, audited without the password (lib/ldap-settings). */
@@ -36,14 +37,20 @@ export async function saveLdapSettingsAction(previous: SaveLdapSettingsState, fo
   };
 }
 
-/** Test connection: the settings as entered (blank password: the stored one), nothing saved. */
+/** Test connection: the settings as entered (blank password: the stored one, for its own endpoint only), nothing saved. */
 export async function testLdapConnectionAction(_previous: TestConnectionState, form: FormData): Promise<TestConnectionState> {
-  await requireActionRole('ADMINISTRATOR');
+  const account = await requireActionRole('ADMINISTRATOR');
   const parsed = parseLdapSettingsForm(form);
   if (!parsed.ok) {
     return { status: 'invalid', fieldErrors: parsed.fieldErrors, message: 'Correct the fields marked below, then test again.' };
   }
+  // Each test connects to a server of the caller's choice: a few a minute are plenty for a person.
+  const limited = await hitRateLimit(RATE_LIMITS.testConnectionPerAccount, `account:${account.accountId}`);
+  if (!limited.ok) return { status: 'failed', message: limited.message };
   const result = await testLdapSettings(parsed.input);
+  if (!result.ok && 'reason' in result) {
+    return { status: 'invalid', fieldErrors: result.fieldErrors, message: 'Nothing was sent to the server: correct the fields marked below, then test again.' };
+  }
   if (!result.ok) return { status: 'failed', filter: result.filter, message: result.error.message };
   return {
     status: 'ok',

@@ -3,6 +3,7 @@
 import { startTransition, useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
 import { BIND_NAME_HELP } from '@/lib/ldap/bind-name';
 import type { LdapSettingsView } from '@/lib/ldap-settings/read-ldap-settings';
+import { changedEndpointParts, RETYPE_BIND_PASSWORD_HINT, retypeBindPasswordMessage } from '@/lib/ldap-settings/stored-password-endpoint';
 import { saveLdapSettingsAction, testLdapConnectionAction } from './actions';
 import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
 import { FilterOverlapNotice } from '@/components/filter-overlap-notice';
@@ -67,6 +68,21 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
   };
 
   const hasPassword = saveState.hasBindPassword;
+  // Said before the administrator presses anything: the stored password does not follow a new endpoint.
+  const endpointChanges = hasPassword
+    ? changedEndpointParts(settings, {
+        urls: values.urls.split(/[\s,]+/).filter(Boolean),
+        startTls: values.startTls,
+        tlsRejectUnauthorized: values.tlsRejectUnauthorized,
+        tlsCaCertificate: values.tlsCaCertificate,
+        bindDn: values.bindDn,
+      })
+    : [];
+  const passwordHelp = !hasPassword
+    ? 'No password is stored yet.'
+    : endpointChanges.length
+      ? retypeBindPasswordMessage(endpointChanges)
+      : `A password is stored. Leave empty to keep it; it is never shown. ${RETYPE_BIND_PASSWORD_HINT}`;
   return (
     <form ref={formRef} onSubmit={submit} noValidate className="space-y-6">
       <input type="hidden" name="version" value={saveState.version} />
@@ -137,7 +153,7 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
           <FormField
             id="bindPassword"
             label="Bind password"
-            help={hasPassword ? 'A password is stored. Leave empty to keep it; it is never shown.' : 'No password is stored yet.'}
+            help={passwordHelp}
             error={errors.bindPassword}
           >
             <input

@@ -3,12 +3,13 @@ import { authenticateApiRequest, requireApiRole, requireSameOriginForSession, ty
 import { ApiError, errorResponse } from '@/lib/api/errors';
 import { SESSION_COOKIE } from '@/lib/auth/session-policy';
 import type { AccountRole } from '@/lib/db';
+import { clientAddressOf } from '@/lib/http/request-client';
 
 export type ApiHandlerContext<P> = {
   request: NextRequest;
   principal: ApiPrincipal;
   params: P;
-  /** The client address as the nearest proxy saw it; for the audit log only. */
+  /** The client's IP address as TRUST_PROXY lets us know it (lib/http/request-client), or null. */
   ip: string | null;
 };
 
@@ -25,9 +26,11 @@ export function apiRoute<P = Record<string, never>>(
 ): (request: NextRequest, context: RouteContext<P>) => Promise<Response> {
   return async (request, context) => {
     try {
+      const ip = clientAddressOf(request.headers);
       const principal = await authenticateApiRequest({
         authorization: request.headers.get('authorization'),
         sessionToken: request.cookies.get(SESSION_COOKIE)?.value ?? null,
+        clientAddress: ip,
       });
       requireApiRole(principal, role);
       requireSameOriginForSession(principal, {
@@ -37,15 +40,11 @@ export function apiRoute<P = Record<string, never>>(
         host: request.headers.get('x-forwarded-host') ?? request.headers.get('host'),
       });
       const params = ((await context?.params) ?? {}) as P;
-      return await handler({ request, principal, params, ip: clientIp(request) });
+      return await handler({ request, principal, params, ip });
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
       console.error(`API ${request.method} ${request.nextUrl.pathname} failed:`, error instanceof Error ? error.stack ?? error.message : error);
       return errorResponse(new ApiError('internal_error', 'The request failed on the server. The server log has the details.'));
     }
   };
-}
-
-function clientIp(request: NextRequest): string | null {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || request.headers.get('x-real-ip') || null;
 }

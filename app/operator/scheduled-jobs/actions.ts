@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
 import { startJobRun } from '@/lib/batch-jobs';
+import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 import { clearOperatorCache } from '@/lib/cache/clear-operator-cache';
 
 export type StartNowState = {
@@ -24,6 +25,8 @@ export async function startNowAction(_previous: StartNowState, formData: FormDat
   const account = await requireActionRole('OPERATOR');
   const parsed = startNowForm.safeParse({ jobKey: formData.get('jobKey'), dryRun: formData.get('dryRun') ?? undefined });
   if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
+  const limited = await hitRateLimit(RATE_LIMITS.startNowPerCaller, `account:${account.accountId}`);
+  if (!limited.ok) return { message: limited.message };
   const result = await startJobRun({
     jobKey: parsed.data.jobKey,
     trigger: 'MANUAL',

@@ -4,6 +4,7 @@ import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { jobKeyParam, startRunBody } from '@/lib/api/v1-schemas';
 import { runRepresentation } from '@/lib/api/v1-representations';
 import { startJobRun } from '@/lib/batch-jobs';
+import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,6 +12,8 @@ export const dynamic = 'force-dynamic';
 export const POST = apiRoute<{ jobKey: string }>('OPERATOR', async ({ params, request, principal, ip }) => {
   const jobKey = parsePathParam(params.jobKey, jobKeyParam, 'batch job');
   const body = await readJsonBody(request, startRunBody, { emptyIs: {} });
+  const limited = await hitRateLimit(RATE_LIMITS.startNowPerCaller, principal.kind === 'token' ? `token:${principal.tokenId}` : `account:${principal.accountId}`);
+  if (!limited.ok) throw new ApiError('rate_limited', limited.message, { retryAfterSeconds: limited.retryAfterSeconds });
   const result = await startJobRun({
     jobKey,
     trigger: 'API',
