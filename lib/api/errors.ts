@@ -5,7 +5,9 @@ export type ApiErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  | 'bad_request'
   | 'invalid_json'
+  | 'length_required'
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'validation_failed'
@@ -23,7 +25,9 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  bad_request: 400,
   invalid_json: 400,
+  length_required: 411,
   unsupported_media_type: 415,
   payload_too_large: 413,
   validation_failed: 422,
@@ -37,6 +41,8 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   service_unavailable: 503,
   internal_error: 500,
 };
+
+export const API_ERROR_CODES = Object.keys(STATUS_OF) as ApiErrorCode[];
 
 export type ApiErrorBody = { code: ApiErrorCode; message: string } & Record<string, unknown>;
 

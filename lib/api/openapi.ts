@@ -2,6 +2,7 @@
 // /api/v1/openapi.json. Kept beside the schemas it documents (lib/api/v1-schemas.ts); the API
 // tests check that every route handler under app/api is listed here.
 
+import { API_ERROR_CODES } from './errors';
 import { RevocationReason } from '../generated/prisma/enums';
 import { FILTER_PRESET_KEYS } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
@@ -15,7 +16,7 @@ const standardErrors = {
   '403': error('The token or account lacks the role (code `forbidden`), a session request came from another site (code `cross_origin_request`), or the signed-in account must change its password first (code `password_change_required`).'),
 };
 const bodyErrors = {
-  '400': error('The body is not JSON (code `invalid_json`).'),
+  '400': error('The body is not JSON or not UTF-8 (code `invalid_json`), or the address has a malformed percent-encoding or a NUL or control character (code `bad_request`).'),
   '413': error('The body is larger than 16 KiB (code `payload_too_large`).'),
   '415': error('The body is not sent as application/json (code `unsupported_media_type`).'),
   '422': error('Invalid or unknown fields (code `validation_failed`, with `fieldErrors`).'),
@@ -222,7 +223,7 @@ export const openApiDocument = {
         properties: {
           code: {
             type: 'string',
-            enum: ['unauthenticated', 'forbidden', 'not_found', 'invalid_json', 'unsupported_media_type', 'payload_too_large', 'validation_failed', 'cross_origin_request', 'password_change_required', 'run_already_active', 'run_already_finished', 'schedule_conflict', 'queue_unavailable', 'service_unavailable', 'internal_error'],
+            enum: API_ERROR_CODES,
           },
           message: { type: 'string' },
           fieldErrors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },

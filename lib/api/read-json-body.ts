@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeUtf8, findTextProblem, TEXT_PROBLEM_MESSAGES } from '../text/acceptable-text';
 import { ApiError } from './errors';
 
 /** API bodies are a few fields; anything bigger is a mistake or an attack. */
@@ -26,6 +27,10 @@ export async function readJsonBody<T extends z.ZodType>(request: Request, schema
     } catch {
       throw new ApiError('invalid_json', 'The body is not valid JSON.');
     }
+    const found = findTextProblem(value);
+    if (found) {
+      throw new ApiError('validation_failed', 'The request has invalid fields.', fieldErrorsBody([[found.path, TEXT_PROBLEM_MESSAGES[found.problem]]], []));
+    }
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error);
@@ -47,7 +52,9 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = decodeUtf8(Buffer.concat(chunks));
+  if (text === null) throw new ApiError('invalid_json', 'The body is not valid UTF-8.');
+  return text;
 }
 
 function tooLarge(maxBytes: number): ApiError {
@@ -56,18 +63,28 @@ function tooLarge(maxBytes: number): ApiError {
 
 /** 422 with the errors of each field: `{ fieldErrors: { expression: ["..."] }, formErrors: [...] }`. */
 export function validationError(error: z.ZodError, message = 'The request has invalid fields.'): ApiError {
-  const fieldErrors: Record<string, string[]> = {};
+  const fieldErrors: Array<[string, string]> = [];
   const formErrors: string[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) (fieldErrors[key] ??= []).push('Unknown field.');
+      for (const key of issue.keys) fieldErrors.push([key, 'Unknown field.']);
       continue;
     }
     const field = issue.path.map(String).join('.');
-    if (field) (fieldErrors[field] ??= []).push(issue.message);
+    if (field) fieldErrors.push([field, issue.message]);
     else formErrors.push(issue.message);
   }
-  return new ApiError('validation_failed', message, { fieldErrors, formErrors });
+  return new ApiError('validation_failed', message, fieldErrorsBody(fieldErrors, formErrors));
+}
+
+/**
+ * Field names come from the request ("__proto__", "constructor"): they are collected in a Map and
+ * become own properties of the answer, never looked up on a plain object's prototype chain.
+ */
+function fieldErrorsBody(errors: Array<[string, string]>, formErrors: string[]): { fieldErrors: Record<string, string[]>; formErrors: string[] } {
+  const byField = new Map<string, string[]>();
+  for (const [field, message] of errors) byField.set(field, [...(byField.get(field) ?? []), message]);
+  return { fieldErrors: Object.fromEntries(byField), formErrors };
 }
 
 /** Path parameters: validated like bodies, answered 404 when they cannot name anything. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RUN_ITEM_FILTERS } from '../runs/run-items';
+import { positiveInt32 } from '../validation/database-integer';
 
 // Request shapes of REST API v1. Strict: an unknown field is an error (a typo such as
 // "enable" must not be silently ignored and leave the schedule as it was).
@@ -32,7 +33,7 @@ export const scheduleBody = z
     /** Deprecated (before 2026-12): `enabled: false` is `paused: true`. */
     enabled: z.boolean({ message: 'enabled must be true or false.' }).optional(),
     /** The version the caller read (GET /jobs/{key}); when given, a newer save makes this one a 409. */
-    expectedVersion: z.number().int().positive().optional(),
+    expectedVersion: positiveInt32().optional(),
   })
   .strict()
   .refine((body) => body.paused === undefined || body.enabled === undefined || body.paused !== body.enabled, {

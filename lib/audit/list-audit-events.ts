@@ -36,6 +36,17 @@ export type AuditEventPage = {
   pageSize: number;
 };
 
+/**
+ * A day typed as YYYY-MM-DD, as midnight UTC; null for anything else, including days that do not
+ * exist (2026-13-45, 2026-02-30), which Date would roll over or turn into an Invalid Date.
+ */
+export function parseAuditDay(value: string): Date | null {
+  // From 1970: nothing in an audit log is older, and PostgreSQL has no year 0.
+  if (!/^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$/.test(value)) return null;
+  const date = new Date(`${value}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value ? null : date;
+}
+
 function where(filter: AuditEventFilter): Prisma.AuditEventWhereInput {
   const and: Prisma.AuditEventWhereInput[] = [];
   if (filter.action) and.push(filter.action.endsWith('.') ? { action: { startsWith: filter.action } } : { action: filter.action });

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
+import { positiveInt32Text } from '@/lib/validation/database-integer';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
 import { AccountNotFoundError, LastAdministratorError } from '@/lib/accounts/account-changes';
@@ -51,11 +52,11 @@ export async function createAccountAction(_previous: CreateAccountState, formDat
 export type AccountChangeState = { ok?: boolean; message?: string };
 
 const changeForm = z.discriminatedUnion('change', [
-  z.object({ change: z.literal('disable'), accountId: z.coerce.number().int().positive() }),
-  z.object({ change: z.literal('enable'), accountId: z.coerce.number().int().positive() }),
-  z.object({ change: z.literal('force-password-change'), accountId: z.coerce.number().int().positive() }),
-  z.object({ change: z.literal('unlock'), accountId: z.coerce.number().int().positive() }),
-  z.object({ change: z.literal('role'), accountId: z.coerce.number().int().positive(), role: roleSchema }),
+  z.object({ change: z.literal('disable'), accountId: positiveInt32Text() }),
+  z.object({ change: z.literal('enable'), accountId: positiveInt32Text() }),
+  z.object({ change: z.literal('force-password-change'), accountId: positiveInt32Text() }),
+  z.object({ change: z.literal('unlock'), accountId: positiveInt32Text() }),
+  z.object({ change: z.literal('role'), accountId: positiveInt32Text(), role: roleSchema }),
 ]);
 
 /** One change of an existing account: disable, enable, unlock, force a password change, or assign a role. */

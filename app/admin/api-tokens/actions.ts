@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
+import { positiveInt32Text } from '@/lib/validation/database-integer';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
 import { apiTokenInput, createApiToken, revokeApiToken } from '@/lib/api/api-tokens';
@@ -36,7 +37,7 @@ export type RevokeTokenState = { message?: string; ok?: boolean };
 
 export async function revokeApiTokenAction(_previous: RevokeTokenState, formData: FormData): Promise<RevokeTokenState> {
   const account = await requireActionRole('ADMINISTRATOR');
-  const id = z.coerce.number().int().positive().safeParse(formData.get('id'));
+  const id = positiveInt32Text().safeParse(formData.get('id'));
   if (!id.success) return { ok: false, message: 'The request was not understood. Reload the page and try again.' };
   const result = await revokeApiToken({ id: id.data, actor: account.username, ip: await clientIp() });
   revalidatePath('/admin/api-tokens');

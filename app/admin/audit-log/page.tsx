@@ -5,18 +5,15 @@ import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { Breadcrumbs } from '@/components/breadcrumbs';
 import { LocalTime } from '@/components/local-time';
-import { AUDIT_ACTION_LABELS, auditActions, listAuditEvents, type AuditEventFilter } from '@/lib/audit/list-audit-events';
+import { AUDIT_ACTION_LABELS, auditActions, listAuditEvents, parseAuditDay, type AuditEventFilter } from '@/lib/audit/list-audit-events';
 import { INPUT_CLASS as inputClass } from '@/components/form-field';
 
 export const metadata: Metadata = { title: 'Audit log · Identity Manager Admin' };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .optional()
-  .catch(undefined);
+// Kept as typed, so that a date that does not exist (2026-13-45) is named in the error below.
+const day = z.string().trim().max(40).optional().catch(undefined);
 const query = z.object({
   action: z.string().trim().max(100).optional().catch(undefined),
   actor: z.string().trim().max(200).optional().catch(undefined),
@@ -35,13 +32,23 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
   await requirePageRole('ADMINISTRATOR');
   const raw = await searchParams;
   const q = query.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, first(v) || undefined])));
-  // Dates are days in UTC: "to" includes the whole day.
+  // Dates are days in UTC: "to" includes the whole day. A date that does not exist is not applied, and said so.
+  const dateErrors: Partial<Record<'from' | 'to', string>> = {};
+  const dayOf = (key: 'from' | 'to', label: string): Date | undefined => {
+    const raw = q[key];
+    if (!raw) return undefined;
+    const parsed = parseAuditDay(raw);
+    if (!parsed) dateErrors[key] = `${label} “${raw.slice(0, 40)}” is not a date: use YYYY-MM-DD, e.g. 2026-03-31. It was not applied.`;
+    return parsed ?? undefined;
+  };
+  const from = dayOf('from', 'From');
+  const to = dayOf('to', 'To');
   const filter: AuditEventFilter = {
     action: q.action,
     actor: q.actor,
     target: q.target,
-    from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
-    to: q.to ? new Date(new Date(`${q.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+    from,
+    to: to ? new Date(to.getTime() + 86_400_000) : undefined,
   };
   const [result, actions] = await Promise.all([listAuditEvents({ filter, page: q.page }), auditActions()]);
   const pageHref = (page: number) => {
@@ -86,14 +93,21 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
           <label htmlFor="from" className="block text-sm font-medium text-slate-800">
             From (UTC)
           </label>
-          <input id="from" name="from" type="date" defaultValue={q.from ?? ''} className={inputClass} />
+          <input id="from" name="from" type="date" defaultValue={dateErrors.from ? '' : (q.from ?? '')} aria-invalid={dateErrors.from ? true : undefined} aria-describedby={dateErrors.from ? 'audit-date-errors' : undefined} className={inputClass} />
         </div>
         <div>
           <label htmlFor="to" className="block text-sm font-medium text-slate-800">
             To (UTC)
           </label>
-          <input id="to" name="to" type="date" defaultValue={q.to ?? ''} className={inputClass} />
+          <input id="to" name="to" type="date" defaultValue={dateErrors.to ? '' : (q.to ?? '')} aria-invalid={dateErrors.to ? true : undefined} aria-describedby={dateErrors.to ? 'audit-date-errors' : undefined} className={inputClass} />
         </div>
+        {(dateErrors.from || dateErrors.to) && (
+          <div id="audit-date-errors" role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 lg:col-span-6">
+            {[dateErrors.from, dateErrors.to].filter(Boolean).map((message) => (
+              <p key={message}>{message}</p>
+            ))}
+          </div>
+        )}
         <div className="flex items-end gap-3 lg:col-span-6">
           <button type="submit" className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-800">
             Filter

@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { isInt32 } from '@/lib/validation/database-integer';
 import { requireActionRole } from '@/app/_lib/auth';
 import { describeFilterOverlap } from '@/lib/batch-jobs/filter-overlap-notice';
 import { clientIp } from '@/app/_lib/request';
@@ -15,7 +16,7 @@ export async function saveLdapSettingsAction(previous: SaveLdapSettingsState, fo
   const account = await requireActionRole('ADMINISTRATOR');
   const parsed = parseLdapSettingsForm(form);
   const version = Number(form.get('version'));
-  if (!Number.isInteger(version) || version < 0) {
+  if (!isInt32(version) || version < 0) {
     return { ...previous, status: 'invalid', message: 'The form was incomplete. Reload the page and try again.' };
   }
   if (!parsed.ok) {

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
+import { positiveInt32Text } from '@/lib/validation/database-integer';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
 import { savedScheduleMessage } from '@/lib/batch-jobs/schedule-status';
@@ -17,7 +18,7 @@ const scheduleForm = z.object({
   cronExpression: z.string().max(200, { message: 'That expression is too long.' }),
   timeZone: z.string().max(100),
   paused: z.boolean(),
-  version: z.coerce.number().int().min(1),
+  version: positiveInt32Text(),
 });
 
 const text = (form: FormData, name: string) => {
