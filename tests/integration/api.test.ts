@@ -431,11 +431,15 @@ describe('operator cache and users', () => {
   });
 
   it('usernames with LDAP filter metacharacters or traversal are just names that do not exist', async () => {
-    for (const name of ['*', '*)(uid=*', 'admin)(|(objectClass=*', '..%2F..%2Fetc', '%00', 'a'.repeat(300)]) {
+    for (const name of ['*', '*)(uid=*', 'admin)(|(objectClass=*', '..%2F..%2Fetc', 'a'.repeat(300)]) {
       const res = await env.api(`/api/v1/users/${encodeURIComponent(decodeURIComponentSafe(name))}`, { token: operatorToken });
       expect(res.status, name).toBe(404);
       expect((await json(res)).code).toBe('not_found');
     }
+    // A NUL is no name at all: refused before any lookup (PostgreSQL would refuse it with a 500).
+    const nul = await env.api('/api/v1/users/%00', { token: operatorToken });
+    expect(nul.status).toBe(400);
+    expect((await json(nul)).code).toBe('bad_request');
   });
 });
 
