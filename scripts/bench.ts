@@ -1,6 +1,6 @@
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import pg from 'pg';
@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from './services/postgres';
 import { startSlapd } from './services/slapd';
 import { startRedis } from './services/redis';
 import { freePort } from './services/ports';
+import { seedGeneratedIdentityManager, writeGeneratedLdif } from './generated-directory';
 import { deployMigrations } from '@/lib/migrations';
 import { encryptSecret, parseEncryptionKey } from '@/lib/crypto';
 import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
@@ -32,38 +33,6 @@ const N = flag('n', 100_000);
 const INACTIVE_SHARE = flag('inactive', 0.2);
 const PAGE_SIZE = flag('page-size', 500);
 const BASE = 'dc=example,dc=com';
-const TYPES = ['CARD', 'TEMPORARY_CARD', 'VIRTUAL_SMART_CARD', 'MOBILE_ID', 'SOFT_TOKEN'];
-const isInactive = (i: number) => i % Math.round(1 / INACTIVE_SHARE) === 0;
-const uid = (i: number) => `user${String(i).padStart(7, '0')}`;
-
-async function writeLdif(file: string): Promise<void> {
-  const out = createWriteStream(file);
-  for (let i = 1; i <= N; i++) {
-    const lines = `dn: uid=${uid(i)},ou=people,${BASE}\nobjectClass: inetOrgPerson\nuid: ${uid(i)}\ncn: Person ${i}\ngivenName: Given${i}\nsn: Surname${i}\ndisplayName: Given${i} Surname${i}\nmail: ${uid(i)}@example.com\nemployeeNumber: E${i}\n${isInactive(i) ? 'pwdAccountLockedTime: 000001010000Z\n' : ''}\n`;
-    if (!out.write(lines)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
-
-async function seedIdentityManager(db: pg.Client): Promise<void> {
-  // Every person exists, active, matched by username on the first run; 2-3 credentials each,
-  // 1-2 certificates per credential, two roles. Set-based; foreign-key triggers are skipped
-  // (the rows are consistent by construction) so that 1,000,000 people load in minutes.
-  await db.query(`SET session_replication_role = replica`);
-  await db.query(`SET maintenance_work_mem = '256MB'`);
-  await db.query(`INSERT INTO users (username, username_key, given_name, surname, state)
-    SELECT 'user' || lpad(i::text, 7, '0'), 'user' || lpad(i::text, 7, '0'), 'Given' || i, 'Surname' || i, 'ACTIVE' FROM generate_series(1, $1) i`, [N]);
-  await db.query(`INSERT INTO credentials (user_id, type, label)
-    SELECT u.id, ($1::text[])[1 + (u.id + k) % 5]::"CredentialType", 'cred-' || u.id || '-' || k
-    FROM users u CROSS JOIN generate_series(0, 2) k WHERE k < 2 + u.id % 2`, [TYPES]);
-  await db.query(`INSERT INTO certificates (credential_id, serial, subject)
-    SELECT c.id, c.id || '-' || k, 'CN=' || c.label FROM credentials c CROSS JOIN generate_series(0, 1) k WHERE k < 1 + c.id % 2`);
-  await db.query(`INSERT INTO roles (name) SELECT 'Role ' || i FROM generate_series(1, 10) i`);
-  await db.query(`INSERT INTO user_roles (user_id, role_id) SELECT u.id, 1 + (u.id + k) % 10 FROM users u CROSS JOIN generate_series(0, 1) k`);
-  await db.query(`SET session_replication_role = DEFAULT`);
-  await db.query('VACUUM ANALYZE');
-}
 
 type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; cpuSeconds: number; outcome: Record<string, unknown> & { counters: Record<string, number> } };
 
@@ -211,7 +180,7 @@ async function main() {
   const ldifPath = path.join(root, 'people.ldif');
   if (!reuse) {
     console.log(`Generating ${N} entries (${Math.round(INACTIVE_SHARE * 100)}% inactive) ...`);
-    await writeLdif(ldifPath);
+    await writeGeneratedLdif(ldifPath, { people: N, inactiveShare: INACTIVE_SHARE });
   }
   const t0 = Date.now();
   const [pgPort, ldapPort] = [await freePort(), await freePort()];
@@ -233,7 +202,7 @@ async function main() {
       const db = new pg.Client({ connectionString: postgres.url });
       await db.connect();
       const t1 = Date.now();
-      await seedIdentityManager(db);
+      await seedGeneratedIdentityManager(db, N);
       for (const job of BATCH_JOBS) {
         const options = job.key === 'inactive-ldap-users' ? { filterPreset: 'openldap-ppolicy', filter, pageSize: PAGE_SIZE } : { filterPreset: 'openldap-ppolicy' };
         await db.query('INSERT INTO batch_jobs (key, process_name, symbolic_name, description, options) VALUES ($1, $2, $3, $4, $5)', [job.key, job.processName, job.symbolicName, job.description, JSON.stringify(options)]);

@@ -1,19 +1,20 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
-import { generateEncryptionKey, parseEncryptionKey } from '@/lib/crypto';
+import { generateEncryptionKey } from '@/lib/crypto';
 import { startJobRun } from '@/lib/batch-jobs/start-job-run';
 import { finishCancelledRun } from '@/lib/batch-jobs/cancel-run';
 import { ACTIVE_RUN_STATUSES, isActiveStatus } from '@/lib/batch-jobs/run-summary';
 import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
-import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
+import { INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
 import { seedDemoIdentities } from '@/lib/seed/demo-identities';
-import { seedLdapSettings } from '@/lib/seed/ldap-settings';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
+import { generatedInactiveCount, seedGeneratedIdentityManager, writeGeneratedLdif, type GeneratedDirectory } from '@/scripts/generated-directory';
 import { startSlapd } from '@/scripts/services/slapd';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
-import { jobsEnv, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
+import { jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
 
 // The faults a production run meets, each against the real worker process, PostgreSQL, Redis and
 // slapd, each from the same pristine Identity Manager, each required to end (no active run left,
@@ -21,11 +22,14 @@ import { jobsEnv, releaseClients, startWorker, useEnv, waitFor, type WorkerProce
 // certificates, role assignments, the run's counters and its run items.
 // (20 concurrent starts giving exactly one run: tests/integration/run-lifecycle.test.ts.)
 //
-// FAULT_SCENARIOS_PEOPLE replays them on a large generated directory (half of it inactive, always
-// about 80 pages): `FAULT_SCENARIOS_PEOPLE=200000 npm run test:faults`.
-const SIZE = Number(process.env.FAULT_SCENARIOS_PEOPLE ?? 800);
-const people = demoPeople({ size: SIZE, inactiveShare: 0.5, seed: 99 });
-const inactivePeople = people.filter((p) => !p.active).length;
+// FAULT_SCENARIOS_PEOPLE replays them on the bench's large generated directory (a fifth of it
+// inactive, as in the measurements of issue 14): `FAULT_SCENARIOS_PEOPLE=200000 npm run test:faults`.
+// Either way a run has about 80 pages.
+const SIZE = Number(process.env.FAULT_SCENARIOS_PEOPLE ?? 0);
+const generated: GeneratedDirectory | undefined = SIZE > 0 ? { people: SIZE, inactiveShare: 0.2 } : undefined;
+// The demo's people otherwise: half of them locked, with names from many scripts, some missing from the Identity Manager.
+const people = generated ? [] : demoPeople({ size: 800, inactiveShare: 0.5, seed: 99 });
+const inactivePeople = generated ? generatedInactiveCount(generated) : people.filter((p) => !p.active).length;
 const PAGE_SIZE = Math.max(5, Math.ceil(inactivePeople / 80));
 const PAGES = Math.ceil(inactivePeople / PAGE_SIZE);
 const encryptionKey = generateEncryptionKey();
@@ -69,25 +73,24 @@ async function onAdmin(sql: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  services = await startTestServices({ name: 'fault-scenarios', ldif: toLdif(people) });
+  if (generated) {
+    const ldifPath = path.resolve('.test-data', `fault-scenarios-${process.pid}.ldif`);
+    await writeGeneratedLdif(ldifPath, generated);
+    services = await startTestServices({ name: 'fault-scenarios', ldifPath }).finally(() => rmSync(ldifPath, { force: true }));
+    const db = new pg.Client({ connectionString: services.databaseUrl });
+    await db.connect();
+    await seedGeneratedIdentityManager(db, generated.people).finally(() => db.end());
+  } else {
+    services = await startTestServices({ name: 'fault-scenarios', ldif: toLdif(people) });
+  }
   env = jobsEnv(services, TIMINGS);
   await useEnv(env);
-  const { ldap } = services;
-  await seedLdapSettings(
-    prisma(),
-    { url: ldap.url, bindDn: ldap.syncDn, bindPassword: ldap.syncPassword, baseDn: ldap.baseDn },
-    parseEncryptionKey(encryptionKey),
-  );
-  const noThreshold = { maxUsers: null, maxPercent: null };
-  for (const key of [INACTIVE_LDAP_USERS, ACTIVE_LDAP_USERS]) {
-    const job = await prisma().batchJob.findUniqueOrThrow({ where: { key } });
-    await prisma().batchJob.update({ where: { key }, data: { options: { ...(job.options as object), pageSize: PAGE_SIZE, threshold: noThreshold } } });
-  }
-  await seedDemoIdentities(prisma(), { people });
+  await prepareJobs(services, encryptionKey, PAGE_SIZE);
+  if (!generated) await seedDemoIdentities(prisma(), { people });
   // Every scenario starts from a copy of this database: the same ids, the same rows.
   await releaseClients();
   await onAdmin(['CREATE DATABASE idm_pristine TEMPLATE idm']);
-}, 600_000);
+}, 600_000 + SIZE * 5);
 
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
@@ -196,15 +199,21 @@ function holderOf(runId: number, candidates: WorkerProcess[]): WorkerProcess {
   return holder;
 }
 
+/** From the pristine state: `count` workers up, the run started and `share` of its pages applied. */
+async function runUntil(share: number, count = 1, extra: Record<string, string> = {}) {
+  await pristine();
+  const started = Array.from({ length: count }, () => worker(extra));
+  await Promise.all(started.map((w) => w.waitForLine(/started:/)));
+  const runId = await startRun();
+  await untilPages(runId, share);
+  return { runId, worker: started[0]!, workers: started };
+}
+
 describe('fault scenarios: every run ends, in the state of an uninterrupted run', () => {
   for (const share of [0.3, 0.7]) {
     it(`worker SIGKILL at ~${share * 100} % of the pages: another worker resumes after the last committed page`, async () => {
       const expected = await uninterrupted();
-      await pristine();
-      const doomed = worker();
-      await doomed.waitForLine(/started:/);
-      const runId = await startRun();
-      await untilPages(runId, share);
+      const { runId, worker: doomed } = await runUntil(share);
       await doomed.stop('SIGKILL');
       expect((await runRow(runId)).status).toBe('RUNNING');
       expect((await runRow(runId)).pagesApplied).toBeLessThan(PAGES);
@@ -218,11 +227,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
 
   it('two workers, the holder killed: the other takes the run over', async () => {
     const expected = await uninterrupted();
-    await pristine();
-    const pair = [worker(), worker()];
-    await Promise.all(pair.map((w) => w.waitForLine(/started:/)));
-    const runId = await startRun();
-    await untilPages(runId, 0.5);
+    const { runId, workers: pair } = await runUntil(0.5, 2);
     const holder = holderOf(runId, pair);
     await holder.stop('SIGKILL');
     const other = pair.find((w) => w !== holder)!;
@@ -232,11 +237,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
 
   it('SIGTERM with one worker: the run is handed back between pages and waits, unchanged, for the next worker', async () => {
     const expected = await uninterrupted();
-    await pristine();
-    const leaving = worker();
-    await leaving.waitForLine(/started:/);
-    const runId = await startRun();
-    await untilPages(runId, 0.5);
+    const { runId, worker: leaving } = await runUntil(0.5);
     expect(await leaving.stop('SIGTERM')).toBe(0);
     expect(leaving.lines.join('\n')).toMatch(new RegExp(`run #${runId} released between pages`));
     const parked = await runRow(runId);
@@ -252,11 +253,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
 
   it('SIGTERM with two workers: the other worker takes the run from the queue at once', async () => {
     const expected = await uninterrupted();
-    await pristine();
-    const pair = [worker(), worker()];
-    await Promise.all(pair.map((w) => w.waitForLine(/started:/)));
-    const runId = await startRun();
-    await untilPages(runId, 0.5);
+    const { runId, workers: pair } = await runUntil(0.5, 2);
     const holder = holderOf(runId, pair);
     expect(await holder.stop('SIGTERM')).toBe(0);
     const other = pair.find((w) => w !== holder)!;
@@ -267,12 +264,8 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
 
   it('slapd stopped for 20 s mid-run: the page retries with backoff until the directory is back', async () => {
     const expected = await uninterrupted();
-    await pristine();
     // Retries 2.5, 5, 10 and 20 s apart: the fifth attempt comes after the directory is back.
-    const w = worker({ WORKER_RETRY_DELAY_MS: '2500' });
-    await w.waitForLine(/started:/);
-    const runId = await startRun();
-    await untilPages(runId, 0.5);
+    const { runId, worker: w } = await runUntil(0.5, 1, { WORKER_RETRY_DELAY_MS: '2500' });
     await services.ldap.stop();
     await w.waitForLine(new RegExp(`run #${runId}: .*attempt 1 of 5`), 30_000);
     await new Promise((r) => setTimeout(r, 20_000));
@@ -284,11 +277,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
 
   it('PostgreSQL restarted mid-run: the worker lives on, the page retries, the run ends', async () => {
     const expected = await uninterrupted();
-    await pristine();
-    const w = worker();
-    await w.waitForLine(/started:/);
-    const runId = await startRun();
-    await untilPages(runId, 0.5);
+    const { runId, worker: w } = await runUntil(0.5);
     await services.restartPostgres(2_000);
     await expectSameAsUninterrupted(runId, expected);
     expect(w.child.exitCode).toBeNull();
@@ -314,11 +303,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
 
   it('Redis FLUSHALL mid-run, worker alive: the run ends once, as an uninterrupted run', async () => {
     const expected = await uninterrupted();
-    await pristine();
-    const w = worker();
-    await w.waitForLine(/started:/);
-    const runId = await startRun();
-    await untilPages(runId, 0.5);
+    const { runId, worker: w } = await runUntil(0.5);
     await queueRedis(batchJobsQueue()).flushall();
     await expectSameAsUninterrupted(runId, expected);
     expect(w.child.exitCode).toBeNull();
@@ -326,11 +311,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
 
   it('Redis FLUSHALL mid-run, then the worker killed: another worker queues the run again', async () => {
     const expected = await uninterrupted();
-    await pristine();
-    const doomed = worker();
-    await doomed.waitForLine(/started:/);
-    const runId = await startRun();
-    await untilPages(runId, 0.3);
+    const { runId, worker: doomed } = await runUntil(0.3);
     await queueRedis(batchJobsQueue()).flushall();
     await doomed.stop('SIGKILL');
     expect((await runRow(runId)).status).toBe('RUNNING');
@@ -363,11 +344,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
 
   it('a worker that hangs (SIGSTOP) while a second one takes its run over writes nothing when it wakes up (SIGCONT)', async () => {
     const expected = await uninterrupted();
-    await pristine();
-    const hung = worker();
-    await hung.waitForLine(/started:/);
-    const runId = await startRun();
-    await untilPages(runId, 0.3);
+    const { runId, worker: hung } = await runUntil(0.3);
     hung.child.kill('SIGSTOP');
     try {
       // Its lock runs out (6 s) and the other worker's stalled-job check hands the run over.

@@ -4,6 +4,10 @@ import { resetConfigForTests } from '@/lib/config';
 import { disconnectDb } from '@/lib/db';
 import { closeBatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import type { TestServices } from '@/tests/setup/services';
+import { prisma } from '@/lib/db';
+import { parseEncryptionKey } from '@/lib/crypto';
+import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
+import { seedLdapSettings } from '@/lib/seed/ldap-settings';
 import { buildRuntime, RUNTIME_NODE_FLAGS, WORKER_BUNDLE } from '@/jobs/runtime';
 
 // Helpers of the batch-job integration tests: point this process at the test services, spawn
@@ -27,6 +31,21 @@ export async function useEnv(env: Record<string, string>): Promise<void> {
   await releaseClients();
   Object.assign(process.env, env);
   resetConfigForTests();
+}
+
+/** The test directory as the LDAP connection, both jobs with `pageSize` and no threshold. */
+export async function prepareJobs(services: TestServices, encryptionKey: string, pageSize: number): Promise<void> {
+  const { ldap } = services;
+  await seedLdapSettings(
+    prisma(),
+    { url: ldap.url, bindDn: ldap.syncDn, bindPassword: ldap.syncPassword, baseDn: ldap.baseDn },
+    parseEncryptionKey(encryptionKey),
+  );
+  const noThreshold = { maxUsers: null, maxPercent: null };
+  for (const key of [INACTIVE_LDAP_USERS, ACTIVE_LDAP_USERS]) {
+    const job = await prisma().batchJob.findUniqueOrThrow({ where: { key } });
+    await prisma().batchJob.update({ where: { key }, data: { options: { ...(job.options as object), pageSize, threshold: noThreshold } } });
+  }
 }
 
 export async function releaseClients(): Promise<void> {

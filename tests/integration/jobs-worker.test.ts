@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
-import { generateEncryptionKey, parseEncryptionKey } from '@/lib/crypto';
+import { generateEncryptionKey } from '@/lib/crypto';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
 import { startJobRun } from '@/lib/batch-jobs/start-job-run';
 import { cancelRun, finishCancelledRun } from '@/lib/batch-jobs/cancel-run';
@@ -14,12 +14,11 @@ import { readRunProgress } from '@/lib/queue/run-progress';
 import { liveWorkers } from '@/lib/queue/worker-heartbeat';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
 import { seedDemoIdentities } from '@/lib/seed/demo-identities';
-import { seedLdapSettings } from '@/lib/seed/ldap-settings';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { startRedis } from '@/scripts/services/redis';
 import { startSlapd } from '@/scripts/services/slapd';
 import { resetIdentityData, startTestServices, type TestServices } from '@/tests/setup/services';
-import { jobsEnv, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
+import { jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
 
 // The real worker process (the bundled jobs/worker.ts) against real PostgreSQL, Redis and slapd:
 // schedules restored and fired, one active run per job, progress, cancel, retries with backoff.
@@ -52,17 +51,7 @@ beforeAll(async () => {
     WORKER_SHUTDOWN_GRACE_MS: '15000',
   });
   await useEnv(env);
-  const { ldap } = services;
-  await seedLdapSettings(
-    prisma(),
-    { url: ldap.url, bindDn: ldap.syncDn, bindPassword: ldap.syncPassword, baseDn: ldap.baseDn },
-    parseEncryptionKey(encryptionKey),
-  );
-  const noThreshold = { maxUsers: null, maxPercent: null };
-  for (const key of [INACTIVE_LDAP_USERS, ACTIVE_LDAP_USERS]) {
-    const job = await prisma().batchJob.findUniqueOrThrow({ where: { key } });
-    await prisma().batchJob.update({ where: { key }, data: { options: { ...(job.options as object), pageSize: PAGE_SIZE, threshold: noThreshold } } });
-  }
+  await prepareJobs(services, encryptionKey, PAGE_SIZE);
 }, 180_000);
 
 afterEach(async () => {

@@ -28,6 +28,8 @@ export type TestServicesOptions = {
   name: string;
   /** Directory entries below dc=example,dc=com (LDIF). */
   ldif?: string;
+  /** Like ldif, from a file (a large generated directory). */
+  ldifPath?: string;
   baseDn?: string;
 };
 
@@ -53,7 +55,7 @@ export async function startTestServices(options: TestServicesOptions): Promise<T
     const started = await Promise.allSettled([
       startPostgres(),
       startRedis({ dataDir: path.join(dataDir, 'redis'), port: redisPort }),
-      startSlapd({ dataDir: path.join(dataDir, 'slapd'), port: ldapPort, ldif: options.ldif, baseDn: options.baseDn }),
+      startSlapd({ dataDir: path.join(dataDir, 'slapd'), port: ldapPort, ldif: options.ldif, ldifPath: options.ldifPath, baseDn: options.baseDn }),
     ]);
     for (const s of started) if (s.status === 'fulfilled') stops.push(s.value.stop);
     const [postgres, redis, ldap] = [valueOf(started[0]), valueOf(started[1]), valueOf(started[2])];
