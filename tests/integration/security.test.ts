@@ -499,3 +499,45 @@ describe('dependencies', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('the API tokens page says why a token answers 401', () => {
+  it("a token whose creator lost the role, or was disabled, is shown Inactive with the reason; the creator's other tokens follow", async () => {
+    const { createApplicationAccount } = await import('@/lib/accounts/create-application-account');
+    const { changeAccountRole } = await import('@/lib/accounts/change-account-role');
+    const { setAccountDisabled } = await import('@/lib/accounts/set-account-disabled');
+    const { createApiToken } = await import('@/lib/api/api-tokens');
+    const { createSession } = await import('@/lib/auth/sessions');
+    const actor = { username: 'security-test' };
+    const creator = await createApplicationAccount({ username: 'token.creator', password: 'a long enough passphrase', role: 'ADMINISTRATOR', actor });
+    const made = { accountId: creator.id, username: creator.username };
+    const adminToken = await createApiToken({ name: 'creator-admin-token', role: 'ADMINISTRATOR', actor: made });
+    const operatorToken = await createApiToken({ name: 'creator-operator-token', role: 'OPERATOR', actor: made });
+    const viewer = await db.prisma().account.findUniqueOrThrow({ where: { username: env.accounts.admin.username } });
+    const cookie = `idm_session=${(await createSession({ accountId: viewer.id })).token}`;
+    const rowOf = async (name: string) => {
+      const html = await (await fetch(`${env.baseUrl}/admin/api-tokens`, { headers: { cookie } })).text();
+      const row = html.split('<tr').find((r) => r.includes(`>${name}<`)) ?? '';
+      return row.replace(/<[^>]+>/g, ' ').replace(/&#x27;|&#39;/g, "'").replace(/\s+/g, ' ');
+    };
+    const statusWith = async (token: string) => {
+      const res = await env.api('/api/v1/jobs', { token });
+      await res.body?.cancel();
+      return res.status;
+    };
+
+    expect(await rowOf('creator-admin-token')).toContain(' Active ');
+    expect(await statusWith(adminToken.token)).toBe(200);
+
+    await changeAccountRole({ accountId: creator.id, role: 'OPERATOR', actor });
+    expect(await statusWith(adminToken.token)).toBe(401);
+    expect(await rowOf('creator-admin-token')).toContain('Inactive Its creator token.creator is no longer an Administrator; it acts again if the role is given back. Or create a new token. Requests with it get 401.');
+    expect(await statusWith(operatorToken.token)).toBe(200);
+    expect(await rowOf('creator-operator-token')).toContain(' Active ');
+
+    await setAccountDisabled({ accountId: creator.id, disabled: true, actor });
+    expect(await statusWith(operatorToken.token)).toBe(401);
+    for (const name of ['creator-admin-token', 'creator-operator-token']) {
+      expect(await rowOf(name)).toContain('Inactive Its creator token.creator is disabled; it acts again if that account is enabled. Or create a new token. Requests with it get 401.');
+    }
+  });
+});
