@@ -261,6 +261,10 @@ describe('rate limits of Test connection and Start now', () => {
   const sessionCookie = async (username: string) => {
     const { createSession } = await import('@/lib/auth/sessions');
     const account = await db.prisma().account.findUniqueOrThrow({ where: { username } });
+    // Earlier tests of this file used the account's budgets: each test starts with a full one.
+    const { cacheRedis } = await import('@/lib/cache/redis');
+    const { rateLimitKey, RATE_LIMITS } = await import('@/lib/security/rate-limit');
+    await cacheRedis().del(rateLimitKey(RATE_LIMITS.testConnectionPerAccount, `account:${account.id}`), rateLimitKey(RATE_LIMITS.startNowPerCaller, `account:${account.id}`));
     return { cookie: `idm_session=${(await createSession({ accountId: account.id })).token}`, accountId: account.id };
   };
   const forgetActiveRuns = async () => {
