@@ -2,25 +2,72 @@
 // /api/v1/openapi.json. Kept beside the schemas it documents (lib/api/v1-schemas.ts); the API
 // tests check that every route handler under app/api is listed here.
 
-import { API_ERROR_CODES } from './errors';
+import { API_ERROR_CODES, STATUS_OF, type ApiErrorCode } from './errors';
 import { RevocationReason } from '../generated/prisma/enums';
 import { FILTER_PRESET_KEYS } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
 
 const REVOCATION_REASONS = Object.values(RevocationReason);
 const errorRef = { $ref: '#/components/schemas/Error' };
-const error = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-const standardErrors = {
-  '401': error('No valid credentials (code `unauthenticated`).'),
-  '403': error('The token or account lacks the role (code `forbidden`), a session request came from another site (code `cross_origin_request`), or the signed-in account must change its password first (code `password_change_required`).'),
+
+/** What each error code means to a caller; a Record, so that a new code cannot go undocumented. */
+const ERROR_MEANING: Record<ApiErrorCode, string> = {
+  unauthenticated: 'No valid credentials',
+  forbidden: 'The token or account lacks the role',
+  not_found: 'No such resource',
+  bad_request: 'The address has a malformed percent-encoding (it must be UTF-8) or a NUL or control character in its path or query',
+  invalid_json: 'The body is not JSON or not UTF-8',
+  length_required: 'A chunked body without a length (server actions only)',
+  unsupported_media_type: 'The body is not sent as application/json',
+  payload_too_large: 'The body is larger than 16 KiB',
+  validation_failed: 'Invalid or unknown fields (with `fieldErrors`)',
+  cross_origin_request: 'A change with a browser session came from another site',
+  password_change_required: 'The signed-in account must change its password first',
+  run_already_active: 'A run of this job is queued or running (with `activeRun`)',
+  run_already_finished: 'The run already ended',
+  schedule_conflict: 'expectedVersion is older than the saved schedule (with `currentVersion`)',
+  rate_limited: 'Too many requests: 600 a minute per token, 30 unknown tokens a minute per address, 10 runs started a minute per caller; wait as `Retry-After` says',
+  queue_unavailable: 'The run could not be queued: Redis unavailable',
+  service_unavailable: 'A service the request needs is unavailable (Redis)',
+  internal_error: 'An unexpected error in the server',
 };
-const bodyErrors = {
-  '400': error('The body is not JSON or not UTF-8 (code `invalid_json`), or the address has a malformed percent-encoding or a NUL or control character (code `bad_request`).'),
-  '413': error('The body is larger than 16 KiB (code `payload_too_large`).'),
-  '415': error('The body is not sent as application/json (code `unsupported_media_type`).'),
-  '422': error('Invalid or unknown fields (code `validation_failed`, with `fieldErrors`).'),
+
+const RESPONSE_HEADERS: Partial<Record<number, object>> = {
+  401: { 'WWW-Authenticate': { description: 'Bearer realm="idm"', schema: { type: 'string' } } },
+  429: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } },
 };
+
+/** Every request passes the proxy's address check; every authenticated one these. */
+const ADDRESS_ERRORS: ApiErrorCode[] = ['bad_request'];
+const AUTH_ERRORS: ApiErrorCode[] = [...ADDRESS_ERRORS, 'unauthenticated', 'forbidden', 'password_change_required', 'rate_limited', 'internal_error'];
+/** Operations that change something (a browser session must be same-origin) and take a JSON body. */
+const CHANGE_ERRORS: ApiErrorCode[] = [...AUTH_ERRORS, 'cross_origin_request', 'invalid_json', 'payload_too_large', 'unsupported_media_type', 'validation_failed'];
+
+/**
+ * The error responses of an operation from the codes it can answer, grouped by status (the one
+ * table of statuses is lib/api/errors.ts), each status with its codes' meanings and headers.
+ */
+export function errorResponses(codes: ApiErrorCode[], notes: Partial<Record<ApiErrorCode, string>> = {}, schemas: Partial<Record<ApiErrorCode, object>> = {}) {
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const code of new Set(codes)) byStatus.set(STATUS_OF[code], [...(byStatus.get(STATUS_OF[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, list]) => {
+        const schema = list.map((c) => schemas[c]).find(Boolean) ?? errorRef;
+        return [
+          String(status),
+          {
+            description: list.map((c) => `${notes[c] ?? ERROR_MEANING[c]} (code \`${c}\`).`).join(' '),
+            ...(RESPONSE_HEADERS[status] ? { headers: RESPONSE_HEADERS[status] } : {}),
+            content: { 'application/json': { schema } },
+          },
+        ];
+      }),
+  );
+}
+
 const jobKey = { name: 'jobKey', in: 'path', required: true, schema: { type: 'string', enum: ['inactive-ldap-users', 'active-ldap-users'] } };
 const runId = { name: 'runId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const dateTime = { type: ['string', 'null'], format: 'date-time' };
@@ -42,10 +89,10 @@ export const openApiDocument = {
   tags: [{ name: 'jobs' }, { name: 'runs' }, { name: 'operator' }, { name: 'users' }, { name: 'operations' }],
   paths: {
     '/api/v1/jobs': {
-      get: { tags: ['jobs'], summary: 'List the batch jobs (operator)', responses: { '200': json({ type: 'object', properties: { jobs: { type: 'array', items: { $ref: '#/components/schemas/Job' } } } }), ...standardErrors } },
+      get: { tags: ['jobs'], summary: 'List the batch jobs (operator)', responses: { '200': json({ type: 'object', properties: { jobs: { type: 'array', items: { $ref: '#/components/schemas/Job' } } } }), ...errorResponses(AUTH_ERRORS) } },
     },
     '/api/v1/jobs/{jobKey}': {
-      get: { tags: ['jobs'], summary: 'One batch job (operator)', parameters: [jobKey], responses: { '200': json({ $ref: '#/components/schemas/Job' }), ...standardErrors, '404': error('No such job (code `not_found`).') } },
+      get: { tags: ['jobs'], summary: 'One batch job (operator)', parameters: [jobKey], responses: { '200': json({ $ref: '#/components/schemas/Job' }), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such job' }) } },
     },
     '/api/v1/jobs/{jobKey}/schedule': {
       put: {
@@ -96,10 +143,7 @@ export const openApiDocument = {
             },
             'The saved job',
           ),
-          ...standardErrors,
-          ...bodyErrors,
-          '404': error('No such job (code `not_found`).'),
-          '409': error('expectedVersion is older than the saved schedule (code `schedule_conflict`).'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'schedule_conflict'], { not_found: 'No such job' }),
         },
       },
     },
@@ -125,16 +169,14 @@ export const openApiDocument = {
         },
         responses: {
           '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
-          ...standardErrors,
-          ...bodyErrors,
-          '404': error('No such job (code `not_found`).'),
-          '409': { description: 'A run of this job is queued or running (code `run_already_active`).', content: { 'application/json': { schema: { allOf: [errorRef, { type: 'object', properties: { activeRun: { $ref: '#/components/schemas/Run' } } }] } } } },
-          '503': error('The run could not be queued: Redis unavailable (code `queue_unavailable`).'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_already_active', 'queue_unavailable'], { not_found: 'No such job' }, {
+            run_already_active: { allOf: [errorRef, { type: 'object', properties: { activeRun: { $ref: '#/components/schemas/Run' } } }] },
+          }),
         },
       },
     },
     '/api/v1/runs/{runId}': {
-      get: { tags: ['runs'], summary: 'Status, timestamps, counters and error of a run (operator)', parameters: [runId], responses: { '200': json({ $ref: '#/components/schemas/Run' }), ...standardErrors, '404': error('No such run (code `not_found`).') } },
+      get: { tags: ['runs'], summary: 'Status, timestamps, counters and error of a run (operator)', parameters: [runId], responses: { '200': json({ $ref: '#/components/schemas/Run' }), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such run' }) } },
     },
     '/api/v1/runs/{runId}/items': {
       get: {
@@ -159,9 +201,7 @@ export const openApiDocument = {
               pagination: { type: 'object', properties: { page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' }, hasNextPage: { type: 'boolean' } } },
             },
           }),
-          ...standardErrors,
-          '404': error('No such run (code `not_found`).'),
-          '422': error('Invalid query parameters (code `validation_failed`).'),
+          ...errorResponses([...AUTH_ERRORS, 'not_found', 'validation_failed'], { not_found: 'No such run', validation_failed: 'Invalid query parameters' }),
         },
       },
     },
@@ -173,33 +213,30 @@ export const openApiDocument = {
         parameters: [runId],
         responses: {
           '200': json({ type: 'object', properties: { run: { $ref: '#/components/schemas/Run' }, cancelledNow: { type: 'boolean' } } }),
-          ...standardErrors,
-          ...bodyErrors,
-          '404': error('No such run (code `not_found`).'),
-          '409': error('The run already ended (code `run_already_finished`).'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_already_finished'], { not_found: 'No such run' }),
         },
       },
     },
     '/api/v1/operator/cache/clear': {
-      post: { tags: ['operator'], summary: "Clear the operators' cache (operator)", responses: { '200': json({ type: 'object' }), ...standardErrors, ...bodyErrors, '503': error('Redis unavailable (code `service_unavailable`).') } },
+      post: { tags: ['operator'], summary: "Clear the operators' cache (operator)", responses: { '200': json({ type: 'object' }), ...errorResponses([...CHANGE_ERRORS, 'service_unavailable'], { service_unavailable: 'Redis unavailable' }) } },
     },
     '/api/v1/users/{username}': {
       get: {
         tags: ['users'],
         summary: 'A person with state, source, credentials, certificates and roles (operator)',
         parameters: [{ name: 'username', in: 'path', required: true, schema: { type: 'string', maxLength: 256 } }],
-        responses: { '200': json({ $ref: '#/components/schemas/User' }), ...standardErrors, '404': error('No such user (code `not_found`).') },
+        responses: { '200': json({ $ref: '#/components/schemas/User' }), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such user' }) },
       },
     },
     '/api/health': {
-      get: { tags: ['operations'], summary: 'Liveness', security: [], responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } } }) } },
+      get: { tags: ['operations'], summary: 'Liveness', security: [], responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } } }), ...errorResponses(ADDRESS_ERRORS) } },
     },
     '/api/ready': {
       get: {
         tags: ['operations'],
         summary: 'Readiness: database, Redis and worker heartbeat',
         security: [],
-        responses: { '200': json({ $ref: '#/components/schemas/Readiness' }), '503': json({ $ref: '#/components/schemas/Readiness' }, 'Not ready') },
+        responses: { '200': json({ $ref: '#/components/schemas/Readiness' }), '503': json({ $ref: '#/components/schemas/Readiness' }, 'Not ready'), ...errorResponses(ADDRESS_ERRORS) },
       },
     },
     '/api/metrics': {
@@ -207,11 +244,11 @@ export const openApiDocument = {
         tags: ['operations'],
         summary: 'Prometheus metrics (operator token)',
         description: 'idm_batch_runs{job_key,status}, idm_batch_run_duration_seconds (histogram), idm_users_changed_total, idm_objects_changed_total, idm_batch_queue_jobs{state}, idm_ldap_errors_total{job_key,code}, idm_workers_live, idm_redis_up.',
-        responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...standardErrors },
+        responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(AUTH_ERRORS) },
       },
     },
     '/api/v1/openapi.json': {
-      get: { tags: ['operations'], summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } },
+      get: { tags: ['operations'], summary: 'This document', security: [], responses: { '200': json({ type: 'object' }), ...errorResponses(ADDRESS_ERRORS) } },
     },
   },
   components: {
@@ -226,6 +263,7 @@ export const openApiDocument = {
             enum: API_ERROR_CODES,
           },
           message: { type: 'string' },
+          retryAfterSeconds: { type: 'integer', description: 'With rate_limited: the same as the Retry-After header.' },
           fieldErrors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
         },
       },

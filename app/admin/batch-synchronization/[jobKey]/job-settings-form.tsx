@@ -7,6 +7,7 @@ import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/compon
 import { TimeZonePicker } from '@/components/time-zone-picker';
 import type { JobOptionsFields, PresetDefaults, UniqueIdChoice } from '@/lib/job-settings/job-options-form';
 import { choosePreset } from '@/lib/job-settings/choose-preset';
+import { textProblem, TEXT_PROBLEM_MESSAGES } from '@/lib/text/acceptable-text';
 import { MAPPING_FIELDS, MAPPING_LABELS } from '@/lib/job-settings/mapping-fields';
 import { saveBatchJobAction } from './actions';
 import type { JobFormState } from './job-form-state';
@@ -89,10 +90,14 @@ function TextField({
 /** The administrator's edit of one batch job: schedule, filter, mapping, thresholds; one Save. */
 export function JobSettingsForm(props: Props) {
   const action = useMemo(() => saveBatchJobAction.bind(null, props.jobKey), [props.jobKey]);
-  const [state, formAction, pending] = useActionState(action, {
+  const [actionState, formAction, pending] = useActionState(action, {
     status: 'idle',
     version: props.version,
   } satisfies JobFormState);
+  // A field holding text no field accepts (a pasted NUL or control character) is refused here:
+  // the server refuses it too, but in front of the action, with an answer the form cannot show.
+  const [refusal, setRefusal] = useState<{ state: JobFormState; after: JobFormState } | null>(null);
+  const state = refusal && refusal.after === actionState ? refusal.state : actionState;
   const [expression, setExpression] = useState(props.cronExpression);
   const [touched, setTouched] = useState(false);
   const [timeZone, setTimeZone] = useState(props.timeZone);
@@ -124,6 +129,15 @@ export function JobSettingsForm(props: Props) {
     event.preventDefault();
     setTouched(true);
     const data = new FormData(event.currentTarget);
+    for (const [name, value] of data.entries()) {
+      const problem = typeof value === 'string' ? textProblem(value) : null;
+      if (problem) {
+        const message = `Nothing was saved: ${TEXT_PROBLEM_MESSAGES[problem]}`;
+        setRefusal({ after: actionState, state: { status: 'invalid', version: actionState.version, submittedExpression: expression, fieldErrors: { [name]: TEXT_PROBLEM_MESSAGES[problem] }, message } });
+        return;
+      }
+    }
+    setRefusal(null);
     startTransition(() => formAction(data));
   };
 
