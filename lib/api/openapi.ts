@@ -6,6 +6,7 @@ import { API_ERROR_CODES } from './errors';
 import { RevocationReason } from '../generated/prisma/enums';
 import { FILTER_PRESET_KEYS } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
+import { CONFIRMATION_RULES } from '../batch-jobs/confirmation-rule';
 
 const REVOCATION_REASONS = Object.values(RevocationReason);
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -117,7 +118,11 @@ export const openApiDocument = {
                 additionalProperties: false,
                 properties: {
                   dryRun: { type: 'boolean', description: 'Plan and report, change nothing.' },
-                  confirm: { type: 'boolean', description: 'Proceed although the run would deactivate more people than the threshold allows.' },
+                  confirm: {
+                    type: 'boolean',
+                    description:
+                      "Proceed although the run would deactivate more people than the threshold allows. Allowed only when the job's confirmationRule lets the caller confirm (403 `confirmation_refused` otherwise); under TWO_PERSON never: start without it and have another administrator confirm the stopped run (POST /api/v1/runs/{runId}/confirm).",
+                  },
                 },
               },
             },
@@ -127,6 +132,7 @@ export const openApiDocument = {
           '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
           ...standardErrors,
           ...bodyErrors,
+          '403': error("confirm: the job's confirmation rule does not let the caller confirm (code `confirmation_refused`, with `rule`); or the role is missing (code `forbidden`)."),
           '404': error('No such job (code `not_found`).'),
           '409': { description: 'A run of this job is queued or running (code `run_already_active`).', content: { 'application/json': { schema: { allOf: [errorRef, { type: 'object', properties: { activeRun: { $ref: '#/components/schemas/Run' } } }] } } } },
           '503': error('The run could not be queued: Redis unavailable (code `queue_unavailable`).'),
@@ -162,6 +168,24 @@ export const openApiDocument = {
           ...standardErrors,
           '404': error('No such run (code `not_found`).'),
           '422': error('Invalid query parameters (code `validation_failed`).'),
+        },
+      },
+    },
+    '/api/v1/runs/{runId}/confirm': {
+      post: {
+        tags: ['runs'],
+        summary: 'Confirm a run stopped at the threshold and run the job past it (who may: the job\'s confirmationRule)',
+        description:
+          "For a THRESHOLD_EXCEEDED run: starts the job again, confirmed. The job's confirmationRule decides who may: OPERATOR (any operator or administrator), ADMINISTRATOR (any administrator), TWO_PERSON (an administrator other than the one who started the run and the one who last changed the job's filter; an API token counts as the administrator who created it). Who confirmed and when is recorded on both runs (confirmedBy, confirmedAt) and in the audit log (run.threshold_confirmed; a refusal: run.threshold_confirmation_refused).",
+        parameters: [runId],
+        responses: {
+          '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'The confirmed run, queued; follow it at /api/v1/runs/{runId}'),
+          ...standardErrors,
+          ...bodyErrors,
+          '403': error("The job's confirmation rule does not let the caller confirm; the message names the rule (code `confirmation_refused`, with `rule`)."),
+          '404': error('No such run (code `not_found`).'),
+          '409': error('The run did not stop at the threshold (code `run_not_stopped_at_threshold`), or a run of the job is queued or running (code `run_already_active`).'),
+          '503': error('The run could not be queued: Redis unavailable (code `queue_unavailable`).'),
         },
       },
     },
@@ -240,6 +264,8 @@ export const openApiDocument = {
           dryRun: { type: 'boolean' },
           confirmed: { type: 'boolean' },
           confirmsRunId: { type: ['integer', 'null'], description: 'The THRESHOLD_EXCEEDED run whose confirmation started this one.' },
+          confirmedBy: { type: ['string', 'null'], description: 'Who confirmed the deactivation past the threshold: on the stopped run that was confirmed and on the run that carries the confirmation out (or a run started confirmed).' },
+          confirmedAt: { ...dateTime, description: 'When it was confirmed.' },
           thresholdCheck: {
             type: ['object', 'null'],
             description:
@@ -281,6 +307,8 @@ export const openApiDocument = {
           version: { type: 'integer' },
           activeRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
           lastRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
+          filterChangedBy: { type: ['string', 'null'], description: "Who last changed the filter the job runs with (preset, filter, status attribute or value): the two-person rule excludes them from confirming. null: not changed since it was recorded." },
+          filterChangedAt: dateTime,
           options: {
             oneOf: [{ $ref: '#/components/schemas/JobOptions' }, { type: 'null' }],
             description: 'What the job runs with. null: its saved options are incomplete (a custom filter without its unique id or username attribute) and its runs fail until an administrator completes them.',
@@ -318,6 +346,12 @@ export const openApiDocument = {
           },
           pageSize: { type: 'integer' },
           threshold: { type: 'object', properties: { maxUsers: { type: ['integer', 'null'] }, maxPercent: { type: ['number', 'null'] } } },
+          confirmationRule: {
+            type: 'string',
+            enum: [...CONFIRMATION_RULES],
+            description:
+              'Who may confirm a run stopped at the threshold. OPERATOR (the default, the behaviour before the setting existed): the operator who started it or any other operator or administrator; ADMINISTRATOR: any administrator; TWO_PERSON: an administrator other than the one who started the run and the one who last changed the filter.',
+          },
         },
       },
       RunItem: {
