@@ -109,7 +109,14 @@ export async function revokeApiToken(options: { id: number; actor: string; ip?: 
 }
 
 /** Who an API request acts as. `actor` is what audit events and runs record. */
-export type TokenPrincipal = { tokenId: number; name: string; role: AccountRole; actor: string };
+export type TokenPrincipal = {
+  tokenId: number;
+  name: string;
+  role: AccountRole;
+  actor: string;
+  /** The administrator who created it: the same person, for the two-person rule. */
+  person: string;
+};
 
 /**
  * The principal behind a bearer token, or null (unknown, revoked or expired, or its creator can
@@ -125,9 +132,10 @@ export async function verifyApiToken(token: string, now = new Date()): Promise<T
   const row = await prisma().apiToken.findUnique({ where: { tokenHash: hash }, include: { createdBy: { select: { username: true, disabled: true, role: true } } } });
   // The lookup is by hash; comparing again in constant time costs nothing and keeps it honest.
   if (!row || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) return null;
-  if (apiTokenStatus(row, row.createdBy, now).status !== 'active') return null;
+  const creator = row.createdBy;
+  if (!creator || apiTokenStatus(row, creator, now).status !== 'active') return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= 60_000) {
     await prisma().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { tokenId: row.id, name: row.name, role: row.role, actor: `api-token:${row.name}` };
+  return { tokenId: row.id, name: row.name, role: row.role, actor: `api-token:${row.name}`, person: creator.username };
 }

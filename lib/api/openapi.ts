@@ -6,6 +6,7 @@ import { API_ERROR_CODES, STATUS_OF, type ApiErrorCode } from './errors';
 import { RevocationReason } from '../generated/prisma/enums';
 import { FILTER_PRESET_KEYS } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
+import { CONFIRMATION_RULES } from '../batch-jobs/confirmation-rule';
 
 const REVOCATION_REASONS = Object.values(RevocationReason);
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -27,6 +28,8 @@ const ERROR_MEANING: Record<ApiErrorCode, string> = {
   run_already_active: 'A run of this job is queued or running (with `activeRun`)',
   run_already_finished: 'The run already ended',
   schedule_conflict: 'expectedVersion is older than the saved schedule (with `currentVersion`)',
+  run_not_stopped_at_threshold: 'The run did not stop at the threshold: there is nothing to confirm',
+  confirmation_refused: "The job's confirmation rule does not let the caller confirm (with `rule`)",
   rate_limited: 'Too many requests: 600 a minute per token, 30 unknown tokens a minute per address, 10 runs started a minute per caller; wait as `Retry-After` says',
   queue_unavailable: 'The run could not be queued: Redis unavailable',
   service_unavailable: 'A service the request needs is unavailable (Redis)',
@@ -161,7 +164,11 @@ export const openApiDocument = {
                 additionalProperties: false,
                 properties: {
                   dryRun: { type: 'boolean', description: 'Plan and report, change nothing.' },
-                  confirm: { type: 'boolean', description: 'Proceed although the run would deactivate more people than the threshold allows.' },
+                  confirm: {
+                    type: 'boolean',
+                    description:
+                      "Proceed although the run would deactivate more people than the threshold allows. Allowed only when the job's confirmationRule lets the caller confirm (403 `confirmation_refused` otherwise); under TWO_PERSON never: start without it and have another administrator confirm the stopped run (POST /api/v1/runs/{runId}/confirm).",
+                  },
                 },
               },
             },
@@ -169,7 +176,7 @@ export const openApiDocument = {
         },
         responses: {
           '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
-          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_already_active', 'queue_unavailable'], { not_found: 'No such job' }, {
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_already_active', 'queue_unavailable', 'confirmation_refused'], { not_found: 'No such job', confirmation_refused: "confirm: the job's confirmation rule does not let the caller confirm (with `rule`)" }, {
             run_already_active: { allOf: [errorRef, { type: 'object', properties: { activeRun: { $ref: '#/components/schemas/Run' } } }] },
           }),
         },
@@ -202,6 +209,22 @@ export const openApiDocument = {
             },
           }),
           ...errorResponses([...AUTH_ERRORS, 'not_found', 'validation_failed'], { not_found: 'No such run', validation_failed: 'Invalid query parameters' }),
+        },
+      },
+    },
+    '/api/v1/runs/{runId}/confirm': {
+      post: {
+        tags: ['runs'],
+        summary: 'Confirm a run stopped at the threshold and run the job past it (who may: the job\'s confirmationRule)',
+        description:
+          "For a THRESHOLD_EXCEEDED run: starts the job again, confirmed. The job's confirmationRule decides who may: OPERATOR (any operator or administrator), ADMINISTRATOR (any administrator), TWO_PERSON (an administrator other than the one who started the run and the one who last changed the job's filter; an API token counts as the administrator who created it). Who confirmed and when is recorded on both runs (confirmedBy, confirmedAt) and in the audit log (run.threshold_confirmed; a refusal: run.threshold_confirmation_refused).",
+        parameters: [runId],
+        responses: {
+          '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'The confirmed run, queued; follow it at /api/v1/runs/{runId}'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'confirmation_refused', 'run_not_stopped_at_threshold', 'run_already_active', 'queue_unavailable'], {
+            not_found: 'No such run',
+            confirmation_refused: "The job's confirmation rule does not let the caller confirm; the message names the rule (with `rule`)",
+          }),
         },
       },
     },
@@ -278,6 +301,8 @@ export const openApiDocument = {
           dryRun: { type: 'boolean' },
           confirmed: { type: 'boolean' },
           confirmsRunId: { type: ['integer', 'null'], description: 'The THRESHOLD_EXCEEDED run whose confirmation started this one.' },
+          confirmedBy: { type: ['string', 'null'], description: 'Who confirmed the deactivation past the threshold: on the stopped run that was confirmed and on the run that carries the confirmation out (or a run started confirmed).' },
+          confirmedAt: { ...dateTime, description: 'When it was confirmed.' },
           thresholdCheck: {
             type: ['object', 'null'],
             description:
@@ -319,6 +344,8 @@ export const openApiDocument = {
           version: { type: 'integer' },
           activeRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
           lastRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
+          filterChangedBy: { type: ['string', 'null'], description: "Who last changed the filter the job runs with (preset, filter, status attribute or value): the two-person rule excludes them from confirming. null: not changed since it was recorded." },
+          filterChangedAt: dateTime,
           options: {
             oneOf: [{ $ref: '#/components/schemas/JobOptions' }, { type: 'null' }],
             description: 'What the job runs with. null: its saved options are incomplete (a custom filter without its unique id or username attribute) and its runs fail until an administrator completes them.',
@@ -356,6 +383,12 @@ export const openApiDocument = {
           },
           pageSize: { type: 'integer' },
           threshold: { type: 'object', properties: { maxUsers: { type: ['integer', 'null'] }, maxPercent: { type: ['number', 'null'] } } },
+          confirmationRule: {
+            type: 'string',
+            enum: [...CONFIRMATION_RULES],
+            description:
+              'Who may confirm a run stopped at the threshold. OPERATOR (the default, the behaviour before the setting existed): the operator who started it or any other operator or administrator; ADMINISTRATOR: any administrator; TWO_PERSON: an administrator other than the one who started the run and the one who last changed the filter.',
+          },
         },
       },
       RunItem: {

@@ -15,6 +15,8 @@ export function runRepresentation(run: RunSummary) {
     dryRun: run.dryRun,
     confirmed: run.confirmed,
     confirmsRunId: run.confirmsRunId,
+    confirmedBy: run.confirmedBy,
+    confirmedAt: run.confirmedAt,
     thresholdCheck: parseThresholdCheck(run.thresholdCheck),
     queuedAt: run.queuedAt,
     startedAt: run.startedAt,
@@ -47,6 +49,7 @@ export function jobOptionsRepresentation(options: ResolvedJobOptions) {
     mapping: options.mapping,
     pageSize: options.pageSize,
     threshold: options.threshold,
+    confirmationRule: options.confirmationRule,
   };
 }
 
@@ -68,6 +71,8 @@ export function jobRepresentation(job: JobWithStatus, options?: ResolvedJobOptio
     version: job.version,
     updatedAt: job.updatedAt,
     updatedBy: job.updatedBy,
+    filterChangedBy: job.filterChangedBy,
+    filterChangedAt: job.filterChangedAt,
     activeRun: job.activeRun ? runRepresentation(job.activeRun) : null,
     lastRun: job.lastRun ? runRepresentation(job.lastRun) : null,
     lastFinishedRun: job.lastFinishedRun ? runRepresentation(job.lastFinishedRun) : null,

@@ -36,6 +36,8 @@ export type RunSummary = Pick<
   | 'wouldDeactivate'
   | 'thresholdCheck'
   | 'confirmsRunId'
+  | 'confirmedBy'
+  | 'confirmedAt'
   | 'errorCode'
   | 'error'
 >;
@@ -66,6 +68,8 @@ export const RUN_SUMMARY_SELECT = {
   wouldDeactivate: true,
   thresholdCheck: true,
   confirmsRunId: true,
+  confirmedBy: true,
+  confirmedAt: true,
   errorCode: true,
   error: true,
 } as const;

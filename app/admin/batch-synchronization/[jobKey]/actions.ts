@@ -53,6 +53,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     pageSize: text(form, 'pageSize'),
     maxUsers: text(form, 'maxUsers'),
     maxPercent: text(form, 'maxPercent'),
+    confirmationRule: text(form, 'confirmationRule'),
   } as JobOptionsFields;
   for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = text(form, `mapping.${field}`);
   const options = parseJobOptionsFields(fields);

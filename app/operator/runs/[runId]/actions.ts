@@ -30,7 +30,7 @@ export async function confirmThresholdAction(_previous: RunActionState, formData
   const account = await requireActionRole('OPERATOR');
   const parsed = runForm.safeParse({ runId: formData.get('runId') });
   if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
-  const result = await confirmThresholdRun({ runId: parsed.data.runId, actor: account.username, ip: await clientIp() });
+  const result = await confirmThresholdRun({ runId: parsed.data.runId, actor: account.username, role: account.role, ip: await clientIp() });
   if (result.started) redirect(`/operator/runs/${result.run.id}`);
   if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
   if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);

@@ -6,7 +6,8 @@ import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { LocalTime } from '@/components/local-time';
 import { getRunSnapshot } from '@/lib/batch-jobs';
-import { mayConfirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
+import { confirmationRequirement } from '@/lib/batch-jobs/confirmation-rule';
+import { mayConfirmThresholdRun, thresholdConfirmationOf } from '@/lib/runs/confirm-threshold-run';
 import { DEACTIVATED, listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
 import { nextStepFor, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
 import { parseThresholdCheck, thresholdMessage } from '@/lib/sync/threshold';
@@ -51,6 +52,9 @@ export default async function RunPage({
   const active = !snapshot.finished;
   const nextStep = nextStepFor(run.status, run.errorCode);
   const threshold = parseThresholdCheck(run.thresholdCheck);
+  // Four-eyes: the job's rule says who may confirm (decided again by the use case on submit).
+  const confirmation = run.status === 'THRESHOLD_EXCEEDED' ? await thresholdConfirmationOf(run) : null;
+  const mayConfirm = confirmation ? mayConfirmThresholdRun(account, confirmation) : null;
 
   return (
     <>
@@ -86,6 +90,12 @@ export default async function RunPage({
                 , stopped at the threshold
               </>
             )}
+            {run.status !== 'THRESHOLD_EXCEEDED' && run.confirmed && run.confirmedBy && run.confirmedAt && (
+              <>
+                {' '}
+                · confirmed by <span data-testid="confirmed-by">{run.confirmedBy}</span> at <LocalTime value={run.confirmedAt} withSeconds />
+              </>
+            )}
           </>
         }
       >
@@ -99,10 +109,23 @@ export default async function RunPage({
           </h2>
           {run.error && <p className="mt-1 text-sm">{run.error}</p>}
           <DeactivatedLinks runId={run.id} count={run.wouldDeactivate ?? 0} />
-          {mayConfirmThresholdRun(account.role) ? (
+          {run.confirmedBy && run.confirmedAt ? (
+            <p className="mt-2 text-sm font-medium" data-testid="confirmation-record">
+              Confirmed by {run.confirmedBy} at <LocalTime value={run.confirmedAt} withSeconds />.
+            </p>
+          ) : (
+            confirmation && (
+              <p className="mt-2 text-sm font-medium" data-testid="confirmation-requirement">
+                {confirmationRequirement(confirmation.rule, confirmation)}
+              </p>
+            )
+          )}
+          {mayConfirm?.allowed ? (
             <ConfirmThresholdForm runId={run.id} wouldDeactivate={run.wouldDeactivate ?? 0} />
           ) : (
-            <p className="mt-2 text-sm">{nextStep}</p>
+            <p className="mt-2 text-sm" data-testid="confirmation-refused">
+              {mayConfirm && !mayConfirm.allowed ? `You cannot confirm it. ${mayConfirm.reason}` : nextStep}
+            </p>
           )}
         </section>
       ) : (
