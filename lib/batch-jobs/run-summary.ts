@@ -36,6 +36,8 @@ export type RunSummary = Pick<
   | 'wouldDeactivate'
   | 'thresholdCheck'
   | 'confirmsRunId'
+  | 'restoreOfRunId'
+  | 'irreversible'
   | 'errorCode'
   | 'error'
 >;
@@ -66,6 +68,8 @@ export const RUN_SUMMARY_SELECT = {
   wouldDeactivate: true,
   thresholdCheck: true,
   confirmsRunId: true,
+  restoreOfRunId: true,
+  irreversible: true,
   errorCode: true,
   error: true,
 } as const;

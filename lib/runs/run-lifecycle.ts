@@ -40,6 +40,8 @@ export type NewRun = {
   confirmsRunId?: number | null;
   /** Known beforehand for a confirmed run (the count of the run it confirms). */
   entriesTotal?: number | null;
+  /** A restore run: the run whose changes it reverses (lib/restore). */
+  restoreOfRunId?: number | null;
 };
 
 class AlreadyActive extends Error {}
@@ -53,9 +55,9 @@ export async function createRun(db: Pick<pg.Pool, 'connect'>, run: NewRun): Prom
   try {
     return await inTransaction(async (client) => {
       const { rows } = await client.query<RunSummary>(
-        `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed, confirms_run_id, entries_total)
-         VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7) RETURNING ${RUN_SUMMARY_COLUMNS}`,
-        [run.jobKey, run.trigger, run.startedBy, run.dryRun, run.confirmed, run.confirmsRunId ?? null, run.entriesTotal ?? null],
+        `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed, confirms_run_id, entries_total, restore_of_run_id)
+         VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7, $8) RETURNING ${RUN_SUMMARY_COLUMNS}`,
+        [run.jobKey, run.trigger, run.startedBy, run.dryRun, run.confirmed, run.confirmsRunId ?? null, run.entriesTotal ?? null, run.restoreOfRunId ?? null],
       );
       const [created] = rows;
       if (!created) throw new Error('INSERT ... RETURNING returned no row');
