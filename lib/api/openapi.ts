@@ -180,6 +180,38 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/runs/{runId}/restore': {
+      post: {
+        tags: ['runs'],
+        summary: 'Restore the users a run changed (administrator)',
+        description:
+          'On a finished, non-dry run of "Synchronize inactive LDAP Users to Identity Manager": queues a restore run that puts users back to their previous state and attributes, ' +
+          'credentials to their previous state, certificates the run put on hold back to VALID, and grants withdrawn roles again. Users the run created are kept, inactive. ' +
+          'A certificate the run revoked stays revoked and is listed in the item (`changes.irreversible.certificatesRevoked`, with its credential). A person changed after the run ' +
+          '(by a later run or by hand) is skipped and listed as a FAILED item whose reason names the conflict. `dryRun` (default true) is the preview: the same items and counts, nothing written. ' +
+          'Counters of a restore run: updated = restored, unchanged = kept or already restored, failed = conflicts, credentialsChanged = credentials restored, certificatesChanged = certificates released, ' +
+          'rolesWithdrawn = roles granted again, irreversible = certificates that stay revoked and roles that no longer exist.',
+        parameters: [runId],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'boolean', default: true, description: 'Preview only (the default).' } } },
+            },
+          },
+        },
+        responses: {
+          '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
+          ...standardErrors,
+          ...bodyErrors,
+          '404': error('No such run (code `not_found`).'),
+          '409': error(
+            'The run cannot be restored (code `run_not_restorable`: not a finished, non-dry run of the inactive job), was restored already (code `run_already_restored`), or a run of its job is queued or running (code `run_already_active`).',
+          ),
+          '503': error('The run could not be queued: Redis unavailable (code `queue_unavailable`).'),
+        },
+      },
+    },
     '/api/v1/operator/cache/clear': {
       post: { tags: ['operator'], summary: "Clear the operators' cache (operator)", responses: { '200': json({ type: 'object' }), ...standardErrors, ...bodyErrors, '503': error('Redis unavailable (code `service_unavailable`).') } },
     },
@@ -240,6 +272,7 @@ export const openApiDocument = {
           dryRun: { type: 'boolean' },
           confirmed: { type: 'boolean' },
           confirmsRunId: { type: ['integer', 'null'], description: 'The THRESHOLD_EXCEEDED run whose confirmation started this one.' },
+          restoreOfRunId: { type: ['integer', 'null'], description: 'Of a restore run: the run whose changes it restores (POST /api/v1/runs/{runId}/restore).' },
           thresholdCheck: {
             type: ['object', 'null'],
             description:
@@ -259,7 +292,7 @@ export const openApiDocument = {
           counters: {
             type: 'object',
             properties: Object.fromEntries(
-              ['pagesApplied', 'entriesRead', 'entriesTotal', 'created', 'updated', 'unchanged', 'failed', 'credentialsChanged', 'certificatesChanged', 'rolesWithdrawn', 'wouldDeactivate'].map((k) => [k, { type: ['integer', 'null'] }]),
+              ['pagesApplied', 'entriesRead', 'entriesTotal', 'created', 'updated', 'unchanged', 'failed', 'credentialsChanged', 'certificatesChanged', 'rolesWithdrawn', 'wouldDeactivate', 'irreversible'].map((k) => [k, { type: ['integer', 'null'] }]),
             ),
           },
           error: { type: ['object', 'null'], properties: { code: { type: ['string', 'null'] }, message: { type: ['string', 'null'] } } },

@@ -15,6 +15,7 @@ export function runRepresentation(run: RunSummary) {
     dryRun: run.dryRun,
     confirmed: run.confirmed,
     confirmsRunId: run.confirmsRunId,
+    restoreOfRunId: run.restoreOfRunId,
     thresholdCheck: parseThresholdCheck(run.thresholdCheck),
     queuedAt: run.queuedAt,
     startedAt: run.startedAt,
@@ -33,6 +34,7 @@ export function runRepresentation(run: RunSummary) {
       certificatesChanged: run.certificatesChanged,
       rolesWithdrawn: run.rolesWithdrawn,
       wouldDeactivate: run.wouldDeactivate,
+      irreversible: run.irreversible,
     },
     error: run.errorCode || run.error ? { code: run.errorCode, message: run.error } : null,
   };
