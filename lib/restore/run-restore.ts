@@ -12,6 +12,12 @@ import { COUNT_RESTORE_PAGE, RESTORE_PAGE } from './restore-sql';
 // and items equal those of an uninterrupted restore. Plain SQL: it runs in the worker.
 
 export const RESTORE_PAGE_SIZE = 1000;
+
+/** RESTORE_PAGE_SIZE in the environment (1-10000; the fault tests use small pages), else 1000. */
+function pageSizeFromEnv(): number {
+  const n = Number(process.env.RESTORE_PAGE_SIZE);
+  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : RESTORE_PAGE_SIZE;
+}
 const PAGE_ATTEMPTS = 3;
 
 export type RestoreCounters = {
@@ -137,7 +143,7 @@ function zero(): RestoreCounters {
 export async function runRestore({
   runId,
   onProgress,
-  pageSize = RESTORE_PAGE_SIZE,
+  pageSize = pageSizeFromEnv(),
 }: {
   runId: number;
   onProgress?: (progress: RestoreProgress) => void | Promise<void>;
