@@ -8,7 +8,7 @@
 //   $1 restore run id, $2 restored run id, $3 cursor (exclusive), $4 last item id of the run, $5 page size, $6 write
 //
 // Verdicts, in the order they are decided:
-//   CREATED          the run created the user: kept (inactive); see docs/restore.md for why
+//   CREATED          the run created the user: kept (inactive); README "Restore a run" says why
 //   RESTORED_BEFORE  an earlier (cancelled or failed) restore of the same run restored it
 //   LATER_RUN        a later run wrote the user                                    } conflicts:
 //   GONE             the user no longer exists                                      } skipped,
