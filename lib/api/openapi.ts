@@ -29,6 +29,8 @@ const ERROR_MEANING: Record<ApiErrorCode, string> = {
   run_already_finished: 'The run already ended',
   schedule_conflict: 'expectedVersion is older than the saved schedule (with `currentVersion`)',
   run_not_stopped_at_threshold: 'The run did not stop at the threshold: there is nothing to confirm',
+  run_not_restorable: 'The run cannot be restored: not a finished, non-dry run of the inactive job that changed someone',
+  run_already_restored: 'The run was restored already (with `restoredBy`): restoring it again would change nothing',
   confirmation_refused: "The job's confirmation rule does not let the caller confirm (with `rule`)",
   rate_limited: 'Too many requests: 600 a minute per token, 30 unknown tokens a minute per address, 10 runs started a minute per caller; wait as `Retry-After` says',
   queue_unavailable: 'The run could not be queued: Redis unavailable',
@@ -240,6 +242,32 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/runs/{runId}/restore': {
+      post: {
+        tags: ['runs'],
+        summary: 'Restore the users a run changed (administrator)',
+        description:
+          'On a finished, non-dry run of "Synchronize inactive LDAP Users to Identity Manager": queues a restore run that puts users back to their previous state and attributes, ' +
+          'credentials to their previous state, certificates the run put on hold back to VALID, and grants withdrawn roles again. Users the run created are kept, inactive. ' +
+          'A certificate the run revoked stays revoked and is listed in the item (`changes.irreversible.certificatesRevoked`, with its credential). A person changed after the run ' +
+          '(by a later run or by hand) is skipped and listed as a FAILED item whose reason names the conflict. `dryRun` (default true) is the preview: the same items and counts, nothing written. ' +
+          'Counters of a restore run: updated = restored, unchanged = kept or already restored, failed = conflicts, credentialsChanged = credentials restored, certificatesChanged = certificates released, ' +
+          'rolesWithdrawn = roles granted again, irreversible = certificates that stay revoked and roles that no longer exist.',
+        parameters: [runId],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'boolean', default: true, description: 'Preview only (the default).' } } },
+            },
+          },
+        },
+        responses: {
+          '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_not_restorable', 'run_already_restored', 'run_already_active', 'queue_unavailable'], { not_found: 'No such run' }),
+        },
+      },
+    },
     '/api/v1/operator/cache/clear': {
       post: { tags: ['operator'], summary: "Clear the operators' cache (operator)", responses: { '200': json({ type: 'object' }), ...errorResponses([...CHANGE_ERRORS, 'service_unavailable'], { service_unavailable: 'Redis unavailable' }) } },
     },
@@ -303,6 +331,7 @@ export const openApiDocument = {
           confirmsRunId: { type: ['integer', 'null'], description: 'The THRESHOLD_EXCEEDED run whose confirmation started this one.' },
           confirmedBy: { type: ['string', 'null'], description: 'Who confirmed the deactivation past the threshold: on the stopped run that was confirmed and on the run that carries the confirmation out (or a run started confirmed).' },
           confirmedAt: { ...dateTime, description: 'When it was confirmed.' },
+          restoreOfRunId: { type: ['integer', 'null'], description: 'Of a restore run: the run whose changes it restores (POST /api/v1/runs/{runId}/restore).' },
           thresholdCheck: {
             type: ['object', 'null'],
             description:
@@ -322,7 +351,7 @@ export const openApiDocument = {
           counters: {
             type: 'object',
             properties: Object.fromEntries(
-              ['pagesApplied', 'entriesRead', 'entriesTotal', 'created', 'updated', 'unchanged', 'failed', 'credentialsChanged', 'certificatesChanged', 'rolesWithdrawn', 'wouldDeactivate'].map((k) => [k, { type: ['integer', 'null'] }]),
+              ['pagesApplied', 'entriesRead', 'entriesTotal', 'created', 'updated', 'unchanged', 'failed', 'credentialsChanged', 'certificatesChanged', 'rolesWithdrawn', 'wouldDeactivate', 'irreversible'].map((k) => [k, { type: ['integer', 'null'] }]),
             ),
           },
           error: { type: ['object', 'null'], properties: { code: { type: ['string', 'null'] }, message: { type: ['string', 'null'] } } },

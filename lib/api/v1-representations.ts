@@ -17,6 +17,7 @@ export function runRepresentation(run: RunSummary) {
     confirmsRunId: run.confirmsRunId,
     confirmedBy: run.confirmedBy,
     confirmedAt: run.confirmedAt,
+    restoreOfRunId: run.restoreOfRunId,
     thresholdCheck: parseThresholdCheck(run.thresholdCheck),
     queuedAt: run.queuedAt,
     startedAt: run.startedAt,
@@ -35,6 +36,7 @@ export function runRepresentation(run: RunSummary) {
       certificatesChanged: run.certificatesChanged,
       rolesWithdrawn: run.rolesWithdrawn,
       wouldDeactivate: run.wouldDeactivate,
+      irreversible: run.irreversible,
     },
     error: run.errorCode || run.error ? { code: run.errorCode, message: run.error } : null,
   };

@@ -50,6 +50,13 @@ export const startRunBody = z
   })
   .strict();
 
+export const restoreRunBody = z
+  .object({
+    /** true (the default): the preview; false: the restore itself. */
+    dryRun: z.boolean({ message: 'dryRun must be true or false.' }).optional(),
+  })
+  .strict();
+
 export const emptyBody = z.object({}).strict();
 
 export const paginationQuery = z

@@ -38,6 +38,8 @@ export type RunSummary = Pick<
   | 'confirmsRunId'
   | 'confirmedBy'
   | 'confirmedAt'
+  | 'restoreOfRunId'
+  | 'irreversible'
   | 'errorCode'
   | 'error'
 >;
@@ -70,6 +72,8 @@ export const RUN_SUMMARY_SELECT = {
   confirmsRunId: true,
   confirmedBy: true,
   confirmedAt: true,
+  restoreOfRunId: true,
+  irreversible: true,
   errorCode: true,
   error: true,
 } as const;

@@ -29,6 +29,8 @@ export type StartJobRunOptions = {
    * the two-person rule excludes; without it, the starter of this run is.
    */
   confirms?: { runId: number; entriesTotal: number | null; startedBy: string | null };
+  /** A restore run of this finished run (lib/restore/start-restore.ts checks that it may be restored). */
+  restoreOf?: { runId: number; entriesTotal: number };
   /**
    * false when the caller already is the worker handling a scheduled firing: the run is executed
    * in place instead of being queued again.
@@ -90,7 +92,8 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
       confirmed: options.confirmed ?? false,
       confirmsRunId: options.confirms?.runId ?? null,
       confirmedBy: options.confirmed ? (options.startedBy ?? null) : null,
-      entriesTotal: options.confirms?.entriesTotal ?? null,
+      entriesTotal: options.confirms?.entriesTotal ?? options.restoreOf?.entriesTotal ?? null,
+      restoreOfRunId: options.restoreOf?.runId ?? null,
     });
     if (run) break;
     const active = await activeRunOf(db, options.jobKey);
@@ -112,10 +115,17 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
 
   await recordAudit({
     actor: options.startedBy ?? 'scheduler',
-    action: 'run.started',
+    action: options.restoreOf ? (run.dryRun ? 'run.restore.previewed' : 'run.restore.started') : 'run.started',
     target: options.jobKey,
     ip: options.ip ?? null,
-    details: { runId: run.id, trigger: run.trigger, dryRun: run.dryRun, confirmed: run.confirmed, ...(options.confirms ? { confirmsRunId: options.confirms.runId } : {}) },
+    details: {
+      runId: run.id,
+      trigger: run.trigger,
+      dryRun: run.dryRun,
+      confirmed: run.confirmed,
+      ...(options.confirms ? { confirmsRunId: options.confirms.runId } : {}),
+      ...(options.restoreOf ? { restoreOfRunId: options.restoreOf.runId } : {}),
+    },
   });
 
   if (options.enqueue === false) return { started: true, run };

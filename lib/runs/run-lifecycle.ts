@@ -42,6 +42,8 @@ export type NewRun = {
   entriesTotal?: number | null;
   /** Who confirmed (confirmed runs): recorded with the time on this run and on the run it confirms. */
   confirmedBy?: string | null;
+  /** A restore run: the run whose changes it reverses (lib/restore). */
+  restoreOfRunId?: number | null;
 };
 
 class AlreadyActive extends Error {}
@@ -55,9 +57,9 @@ export async function createRun(db: Pick<pg.Pool, 'connect'>, run: NewRun): Prom
   try {
     return await inTransaction(async (client) => {
       const { rows } = await client.query<RunSummary>(
-        `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed, confirms_run_id, entries_total, confirmed_by, confirmed_at)
-         VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7, $8, CASE WHEN $5 THEN now() END) RETURNING ${RUN_SUMMARY_COLUMNS}`,
-        [run.jobKey, run.trigger, run.startedBy, run.dryRun, run.confirmed, run.confirmsRunId ?? null, run.entriesTotal ?? null, run.confirmed ? (run.confirmedBy ?? null) : null],
+        `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed, confirms_run_id, entries_total, confirmed_by, confirmed_at, restore_of_run_id)
+         VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7, $8, CASE WHEN $5 THEN now() END, $9) RETURNING ${RUN_SUMMARY_COLUMNS}`,
+        [run.jobKey, run.trigger, run.startedBy, run.dryRun, run.confirmed, run.confirmsRunId ?? null, run.entriesTotal ?? null, run.confirmed ? (run.confirmedBy ?? null) : null, run.restoreOfRunId ?? null],
       );
       const [created] = rows;
       if (!created) throw new Error('INSERT ... RETURNING returned no row');
