@@ -2,7 +2,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { hashPassword } from '@/lib/auth/password';
 import { e2eAccounts, signIn } from './support/accounts';
 import { INACTIVE_JOB, INACTIVE_PROCESS, signedIn, startNowFromScheduledJobs } from './support/operator-ui';
-import { addDirectoryPeople, addIdentityUsers, configureDirectoryConnection, identityOf, withDatabase } from './support/operator-fixture';
+import { addDirectoryPeople, addIdentityUsers, configureDirectoryConnection, identityOf, removeDirectoryPeople, withDatabase } from './support/operator-fixture';
 
 // Four-eyes on mass deactivation (issue 16): the job's rule for who may confirm a run stopped at
 // the threshold, in the browser against the real app, worker, PostgreSQL, Redis and slapd.
@@ -45,6 +45,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await setOptions((savedOptions as object | undefined) ?? {});
+  await removeDirectoryPeople(PEOPLE);
 });
 
 test('an operator cannot confirm when the job\'s rule says administrator', async ({ browser }) => {

@@ -73,7 +73,9 @@ export async function createRun(db: Pick<pg.Pool, 'connect'>, run: NewRun): Prom
       return created;
     }, db);
   } catch (error) {
-    if (error instanceof AlreadyActive) return null;
+    // A deadlock victim (40P01, seen once among 20 concurrent starts under load) wrote nothing:
+    // like a start that lost the race, its caller looks at the active run and tries again.
+    if (error instanceof AlreadyActive || (error as { code?: unknown })?.code === '40P01') return null;
     throw error;
   }
 }

@@ -40,17 +40,18 @@ export async function confirmThresholdAction(_previous: RunActionState, formData
 
 /** "Restore users changed by this run" (administrator): the preview, a dry restore run, opened at once. */
 export async function previewRestoreAction(_previous: RunActionState, formData: FormData): Promise<RunActionState> {
-  return startRestoreFromForm(formData, true);
+  return startRestoreFromForm(await requireActionRole('ADMINISTRATOR'), formData, true);
 }
 
 /** The restore itself, after the preview and a deliberate confirmation (administrator). */
 export async function restoreRunAction(_previous: RunActionState, formData: FormData): Promise<RunActionState> {
+  // The role first: nobody without it learns anything from this action, not even what it asks for.
+  const account = await requireActionRole('ADMINISTRATOR');
   if (formData.get('acknowledged') !== 'on') return { message: 'Tick the confirmation first.' };
-  return startRestoreFromForm(formData, false);
+  return startRestoreFromForm(account, formData, false);
 }
 
-async function startRestoreFromForm(formData: FormData, dryRun: boolean): Promise<RunActionState> {
-  const account = await requireActionRole('ADMINISTRATOR');
+async function startRestoreFromForm(account: { username: string }, formData: FormData, dryRun: boolean): Promise<RunActionState> {
   const parsed = runForm.safeParse({ runId: formData.get('runId') });
   if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
   const result = await startRestore({ runId: parsed.data.runId, dryRun, trigger: 'MANUAL', actor: account.username, ip: await clientIp() });
