@@ -155,6 +155,8 @@ describe('jobs', () => {
         mapping: { username: 'uid', givenName: 'givenName', surname: 'sn', displayName: 'displayName', email: 'mailAlternateAddress', employeeNumber: 'employeeNumber' },
         pageSize: 500,
         threshold: { maxUsers: 500, maxPercent: 10 },
+        // Who may confirm a run stopped at the threshold: unset is any operator (four-eyes, issue 16).
+        confirmationRule: 'OPERATOR',
       });
       await db.prisma().batchJob.update({ where: { key: JOB }, data: { options: { filterPreset: 'custom', filter: '(x=y)', uniqueIdAttribute: 'GUID', mapping: { username: 'cn' } } } });
       const list = await json(await env.api('/api/v1/jobs', { token: operatorToken }));
