@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { NotificationJobData } from '@/lib/queue/notifications-queue';
 import { deliverWebhook } from '@/lib/notifications/deliver-webhook';
+import { deliverEmail } from '@/lib/notifications/deliver-email';
 import { log } from './log';
 
 // The notifications queue's processor: one attempt of one delivery. A failure throws, and BullMQ
@@ -13,6 +14,11 @@ export function createNotificationProcessor() {
     if (data.channel === 'webhook') {
       const result = await deliverWebhook(data.eventId, data.webhookId, attempt);
       if (result.skipped) log(`notification event ${data.eventId} not sent to webhook ${data.webhookId}: ${result.skipped}`);
+      return result;
+    }
+    if (data.channel === 'email') {
+      const result = await deliverEmail(data.eventId, attempt);
+      if (result.skipped) log(`notification event ${data.eventId} not e-mailed: ${result.skipped}`);
       return result;
     }
     throw new Error(`Unknown notification channel ${(data as { channel: string }).channel}`);

@@ -20,6 +20,7 @@ export default async function NotificationsPage() {
         description="Tell other systems and people when a run ends, fails, stops at the deactivation threshold or needs confirmation, and when a restore ends: webhooks (signed JSON posts) and e-mail. The worker sends them and retries failures with a growing delay."
       >
         <div className="flex gap-3 text-sm font-medium">
+          <Link className="text-brand-700 underline" href="/admin/notifications/email">E-mail settings</Link>
           <Link className="text-brand-700 underline" href="/admin/notifications/sent">Sent notifications</Link>
         </div>
       </PageHeader>
