@@ -173,3 +173,32 @@ describe('e-mail notifications', () => {
     expect((await readSmtpSettings())?.host).toBe('127.0.0.1');
   });
 });
+
+describe("the demo's notification sinks", () => {
+  it('receive the e-mail and the signed webhook of a run, through the settings the demo seeds', async () => {
+    const { startNotificationSinks } = await import('@/scripts/services/notification-sinks');
+    const { seedDemoNotifications } = await import('@/lib/seed/demo-notifications');
+    const { parseEncryptionKey } = await import('@/lib/crypto');
+    const { prisma } = await import('@/lib/db');
+    const { freePort } = await import('@/scripts/services/ports');
+    const lines: string[] = [];
+    const webhookSecret = 'whsec_demo_sink_secret_0123456789';
+    const sinks = await startNotificationSinks({ smtpPort: await freePort(), webhookPort: await freePort(), webhookSecret, log: (l) => lines.push(l) });
+    try {
+      await pool().query('TRUNCATE webhooks');
+      expect(await seedDemoNotifications(prisma(), { ...sinks, webhookSecret }, parseEncryptionKey(encryptionKey))).toBe('seeded');
+      expect(await seedDemoNotifications(prisma(), { ...sinks, webhookSecret }, parseEncryptionKey(encryptionKey))).toBe('seeded'); // the demo's own settings follow the port
+      expect((await pool().query('SELECT count(*)::int AS n FROM webhooks')).rows[0].n).toBe(1);
+      worker = startWorker(env);
+      await worker.waitForLine(/started: queue/);
+      const run = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'operator', dryRun: true, confirmed: false });
+      await endRun(pool(), run!.id, 'SUCCEEDED');
+      await waitFor(async () => lines.length >= 2, 'both sinks');
+      expect(lines).toContain(`mail sink: "[Identity Manager] Run #${run!.id} finished: Synchronize inactive LDAP Users to Identity Manager" for idm-admins@example.com, service-desk@example.com`);
+      expect(lines).toContain('webhook receiver: run.finished evt_1, signature verified');
+      await waitFor(async () => (await listDeliveries()).filter((d) => d.ok).length === 2, 'both deliveries logged');
+    } finally {
+      await sinks.stop();
+    }
+  });
+});
