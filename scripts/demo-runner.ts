@@ -373,6 +373,8 @@ async function main(): Promise<void> {
     APP_ENCRYPTION_KEY: key,
     NODE_ENV: 'production',
     PORT: String(port),
+    // Absolute links in the notifications the demo sends.
+    APP_PUBLIC_URL: process.env.APP_PUBLIC_URL ?? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`,
   };
 
   if (web) {

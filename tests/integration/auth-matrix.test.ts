@@ -46,6 +46,8 @@ function accessOfPath(route: string, method = 'GET'): Access | null {
   // REST API v1: operators read and start runs; changing a schedule is for administrators.
   if (/^\/api\/v1\/jobs\/[^/]+\/schedule$/.test(route) && method !== 'GET') return 'ADMINISTRATOR';
   if (route.startsWith('/api/v1/admin/')) return 'ADMINISTRATOR';
+  // Webhooks (notifications) are the administrator's, reading them too: they name other systems.
+  if (route === '/api/v1/webhooks' || route.startsWith('/api/v1/webhooks/')) return 'ADMINISTRATOR';
   if (route === '/api/v1' || route.startsWith('/api/v1/')) return 'OPERATOR';
   if (route === '/admin' || route.startsWith('/admin/')) return 'ADMINISTRATOR';
   if (route === '/operator' || route.startsWith('/operator/')) return 'OPERATOR';
