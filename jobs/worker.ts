@@ -25,6 +25,7 @@ import {
   type NotificationJobData,
 } from '@/lib/queue/notifications-queue';
 import { dispatchPendingEvents } from '@/lib/notifications/outbox';
+import { deleteOldNotifications } from '@/lib/notifications/delete-old-notifications';
 import {
   clearWorkerHeartbeat,
   HEARTBEAT_INTERVAL_MS,
@@ -218,9 +219,14 @@ async function main(): Promise<void> {
 
   // Housekeeping of the web app's sessions: several workers may do it at once, a delete is idempotent.
   const cleanUpSessions = () =>
-    deleteExpiredSessions()
-      .then((count) => count > 0 && log(`expired sessions deleted: ${count}`))
-      .catch(reportFailure('could not delete expired sessions'));
+    Promise.all([
+      deleteExpiredSessions()
+        .then((count) => count > 0 && log(`expired sessions deleted: ${count}`))
+        .catch(reportFailure('could not delete expired sessions')),
+      deleteOldNotifications()
+        .then((count) => count > 0 && log(`notification events and deliveries past their retention deleted: ${count}`))
+        .catch(reportFailure('could not delete old notifications')),
+    ]);
   void cleanUpSessions();
   const sessionCleanupTimer = setInterval(() => void cleanUpSessions(), settings.WORKER_SESSION_CLEANUP_INTERVAL_MS);
 

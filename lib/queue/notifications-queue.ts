@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redisConnection, redisPrefix } from './connection';
+import { withRedisTimeout } from './redis-timeout';
 
 /** Webhook and e-mail deliveries; the worker is its consumer (jobs/process-notification.ts). */
 export const NOTIFICATIONS_QUEUE = 'notifications';
@@ -58,6 +59,11 @@ export async function closeNotificationsQueue(): Promise<void> {
   (queue.opts.connection as Redis).disconnect();
 }
 
+/**
+ * Queues one delivery; bounded, so that an outage fails the caller (a web request, the outbox's
+ * transaction) instead of holding it. An add that completes after its timeout is harmless: the
+ * retried add has the same job id, which BullMQ ignores.
+ */
 export async function enqueueNotification(queue: NotificationsQueue, data: NotificationJobData): Promise<void> {
-  await queue.add(data.channel, data, { ...NOTIFICATION_JOB_OPTIONS, jobId: notificationJobId(data) });
+  await withRedisTimeout(queue.add(data.channel, data, { ...NOTIFICATION_JOB_OPTIONS, jobId: notificationJobId(data) }), 'queue a notification');
 }

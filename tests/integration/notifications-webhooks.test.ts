@@ -108,6 +108,46 @@ describe('the outbox', () => {
     expect(all[1]!.data).toMatchObject({ wouldDeactivate: 612, confirmUrl: `/operator/runs/${stopped!.id}`, run: { status: 'THRESHOLD_EXCEEDED' } });
   });
 
+  it('records one event when several end the same run at once', async () => {
+    const run = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'op', dryRun: false, confirmed: false });
+    const ends = await Promise.all(
+      (['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUCCEEDED', 'FAILED'] as const).map((status) => endRun(pool(), run!.id, status, status === 'FAILED' ? { error: { code: 'X', message: 'x' } } : {})),
+    );
+    expect(ends.filter((e) => e.ended)).toHaveLength(1);
+    const winner = ends.find((e) => e.ended)!.run.status;
+    expect(await events()).toEqual([expect.objectContaining({ type: winner === 'FAILED' ? 'run.failed' : 'run.finished', run_id: run!.id })]);
+  });
+
+  it('queues each delivery once when a dispatch is repeated after a crash, and forgets old dispatched events', async () => {
+    const { createNotificationsQueue } = await import('@/lib/queue/notifications-queue');
+    const { dispatchPendingEvents } = await import('@/lib/notifications/outbox');
+    const { deleteOldNotifications } = await import('@/lib/notifications/delete-old-notifications');
+    const { redisConnection } = await import('@/lib/queue/connection');
+    await createWebhook({ name: 'A', url: receiverUrl, events: ['run.finished'], secret: '' }, admin);
+    await createWebhook({ name: 'B', url: receiverUrl, events: ['run.finished', 'run.failed'], secret: '' }, admin);
+    const queue = createNotificationsQueue(redisConnection());
+    try {
+      const run = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'op', dryRun: false, confirmed: false });
+      await endRun(pool(), run!.id, 'SUCCEEDED');
+      expect(await dispatchPendingEvents(queue)).toBe(1);
+      expect(await dispatchPendingEvents(queue)).toBe(0);
+      // A worker that queued the deliveries and died before its commit: the next one queues them again.
+      await pool().query('UPDATE notification_events SET dispatched_at = NULL');
+      expect(await dispatchPendingEvents(queue)).toBe(1);
+      expect((await queue.getJobs(['waiting', 'delayed', 'active'])).map((j) => j.id).sort()).toEqual(['event-1-webhook-1', 'event-1-webhook-2']);
+
+      await pool().query(`UPDATE notification_events SET created_at = now() - interval '91 days'`);
+      await createRun(pool(), { jobKey: 'active-ldap-users', trigger: 'MANUAL', startedBy: 'op', dryRun: false, confirmed: false }).then((r) => endRun(pool(), r!.id, 'FAILED', { error: { code: 'X', message: 'x' } }));
+      await pool().query(`UPDATE notification_events SET created_at = now() - interval '91 days' WHERE type = 'run.failed'`);
+      // The pending one stays, however old: it has not been sent.
+      expect(await deleteOldNotifications()).toBe(1);
+      expect((await events()).map((e) => e.type)).toEqual(['run.failed']);
+    } finally {
+      await queue.close();
+      (queue.opts.connection as unknown as { disconnect: () => void }).disconnect();
+    }
+  });
+
   it('gives one event and one delivery for a real run through the worker', async () => {
     const { secret } = await createWebhook({ name: 'Desk', url: receiverUrl, events: ['run.finished', 'run.failed'], secret: '' }, admin);
     worker = startWorker(env);
