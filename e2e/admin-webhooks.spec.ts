@@ -85,4 +85,17 @@ test('an administrator adds a webhook, its secret is shown once, Send test deliv
     await expect(row).toContainText('204');
   }).toPass({ timeout: 20_000 });
   expect(await page.content()).not.toContain(secret);
+
+  // A refused change says why and keeps what was typed; switching the webhook off is saved.
+  const edit = page.getByRole('form', { name: 'Edit webhook' });
+  await edit.getByLabel('URL').fill('not a url');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit.getByText('Enter an http:// or https:// URL')).toBeVisible();
+  await expect(edit.getByLabel('URL')).toHaveValue('not a url');
+  await edit.getByLabel('URL').fill(receiverUrl);
+  await edit.getByRole('checkbox', { name: /^Enabled/ }).uncheck();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit.getByRole('status')).toHaveText('Saved.');
+  await page.goto('/admin/notifications');
+  await expect(page.getByRole('table', { name: 'Webhooks' }).getByRole('row').filter({ hasText: name })).toContainText('Disabled');
 });

@@ -34,7 +34,15 @@ export async function createWebhookAction(_previous: CreateWebhookState, formDat
   return { created: { id: webhook.id, name: webhook.name, secret } };
 }
 
-export type WebhookActionState = { ok?: boolean; message?: string; fieldErrors?: { url?: string[]; events?: string[] }; secret?: string };
+export type WebhookActionState = {
+  ok?: boolean;
+  message?: string;
+  fieldErrors?: { url?: string[]; events?: string[] };
+  secret?: string;
+  /** Edit: what was typed, shown again after a refused save (the form is mounted afresh at each answer). */
+  values?: { url: string; events: string[]; enabled: boolean };
+  answeredAt?: number;
+};
 
 const NOT_UNDERSTOOD = 'The request was not understood. Reload the page and try again.';
 const GONE = 'This webhook no longer exists. Reload the page.';
@@ -43,8 +51,9 @@ export async function updateWebhookAction(_previous: WebhookActionState, formDat
   const account = await requireActionRole('ADMINISTRATOR');
   const id = positiveInt32Text().safeParse(formData.get('id'));
   if (!id.success) return { ok: false, message: NOT_UNDERSTOOD };
-  const parsed = webhookUpdate.safeParse({ url: formData.get('url') ?? '', events: formData.getAll('events').map(String), enabled: formData.get('enabled') === 'on' });
-  if (!parsed.success) return { ok: false, fieldErrors: z.flattenError(parsed.error).fieldErrors };
+  const values = { url: String(formData.get('url') ?? ''), events: formData.getAll('events').map(String), enabled: formData.get('enabled') === 'on' };
+  const parsed = webhookUpdate.safeParse(values);
+  if (!parsed.success) return { ok: false, values, answeredAt: Date.now(), fieldErrors: z.flattenError(parsed.error).fieldErrors };
   const updated = await updateWebhook(id.data, parsed.data, { username: account.username, ip: await clientIp() });
   revalidatePath(`/admin/notifications/webhooks/${id.data}`);
   return updated ? { ok: true, message: 'Saved.' } : { ok: false, message: GONE };

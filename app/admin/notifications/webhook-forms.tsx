@@ -95,15 +95,16 @@ export function CreateWebhookForm() {
 export function EditWebhookForm({ id, url, events, enabled }: { id: number; url: string; events: string[]; enabled: boolean }) {
   const [state, formAction, pending] = useActionState<WebhookActionState, FormData>(updateWebhookAction, {});
   const errors = state.fieldErrors ?? {};
+  const v = state.values ?? { url, events, enabled };
   return (
-    <form action={formAction} noValidate aria-label="Edit webhook" className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:grid-cols-4">
+    <form key={state.answeredAt ?? 'saved'} action={formAction} noValidate aria-label="Edit webhook" className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:grid-cols-4">
       <input type="hidden" name="id" value={id} />
       <FormField id="edit-webhook-url" label="URL" error={errors.url?.[0]} className="sm:col-span-4">
-        <input id="edit-webhook-url" name="url" type="url" required defaultValue={url} aria-invalid={errors.url ? true : undefined} aria-describedby={fieldDescribedBy('edit-webhook-url')} className={input} />
+        <input id="edit-webhook-url" name="url" type="url" required defaultValue={v.url} aria-invalid={errors.url ? true : undefined} aria-describedby={fieldDescribedBy('edit-webhook-url')} className={input} />
       </FormField>
-      <EventChoices idPrefix="edit-webhook" selected={events} error={errors.events?.[0]} />
+      <EventChoices idPrefix="edit-webhook" selected={v.events} error={errors.events?.[0]} />
       <label className="flex items-center gap-2 text-sm sm:col-span-4">
-        <input type="checkbox" name="enabled" defaultChecked={enabled} /> Enabled (a disabled webhook receives no events; Send test still works)
+        <input type="checkbox" name="enabled" defaultChecked={v.enabled} /> Enabled (a disabled webhook receives no events; Send test still works)
       </label>
       <div className="flex items-center gap-3 sm:col-span-4">
         <SubmitButton pending={pending} pendingLabel="Saving…">Save</SubmitButton>
