@@ -36,11 +36,11 @@ const BASE = 'dc=example,dc=com';
 
 type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; cpuSeconds: number; outcome: Record<string, unknown> & { counters: Record<string, number> } };
 
-async function runSync(env: NodeJS.ProcessEnv): Promise<SyncResult> {
+async function runSync(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<SyncResult> {
   const started = Date.now();
   // The bundled CLI on node with the worker's flags (what `npm run sync` runs): one process, so
   // its VmHWM is the sync's peak RSS.
-  const args = [...RUNTIME_NODE_FLAGS, SYNC_BUNDLE, 'inactive-ldap-users', '--confirm', '--json'];
+  const args = [...RUNTIME_NODE_FLAGS, SYNC_BUNDLE, 'inactive-ldap-users', '--confirm', '--json', ...extra];
   if (process.argv.includes('--profile')) args.push('--profile');
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
@@ -252,6 +252,14 @@ async function main() {
     };
     report('first run', first);
     report('re-run   ', again);
+    // Restore the first run (issue 16): every person it changed put back, page by page, through the same CLI bundle.
+    const restore = await runSync(env, ['--restore', String(first.outcome.runId)]);
+    const c = restore.outcome.counters;
+    console.log(
+      `restore  : ${restore.outcome.status}, ${c.entriesRead} people (${c.updated} restored, ${c.unchanged} kept, ${c.failed} conflicts, ` +
+        `${c.certificatesChanged} certificates released, ${c.rolesWithdrawn} roles granted) in ${restore.seconds.toFixed(2)} s = ` +
+        `${Math.round((c.entriesRead ?? 0) / restore.seconds)} people/s; peak RSS ${restore.peakRssMb.toFixed(0)} MB`,
+    );
     const workerRuns = flag('worker', 0);
     if (workerRuns > 0) {
       // From the seeded state again: the worker's first run is a first run too, the others re-runs.

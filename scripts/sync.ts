@@ -7,10 +7,12 @@ import { thresholdMessage } from '@/lib/sync/threshold';
 
 // npm run sync -- <job-key> [--dry-run] [--confirm]: runs a batch job in the foreground (operations, tests, benchmark).
 const args = process.argv.slice(2);
-const jobKey = args.find((a) => !a.startsWith('--'));
+const jobKey = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--restore');
 const dryRun = args.includes('--dry-run');
 const confirmed = args.includes('--confirm');
 const json = args.includes('--json');
+// --restore <runId>: a restore run of that run of the inactive job (the benchmark's restore measurement).
+const restoreOf = args.includes('--restore') ? Number(args[args.indexOf('--restore') + 1]) : null;
 // --profile: time per phase (LDAP wait, mapping, sibling check, each statement), printed at the end.
 const timer = args.includes('--profile') ? new PhaseTimer() : undefined;
 
@@ -21,7 +23,7 @@ if (!jobKey || !isSyncJobKey(jobKey)) {
 
 async function main(jobKey: string): Promise<number> {
   // Same rule as the jobs layer: at most one queued or running run per job.
-  const run = await createRun(pool(), { jobKey, trigger: 'CLI', startedBy: 'cli', dryRun, confirmed });
+  const run = await createRun(pool(), { jobKey, trigger: 'CLI', startedBy: 'cli', dryRun, confirmed, restoreOfRunId: restoreOf });
   if (!run) {
     console.error(`Job ${jobKey} does not exist or already has a queued or running run.`);
     return 1;

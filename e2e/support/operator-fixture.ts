@@ -60,6 +60,13 @@ export async function addDirectoryPeople(people: FixturePerson[]): Promise<void>
   });
 }
 
+/** Removes people a spec added, so that the specs after it read only their own (the directory is shared). */
+export async function removeDirectoryPeople(uids: string[]): Promise<void> {
+  await withDirectory(async (ldap, dir) => {
+    for (const uid of uids) await ldap.del(`uid=${uid},ou=people,${dir.baseDn}`);
+  });
+}
+
 /** Locks existing directory people (as an administrator disabling accounts would). */
 export async function lockDirectoryPeople(uids: string[]): Promise<void> {
   await withDirectory(async (ldap, dir) => {

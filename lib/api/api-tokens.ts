@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '@/lib/audit';
-import { roleAllows } from '@/lib/auth/roles';
+import { apiTokenStatus, type ApiTokenStatus } from './api-token-status';
 import { prisma, type AccountRole, type ApiToken } from '@/lib/db';
 
 // API tokens: `idm_` + 32 random bytes in base64url. Only the SHA-256 is stored (a database
@@ -75,12 +75,13 @@ export async function createApiToken(options: CreateApiTokenOptions): Promise<{ 
   return { token, apiToken: summarize(created, options.actor.username) };
 }
 
-export async function listApiTokens(): Promise<ApiTokenSummary[]> {
+/** Every token, newest first, each with whether it acts now and why not (lib/api/api-token-status). */
+export async function listApiTokens(now = new Date()): Promise<Array<ApiTokenSummary & { state: ApiTokenStatus }>> {
   const rows = await prisma().apiToken.findMany({
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    include: { createdBy: { select: { username: true } } },
+    include: { createdBy: { select: { username: true, disabled: true, role: true } } },
   });
-  return rows.map((row) => summarize(row, row.createdBy?.username ?? null));
+  return rows.map((row) => ({ ...summarize(row, row.createdBy?.username ?? null), state: apiTokenStatus(row, row.createdBy, now) }));
 }
 
 function summarize(row: ApiToken, createdBy: string | null): ApiTokenSummary {
@@ -108,7 +109,14 @@ export async function revokeApiToken(options: { id: number; actor: string; ip?: 
 }
 
 /** Who an API request acts as. `actor` is what audit events and runs record. */
-export type TokenPrincipal = { tokenId: number; name: string; role: AccountRole; actor: string };
+export type TokenPrincipal = {
+  tokenId: number;
+  name: string;
+  role: AccountRole;
+  actor: string;
+  /** The administrator who created it: the same person, for the two-person rule. */
+  person: string;
+};
 
 /**
  * The principal behind a bearer token, or null (unknown, revoked or expired, or its creator can
@@ -121,13 +129,13 @@ export type TokenPrincipal = { tokenId: number; name: string; role: AccountRole;
 export async function verifyApiToken(token: string, now = new Date()): Promise<TokenPrincipal | null> {
   if (!isWellFormedApiToken(token)) return null;
   const hash = hashApiToken(token);
-  const row = await prisma().apiToken.findUnique({ where: { tokenHash: hash }, include: { createdBy: { select: { disabled: true, role: true } } } });
+  const row = await prisma().apiToken.findUnique({ where: { tokenHash: hash }, include: { createdBy: { select: { username: true, disabled: true, role: true } } } });
   // The lookup is by hash; comparing again in constant time costs nothing and keeps it honest.
   if (!row || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) return null;
-  if (row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
-  if (!row.createdBy || row.createdBy.disabled || !roleAllows(row.createdBy.role, row.role)) return null;
+  const creator = row.createdBy;
+  if (!creator || apiTokenStatus(row, creator, now).status !== 'active') return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= 60_000) {
     await prisma().apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { tokenId: row.id, name: row.name, role: row.role, actor: `api-token:${row.name}` };
+  return { tokenId: row.id, name: row.name, role: row.role, actor: `api-token:${row.name}`, person: creator.username };
 }

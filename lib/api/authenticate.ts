@@ -7,7 +7,7 @@ import { ApiError } from './errors';
 
 /** Who is calling the API: a script with a token, or a person signed in from the browser. */
 export type ApiPrincipal =
-  | { kind: 'token'; tokenId: number; name: string; role: AccountRole; actor: string }
+  | { kind: 'token'; tokenId: number; name: string; role: AccountRole; actor: string; person: string }
   | { kind: 'session'; accountId: number; role: AccountRole; actor: string };
 
 export type ApiCredentials = {

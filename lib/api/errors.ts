@@ -15,6 +15,10 @@ export type ApiErrorCode =
   | 'password_change_required'
   | 'run_already_active'
   | 'run_already_finished'
+  | 'run_not_stopped_at_threshold'
+  | 'confirmation_refused'
+  | 'run_not_restorable'
+  | 'run_already_restored'
   | 'schedule_conflict'
   | 'rate_limited'
   | 'queue_unavailable'
@@ -35,6 +39,10 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   password_change_required: 403,
   run_already_active: 409,
   run_already_finished: 409,
+  run_not_stopped_at_threshold: 409,
+  confirmation_refused: 403,
+  run_not_restorable: 409,
+  run_already_restored: 409,
   schedule_conflict: 409,
   rate_limited: 429,
   queue_unavailable: 503,

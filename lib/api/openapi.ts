@@ -2,33 +2,84 @@
 // /api/v1/openapi.json. Kept beside the schemas it documents (lib/api/v1-schemas.ts); the API
 // tests check that every route handler under app/api is listed here.
 
-import { API_ERROR_CODES } from './errors';
+import { API_ERROR_CODES, STATUS_OF, type ApiErrorCode } from './errors';
 import { RevocationReason } from '../generated/prisma/enums';
 import { FILTER_PRESET_KEYS } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
 import { NOTIFICATION_EVENT_TYPES } from '../notifications/events';
+import { CONFIRMATION_RULES } from '../batch-jobs/confirmation-rule';
 
 const REVOCATION_REASONS = Object.values(RevocationReason);
 const errorRef = { $ref: '#/components/schemas/Error' };
-const error = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-const standardErrors = {
-  '401': error('No valid credentials (code `unauthenticated`).'),
-  '403': error('The token or account lacks the role (code `forbidden`), a session request came from another site (code `cross_origin_request`), or the signed-in account must change its password first (code `password_change_required`).'),
+
+/** What each error code means to a caller; a Record, so that a new code cannot go undocumented. */
+const ERROR_MEANING: Record<ApiErrorCode, string> = {
+  unauthenticated: 'No valid credentials',
+  forbidden: 'The token or account lacks the role',
+  not_found: 'No such resource',
+  bad_request: 'The address has a malformed percent-encoding (it must be UTF-8) or a NUL or control character in its path or query',
+  invalid_json: 'The body is not JSON or not UTF-8',
+  length_required: 'A chunked body without a length (server actions only)',
+  unsupported_media_type: 'The body is not sent as application/json',
+  payload_too_large: 'The body is larger than 16 KiB',
+  validation_failed: 'Invalid or unknown fields (with `fieldErrors`)',
+  cross_origin_request: 'A change with a browser session came from another site',
+  password_change_required: 'The signed-in account must change its password first',
+  run_already_active: 'A run of this job is queued or running (with `activeRun`)',
+  run_already_finished: 'The run already ended',
+  schedule_conflict: 'expectedVersion is older than the saved schedule (with `currentVersion`)',
+  run_not_stopped_at_threshold: 'The run did not stop at the threshold: there is nothing to confirm',
+  run_not_restorable: 'The run cannot be restored: not a finished, non-dry run of the inactive job that changed someone',
+  run_already_restored: 'The run was restored already (with `restoredBy`): restoring it again would change nothing',
+  confirmation_refused: "The job's confirmation rule does not let the caller confirm (with `rule`)",
+  rate_limited: 'Too many requests: 600 a minute per token, 30 unknown tokens a minute per address, 10 runs started a minute per caller; wait as `Retry-After` says',
+  queue_unavailable: 'The run could not be queued: Redis unavailable',
+  service_unavailable: 'A service the request needs is unavailable (Redis)',
+  internal_error: 'An unexpected error in the server',
 };
-const bodyErrors = {
-  '400': error('The body is not JSON or not UTF-8 (code `invalid_json`), or the address has a malformed percent-encoding or a NUL or control character (code `bad_request`).'),
-  '413': error('The body is larger than 16 KiB (code `payload_too_large`).'),
-  '415': error('The body is not sent as application/json (code `unsupported_media_type`).'),
-  '422': error('Invalid or unknown fields (code `validation_failed`, with `fieldErrors`).'),
+
+const RESPONSE_HEADERS: Partial<Record<number, object>> = {
+  401: { 'WWW-Authenticate': { description: 'Bearer realm="idm"', schema: { type: 'string' } } },
+  429: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } },
 };
+
+/** Every request passes the proxy's address check; every authenticated one these. */
+const ADDRESS_ERRORS: ApiErrorCode[] = ['bad_request'];
+const AUTH_ERRORS: ApiErrorCode[] = [...ADDRESS_ERRORS, 'unauthenticated', 'forbidden', 'password_change_required', 'rate_limited', 'internal_error'];
+/** Operations that change something (a browser session must be same-origin) and take a JSON body. */
+const CHANGE_ERRORS: ApiErrorCode[] = [...AUTH_ERRORS, 'cross_origin_request', 'invalid_json', 'payload_too_large', 'unsupported_media_type', 'validation_failed'];
+
+/**
+ * The error responses of an operation from the codes it can answer, grouped by status (the one
+ * table of statuses is lib/api/errors.ts), each status with its codes' meanings and headers.
+ */
+export function errorResponses(codes: ApiErrorCode[], notes: Partial<Record<ApiErrorCode, string>> = {}, schemas: Partial<Record<ApiErrorCode, object>> = {}) {
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const code of new Set(codes)) byStatus.set(STATUS_OF[code], [...(byStatus.get(STATUS_OF[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, list]) => {
+        const schema = list.map((c) => schemas[c]).find(Boolean) ?? errorRef;
+        return [
+          String(status),
+          {
+            description: list.map((c) => `${notes[c] ?? ERROR_MEANING[c]} (code \`${c}\`).`).join(' '),
+            ...(RESPONSE_HEADERS[status] ? { headers: RESPONSE_HEADERS[status] } : {}),
+            content: { 'application/json': { schema } },
+          },
+        ];
+      }),
+  );
+}
+
 const jobKey = { name: 'jobKey', in: 'path', required: true, schema: { type: 'string', enum: ['inactive-ldap-users', 'active-ldap-users'] } };
 const runId = { name: 'runId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const dateTime = { type: ['string', 'null'], format: 'date-time' };
 const webhookId = { name: 'webhookId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const webhookRef = { $ref: '#/components/schemas/Webhook' };
 const eventTypes = { type: 'array', minItems: 1, items: { type: 'string', enum: NOTIFICATION_EVENT_TYPES } };
-const webhookNotFound = error('No such webhook (code `not_found`).');
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -47,10 +98,10 @@ export const openApiDocument = {
   tags: [{ name: 'jobs' }, { name: 'runs' }, { name: 'operator' }, { name: 'users' }, { name: 'webhooks' }, { name: 'operations' }],
   paths: {
     '/api/v1/jobs': {
-      get: { tags: ['jobs'], summary: 'List the batch jobs (operator)', responses: { '200': json({ type: 'object', properties: { jobs: { type: 'array', items: { $ref: '#/components/schemas/Job' } } } }), ...standardErrors } },
+      get: { tags: ['jobs'], summary: 'List the batch jobs (operator)', responses: { '200': json({ type: 'object', properties: { jobs: { type: 'array', items: { $ref: '#/components/schemas/Job' } } } }), ...errorResponses(AUTH_ERRORS) } },
     },
     '/api/v1/jobs/{jobKey}': {
-      get: { tags: ['jobs'], summary: 'One batch job (operator)', parameters: [jobKey], responses: { '200': json({ $ref: '#/components/schemas/Job' }), ...standardErrors, '404': error('No such job (code `not_found`).') } },
+      get: { tags: ['jobs'], summary: 'One batch job (operator)', parameters: [jobKey], responses: { '200': json({ $ref: '#/components/schemas/Job' }), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such job' }) } },
     },
     '/api/v1/jobs/{jobKey}/schedule': {
       put: {
@@ -101,10 +152,7 @@ export const openApiDocument = {
             },
             'The saved job',
           ),
-          ...standardErrors,
-          ...bodyErrors,
-          '404': error('No such job (code `not_found`).'),
-          '409': error('expectedVersion is older than the saved schedule (code `schedule_conflict`).'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'schedule_conflict'], { not_found: 'No such job' }),
         },
       },
     },
@@ -122,7 +170,11 @@ export const openApiDocument = {
                 additionalProperties: false,
                 properties: {
                   dryRun: { type: 'boolean', description: 'Plan and report, change nothing.' },
-                  confirm: { type: 'boolean', description: 'Proceed although the run would deactivate more people than the threshold allows.' },
+                  confirm: {
+                    type: 'boolean',
+                    description:
+                      "Proceed although the run would deactivate more people than the threshold allows. Allowed only when the job's confirmationRule lets the caller confirm (403 `confirmation_refused` otherwise); under TWO_PERSON never: start without it and have another administrator confirm the stopped run (POST /api/v1/runs/{runId}/confirm).",
+                  },
                 },
               },
             },
@@ -130,16 +182,14 @@ export const openApiDocument = {
         },
         responses: {
           '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
-          ...standardErrors,
-          ...bodyErrors,
-          '404': error('No such job (code `not_found`).'),
-          '409': { description: 'A run of this job is queued or running (code `run_already_active`).', content: { 'application/json': { schema: { allOf: [errorRef, { type: 'object', properties: { activeRun: { $ref: '#/components/schemas/Run' } } }] } } } },
-          '503': error('The run could not be queued: Redis unavailable (code `queue_unavailable`).'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_already_active', 'queue_unavailable', 'confirmation_refused'], { not_found: 'No such job', confirmation_refused: "confirm: the job's confirmation rule does not let the caller confirm (with `rule`)" }, {
+            run_already_active: { allOf: [errorRef, { type: 'object', properties: { activeRun: { $ref: '#/components/schemas/Run' } } }] },
+          }),
         },
       },
     },
     '/api/v1/runs/{runId}': {
-      get: { tags: ['runs'], summary: 'Status, timestamps, counters and error of a run (operator)', parameters: [runId], responses: { '200': json({ $ref: '#/components/schemas/Run' }), ...standardErrors, '404': error('No such run (code `not_found`).') } },
+      get: { tags: ['runs'], summary: 'Status, timestamps, counters and error of a run (operator)', parameters: [runId], responses: { '200': json({ $ref: '#/components/schemas/Run' }), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such run' }) } },
     },
     '/api/v1/runs/{runId}/items': {
       get: {
@@ -164,9 +214,23 @@ export const openApiDocument = {
               pagination: { type: 'object', properties: { page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' }, hasNextPage: { type: 'boolean' } } },
             },
           }),
-          ...standardErrors,
-          '404': error('No such run (code `not_found`).'),
-          '422': error('Invalid query parameters (code `validation_failed`).'),
+          ...errorResponses([...AUTH_ERRORS, 'not_found', 'validation_failed'], { not_found: 'No such run', validation_failed: 'Invalid query parameters' }),
+        },
+      },
+    },
+    '/api/v1/runs/{runId}/confirm': {
+      post: {
+        tags: ['runs'],
+        summary: 'Confirm a run stopped at the threshold and run the job past it (who may: the job\'s confirmationRule)',
+        description:
+          "For a THRESHOLD_EXCEEDED run: starts the job again, confirmed. The job's confirmationRule decides who may: OPERATOR (any operator or administrator), ADMINISTRATOR (any administrator), TWO_PERSON (an administrator other than the one who started the run and the one who last changed the job's filter; an API token counts as the administrator who created it). Who confirmed and when is recorded on both runs (confirmedBy, confirmedAt) and in the audit log (run.threshold_confirmed; a refusal: run.threshold_confirmation_refused).",
+        parameters: [runId],
+        responses: {
+          '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'The confirmed run, queued; follow it at /api/v1/runs/{runId}'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'confirmation_refused', 'run_not_stopped_at_threshold', 'run_already_active', 'queue_unavailable'], {
+            not_found: 'No such run',
+            confirmation_refused: "The job's confirmation rule does not let the caller confirm; the message names the rule (with `rule`)",
+          }),
         },
       },
     },
@@ -178,26 +242,49 @@ export const openApiDocument = {
         parameters: [runId],
         responses: {
           '200': json({ type: 'object', properties: { run: { $ref: '#/components/schemas/Run' }, cancelledNow: { type: 'boolean' } } }),
-          ...standardErrors,
-          ...bodyErrors,
-          '404': error('No such run (code `not_found`).'),
-          '409': error('The run already ended (code `run_already_finished`).'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_already_finished'], { not_found: 'No such run' }),
+        },
+      },
+    },
+    '/api/v1/runs/{runId}/restore': {
+      post: {
+        tags: ['runs'],
+        summary: 'Restore the users a run changed (administrator)',
+        description:
+          'On a finished, non-dry run of "Synchronize inactive LDAP Users to Identity Manager": queues a restore run that puts users back to their previous state and attributes, ' +
+          'credentials to their previous state, certificates the run put on hold back to VALID, and grants withdrawn roles again. Users the run created are kept, inactive. ' +
+          'A certificate the run revoked stays revoked and is listed in the item (`changes.irreversible.certificatesRevoked`, with its credential). A person changed after the run ' +
+          '(by a later run or by hand) is skipped and listed as a FAILED item whose reason names the conflict. `dryRun` (default true) is the preview: the same items and counts, nothing written. ' +
+          'Counters of a restore run: updated = restored, unchanged = kept or already restored, failed = conflicts, credentialsChanged = credentials restored, certificatesChanged = certificates released, ' +
+          'rolesWithdrawn = roles granted again, irreversible = certificates that stay revoked and roles that no longer exist.',
+        parameters: [runId],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'boolean', default: true, description: 'Preview only (the default).' } } },
+            },
+          },
+        },
+        responses: {
+          '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_not_restorable', 'run_already_restored', 'run_already_active', 'queue_unavailable'], { not_found: 'No such run' }),
         },
       },
     },
     '/api/v1/operator/cache/clear': {
-      post: { tags: ['operator'], summary: "Clear the operators' cache (operator)", responses: { '200': json({ type: 'object' }), ...standardErrors, ...bodyErrors, '503': error('Redis unavailable (code `service_unavailable`).') } },
+      post: { tags: ['operator'], summary: "Clear the operators' cache (operator)", responses: { '200': json({ type: 'object' }), ...errorResponses([...CHANGE_ERRORS, 'service_unavailable'], { service_unavailable: 'Redis unavailable' }) } },
     },
     '/api/v1/users/{username}': {
       get: {
         tags: ['users'],
         summary: 'A person with state, source, credentials, certificates and roles (operator)',
         parameters: [{ name: 'username', in: 'path', required: true, schema: { type: 'string', maxLength: 256 } }],
-        responses: { '200': json({ $ref: '#/components/schemas/User' }), ...standardErrors, '404': error('No such user (code `not_found`).') },
+        responses: { '200': json({ $ref: '#/components/schemas/User' }), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such user' }) },
       },
     },
     '/api/v1/webhooks': {
-      get: { tags: ['webhooks'], summary: 'List the webhooks (administrator)', responses: { '200': json({ type: 'object', properties: { webhooks: { type: 'array', items: webhookRef } } }), ...standardErrors } },
+      get: { tags: ['webhooks'], summary: 'List the webhooks (administrator)', responses: { '200': json({ type: 'object', properties: { webhooks: { type: 'array', items: webhookRef } } }), ...errorResponses(AUTH_ERRORS) } },
       post: {
         tags: ['webhooks'],
         summary: 'Add a webhook (administrator)',
@@ -217,26 +304,26 @@ export const openApiDocument = {
             },
           },
         },
-        responses: { '201': json({ type: 'object', properties: { webhook: webhookRef, secret: { type: 'string' } } }, 'Created'), ...standardErrors, ...bodyErrors },
+        responses: { '201': json({ type: 'object', properties: { webhook: webhookRef, secret: { type: 'string' } } }, 'Created'), ...errorResponses(CHANGE_ERRORS) },
       },
     },
     '/api/v1/webhooks/{webhookId}': {
-      get: { tags: ['webhooks'], summary: 'One webhook (administrator)', parameters: [webhookId], responses: { '200': json(webhookRef), ...standardErrors, '404': webhookNotFound } },
+      get: { tags: ['webhooks'], summary: 'One webhook (administrator)', parameters: [webhookId], responses: { '200': json(webhookRef), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such webhook' }) } },
       patch: {
         tags: ['webhooks'],
         summary: "Change a webhook's URL, events or whether it is enabled (administrator)",
         parameters: [webhookId],
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { url: { type: 'string', format: 'uri' }, events: eventTypes, enabled: { type: 'boolean' } } } } } },
-        responses: { '200': json(webhookRef), ...standardErrors, ...bodyErrors, '404': webhookNotFound },
+        responses: { '200': json(webhookRef), ...errorResponses([...CHANGE_ERRORS, 'not_found'], { not_found: 'No such webhook' }) },
       },
-      delete: { tags: ['webhooks'], summary: 'Delete a webhook (administrator); its delivery log stays', parameters: [webhookId], responses: { '204': { description: 'Deleted' }, ...standardErrors, '404': webhookNotFound } },
+      delete: { tags: ['webhooks'], summary: 'Delete a webhook (administrator); its delivery log stays', parameters: [webhookId], responses: { '204': { description: 'Deleted' }, ...errorResponses([...AUTH_ERRORS, 'cross_origin_request', 'not_found'], { not_found: 'No such webhook' }) } },
     },
     '/api/v1/webhooks/{webhookId}/test': {
       post: {
         tags: ['webhooks'],
         summary: 'Send a webhook.test event to this webhook (administrator)',
         parameters: [webhookId],
-        responses: { '202': json({ type: 'object', properties: { eventId: { type: 'string' } } }, 'Queued'), ...standardErrors, ...bodyErrors, '404': webhookNotFound },
+        responses: { '202': json({ type: 'object', properties: { eventId: { type: 'string' } } }, 'Queued'), ...errorResponses([...CHANGE_ERRORS, 'not_found'], { not_found: 'No such webhook' }) },
       },
     },
     '/api/v1/webhooks/{webhookId}/deliveries': {
@@ -267,20 +354,19 @@ export const openApiDocument = {
               },
             },
           }),
-          ...standardErrors,
-          '404': webhookNotFound,
+          ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such webhook' }),
         },
       },
     },
     '/api/health': {
-      get: { tags: ['operations'], summary: 'Liveness', security: [], responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } } }) } },
+      get: { tags: ['operations'], summary: 'Liveness', security: [], responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } } }), ...errorResponses(ADDRESS_ERRORS) } },
     },
     '/api/ready': {
       get: {
         tags: ['operations'],
         summary: 'Readiness: database, Redis and worker heartbeat',
         security: [],
-        responses: { '200': json({ $ref: '#/components/schemas/Readiness' }), '503': json({ $ref: '#/components/schemas/Readiness' }, 'Not ready') },
+        responses: { '200': json({ $ref: '#/components/schemas/Readiness' }), '503': json({ $ref: '#/components/schemas/Readiness' }, 'Not ready'), ...errorResponses(ADDRESS_ERRORS) },
       },
     },
     '/api/metrics': {
@@ -288,11 +374,11 @@ export const openApiDocument = {
         tags: ['operations'],
         summary: 'Prometheus metrics (operator token)',
         description: 'idm_batch_runs{job_key,status}, idm_batch_run_duration_seconds (histogram), idm_users_changed_total, idm_objects_changed_total, idm_batch_queue_jobs{state}, idm_ldap_errors_total{job_key,code}, idm_workers_live, idm_redis_up.',
-        responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...standardErrors },
+        responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorResponses(AUTH_ERRORS) },
       },
     },
     '/api/v1/openapi.json': {
-      get: { tags: ['operations'], summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } },
+      get: { tags: ['operations'], summary: 'This document', security: [], responses: { '200': json({ type: 'object' }), ...errorResponses(ADDRESS_ERRORS) } },
     },
   },
   components: {
@@ -321,6 +407,7 @@ export const openApiDocument = {
             enum: API_ERROR_CODES,
           },
           message: { type: 'string' },
+          retryAfterSeconds: { type: 'integer', description: 'With rate_limited: the same as the Retry-After header.' },
           fieldErrors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
         },
       },
@@ -335,6 +422,9 @@ export const openApiDocument = {
           dryRun: { type: 'boolean' },
           confirmed: { type: 'boolean' },
           confirmsRunId: { type: ['integer', 'null'], description: 'The THRESHOLD_EXCEEDED run whose confirmation started this one.' },
+          confirmedBy: { type: ['string', 'null'], description: 'Who confirmed the deactivation past the threshold: on the stopped run that was confirmed and on the run that carries the confirmation out (or a run started confirmed).' },
+          confirmedAt: { ...dateTime, description: 'When it was confirmed.' },
+          restoreOfRunId: { type: ['integer', 'null'], description: 'Of a restore run: the run whose changes it restores (POST /api/v1/runs/{runId}/restore).' },
           thresholdCheck: {
             type: ['object', 'null'],
             description:
@@ -354,7 +444,7 @@ export const openApiDocument = {
           counters: {
             type: 'object',
             properties: Object.fromEntries(
-              ['pagesApplied', 'entriesRead', 'entriesTotal', 'created', 'updated', 'unchanged', 'failed', 'credentialsChanged', 'certificatesChanged', 'rolesWithdrawn', 'wouldDeactivate'].map((k) => [k, { type: ['integer', 'null'] }]),
+              ['pagesApplied', 'entriesRead', 'entriesTotal', 'created', 'updated', 'unchanged', 'failed', 'credentialsChanged', 'certificatesChanged', 'rolesWithdrawn', 'wouldDeactivate', 'irreversible'].map((k) => [k, { type: ['integer', 'null'] }]),
             ),
           },
           error: { type: ['object', 'null'], properties: { code: { type: ['string', 'null'] }, message: { type: ['string', 'null'] } } },
@@ -376,6 +466,8 @@ export const openApiDocument = {
           version: { type: 'integer' },
           activeRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
           lastRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
+          filterChangedBy: { type: ['string', 'null'], description: "Who last changed the filter the job runs with (preset, filter, status attribute or value): the two-person rule excludes them from confirming. null: not changed since it was recorded." },
+          filterChangedAt: dateTime,
           options: {
             oneOf: [{ $ref: '#/components/schemas/JobOptions' }, { type: 'null' }],
             description: 'What the job runs with. null: its saved options are incomplete (a custom filter without its unique id or username attribute) and its runs fail until an administrator completes them.',
@@ -413,6 +505,12 @@ export const openApiDocument = {
           },
           pageSize: { type: 'integer' },
           threshold: { type: 'object', properties: { maxUsers: { type: ['integer', 'null'] }, maxPercent: { type: ['number', 'null'] } } },
+          confirmationRule: {
+            type: 'string',
+            enum: [...CONFIRMATION_RULES],
+            description:
+              'Who may confirm a run stopped at the threshold. OPERATOR (the default, the behaviour before the setting existed): the operator who started it or any other operator or administrator; ADMINISTRATOR: any administrator; TWO_PERSON: an administrator other than the one who started the run and the one who last changed the filter.',
+          },
         },
       },
       RunItem: {

@@ -59,7 +59,7 @@ describe('readJsonBody', () => {
 
 describe('requireSameOriginForSession', () => {
   const session: ApiPrincipal = { kind: 'session', accountId: 1, role: 'OPERATOR', actor: 'op' };
-  const token: ApiPrincipal = { kind: 'token', tokenId: 1, name: 't', role: 'OPERATOR', actor: 'api-token:t' };
+  const token: ApiPrincipal = { kind: 'token', tokenId: 1, name: 't', role: 'OPERATOR', actor: 'api-token:t', person: 'admin' };
   const req = (method: string, origin: string | null, secFetchSite: string | null = null) => ({ method, origin, secFetchSite, host: 'idm.example:3000' });
 
   it('lets reads and token requests through, and same-origin session changes', () => {

@@ -15,6 +15,9 @@ export function runRepresentation(run: RunSummary) {
     dryRun: run.dryRun,
     confirmed: run.confirmed,
     confirmsRunId: run.confirmsRunId,
+    confirmedBy: run.confirmedBy,
+    confirmedAt: run.confirmedAt,
+    restoreOfRunId: run.restoreOfRunId,
     thresholdCheck: parseThresholdCheck(run.thresholdCheck),
     queuedAt: run.queuedAt,
     startedAt: run.startedAt,
@@ -33,6 +36,7 @@ export function runRepresentation(run: RunSummary) {
       certificatesChanged: run.certificatesChanged,
       rolesWithdrawn: run.rolesWithdrawn,
       wouldDeactivate: run.wouldDeactivate,
+      irreversible: run.irreversible,
     },
     error: run.errorCode || run.error ? { code: run.errorCode, message: run.error } : null,
   };
@@ -47,6 +51,7 @@ export function jobOptionsRepresentation(options: ResolvedJobOptions) {
     mapping: options.mapping,
     pageSize: options.pageSize,
     threshold: options.threshold,
+    confirmationRule: options.confirmationRule,
   };
 }
 
@@ -68,6 +73,8 @@ export function jobRepresentation(job: JobWithStatus, options?: ResolvedJobOptio
     version: job.version,
     updatedAt: job.updatedAt,
     updatedBy: job.updatedBy,
+    filterChangedBy: job.filterChangedBy,
+    filterChangedAt: job.filterChangedAt,
     activeRun: job.activeRun ? runRepresentation(job.activeRun) : null,
     lastRun: job.lastRun ? runRepresentation(job.lastRun) : null,
     lastFinishedRun: job.lastFinishedRun ? runRepresentation(job.lastFinishedRun) : null,

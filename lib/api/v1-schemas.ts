@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUN_ITEM_FILTERS } from '../runs/run-items';
 import { positiveInt32 } from '../validation/database-integer';
+import { CRON_EXPRESSION_MAX_LENGTH, CRON_EXPRESSION_TOO_LONG } from '../cron/validate-cron-expression';
 
 // Request shapes of REST API v1. Strict: an unknown field is an error (a typo such as
 // "enable" must not be silently ignored and leave the schedule as it was).
@@ -26,7 +27,7 @@ export const usernameParam = z
 
 export const scheduleBody = z
   .object({
-    expression: z.string().max(200, 'A cron expression has at most 200 characters.').nullable(),
+    expression: z.string().max(CRON_EXPRESSION_MAX_LENGTH, CRON_EXPRESSION_TOO_LONG).nullable(),
     timeZone: z.string().min(1, 'Enter an IANA time zone, e.g. Europe/Berlin.').max(64),
     /** Keep the expression but do not fire it; false (the default) schedules the job. */
     paused: z.boolean({ message: 'paused must be true or false.' }).optional(),
@@ -46,6 +47,13 @@ export const startRunBody = z
   .object({
     dryRun: z.boolean({ message: 'dryRun must be true or false.' }).optional(),
     confirm: z.boolean({ message: 'confirm must be true or false.' }).optional(),
+  })
+  .strict();
+
+export const restoreRunBody = z
+  .object({
+    /** true (the default): the preview; false: the restore itself. */
+    dryRun: z.boolean({ message: 'dryRun must be true or false.' }).optional(),
   })
   .strict();
 

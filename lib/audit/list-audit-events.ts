@@ -101,6 +101,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'run.started': 'Run started',
   'run.cancel_requested': 'Run cancelled',
   'run.threshold_confirmed': 'Run above threshold confirmed',
+  'run.threshold_confirmation_refused': 'Confirmation above threshold refused (four-eyes rule)',
   'api_token.created': 'API token created',
   'api_token.revoked': 'API token revoked',
   'cache.cleared': 'Cache cleared',

@@ -60,7 +60,7 @@ export async function signIn(input: SignInInput): Promise<SignInResult> {
 
   let reason: FailureReason | null = null;
   if (!account) reason = 'unknown_account';
-  else if (isLocked(account.lockedUntil, now) && (await failedRecentlyFrom(account.id, ip, now))) reason = 'locked';
+  else if (isLocked(account.lockedUntil, now) && (await failedRecentlyFrom(account, ip, now))) reason = 'locked';
   else if (account.disabled) reason = 'disabled';
   else if (!passwordOk) reason = 'wrong_password';
 

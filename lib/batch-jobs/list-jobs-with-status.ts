@@ -16,6 +16,9 @@ export type JobWithStatus = {
   version: number;
   updatedAt: Date;
   updatedBy: string | null;
+  /** Who last changed the filter the job runs with, and when (the two-person rule excludes them). */
+  filterChangedBy: string | null;
+  filterChangedAt: Date | null;
   /** "At 02:00, Monday through Friday"; null without an expression. */
   scheduleDescription: string | null;
   /** Next firing of the schedule; null when the job is paused or has no expression. */
@@ -93,6 +96,8 @@ async function withStatus(job: JobRow, now: Date): Promise<JobWithStatus> {
     ...jobConfiguration(job),
     updatedAt: job.updatedAt,
     updatedBy: job.updatedBy,
+    filterChangedBy: job.filterChangedBy,
+    filterChangedAt: job.filterChangedAt,
     nextExecutionAt: nextExecutionOf(job, now),
     activeRun: activeRun && isActiveStatus(activeRun.status) ? activeRun : null,
     lastRun,

@@ -36,6 +36,10 @@ export type RunSummary = Pick<
   | 'wouldDeactivate'
   | 'thresholdCheck'
   | 'confirmsRunId'
+  | 'confirmedBy'
+  | 'confirmedAt'
+  | 'restoreOfRunId'
+  | 'irreversible'
   | 'errorCode'
   | 'error'
 >;
@@ -66,6 +70,10 @@ export const RUN_SUMMARY_SELECT = {
   wouldDeactivate: true,
   thresholdCheck: true,
   confirmsRunId: true,
+  confirmedBy: true,
+  confirmedAt: true,
+  restoreOfRunId: true,
+  irreversible: true,
   errorCode: true,
   error: true,
 } as const;

@@ -5,7 +5,7 @@ import { validateTimeZone } from '../cron/time-zone';
 import { batchJobsQueue, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { applyJobSchedule, SchedulerMismatchError, type ScheduleChange } from '../queue/job-schedulers';
 import { withRedisTimeout } from '../queue/redis-timeout';
-import { isSyncJobKey, type JobOptions } from '../sync/job-options';
+import { effectiveFilterOf, isSyncJobKey, type JobOptions } from '../sync/job-options';
 import { checkSavedFilterOverlap, overlapAuditDetails, type FilterOverlap } from './check-filter-overlap';
 
 export type SaveJobScheduleOptions = {
@@ -93,6 +93,12 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
   const before = await db.batchJob.findUnique({ where: { key: options.jobKey }, select: SAVED_SELECT });
   if (!before) return { ok: false, reason: 'not_found', message: `There is no batch job "${options.jobKey}".` };
 
+  // Who changed the filter is what the two-person rule of the threshold confirmation refuses
+  // (lib/batch-jobs/confirmation-rule.ts): recorded when the filter the job runs with changes.
+  const filterChanged =
+    options.options !== undefined &&
+    isSyncJobKey(options.jobKey) &&
+    effectiveFilterOf(options.jobKey, before.options) !== effectiveFilterOf(options.jobKey, options.options);
   // Optimistic concurrency: only the version the administrator saw may be replaced.
   const { count } = await db.batchJob.updateMany({
     where: { key: options.jobKey, version: options.expectedVersion },
@@ -103,6 +109,7 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
       ...(options.options !== undefined ? { options: options.options } : {}),
       version: { increment: 1 },
       updatedBy: options.actor,
+      ...(filterChanged ? { filterChangedBy: options.actor, filterChangedAt: new Date() } : {}),
     },
   });
   if (count === 0) {
@@ -160,6 +167,7 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
         ...(options.options !== undefined ? { options: job.options as object } : {}),
       },
       version: job.version,
+      ...(filterChanged ? { filterChanged: true } : {}),
       scheduler,
       ...(filterOverlap ? { filterOverlap: overlapAuditDetails(filterOverlap) } : {}),
     },

@@ -5,6 +5,7 @@ import type { RunTrigger } from '../generated/prisma/enums';
 import { batchJobsQueue, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { isActiveStatus, loadRunSummary, type RunSummary } from './run-summary';
+import { mayConfirm, parseConfirmationRule, type ConfirmationRule, type ConfirmingActor } from './confirmation-rule';
 
 export type StartJobRunOptions = {
   jobKey: string;
@@ -12,13 +13,24 @@ export type StartJobRunOptions = {
   /** Account username of the operator; null for the scheduler. */
   startedBy?: string | null;
   dryRun?: boolean;
-  /** The operator confirmed a run above the deactivation threshold. */
+  /**
+   * The operator confirmed a run above the deactivation threshold: allowed only when the job's
+   * confirmation rule lets `confirmer` confirm (lib/batch-jobs/confirmation-rule.ts).
+   */
   confirmed?: boolean;
   /**
-   * The THRESHOLD_EXCEEDED run this one confirms: recorded, and its count of entries is the new
-   * run's expected total (a confirmed run has no counting pass of its own).
+   * Who confirms, with the role they act with (an API token: its role, and its creator as alias).
+   * Absent: startedBy with the least role that may start runs (OPERATOR).
    */
-  confirms?: { runId: number; entriesTotal: number | null };
+  confirmer?: Omit<ConfirmingActor, 'username'>;
+  /**
+   * The THRESHOLD_EXCEEDED run this one confirms: recorded, and its count of entries is the new
+   * run's expected total (a confirmed run has no counting pass of its own). Its starter is the one
+   * the two-person rule excludes; without it, the starter of this run is.
+   */
+  confirms?: { runId: number; entriesTotal: number | null; startedBy: string | null };
+  /** A restore run of this finished run (lib/restore/start-restore.ts checks that it may be restored). */
+  restoreOf?: { runId: number; entriesTotal: number };
   /**
    * false when the caller already is the worker handling a scheduled firing: the run is executed
    * in place instead of being queued again.
@@ -32,6 +44,7 @@ export type StartJobRunResult =
   | { started: true; run: RunSummary }
   | { started: false; reason: 'already_active'; activeRun: RunSummary; message: string }
   | { started: false; reason: 'not_found'; message: string }
+  | { started: false; reason: 'confirmation_refused'; rule: ConfirmationRule; message: string }
   | { started: false; reason: 'queue_unavailable'; run: RunSummary; message: string };
 
 /**
@@ -40,9 +53,34 @@ export type StartJobRunResult =
  */
 export async function startJobRun(options: StartJobRunOptions): Promise<StartJobRunResult> {
   const db = pool();
-  const { rows: jobs } = await db.query<{ processName: string }>('SELECT process_name AS "processName" FROM batch_jobs WHERE key = $1', [options.jobKey]);
+  const { rows: jobs } = await db.query<{ processName: string; options: unknown; filterChangedBy: string | null }>(
+    'SELECT process_name AS "processName", options, filter_changed_by AS "filterChangedBy" FROM batch_jobs WHERE key = $1',
+    [options.jobKey],
+  );
   const job = jobs[0];
   if (!job) return { started: false, reason: 'not_found', message: `There is no batch job "${options.jobKey}".` };
+
+  if (options.confirmed) {
+    // Four-eyes: enforced here, where every confirmation passes (run page, API, scripts).
+    const rule = parseConfirmationRule((job.options as { confirmationRule?: unknown } | null)?.confirmationRule);
+    const startedBy = options.confirms ? options.confirms.startedBy : (options.startedBy ?? null);
+    const decision = mayConfirm(rule, {
+      actor: { username: options.startedBy ?? 'scheduler', role: options.confirmer?.role ?? 'OPERATOR', aliases: options.confirmer?.aliases ?? [] },
+      startedBy,
+      startedByAliases: await personBehind(db, startedBy),
+      filterChangedBy: job.filterChangedBy,
+    });
+    if (!decision.allowed) {
+      await recordAudit({
+        actor: options.startedBy ?? 'scheduler',
+        action: 'run.threshold_confirmation_refused',
+        target: options.jobKey,
+        ip: options.ip ?? null,
+        details: { rule, ...(options.confirms ? { runId: options.confirms.runId } : {}), startedBy, filterChangedBy: job.filterChangedBy },
+      });
+      return { started: false, reason: 'confirmation_refused', rule, message: decision.message };
+    }
+  }
 
   let run: RunSummary | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -53,7 +91,9 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
       dryRun: options.dryRun ?? false,
       confirmed: options.confirmed ?? false,
       confirmsRunId: options.confirms?.runId ?? null,
-      entriesTotal: options.confirms?.entriesTotal ?? null,
+      confirmedBy: options.confirmed ? (options.startedBy ?? null) : null,
+      entriesTotal: options.confirms?.entriesTotal ?? options.restoreOf?.entriesTotal ?? null,
+      restoreOfRunId: options.restoreOf?.runId ?? null,
     });
     if (run) break;
     const active = await activeRunOf(db, options.jobKey);
@@ -75,10 +115,17 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
 
   await recordAudit({
     actor: options.startedBy ?? 'scheduler',
-    action: 'run.started',
+    action: options.restoreOf ? (run.dryRun ? 'run.restore.previewed' : 'run.restore.started') : 'run.started',
     target: options.jobKey,
     ip: options.ip ?? null,
-    details: { runId: run.id, trigger: run.trigger, dryRun: run.dryRun, confirmed: run.confirmed, ...(options.confirms ? { confirmsRunId: options.confirms.runId } : {}) },
+    details: {
+      runId: run.id,
+      trigger: run.trigger,
+      dryRun: run.dryRun,
+      confirmed: run.confirmed,
+      ...(options.confirms ? { confirmsRunId: options.confirms.runId } : {}),
+      ...(options.restoreOf ? { restoreOfRunId: options.restoreOf.runId } : {}),
+    },
   });
 
   if (options.enqueue === false) return { started: true, run };
@@ -108,4 +155,14 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
     return { started: false, reason: 'queue_unavailable', run: failed, message };
   }
   return { started: true, run };
+}
+
+/** The administrator behind a run started with an API token (recorded as api-token:NAME), for the two-person rule. */
+async function personBehind(db: ReturnType<typeof pool>, startedBy: string | null): Promise<string[]> {
+  if (!startedBy?.startsWith('api-token:')) return [];
+  const { rows } = await db.query<{ username: string }>(
+    'SELECT a.username FROM api_tokens t JOIN accounts a ON a.id = t.created_by_id WHERE t.name = $1',
+    [startedBy.slice('api-token:'.length)],
+  );
+  return rows.map((r) => r.username);
 }

@@ -44,6 +44,10 @@ export type ValidateCronOptions = {
   now?: Date;
 };
 
+
+/** The longest expression stored (the API and the admin form refuse longer ones with this message). */
+export const CRON_EXPRESSION_MAX_LENGTH = 200;
+export const CRON_EXPRESSION_TOO_LONG = `A cron expression has at most ${CRON_EXPRESSION_MAX_LENGTH} characters.`;
 export function validateCronExpression(input: string, options: ValidateCronOptions = {}): CronValidation {
   const trimmed = typeof input === 'string' ? input.trim() : '';
   if (trimmed === '') return { ok: false, error: `Enter a cron expression: ${FIELD_HELP}.` };

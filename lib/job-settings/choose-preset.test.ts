@@ -12,6 +12,7 @@ const blank: JobOptionsFields = {
   pageSize: '',
   maxUsers: '',
   maxPercent: '',
+  confirmationRule: 'OPERATOR',
   'mapping.username': '',
   'mapping.givenName': '',
   'mapping.surname': '',

@@ -10,6 +10,7 @@ const blank: JobOptionsFields = {
   pageSize: '',
   maxUsers: '500',
   maxPercent: '10',
+  confirmationRule: '',
   'mapping.username': '',
   'mapping.givenName': '',
   'mapping.surname': '',
@@ -29,8 +30,16 @@ describe('parseJobOptionsFields', () => {
         statusValue: 'inactive',
         pageSize: 500,
         threshold: { maxUsers: 500, maxPercent: 10 },
+        confirmationRule: 'OPERATOR',
       },
     });
+  });
+
+  it('keeps who may confirm a run stopped at the threshold, and refuses an unknown rule', () => {
+    expect(parseJobOptionsFields({ ...blank, confirmationRule: 'TWO_PERSON' })).toMatchObject({ ok: true, options: { confirmationRule: 'TWO_PERSON' } });
+    expect(parseJobOptionsFields({ ...blank, confirmationRule: 'ANYONE' })).toMatchObject({ ok: false, fieldErrors: { confirmationRule: expect.stringMatching(/who may confirm/) } });
+    expect(jobOptionsToFields({ confirmationRule: 'ADMINISTRATOR' }).confirmationRule).toBe('ADMINISTRATOR');
+    expect(jobOptionsToFields({}).confirmationRule).toBe('OPERATOR');
   });
 
   it('stores a filter, the unique id, mapping overrides and "no limit" thresholds', () => {
@@ -101,7 +110,7 @@ describe('parseJobOptionsFields', () => {
 
 describe('jobOptionsToFields', () => {
   it('round-trips what parseJobOptionsFields stores', () => {
-    const fields = { ...blank, filter: '(uid=x)', uniqueIdAttribute: 'ipaUniqueID', 'mapping.surname': 'lastName', maxUsers: '' };
+    const fields = { ...blank, filter: '(uid=x)', uniqueIdAttribute: 'ipaUniqueID', 'mapping.surname': 'lastName', maxUsers: '', confirmationRule: 'TWO_PERSON' };
     const parsed = parseJobOptionsFields(fields);
     if (!parsed.ok) throw new Error('expected valid fields');
     expect(jobOptionsToFields(parsed.options)).toEqual({ ...fields, statusAttribute: 'employeeType', statusValue: 'inactive', pageSize: '500' });

@@ -3,6 +3,7 @@ import { MAPPING_FIELDS, type MappingField } from './mapping-fields';
 import { z } from 'zod';
 import { jobOptionsSchema, type FilterPresetKey, type JobOptions, type ResolvedJobOptions, type SyncJobKey, FILTER_PRESETS, resolveJobOptions } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
+import { CONFIRMATION_RULES, DEFAULT_CONFIRMATION_RULE } from '../batch-jobs/confirmation-rule';
 
 // The job page edits a job's options as plain text fields. This module turns those fields into
 // the options the engine runs with (lib/sync/job-options) and back, with one message per field.
@@ -20,6 +21,8 @@ export type JobOptionsFields = {
   pageSize: string;
   maxUsers: string;
   maxPercent: string;
+  /** Who may confirm a run stopped at the threshold (lib/batch-jobs/confirmation-rule.ts). */
+  confirmationRule: string;
 } & Record<`mapping.${MappingField}`, string>;
 
 export type JobOptionsFieldErrors = Partial<Record<keyof JobOptionsFields, string>>;
@@ -85,6 +88,10 @@ export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse
     else maxPercent = n;
   }
 
+  // Blank (a form from before the setting existed): today's behaviour.
+  const confirmationRule = (fields.confirmationRule ?? '').trim() || DEFAULT_CONFIRMATION_RULE;
+  if (!(CONFIRMATION_RULES as readonly string[]).includes(confirmationRule)) errors.confirmationRule = 'Choose who may confirm a run stopped at the threshold.';
+
   if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
   // The engine's own schema has the last word (and fills its defaults).
   const parsed = jobOptionsSchema.safeParse({
@@ -96,6 +103,7 @@ export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse
     ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
     pageSize,
     threshold: { maxUsers, maxPercent },
+    confirmationRule,
   });
   if (!parsed.success) {
     // Each issue on the field it is about; anything else on the filter, the section it belongs to.
@@ -134,6 +142,7 @@ export function jobOptionsToFields(raw: unknown): JobOptionsFields {
     pageSize: String(options.pageSize),
     maxUsers: options.threshold.maxUsers == null ? '' : String(options.threshold.maxUsers),
     maxPercent: options.threshold.maxPercent == null ? '' : String(options.threshold.maxPercent),
+    confirmationRule: options.confirmationRule,
   } as JobOptionsFields;
   for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = options.mapping?.[field] ?? '';
   return fields;

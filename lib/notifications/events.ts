@@ -82,9 +82,9 @@ export type RunEndedData = { run: RunEventData };
 export type RunStoppedData = { run: RunEventData; wouldDeactivate: number | null; confirmUrl: string };
 
 /**
- * data of restore.finished, emitted by the restore feature (issue 16) through notifyRunEvent
- * (outbox.ts) in the transaction that ends the restore. `restoredRunId` is the run whose changes
- * were put back; `run` the restore's own run when it is one.
+ * data of restore.finished: a restore run (batch_runs.restore_of_run_id, lib/restore) ended, in
+ * whatever status; emitted by endRun like the run events (restoreFinishedData below), and
+ * available to any other restore through notifyRunEvent (outbox.ts).
  */
 export type RestoreFinishedData = {
   restore: {
@@ -97,15 +97,19 @@ export type RestoreFinishedData = {
     startedBy: string | null;
     startedAt: string | null;
     finishedAt: string | null;
+    /** A preview (dry restore): nothing was written. */
+    dryRun: boolean;
     counts: {
       /** People put back in their state before the run. */
       restored: number;
+      /** People already as they were before the run. */
+      unchanged: number;
       /** People changed again after the run: skipped, never overwritten. */
       conflicts: number;
-      /** Items that cannot be undone (revoked certificates): listed, never faked. */
+      /** Changes that cannot be undone (certificates the run revoked, roles deleted since): listed, never faked. */
       irreversible: number;
-      failed: number;
     };
+    error: { code: string | null; message: string | null } | null;
     url: string;
   };
 };
@@ -191,4 +195,24 @@ export function runEventPayload(type: NotificationEventType, run: RunEventData):
     return { run, wouldDeactivate: run.wouldDeactivate, confirmUrl: run.url };
   }
   return { run };
+}
+
+/** A restore run's row (batch_runs with restore_of_run_id) as restore.finished describes it (lib/restore/run-restore.ts maps the counters so). */
+export function restoreFinishedData(row: Record<string, unknown>, publicUrl?: string): RestoreFinishedData {
+  const run = runEventData(row, null, publicUrl);
+  return {
+    restore: {
+      id: run.id,
+      restoredRunId: int(row.restore_of_run_id),
+      jobKey: run.jobKey,
+      status: run.status,
+      startedBy: run.startedBy,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      dryRun: run.dryRun,
+      counts: { restored: run.counters.updated, unchanged: run.counters.unchanged, conflicts: run.counters.failed, irreversible: int(row.irreversible) },
+      error: run.error,
+      url: run.url,
+    },
+  };
 }

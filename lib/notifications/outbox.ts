@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { config } from '../config';
 import { inTransaction, pool } from '../db-pool';
 import { enqueueNotification, type NotificationJobData, type NotificationsQueue } from '../queue/notifications-queue';
-import { eventsForRunEnd, runEventData, runEventPayload, type EventDataOf, type NotificationEventType } from './events';
+import { eventsForRunEnd, restoreFinishedData, runEventData, runEventPayload, type EventDataOf, type NotificationEventType } from './events';
 
 // The notification outbox (notification_events). An event is written in the transaction of what it
 // reports, so it exists exactly when that committed: a run's end (endRun) gives its events once,
@@ -37,6 +37,13 @@ export async function notifyRunEvent<T extends NotificationEventType>(db: Querya
 
 /** The events of a run's terminal transition; endRun calls it in the transaction of the transition. */
 export async function recordRunEndEvents(db: Queryable, run: Record<string, unknown> & { id: number; job_key: string; status: string }): Promise<void> {
+  // A restore run (lib/restore) reports itself as restore.finished, whatever its status.
+  if (run.restore_of_run_id !== null && run.restore_of_run_id !== undefined) {
+    if (['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'].includes(run.status)) {
+      await notifyRunEvent(db, { type: 'restore.finished', runId: run.id, data: restoreFinishedData(run, config().APP_PUBLIC_URL) });
+    }
+    return;
+  }
   const types = eventsForRunEnd(run.status, { dryRun: Boolean(run.dry_run), confirmed: Boolean(run.confirmed) });
   if (types.length === 0) return;
   const { rows } = await db.query<{ process_name: string }>('SELECT process_name FROM batch_jobs WHERE key = $1', [run.job_key]);

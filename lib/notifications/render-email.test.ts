@@ -21,11 +21,11 @@ describe('notification e-mails', () => {
   it('renders a restore with what could not be undone', () => {
     const mail = renderEmail(
       envelope('restore.finished', {
-        restore: { id: 20, restoredRunId: 12, jobKey: 'inactive-ldap-users', status: 'SUCCEEDED', startedBy: 'admin', startedAt: null, finishedAt: null, counts: { restored: 40, conflicts: 2, irreversible: 5, failed: 0 }, url: '/operator/runs/20' },
+        restore: { id: 20, restoredRunId: 12, jobKey: 'inactive-ldap-users', status: 'SUCCEEDED', startedBy: 'admin', startedAt: null, finishedAt: null, dryRun: false, counts: { restored: 40, unchanged: 1, conflicts: 2, irreversible: 5 }, error: null, url: '/operator/runs/20' },
       }),
     );
     expect(mail.subject).toBe('[Identity Manager] Restore of run #12 finished');
-    expect(mail.text).toContain('Cannot be undone (revoked certificates): 5');
+    expect(mail.text).toContain('Cannot be undone (revoked certificates, roles deleted since): 5');
     expect(mail.text).toContain('Conflicts (changed again after the run, left as they are): 2');
   });
 });

@@ -64,15 +64,17 @@ export function renderEmail(event: EventEnvelope): RenderedEmail {
     case 'restore.finished': {
       const { restore } = event.data as RestoreFinishedData;
       const c = restore.counts;
+      const what = restore.dryRun ? 'Preview of the restore' : 'Restore';
       return {
-        subject: `${PREFIX} Restore of run #${restore.restoredRunId} ${restore.status === 'SUCCEEDED' ? 'finished' : `ended ${restore.status}`}`,
+        subject: `${PREFIX} ${what} of run #${restore.restoredRunId} ${restore.status === 'SUCCEEDED' ? 'finished' : `ended ${restore.status}`}`,
         text: [
-          `The restore of the people changed by run #${restore.restoredRunId} (${restore.jobKey}) ended: ${restore.status}.`,
+          `The ${what.toLowerCase()} of the people changed by run #${restore.restoredRunId} (${restore.jobKey}) ended: ${restore.status}.${restore.dryRun ? ' Nothing was written.' : ''}`,
           '',
           `Restored: ${c.restored}`,
+          `Already as before the run: ${c.unchanged}`,
           `Conflicts (changed again after the run, left as they are): ${c.conflicts}`,
-          `Cannot be undone (revoked certificates): ${c.irreversible}`,
-          `Failed: ${c.failed}`,
+          `Cannot be undone (revoked certificates, roles deleted since): ${c.irreversible}`,
+          ...(restore.error ? [`Error: ${restore.error.code ?? ''} ${restore.error.message ?? ''}`.trim()] : []),
           `Started by: ${restore.startedBy ?? '—'}`,
           '',
           `Details: ${restore.url}`,

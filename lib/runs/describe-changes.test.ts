@@ -42,8 +42,18 @@ describe('describeChanges', () => {
   });
 
   it('is empty for a failed item (no changes) or a shape it does not know', () => {
-    expect(describeChanges(null)).toEqual({ link: null, user: [], credentials: [], rolesWithdrawn: [] });
-    expect(describeChanges({ credentials: 'nonsense' })).toEqual({ link: null, user: [], credentials: [], rolesWithdrawn: [] });
+    expect(describeChanges(null)).toEqual({ link: null, user: [], credentials: [], rolesWithdrawn: [], rolesGranted: [], irreversible: [] });
+    expect(describeChanges({ credentials: 'nonsense' })).toEqual({ link: null, user: [], credentials: [], rolesWithdrawn: [], rolesGranted: [], irreversible: [] });
+  });
+
+  it('lists what a restore granted again and what it cannot undo', () => {
+    const view = describeChanges({
+      rolesGranted: [{ id: 1, name: 'Employee' }],
+      irreversible: { certificatesRevoked: [{ serial: 'S1', credentialType: 'TEMPORARY_CARD', credentialLabel: 'T-7', revocationReason: 'cessationOfOperation' }], rolesDeleted: [] },
+    });
+    expect(view.rolesGranted).toEqual(['Employee']);
+    expect(view.irreversible).toEqual(['Certificate S1 of Temporary card T-7 stays revoked (cessationOfOperation): re-issue the credential']);
+    expect(changesAsText(view)).toMatchObject({ rolesWithdrawn: 'Employee (granted again)', certificates: expect.stringContaining('S1 of Temporary card T-7 stays revoked') });
   });
 
   it('says in plain words that a local user was linked to its directory entry', () => {

@@ -25,6 +25,16 @@ const changesSchema = z
       )
       .optional(),
     rolesWithdrawn: z.array(z.object({ id: z.number().optional(), name: z.string() })).optional(),
+    // A restore run's items (lib/restore/restore-sql.ts): roles granted again, and what cannot be undone.
+    rolesGranted: z.array(z.object({ id: z.number().optional(), name: z.string() })).optional(),
+    irreversible: z
+      .object({
+        certificatesRevoked: z
+          .array(z.object({ serial: z.string(), credentialType: z.string(), credentialLabel: z.string().nullable().optional(), revocationReason: z.string().nullable().optional() }))
+          .default([]),
+        rolesDeleted: z.array(z.object({ name: z.string() })).default([]),
+      })
+      .optional(),
   })
   .passthrough();
 
@@ -39,6 +49,10 @@ export type ChangesView = {
   user: FieldChange[];
   credentials: CredentialChangeView[];
   rolesWithdrawn: string[];
+  /** Of a restore: roles granted again. */
+  rolesGranted: string[];
+  /** Of a restore: what stays as the restored run left it, one line each (revoked certificates with their credential, deleted roles). */
+  irreversible: string[];
 };
 
 
@@ -67,10 +81,10 @@ function text(v: unknown): string | null {
 }
 
 export function describeChanges(raw: unknown): ChangesView {
-  const view: ChangesView = { link: null, user: [], credentials: [], rolesWithdrawn: [] };
+  const view: ChangesView = { link: null, user: [], credentials: [], rolesWithdrawn: [], rolesGranted: [], irreversible: [] };
   const parsed = changesSchema.safeParse(raw ?? {});
   if (!parsed.success) return view;
-  const { user, credentials, rolesWithdrawn } = parsed.data;
+  const { user, credentials, rolesWithdrawn, rolesGranted, irreversible } = parsed.data;
   if (user) {
     const before = user.before ?? {};
     const after = user.after ?? {};
@@ -98,6 +112,12 @@ export function describeChanges(raw: unknown): ChangesView {
     });
   }
   view.rolesWithdrawn = (rolesWithdrawn ?? []).map((r) => r.name);
+  view.rolesGranted = (rolesGranted ?? []).map((r) => r.name);
+  for (const c of irreversible?.certificatesRevoked ?? []) {
+    const credential = `${CREDENTIAL_TYPE_LABELS[c.credentialType] ?? c.credentialType}${c.credentialLabel ? ` ${c.credentialLabel}` : ''}`;
+    view.irreversible.push(`Certificate ${c.serial} of ${credential} stays revoked${c.revocationReason ? ` (${c.revocationReason})` : ''}: re-issue the credential`);
+  }
+  for (const r of irreversible?.rolesDeleted ?? []) view.irreversible.push(`Role ${r.name} no longer exists`);
   return view;
 }
 
@@ -113,7 +133,8 @@ export function changesAsText(view: ChangesView): { user: string; credentials: s
       .join('; '),
     certificates: view.credentials
       .flatMap((c) => c.certificates.map((ce) => `${ce.serial}: ${stateLabel(ce.before)} -> ${stateLabel(ce.after)}`))
+      .concat(view.irreversible)
       .join('; '),
-    rolesWithdrawn: view.rolesWithdrawn.join('; '),
+    rolesWithdrawn: [...view.rolesWithdrawn, ...view.rolesGranted.map((r) => `${r} (granted again)`)].join('; '),
   };
 }

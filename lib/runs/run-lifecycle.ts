@@ -41,6 +41,10 @@ export type NewRun = {
   confirmsRunId?: number | null;
   /** Known beforehand for a confirmed run (the count of the run it confirms). */
   entriesTotal?: number | null;
+  /** Who confirmed (confirmed runs): recorded with the time on this run and on the run it confirms. */
+  confirmedBy?: string | null;
+  /** A restore run: the run whose changes it reverses (lib/restore). */
+  restoreOfRunId?: number | null;
 };
 
 class AlreadyActive extends Error {}
@@ -54,19 +58,25 @@ export async function createRun(db: Pick<pg.Pool, 'connect'>, run: NewRun): Prom
   try {
     return await inTransaction(async (client) => {
       const { rows } = await client.query<RunSummary>(
-        `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed, confirms_run_id, entries_total)
-         VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7) RETURNING ${RUN_SUMMARY_COLUMNS}`,
-        [run.jobKey, run.trigger, run.startedBy, run.dryRun, run.confirmed, run.confirmsRunId ?? null, run.entriesTotal ?? null],
+        `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed, confirms_run_id, entries_total, confirmed_by, confirmed_at, restore_of_run_id)
+         VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7, $8, CASE WHEN $5 THEN now() END, $9) RETURNING ${RUN_SUMMARY_COLUMNS}`,
+        [run.jobKey, run.trigger, run.startedBy, run.dryRun, run.confirmed, run.confirmsRunId ?? null, run.entriesTotal ?? null, run.confirmed ? (run.confirmedBy ?? null) : null, run.restoreOfRunId ?? null],
       );
       const [created] = rows;
       if (!created) throw new Error('INSERT ... RETURNING returned no row');
+      if (run.confirmed && run.confirmsRunId != null) {
+        // The stopped run shows who confirmed it and when (the latest confirmation, if it was confirmed again).
+        await client.query('UPDATE batch_runs SET confirmed_by = $2, confirmed_at = $3 WHERE id = $1', [run.confirmsRunId, created.confirmedBy, created.confirmedAt]);
+      }
       // Starting a run is not a configuration change, so updated_at/version stay as they are.
       const claimed = await client.query('UPDATE batch_jobs SET active_run_id = $2 WHERE key = $1 AND active_run_id IS NULL', [run.jobKey, created.id]);
       if (claimed.rowCount !== 1) throw new AlreadyActive();
       return created;
     }, db);
   } catch (error) {
-    if (error instanceof AlreadyActive) return null;
+    // A deadlock victim (40P01, seen once among 20 concurrent starts under load) wrote nothing:
+    // like a start that lost the race, its caller looks at the active run and tries again.
+    if (error instanceof AlreadyActive || (error as { code?: unknown })?.code === '40P01') return null;
     throw error;
   }
 }

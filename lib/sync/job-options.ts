@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { equalityFilter, isAttributeName } from '../ldap/filter';
+import { CONFIRMATION_RULES, DEFAULT_CONFIRMATION_RULE, type ConfirmationRule } from '../batch-jobs/confirmation-rule';
 
 export const INACTIVE_LDAP_USERS = 'inactive-ldap-users';
 export const ACTIVE_LDAP_USERS = 'active-ldap-users';
@@ -171,6 +172,8 @@ export const jobOptionsSchema = z
       maxPercent: z.number().min(0).max(100).nullable().default(DEFAULT_THRESHOLD.maxPercent),
     })
     .default({ ...DEFAULT_THRESHOLD }),
+  /** Who may confirm a run stopped at the threshold (lib/batch-jobs/confirmation-rule.ts); absent: today's behaviour. */
+  confirmationRule: z.enum(CONFIRMATION_RULES).default(DEFAULT_CONFIRMATION_RULE),
   })
   .superRefine((options, ctx) => {
     if (options.filterPreset !== 'custom') return;
@@ -194,6 +197,7 @@ export type ResolvedJobOptions = {
   mapping: AttributeMapping;
   pageSize: number;
   threshold: { maxUsers: number | null; maxPercent: number | null };
+  confirmationRule: ConfirmationRule;
 };
 
 const NOTHING_MAPPED: Omit<AttributeMapping, 'username'> = { givenName: null, surname: null, displayName: null, email: null, employeeNumber: null };
@@ -211,7 +215,18 @@ export function resolveJobOptions(jobKey: SyncJobKey, raw: unknown): ResolvedJob
     mapping: { ...(preset.mapping ?? NOTHING_MAPPED), ...options.mapping } as AttributeMapping,
     pageSize: options.pageSize,
     threshold: options.threshold,
+    confirmationRule: options.confirmationRule,
   };
+}
+
+/**
+ * The filter a job runs with, from its stored options: what "the job's filter changed" compares
+ * (preset, custom filter, status attribute and value all end up here). null when unreadable.
+ */
+export function effectiveFilterOf(jobKey: SyncJobKey, raw: unknown): string | null {
+  const parsed = jobOptionsSchema.safeParse(raw ?? {});
+  if (!parsed.success) return JSON.stringify(raw ?? null);
+  return parsed.data.filter || filterPreset(parsed.data.filterPreset).filters(parsed.data)[jobKey];
 }
 
 /** The attributes a search asks for: the mapped ones and the unique id (entryUUID comes only when asked for). */

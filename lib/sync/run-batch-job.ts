@@ -18,6 +18,7 @@ import type { ReleasedUsername } from './page-plan';
 import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCheck } from './threshold';
 import { binaryAttributes } from './unique-id';
 import type { PhaseTimer } from './phase-timer';
+import { runRestore, type RestoreCounters } from '../restore/run-restore';
 
 export type RunProgress = {
   entriesRead: number;
@@ -395,6 +396,8 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
   const db = pool();
   let run = await loadRun(db, runId);
   if (TERMINAL.has(run.status)) return outcomeFromRow(run);
+  // A restore run (lib/restore) goes through the same queue, worker and lifecycle as a sync run.
+  if (run.restore_of_run_id !== null) return restoreRun(runId, onProgress);
   if (!isSyncJobKey(run.job_key)) return finishRun(db, runId, 'FAILED', { code: 'UNKNOWN_JOB', message: `No synchronization engine for job ${run.job_key}.` });
   if (run.cancel_requested_at) return finishRun(db, runId, 'CANCELLED');
   const started = await beginAttempt(db, runId);
@@ -577,4 +580,37 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     await connection?.close();
     await siblingConnection?.then((c) => c.close(), () => undefined);
   }
+}
+
+/** A restore's counters under the run's columns: restored users are `updated`, conflicts `failed`, roles granted again `rolesWithdrawn`. */
+function restoreAsRunCounters(c: RestoreCounters): RunCounters {
+  return {
+    entriesRead: c.entriesRead,
+    created: 0,
+    updated: c.restored,
+    unchanged: c.unchanged,
+    failed: c.conflicts,
+    credentialsChanged: c.credentialsRestored,
+    certificatesChanged: c.certificatesReleased,
+    rolesWithdrawn: c.rolesGranted,
+  };
+}
+
+async function restoreRun(runId: number, onProgress?: (p: RunProgress) => void | Promise<void>): Promise<RunOutcome> {
+  await runRestore({
+    runId,
+    onProgress: (p) => {
+      const counters = restoreAsRunCounters(p.counters);
+      return onProgress?.({
+        entriesRead: p.entriesRead,
+        entriesTotal: p.entriesTotal,
+        usersProcessed: p.entriesRead,
+        page: p.page,
+        counters,
+        // Reported after the page committed, before the next one starts: nothing is in flight.
+        quiesce: () => Promise.resolve(),
+      });
+    },
+  });
+  return outcomeFromRow(await loadRun(pool(), runId));
 }

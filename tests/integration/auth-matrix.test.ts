@@ -45,6 +45,8 @@ function accessOfPath(route: string, method = 'GET'): Access | null {
   if (route === '/api/v1/openapi.json') return 'PUBLIC';
   // REST API v1: operators read and start runs; changing a schedule is for administrators.
   if (/^\/api\/v1\/jobs\/[^/]+\/schedule$/.test(route) && method !== 'GET') return 'ADMINISTRATOR';
+  // Restoring the users a run changed is the administrator's (issue 16).
+  if (/^\/api\/v1\/runs\/[^/]+\/restore$/.test(route)) return 'ADMINISTRATOR';
   if (route.startsWith('/api/v1/admin/')) return 'ADMINISTRATOR';
   // Webhooks (notifications) are the administrator's, reading them too: they name other systems.
   if (route === '/api/v1/webhooks' || route.startsWith('/api/v1/webhooks/')) return 'ADMINISTRATOR';

@@ -100,6 +100,39 @@ describe('signIn (lib/auth)', () => {
     expect((await account()).failedSignIns).toBe(0);
   });
 
+  it('without Redis the delay still holds only against the guessing address (the audit log says who failed), and an unlock clears it', async () => {
+    const { Redis } = await import('ioredis');
+    const { unlockAccount } = await import('@/lib/accounts/unlock-account');
+    const { operator, admin } = env.accounts;
+    await resetAccount(operator.username);
+    // Redis down, as the web server sees it: its cache connection answers nothing.
+    const holder = globalThis as unknown as { idmCacheRedis?: import('ioredis').Redis };
+    const live = holder.idmCacheRedis;
+    const dead = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, connectTimeout: 300, retryStrategy: () => null, lazyConnect: true });
+    holder.idmCacheRedis = dead;
+    try {
+      const guesser = '203.0.113.77';
+      const owner = '198.51.100.77';
+      for (let i = 0; i < MAX_FAILED_SIGN_INS; i++) expect((await lib.signIn.signIn({ username: operator.username, password: `wrong-${i}`, ip: guesser })).ok).toBe(false);
+      const account = await lib.db.prisma().account.findUniqueOrThrow({ where: { username: operator.username } });
+      expect(account.lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+      expect((await lib.signIn.signIn({ username: operator.username, password: operator.password, ip: guesser })).ok).toBe(false);
+      expect((await lib.signIn.signIn({ username: operator.username, password: operator.password, ip: owner })).ok).toBe(true);
+
+      // Again, then an administrator's unlock: the guesser's earlier failures no longer count.
+      for (let i = 0; i < MAX_FAILED_SIGN_INS; i++) await lib.signIn.signIn({ username: operator.username, password: `wrong-${i}`, ip: guesser });
+      expect((await lib.signIn.signIn({ username: operator.username, password: operator.password, ip: guesser })).ok).toBe(false);
+      await unlockAccount({ accountId: account.id, actor: { username: admin.username, ip: '127.0.0.1' } });
+      for (let i = 0; i < MAX_FAILED_SIGN_INS; i++) await lib.signIn.signIn({ username: operator.username, password: `wrong-${i}`, ip: owner });
+      expect((await lib.db.prisma().account.findUniqueOrThrow({ where: { id: account.id } })).lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+      expect((await lib.signIn.signIn({ username: operator.username, password: operator.password, ip: guesser })).ok).toBe(true);
+    } finally {
+      holder.idmCacheRedis = live;
+      dead.disconnect();
+      await resetAccount(operator.username);
+    }
+  });
+
   it('an administrator unlocks a delayed account at once, audited', async () => {
     const { operator, admin } = env.accounts;
     const { unlockAccount } = await import('@/lib/accounts/unlock-account');

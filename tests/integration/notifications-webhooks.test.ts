@@ -108,6 +108,20 @@ describe('the outbox', () => {
     expect(all[1]!.data).toMatchObject({ wouldDeactivate: 612, confirmUrl: `/operator/runs/${stopped!.id}`, run: { status: 'THRESHOLD_EXCEEDED' } });
   });
 
+  it('reports the end of a restore run as restore.finished, with its counts', async () => {
+    const restored = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'op', dryRun: false, confirmed: false });
+    await endRun(pool(), restored!.id, 'SUCCEEDED');
+    const restore = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'admin', dryRun: false, confirmed: false, restoreOfRunId: restored!.id });
+    await pool().query('UPDATE batch_runs SET updated = 40, unchanged = 1, failed = 2, irreversible = 5 WHERE id = $1', [restore!.id]);
+    await endRun(pool(), restore!.id, 'COMPLETED_WITH_ERRORS');
+    const all = await events();
+    expect(all.map((e) => e.type)).toEqual(['run.finished', 'restore.finished']);
+    expect(all[1]).toMatchObject({
+      run_id: restore!.id,
+      data: { restore: { id: restore!.id, restoredRunId: restored!.id, status: 'COMPLETED_WITH_ERRORS', dryRun: false, startedBy: 'admin', counts: { restored: 40, unchanged: 1, conflicts: 2, irreversible: 5 }, url: `/operator/runs/${restore!.id}` } },
+    });
+  });
+
   it('records one event when several end the same run at once', async () => {
     const run = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'op', dryRun: false, confirmed: false });
     const ends = await Promise.all(

@@ -130,20 +130,20 @@ describe('confirm and run past the threshold', () => {
   it('starts a confirmed run of the same job, audited, and refuses runs that did not stop at the threshold', async () => {
     const stopped = await finishedRun({ status: 'THRESHOLD_EXCEEDED', wouldDeactivate: 42 });
     await pool().query(`UPDATE batch_runs SET entries_total = 1234 WHERE id = $1`, [stopped]);
-    const result = await confirmThresholdRun({ runId: stopped, actor: 'admin' });
+    const result = await confirmThresholdRun({ runId: stopped, actor: 'admin', role: 'ADMINISTRATOR' });
     expect(result.started).toBe(true);
     if (!result.started) return;
     // It says which run it confirms, and the stopped run's count is its expected total (no counting pass of its own).
     expect(result.run).toMatchObject({ jobKey: 'inactive-ldap-users', confirmed: true, dryRun: false, status: 'QUEUED', startedBy: 'admin', confirmsRunId: stopped, entriesTotal: 1234 });
     const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'run.threshold_confirmed' } });
-    expect(audit.details).toEqual({ runId: stopped, wouldDeactivate: 42 });
+    expect(audit.details).toMatchObject({ runId: stopped, wouldDeactivate: 42, confirmingRunId: result.run.id, confirmedBy: 'admin' });
 
     // The job now has an active run: a second confirmation is refused and points at it.
-    const again = await confirmThresholdRun({ runId: stopped, actor: 'admin' });
+    const again = await confirmThresholdRun({ runId: stopped, actor: 'admin', role: 'ADMINISTRATOR' });
     expect(again).toMatchObject({ started: false, reason: 'already_active', activeRun: { id: result.run.id } });
 
     const ok = await finishedRun();
-    expect(await confirmThresholdRun({ runId: ok, actor: 'admin' })).toMatchObject({ started: false, reason: 'not_threshold_exceeded' });
+    expect(await confirmThresholdRun({ runId: ok, actor: 'admin', role: 'ADMINISTRATOR' })).toMatchObject({ started: false, reason: 'not_threshold_exceeded' });
   });
 });
 

@@ -266,6 +266,87 @@ describe('client address and rate limits over HTTP', () => {
   });
 });
 
+describe('rate limits of Test connection and Start now', () => {
+  const JOB = 'inactive-ldap-users';
+  const sessionCookie = async (username: string) => {
+    const { createSession } = await import('@/lib/auth/sessions');
+    const account = await db.prisma().account.findUniqueOrThrow({ where: { username } });
+    // Earlier tests of this file used the account's budgets: each test starts with a full one.
+    const { cacheRedis } = await import('@/lib/cache/redis');
+    const { rateLimitKey, RATE_LIMITS } = await import('@/lib/security/rate-limit');
+    await cacheRedis().del(rateLimitKey(RATE_LIMITS.testConnectionPerAccount, `account:${account.id}`), rateLimitKey(RATE_LIMITS.startNowPerCaller, `account:${account.id}`));
+    return { cookie: `idm_session=${(await createSession({ accountId: account.id })).token}`, accountId: account.id };
+  };
+  const forgetActiveRuns = async () => {
+    await db.prisma().batchRun.updateMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, data: { status: 'CANCELLED', finishedAt: new Date() } });
+    await db.prisma().batchJob.updateMany({ data: { activeRunId: null } });
+  };
+
+  it('Start now through the API: the 11th start in a minute with one token is 429 rate_limited with Retry-After, and starts nothing', async () => {
+    const { RATE_LIMITS } = await import('@/lib/security/rate-limit');
+    const { token } = await env.createToken('OPERATOR', 'start-now-limit');
+    const statuses: number[] = [];
+    for (let i = 0; i < RATE_LIMITS.startNowPerCaller.limit; i++) {
+      const res = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token, body: { dryRun: true } });
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    // The first queues a run, the rest find it active: every attempt counts.
+    expect(statuses[0]).toBe(202);
+    expect(new Set(statuses.slice(1))).toEqual(new Set([409]));
+    const runsBefore = await db.prisma().batchRun.count();
+    const limited = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token, body: { dryRun: true } });
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await limited.json()).toMatchObject({ code: 'rate_limited', retryAfterSeconds: retryAfter, message: expect.stringMatching(/^Too many runs started \(at most 10 in a minute\)\. Try again in \d+ seconds?\.$/) });
+    expect(await db.prisma().batchRun.count()).toBe(runsBefore);
+    // Another token has its own budget.
+    const other = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: (await env.createToken('OPERATOR', 'start-now-other')).token, body: { dryRun: true } });
+    expect(other.status).toBe(409);
+    await other.body?.cancel();
+    await forgetActiveRuns();
+  });
+
+  it("Start now in the operator's UI: the 11th start in a minute by one account is refused with a message saying when to try again, and starts nothing", async () => {
+    const { RATE_LIMITS } = await import('@/lib/security/rate-limit');
+    const { cookie } = await sessionCookie(env.accounts.operator.username);
+    const target = { file: 'app/operator/scheduled-jobs/actions.ts', name: 'startNowAction', page: '/operator/scheduled-jobs' };
+    for (let i = 0; i < RATE_LIMITS.startNowPerCaller.limit; i++) {
+      const res = await postFormAction(target, { jobKey: JOB, dryRun: 'on' }, { cookie });
+      expect(res.status, res.body.slice(0, 300)).toBeLessThan(400);
+      expect(res.body).not.toContain('Too many');
+    }
+    const runsBefore = await db.prisma().batchRun.count();
+    const limited = await postFormAction(target, { jobKey: JOB, dryRun: 'on' }, { cookie });
+    expect(limited.status).toBe(200);
+    expect(limited.redirect).toBeNull();
+    expect(limited.body).toMatch(/Too many runs started \(at most 10 in a minute\)\. Try again in \d+ seconds?\./);
+    expect(await db.prisma().batchRun.count()).toBe(runsBefore);
+    await forgetActiveRuns();
+  });
+
+  it('Test connection: the 11th test in a minute by one administrator is refused with a message saying when to try again, before any connection', async () => {
+    const { RATE_LIMITS } = await import('@/lib/security/rate-limit');
+    const { ldap } = env.services;
+    const { cookie } = await sessionCookie(env.accounts.admin.username);
+    const target = { file: 'app/admin/ldap-connection/actions.ts', name: 'testLdapConnectionAction', page: '/admin/ldap-connection' };
+    const fields = { urls: ldap.url, bindDn: ldap.syncDn, bindPassword: ldap.syncPassword, baseDn: ldap.baseDn, scope: 'sub', connectTimeoutMs: '3000', operationTimeoutMs: '10000' };
+    for (let i = 0; i < RATE_LIMITS.testConnectionPerAccount.limit; i++) {
+      const res = await postFormAction(target, fields, { previousState: { status: 'idle' }, cookie });
+      expect(res.body).not.toContain('Too many');
+      expect(res.body).toContain('"status":"ok"');
+    }
+    // The 11th names a server that would hang if it were contacted: the answer comes at once.
+    const started = Date.now();
+    const limited = await postFormAction(target, { ...fields, urls: 'ldap://192.0.2.1:389' }, { previousState: { status: 'idle' }, cookie });
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(limited.body).toContain('"status":"failed"');
+    expect(limited.body).toMatch(/Too many connection tests \(at most 10 in a minute\)\. Try again in \d+ seconds?\./);
+  });
+});
+
 describe('security headers', () => {
   it('API responses are JSON, not cached, not sniffed, not framed', async () => {
     const { token } = await env.createToken('OPERATOR', 'headers');
@@ -430,5 +511,47 @@ describe('dependencies', () => {
     expect(offenders, 'production dependencies with high/critical advisories').toEqual([]);
     expect(high + critical).toBe(0);
     expect(result.status).toBe(0);
+  });
+});
+
+describe('the API tokens page says why a token answers 401', () => {
+  it("a token whose creator lost the role, or was disabled, is shown Inactive with the reason; the creator's other tokens follow", async () => {
+    const { createApplicationAccount } = await import('@/lib/accounts/create-application-account');
+    const { changeAccountRole } = await import('@/lib/accounts/change-account-role');
+    const { setAccountDisabled } = await import('@/lib/accounts/set-account-disabled');
+    const { createApiToken } = await import('@/lib/api/api-tokens');
+    const { createSession } = await import('@/lib/auth/sessions');
+    const actor = { username: 'security-test' };
+    const creator = await createApplicationAccount({ username: 'token.creator', password: 'a long enough passphrase', role: 'ADMINISTRATOR', actor });
+    const made = { accountId: creator.id, username: creator.username };
+    const adminToken = await createApiToken({ name: 'creator-admin-token', role: 'ADMINISTRATOR', actor: made });
+    const operatorToken = await createApiToken({ name: 'creator-operator-token', role: 'OPERATOR', actor: made });
+    const viewer = await db.prisma().account.findUniqueOrThrow({ where: { username: env.accounts.admin.username } });
+    const cookie = `idm_session=${(await createSession({ accountId: viewer.id })).token}`;
+    const rowOf = async (name: string) => {
+      const html = await (await fetch(`${env.baseUrl}/admin/api-tokens`, { headers: { cookie } })).text();
+      const row = html.split('<tr').find((r) => r.includes(`>${name}<`)) ?? '';
+      return row.replace(/<[^>]+>/g, ' ').replace(/&#x27;|&#39;/g, "'").replace(/\s+/g, ' ');
+    };
+    const statusWith = async (token: string) => {
+      const res = await env.api('/api/v1/jobs', { token });
+      await res.body?.cancel();
+      return res.status;
+    };
+
+    expect(await rowOf('creator-admin-token')).toContain(' Active ');
+    expect(await statusWith(adminToken.token)).toBe(200);
+
+    await changeAccountRole({ accountId: creator.id, role: 'OPERATOR', actor });
+    expect(await statusWith(adminToken.token)).toBe(401);
+    expect(await rowOf('creator-admin-token')).toContain('Inactive Its creator token.creator is no longer an Administrator; it acts again if the role is given back. Or create a new token. Requests with it get 401.');
+    expect(await statusWith(operatorToken.token)).toBe(200);
+    expect(await rowOf('creator-operator-token')).toContain(' Active ');
+
+    await setAccountDisabled({ accountId: creator.id, disabled: true, actor });
+    expect(await statusWith(operatorToken.token)).toBe(401);
+    for (const name of ['creator-admin-token', 'creator-operator-token']) {
+      expect(await rowOf(name)).toContain('Inactive Its creator token.creator is disabled; it acts again if that account is enabled. Or create a new token. Requests with it get 401.');
+    }
   });
 });

@@ -2,8 +2,11 @@ import type { Metadata } from 'next';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { listApiTokens } from '@/lib/api/api-tokens';
+import type { ApiTokenStatus } from '@/lib/api/api-token-status';
 import { ROLE_LABELS } from '@/lib/auth/roles';
 import { CreateTokenForm, RevokeTokenButton } from './token-forms';
+
+const STATUS_LABELS: Record<ApiTokenStatus['status'], string> = { active: 'Active', revoked: 'Revoked', expired: 'Expired', inactive: 'Inactive' };
 
 export const metadata: Metadata = { title: 'API tokens · Identity Manager Admin' };
 
@@ -14,7 +17,6 @@ function when(date: Date | null): string {
 export default async function ApiTokensPage() {
   await requirePageRole('ADMINISTRATOR');
   const tokens = await listApiTokens();
-  const now = new Date();
   return (
     <>
       <PageHeader
@@ -44,8 +46,7 @@ export default async function ApiTokensPage() {
               </tr>
             )}
             {tokens.map((t) => {
-              const expired = t.expiresAt !== null && t.expiresAt <= now;
-              const status = t.revokedAt ? 'Revoked' : expired ? 'Expired' : 'Active';
+              const status = STATUS_LABELS[t.state.status];
               return (
                 <tr key={t.id}>
                   <td className="px-4 py-2 font-medium text-slate-900">{t.name}</td>
@@ -54,8 +55,17 @@ export default async function ApiTokensPage() {
                   <td className="px-4 py-2 text-slate-700">{when(t.createdAt)}{t.createdBy ? ` by ${t.createdBy}` : ''}</td>
                   <td className="px-4 py-2 text-slate-700">{when(t.lastUsedAt)}</td>
                   <td className="px-4 py-2 text-slate-700">{t.expiresAt ? when(t.expiresAt) : 'Never'}</td>
-                  <td className="px-4 py-2">{status}</td>
-                  <td className="px-4 py-2 text-right">{status === 'Active' && <RevokeTokenButton id={t.id} name={t.name} />}</td>
+                  <td className="px-4 py-2">
+                    {t.state.status === 'inactive' ? (
+                      <>
+                        <span className="inline-flex rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">{status}</span>
+                        <span className="mt-1 block max-w-xs text-xs text-slate-700">{t.state.explanation} Requests with it get 401.</span>
+                      </>
+                    ) : (
+                      status
+                    )}
+                  </td>
+                  <td className="px-4 py-2 text-right">{(t.state.status === 'active' || t.state.status === 'inactive') && <RevokeTokenButton id={t.id} name={t.name} />}</td>
                 </tr>
               );
             })}

@@ -8,14 +8,14 @@ import { clientIp } from '@/app/_lib/request';
 import { savedScheduleMessage } from '@/lib/batch-jobs/schedule-status';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
 import { describeFilterOverlap } from '@/lib/batch-jobs/filter-overlap-notice';
-import { validateCronExpression, validateTimeZone } from '@/lib/cron';
+import { CRON_EXPRESSION_MAX_LENGTH, CRON_EXPRESSION_TOO_LONG, validateCronExpression, validateTimeZone } from '@/lib/cron';
 import { parseJobOptionsFields, type JobOptionsFields } from '@/lib/job-settings/job-options-form';
 import { MAPPING_FIELDS } from '@/lib/job-settings/mapping-fields';
 import { isSyncJobKey } from '@/lib/sync/job-options';
 import type { JobFormState } from './job-form-state';
 
 const scheduleForm = z.object({
-  cronExpression: z.string().max(200, { message: 'That expression is too long.' }),
+  cronExpression: z.string(),
   timeZone: z.string().max(100),
   paused: z.boolean(),
   version: positiveInt32Text(),
@@ -53,10 +53,15 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     pageSize: text(form, 'pageSize'),
     maxUsers: text(form, 'maxUsers'),
     maxPercent: text(form, 'maxPercent'),
+    confirmationRule: text(form, 'confirmationRule'),
   } as JobOptionsFields;
   for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = text(form, `mapping.${field}`);
   const options = parseJobOptionsFields(fields);
   const { cronExpression, timeZone, paused, version } = schedule.data;
+  if (cronExpression.length > CRON_EXPRESSION_MAX_LENGTH) {
+    // A field error like any other refusal of the expression (was "The form was incomplete").
+    return { status: 'invalid', version, submittedExpression: cronExpression, fieldErrors: { ...(options.ok ? {} : options.fieldErrors), cronExpression: CRON_EXPRESSION_TOO_LONG }, message: 'Nothing was saved: correct the fields marked below.' };
+  }
 
   if (!options.ok) {
     // Nothing is saved; the schedule fields get their messages too, so that one round trip shows all of them.

@@ -7,7 +7,9 @@ import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/compon
 import { TimeZonePicker } from '@/components/time-zone-picker';
 import type { JobOptionsFields, PresetDefaults, UniqueIdChoice } from '@/lib/job-settings/job-options-form';
 import { choosePreset } from '@/lib/job-settings/choose-preset';
+import { textProblem, TEXT_PROBLEM_MESSAGES } from '@/lib/text/acceptable-text';
 import { MAPPING_FIELDS, MAPPING_LABELS } from '@/lib/job-settings/mapping-fields';
+import { CONFIRMATION_RULE_DESCRIPTIONS, CONFIRMATION_RULE_LABELS, CONFIRMATION_RULES } from '@/lib/batch-jobs/confirmation-rule';
 import { saveBatchJobAction } from './actions';
 import type { JobFormState } from './job-form-state';
 
@@ -89,10 +91,14 @@ function TextField({
 /** The administrator's edit of one batch job: schedule, filter, mapping, thresholds; one Save. */
 export function JobSettingsForm(props: Props) {
   const action = useMemo(() => saveBatchJobAction.bind(null, props.jobKey), [props.jobKey]);
-  const [state, formAction, pending] = useActionState(action, {
+  const [actionState, formAction, pending] = useActionState(action, {
     status: 'idle',
     version: props.version,
   } satisfies JobFormState);
+  // A field holding text no field accepts (a pasted NUL or control character) is refused here:
+  // the server refuses it too, but in front of the action, with an answer the form cannot show.
+  const [refusal, setRefusal] = useState<{ state: JobFormState; after: JobFormState } | null>(null);
+  const state = refusal && refusal.after === actionState ? refusal.state : actionState;
   const [expression, setExpression] = useState(props.cronExpression);
   const [touched, setTouched] = useState(false);
   const [timeZone, setTimeZone] = useState(props.timeZone);
@@ -124,6 +130,15 @@ export function JobSettingsForm(props: Props) {
     event.preventDefault();
     setTouched(true);
     const data = new FormData(event.currentTarget);
+    for (const [name, value] of data.entries()) {
+      const problem = typeof value === 'string' ? textProblem(value) : null;
+      if (problem) {
+        const message = `Nothing was saved: ${TEXT_PROBLEM_MESSAGES[problem]}`;
+        setRefusal({ after: actionState, state: { status: 'invalid', version: actionState.version, submittedExpression: expression, fieldErrors: { [name]: TEXT_PROBLEM_MESSAGES[problem] }, message } });
+        return;
+      }
+    }
+    setRefusal(null);
     startTransition(() => formAction(data));
   };
 
@@ -301,13 +316,46 @@ export function JobSettingsForm(props: Props) {
 
       <Section
         title="Thresholds"
-        description="A run that would deactivate more active users than this changes nothing: it lists the people it would deactivate and waits for an operator to confirm it. Dry runs are not stopped; they say when a real run would be."
+        description="A run that would deactivate more active users than this changes nothing: it lists the people it would deactivate and waits for someone to confirm it (who: below). Dry runs are not stopped; they say when a real run would be."
       >
         <div className="grid gap-x-4 sm:grid-cols-3">
           <TextField name="maxUsers" label="Most users deactivated per run" help="Empty: no limit." value={options.maxUsers} onChange={set('maxUsers')} error={errors.maxUsers} inputMode="numeric" />
           <TextField name="maxPercent" label="Most active users deactivated (%)" help="Empty: no limit." value={options.maxPercent} onChange={set('maxPercent')} error={errors.maxPercent} inputMode="decimal" />
           <TextField name="pageSize" label="LDAP page size" help="Entries read and applied per page." value={options.pageSize} onChange={set('pageSize')} error={errors.pageSize} inputMode="numeric" />
         </div>
+        <fieldset aria-describedby="field-confirmationRule-error" className="mt-2">
+          <legend className="block text-sm font-medium text-slate-800">Who may confirm a run stopped at the threshold</legend>
+          <ul className="mt-1 grid gap-2 sm:grid-cols-3">
+            {CONFIRMATION_RULES.map((rule) => (
+              <li key={rule}>
+                <label
+                  className={`flex h-full cursor-pointer gap-3 rounded-md border px-3 py-2 text-sm ${
+                    rule === options.confirmationRule ? 'border-brand-600 bg-brand-50' : 'border-slate-200 hover:border-slate-300'
+                  }`}
+                >
+                  <input
+                    type="radio"
+                    name="confirmationRule"
+                    value={rule}
+                    checked={rule === options.confirmationRule}
+                    onChange={() => set('confirmationRule')(rule)}
+                    aria-describedby={`confirmation-${rule}-description`}
+                    className="mt-0.5 h-4 w-4 shrink-0 accent-brand-700"
+                  />
+                  <span>
+                    <span className="block font-medium text-slate-900">{CONFIRMATION_RULE_LABELS[rule]}</span>
+                    <span id={`confirmation-${rule}-description`} className="block text-xs text-slate-600">
+                      {CONFIRMATION_RULE_DESCRIPTIONS[rule]}
+                    </span>
+                  </span>
+                </label>
+              </li>
+            ))}
+          </ul>
+          <p id="field-confirmationRule-error" className="min-h-5 text-sm text-red-700">
+            {errors.confirmationRule}
+          </p>
+        </fieldset>
       </Section>
 
       <div className="flex flex-wrap items-start gap-4">

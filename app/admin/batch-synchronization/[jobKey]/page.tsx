@@ -91,6 +91,16 @@ export default async function BatchJobPage({ params }: Params) {
               <dd className="text-slate-900">
                 <LocalTime value={job.updatedAt} /> {job.updatedBy ? `by ${job.updatedBy}` : ''}
               </dd>
+              <dt className="text-slate-600">Filter last changed</dt>
+              <dd className="text-slate-900" data-testid="filter-changed">
+                {job.filterChangedAt ? (
+                  <>
+                    <LocalTime value={job.filterChangedAt} /> {job.filterChangedBy ? `by ${job.filterChangedBy}` : ''}
+                  </>
+                ) : (
+                  'Not since this was recorded'
+                )}
+              </dd>
             </dl>
           </section>
 

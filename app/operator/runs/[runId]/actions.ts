@@ -7,6 +7,7 @@ import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
 import { cancelRun } from '@/lib/batch-jobs';
 import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
+import { startRestore } from '@/lib/restore/start-restore';
 
 export type RunActionState = { message?: string; activeRunId?: number };
 
@@ -30,7 +31,30 @@ export async function confirmThresholdAction(_previous: RunActionState, formData
   const account = await requireActionRole('OPERATOR');
   const parsed = runForm.safeParse({ runId: formData.get('runId') });
   if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
-  const result = await confirmThresholdRun({ runId: parsed.data.runId, actor: account.username, ip: await clientIp() });
+  const result = await confirmThresholdRun({ runId: parsed.data.runId, actor: account.username, role: account.role, ip: await clientIp() });
+  if (result.started) redirect(`/operator/runs/${result.run.id}`);
+  if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
+  if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
+  return { message: result.message };
+}
+
+/** "Restore users changed by this run" (administrator): the preview, a dry restore run, opened at once. */
+export async function previewRestoreAction(_previous: RunActionState, formData: FormData): Promise<RunActionState> {
+  return startRestoreFromForm(await requireActionRole('ADMINISTRATOR'), formData, true);
+}
+
+/** The restore itself, after the preview and a deliberate confirmation (administrator). */
+export async function restoreRunAction(_previous: RunActionState, formData: FormData): Promise<RunActionState> {
+  // The role first: nobody without it learns anything from this action, not even what it asks for.
+  const account = await requireActionRole('ADMINISTRATOR');
+  if (formData.get('acknowledged') !== 'on') return { message: 'Tick the confirmation first.' };
+  return startRestoreFromForm(account, formData, false);
+}
+
+async function startRestoreFromForm(account: { username: string }, formData: FormData, dryRun: boolean): Promise<RunActionState> {
+  const parsed = runForm.safeParse({ runId: formData.get('runId') });
+  if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
+  const result = await startRestore({ runId: parsed.data.runId, dryRun, trigger: 'MANUAL', actor: account.username, ip: await clientIp() });
   if (result.started) redirect(`/operator/runs/${result.run.id}`);
   if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
   if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);

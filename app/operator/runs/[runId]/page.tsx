@@ -6,12 +6,14 @@ import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { LocalTime } from '@/components/local-time';
 import { getRunSnapshot } from '@/lib/batch-jobs';
-import { mayConfirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
+import { confirmationRequirement } from '@/lib/batch-jobs/confirmation-rule';
+import { mayConfirmThresholdRun, thresholdConfirmationOf } from '@/lib/runs/confirm-threshold-run';
 import { DEACTIVATED, listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
 import { nextStepFor, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
 import { parseThresholdCheck, thresholdMessage } from '@/lib/sync/threshold';
+import { INACTIVE_LDAP_USERS } from '@/lib/sync/job-options';
 import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
-import { CancelRunForm, ConfirmThresholdForm } from './run-forms';
+import { CancelRunForm, ConfirmRestoreForm, ConfirmThresholdForm, PreviewRestoreForm } from './run-forms';
 import { RunItemsTable } from './run-items-table';
 
 export const metadata: Metadata = { title: 'Run · Identity Manager Operator' };
@@ -51,6 +53,12 @@ export default async function RunPage({
   const active = !snapshot.finished;
   const nextStep = nextStepFor(run.status, run.errorCode);
   const threshold = parseThresholdCheck(run.thresholdCheck);
+  // Four-eyes: the job's rule says who may confirm (decided again by the use case on submit).
+  const confirmation = run.status === 'THRESHOLD_EXCEEDED' ? await thresholdConfirmationOf(run) : null;
+  const mayConfirm = confirmation ? mayConfirmThresholdRun(account, confirmation) : null;
+  // Only a finished, non-dry run of the inactive job that wrote something (lib/restore/start-restore.ts checks it again).
+  const restorable =
+    run.jobKey === INACTIVE_LDAP_USERS && run.restoreOfRunId === null && !run.dryRun && !active && run.status !== 'THRESHOLD_EXCEEDED' && run.updated + run.created > 0;
 
   return (
     <>
@@ -86,6 +94,12 @@ export default async function RunPage({
                 , stopped at the threshold
               </>
             )}
+            {run.status !== 'THRESHOLD_EXCEEDED' && run.confirmed && run.confirmedBy && run.confirmedAt && (
+              <>
+                {' '}
+                · confirmed by <span data-testid="confirmed-by">{run.confirmedBy}</span> at <LocalTime value={run.confirmedAt} withSeconds />
+              </>
+            )}
           </>
         }
       >
@@ -99,10 +113,23 @@ export default async function RunPage({
           </h2>
           {run.error && <p className="mt-1 text-sm">{run.error}</p>}
           <DeactivatedLinks runId={run.id} count={run.wouldDeactivate ?? 0} />
-          {mayConfirmThresholdRun(account.role) ? (
+          {run.confirmedBy && run.confirmedAt ? (
+            <p className="mt-2 text-sm font-medium" data-testid="confirmation-record">
+              Confirmed by {run.confirmedBy} at <LocalTime value={run.confirmedAt} withSeconds />.
+            </p>
+          ) : (
+            confirmation && (
+              <p className="mt-2 text-sm font-medium" data-testid="confirmation-requirement">
+                {confirmationRequirement(confirmation.rule, confirmation)}
+              </p>
+            )
+          )}
+          {mayConfirm?.allowed ? (
             <ConfirmThresholdForm runId={run.id} wouldDeactivate={run.wouldDeactivate ?? 0} />
           ) : (
-            <p className="mt-2 text-sm">{nextStep}</p>
+            <p className="mt-2 text-sm" data-testid="confirmation-refused">
+              {mayConfirm && !mayConfirm.allowed ? `You cannot confirm it. ${mayConfirm.reason}` : nextStep}
+            </p>
           )}
         </section>
       ) : (
@@ -142,6 +169,62 @@ export default async function RunPage({
         <p className="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
           The last attempt failed and the worker retries it: {run.error}
         </p>
+      )}
+
+      {account.role === 'ADMINISTRATOR' && restorable && (
+        <section aria-labelledby="restore-title" className="mb-6 rounded-xl border border-slate-200 bg-white p-5 text-slate-900">
+          <h2 id="restore-title" className="text-base font-semibold">
+            Restore
+          </h2>
+          <p className="mt-1 text-sm">
+            Puts the users this run changed back as they were: state and attributes, credentials, certificates it put on hold, roles it withdrew. A preview
+            comes first; nothing is written until you confirm. Certificates the run revoked stay revoked (they are listed); people changed since are skipped.
+          </p>
+          <PreviewRestoreForm runId={run.id} />
+        </section>
+      )}
+      {run.restoreOfRunId !== null && (
+        <section aria-labelledby="restore-summary" className="mb-6 rounded-xl border border-brand-200 bg-white p-5 text-slate-900" data-testid="restore-summary">
+          <h2 id="restore-summary" className="text-base font-semibold">
+            {run.dryRun ? 'Preview: restore of ' : 'Restore of '}
+            <Link href={`/operator/runs/${run.restoreOfRunId}`} className="text-brand-700 underline">
+              run #{run.restoreOfRunId}
+            </Link>
+            {run.dryRun ? ' (nothing written)' : ''}
+          </h2>
+          <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3">
+            <dt>Users {run.dryRun ? 'to restore' : 'restored'}</dt>
+            <dd data-testid="restore-restored" className="font-semibold">{run.updated}</dd>
+            <dt>Conflicts (changed since, skipped)</dt>
+            <dd data-testid="restore-conflicts" className="font-semibold">{run.failed}</dd>
+            <dt>Revoked certificates (stay revoked)</dt>
+            <dd data-testid="restore-irreversible" className="font-semibold">{run.irreversible}</dd>
+            <dt>Left as they are (created by the run: kept inactive; already restored)</dt>
+            <dd data-testid="restore-kept" className="font-semibold">{run.unchanged}</dd>
+            <dt>Credentials {run.dryRun ? 'to restore' : 'restored'}</dt>
+            <dd className="font-semibold">{run.credentialsChanged}</dd>
+            <dt>Certificates {run.dryRun ? 'to release' : 'released'} from hold</dt>
+            <dd className="font-semibold">{run.certificatesChanged}</dd>
+            <dt>Roles {run.dryRun ? 'to grant' : 'granted'} again</dt>
+            <dd className="font-semibold">{run.rolesWithdrawn}</dd>
+          </dl>
+          <p className="mt-2 flex flex-wrap gap-x-4 text-sm font-medium">
+            <Link href={`/operator/runs/${run.id}?outcome=FAILED#run-changes`} className="text-brand-800 underline">
+              See the conflicts
+            </Link>
+            <a href={`/operator/runs/${run.id}/items.csv`} className="text-brand-800 underline" download>
+              Download every item as CSV
+            </a>
+          </p>
+          {run.dryRun && run.status === 'SUCCEEDED' || run.dryRun && run.status === 'COMPLETED_WITH_ERRORS' ? (
+            account.role === 'ADMINISTRATOR' && (
+              <ConfirmRestoreForm
+                runId={run.restoreOfRunId}
+                counts={{ restored: run.updated, conflicts: run.failed, irreversible: run.irreversible, kept: run.unchanged }}
+              />
+            )
+          ) : null}
+        </section>
       )}
 
       <LiveRunPanel key={`${run.id}-${run.status}`} initial={JSON.parse(JSON.stringify(snapshot)) as LiveSnapshot} />

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useActionState, useId } from 'react';
-import { cancelRunAction, confirmThresholdAction, type RunActionState } from './actions';
+import { cancelRunAction, confirmThresholdAction, previewRestoreAction, restoreRunAction, type RunActionState } from './actions';
 import { SubmitButton } from '@/components/submit-button';
 
 function Outcome({ state }: { state: RunActionState }) {
@@ -45,6 +45,44 @@ export function ConfirmThresholdForm({ runId, wouldDeactivate }: { runId: number
       </label>
       <SubmitButton pending={pending} pendingLabel="Starting…" tone="caution">
         Confirm and run
+      </SubmitButton>
+      <Outcome state={state} />
+    </form>
+  );
+}
+
+/** Opens the preview of a restore of this run (a dry restore run). */
+export function PreviewRestoreForm({ runId }: { runId: number }) {
+  const [state, formAction, pending] = useActionState<RunActionState, FormData>(previewRestoreAction, {});
+  return (
+    <form action={formAction} className="mt-3">
+      <input type="hidden" name="runId" value={runId} />
+      <SubmitButton pending={pending} pendingLabel="Preparing the preview…" tone="caution">
+        Restore users changed by this run
+      </SubmitButton>
+      <Outcome state={state} />
+    </form>
+  );
+}
+
+export type RestoreCounts = { restored: number; conflicts: number; irreversible: number; kept: number };
+
+/** The confirmation of a restore, naming what the preview counted. */
+export function ConfirmRestoreForm({ runId, counts }: { runId: number; counts: RestoreCounts }) {
+  const [state, formAction, pending] = useActionState<RunActionState, FormData>(restoreRunAction, {});
+  const id = useId();
+  return (
+    <form action={formAction} className="mt-3 space-y-3" aria-label="Confirm the restore">
+      <input type="hidden" name="runId" value={runId} />
+      <label htmlFor={`${id}-ack`} className="flex items-start gap-2 text-sm">
+        <input id={`${id}-ack`} type="checkbox" name="acknowledged" required className="mt-0.5 h-4 w-4 rounded border-slate-300" />
+        <span>
+          Restore {counts.restored} users changed by run #{runId}. {counts.conflicts} changed since are skipped, {counts.irreversible} revoked certificates stay
+          revoked, {counts.kept} users are left as they are.
+        </span>
+      </label>
+      <SubmitButton pending={pending} pendingLabel="Starting…" tone="caution">
+        Restore {counts.restored} users
       </SubmitButton>
       <Outcome state={state} />
     </form>

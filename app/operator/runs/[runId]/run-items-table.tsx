@@ -179,7 +179,16 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
                         ))}
                       </ul>
                     </td>
-                    <td className="px-4 py-3">{view.rolesWithdrawn.join(', ')}</td>
+                    <td className="px-4 py-3">
+                      {[...view.rolesWithdrawn, ...view.rolesGranted.map((r) => `${r} (granted again)`)].join(', ')}
+                      {view.irreversible.length > 0 && (
+                        <ul className="mt-1 list-disc pl-4 text-xs text-amber-900" aria-label="Cannot be undone">
+                          {view.irreversible.map((line) => (
+                            <li key={line}>{line}</li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
                   </tr>
                 );
               })}

@@ -20,6 +20,7 @@ export const POST = apiRoute<{ jobKey: string }>('OPERATOR', async ({ params, re
     startedBy: principal.actor,
     dryRun: body.dryRun ?? false,
     confirmed: body.confirm ?? false,
+    confirmer: { role: principal.role, aliases: principal.kind === 'token' ? [principal.person] : [] },
     ip,
   });
   if (result.started) {
@@ -28,6 +29,7 @@ export const POST = apiRoute<{ jobKey: string }>('OPERATOR', async ({ params, re
     });
   }
   if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
+  if (result.reason === 'confirmation_refused') throw new ApiError('confirmation_refused', result.message, { rule: result.rule });
   if (result.reason === 'already_active') {
     throw new ApiError('run_already_active', result.message, { activeRun: runRepresentation(result.activeRun) });
   }

@@ -1,0 +1,44 @@
+import { apiRoute } from '@/app/api/_lib/api-route';
+import { ApiError, jsonResponse } from '@/lib/api/errors';
+import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
+import { emptyBody, runIdParam } from '@/lib/api/v1-schemas';
+import { runRepresentation } from '@/lib/api/v1-representations';
+import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
+import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * POST /api/v1/runs/{runId}/confirm (operator, or what the job's confirmation rule asks): confirms
+ * a run that stopped at the threshold and starts the job again past it. 202 { runId } of the new
+ * run; 403 confirmation_refused naming the rule; 409 when the run did not stop at the threshold or
+ * the job already has an active run.
+ */
+export const POST = apiRoute<{ runId: string }>('OPERATOR', async ({ params, request, principal, ip }) => {
+  const runId = parsePathParam(params.runId, runIdParam, 'run');
+  await readJsonBody(request, emptyBody, { emptyIs: {} });
+  const limited = await hitRateLimit(RATE_LIMITS.startNowPerCaller, principal.kind === 'token' ? `token:${principal.tokenId}` : `account:${principal.accountId}`);
+  if (!limited.ok) throw new ApiError('rate_limited', limited.message, { retryAfterSeconds: limited.retryAfterSeconds });
+  const result = await confirmThresholdRun({
+    runId,
+    actor: principal.actor,
+    role: principal.role,
+    aliases: principal.kind === 'token' ? [principal.person] : [],
+    ip,
+  });
+  if (result.started) {
+    return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, { location: `/api/v1/runs/${result.run.id}` });
+  }
+  switch (result.reason) {
+    case 'not_found':
+      throw new ApiError('not_found', result.message);
+    case 'not_threshold_exceeded':
+      throw new ApiError('run_not_stopped_at_threshold', result.message);
+    case 'confirmation_refused':
+      throw new ApiError('confirmation_refused', result.message, { rule: result.rule });
+    case 'already_active':
+      throw new ApiError('run_already_active', result.message, { activeRun: runRepresentation(result.activeRun) });
+    case 'queue_unavailable':
+      throw new ApiError('queue_unavailable', result.message, { run: runRepresentation(result.run) });
+  }
+});

@@ -1,0 +1,213 @@
+// The one statement a page of a restore run executes (lib/restore/run-restore.ts). Set-based: a
+// page of the restored run's items (in item id order, after the cursor) is read, every person's
+// current state is compared with what the run left (its recorded `after`), and in the same
+// statement the people nobody touched since are moved back to the recorded `before`, and every
+// item is recorded with its verdict. $6 = false is the dry run (the preview): every write is
+// switched off by its WHERE clause, so the preview records exactly what the restore would do.
+//
+//   $1 restore run id, $2 restored run id, $3 cursor (exclusive), $4 last item id of the run, $5 page size, $6 write
+//
+// Verdicts, in the order they are decided:
+//   CREATED          the run created the user: kept (inactive); README "Restore a run" says why
+//   RESTORED_BEFORE  an earlier (cancelled or failed) restore of the same run restored it
+//   LATER_RUN        a later run wrote the user                                    } conflicts:
+//   GONE             the user no longer exists                                      } skipped,
+//   USER_CHANGED     its state or attributes are no longer what the run left        } listed,
+//   CREDENTIAL_CHANGED / CERTIFICATE_CHANGED: the same for a credential, a certificate } never
+//   ROLES_CHANGED    a role was granted after the run (the run withdrew them all)   } overwritten
+//   USERNAME_TAKEN / LINK_TAKEN: the previous username or directory link is now another user's
+//   RESTORE          restored
+// Irreversible, whatever the verdict: certificates the run revoked (revocation is final) and
+// withdrawn roles that no longer exist; listed with the credential they belong to.
+
+export const CONFLICT_VERDICTS = ['LATER_RUN', 'GONE', 'USER_CHANGED', 'CREDENTIAL_CHANGED', 'CERTIFICATE_CHANGED', 'ROLES_CHANGED', 'USERNAME_TAKEN', 'LINK_TAKEN'] as const;
+
+const USER_COLUMNS: readonly [key: string, column: string, cast?: string][] = [
+  ['username', 'username'],
+  ['givenName', 'given_name'],
+  ['surname', 'surname'],
+  ['displayName', 'display_name'],
+  ['email', 'email'],
+  ['employeeNumber', 'employee_number'],
+  ['ldapExternalId', 'ldap_external_id'],
+  ['ldapDn', 'ldap_dn'],
+  ['state', 'state', 'UserState'],
+  ['source', 'source', 'UserSource'],
+];
+
+const nowUser = `jsonb_build_object(${USER_COLUMNS.map(([k, c]) => `'${k}', u.${c}`).join(', ')})`;
+const restoreColumns = USER_COLUMNS.map(
+  ([k, c, cast]) => `${c} = CASE WHEN o.b ? '${k}' THEN (o.b->>'${k}')${cast ? `::"${cast}"` : ''} ELSE u.${c} END`,
+).join(',\n        ');
+
+const REASONS = `CASE v.verdict
+      WHEN 'RESTORE' THEN CASE WHEN irr.n > 0 THEN irr.n || ' certificate(s) the run revoked stay revoked: re-issue the credential.' END
+      WHEN 'CREATED' THEN 'Created by run #' || $2 || ': kept, inactive (a restore deletes nobody).'
+      WHEN 'RESTORED_BEFORE' THEN 'Already restored by run #' || v.later_run || '.'
+      WHEN 'LATER_RUN' THEN 'Conflict: changed again by run #' || v.later_run || ' after run #' || $2 || '; skipped, not overwritten.'
+      WHEN 'GONE' THEN 'Conflict: the user no longer exists; skipped.'
+      WHEN 'USER_CHANGED' THEN 'Conflict: the user''s state or attributes changed after run #' || $2 || '; skipped, not overwritten.'
+      WHEN 'CREDENTIAL_CHANGED' THEN 'Conflict: a credential changed after run #' || $2 || '; skipped, not overwritten.'
+      WHEN 'CERTIFICATE_CHANGED' THEN 'Conflict: a certificate changed after run #' || $2 || '; skipped, not overwritten.'
+      WHEN 'ROLES_CHANGED' THEN 'Conflict: a role was granted after run #' || $2 || '; skipped, not overwritten.'
+      WHEN 'USERNAME_TAKEN' THEN 'Conflict: the previous username ' || (v.ch->'user'->'before'->>'username') || ' now belongs to another user; skipped.'
+      WHEN 'LINK_TAKEN' THEN 'Conflict: the previous directory link now belongs to another user; skipped.'
+    END`;
+
+export const RESTORE_PAGE = {
+  name: 'restore-page',
+  text: `
+  WITH src AS MATERIALIZED (
+    -- idm.sync_writing: the users' related_settled flag is cleared by this statement itself.
+    SELECT i.id AS item_id, i.user_id, i.external_id, i.username, i.ldap_dn, i.outcome::text AS outcome, i.changes::jsonb AS ch,
+           set_config('idm.sync_writing', 'on', true) AS sync_writing
+    FROM batch_run_items i
+    WHERE i.id > $3::bigint AND i.id <= $4::bigint AND i.run_id = $2 AND i.outcome IN ('CREATED', 'UPDATED')
+    ORDER BY i.id LIMIT $5
+  ), later AS MATERIALIZED (
+    -- The last run after the restored one that wrote the user (dry runs and stopped runs wrote nothing).
+    SELECT DISTINCT ON (s.item_id) s.item_id, lr.id AS run_id, lr.restore_of_run_id IS NOT DISTINCT FROM $2 AS restored
+    FROM src s
+    JOIN batch_run_items li ON li.user_id = s.user_id AND li.run_id > $2 AND li.run_id <> $1 AND li.outcome IN ('CREATED', 'UPDATED')
+    JOIN batch_runs lr ON lr.id = li.run_id AND NOT lr.dry_run AND lr.status <> 'THRESHOLD_EXCEEDED'
+    ORDER BY s.item_id, lr.id DESC
+  ), cur AS MATERIALIZED (
+    SELECT s.item_id, u.id, ${nowUser} AS now_user FROM src s JOIN users u ON u.id = s.user_id
+  ), cr AS MATERIALIZED (
+    SELECT s.item_id, s.user_id, (c->>'id')::int AS id, c->>'type' AS type, c->>'label' AS label, c->>'before' AS before,
+           c->>'after' AS after, COALESCE(c->'certificates', '[]'::jsonb) AS certs, k.state::text AS now_state
+    FROM src s CROSS JOIN LATERAL jsonb_array_elements(COALESCE(s.ch->'credentials', '[]'::jsonb)) c
+    LEFT JOIN credentials k ON k.id = (c->>'id')::int AND k.user_id = s.user_id
+  ), ct AS MATERIALIZED (
+    SELECT cr.item_id, cr.id AS credential_id, cr.type, cr.label, (x->>'id')::int AS id, x->>'serial' AS serial,
+           x->>'before' AS before, x->>'after' AS after, x->>'revocationReason' AS reason, e.state::text AS now_state
+    FROM cr CROSS JOIN LATERAL jsonb_array_elements(cr.certs) x
+    LEFT JOIN certificates e ON e.id = (x->>'id')::int AND e.credential_id = cr.id
+  ), ro AS MATERIALIZED (
+    SELECT s.item_id, s.user_id, (r->>'id')::int AS id, r->>'name' AS name, k.id AS now_id
+    FROM src s CROSS JOIN LATERAL jsonb_array_elements(COALESCE(s.ch->'rolesWithdrawn', '[]'::jsonb)) r
+    LEFT JOIN roles k ON k.id = (r->>'id')::int
+  ), cr_changed AS MATERIALIZED (
+    -- People with a credential or certificate no longer as the run left it: joined once per page
+    -- (a test per person scanned all of the page's certificates for each: 1,000 x 3,750 rows).
+    SELECT DISTINCT item_id FROM cr WHERE now_state IS DISTINCT FROM after
+  ), ct_changed AS MATERIALIZED (
+    SELECT DISTINCT item_id FROM ct WHERE now_state IS DISTINCT FROM after
+  ), v AS MATERIALIZED (
+    SELECT s.*, l.run_id AS later_run,
+      CASE
+        WHEN s.outcome = 'CREATED' THEN 'CREATED'
+        WHEN l.restored THEN 'RESTORED_BEFORE'
+        WHEN l.run_id IS NOT NULL THEN 'LATER_RUN'
+        WHEN cu.id IS NULL THEN 'GONE'
+        -- The run left every user inactive, with the attributes it recorded as after.
+        WHEN NOT (('{"state":"INACTIVE"}'::jsonb || COALESCE(s.ch->'user'->'after', '{}'::jsonb)) <@ cu.now_user) THEN 'USER_CHANGED'
+        WHEN crc.item_id IS NOT NULL THEN 'CREDENTIAL_CHANGED'
+        WHEN ctc.item_id IS NOT NULL THEN 'CERTIFICATE_CHANGED'
+        -- The run withdrew every role: any role now was granted since.
+        WHEN EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = s.user_id) THEN 'ROLES_CHANGED'
+        WHEN s.ch->'user'->'before' ? 'username' AND EXISTS (
+          SELECT 1 FROM users o WHERE o.username_key = lower(normalize(s.ch->'user'->'before'->>'username', NFC)) AND o.id <> s.user_id) THEN 'USERNAME_TAKEN'
+        WHEN s.ch->'user'->'before'->>'ldapExternalId' IS NOT NULL AND EXISTS (
+          SELECT 1 FROM users o WHERE o.ldap_external_id = s.ch->'user'->'before'->>'ldapExternalId' AND o.id <> s.user_id) THEN 'LINK_TAKEN'
+        ELSE 'RESTORE'
+      END AS verdict
+    FROM src s LEFT JOIN later l ON l.item_id = s.item_id LEFT JOIN cur cu ON cu.item_id = s.item_id
+      LEFT JOIN cr_changed crc ON crc.item_id = s.item_id LEFT JOIN ct_changed ctc ON ctc.item_id = s.item_id
+  ), ok AS MATERIALIZED (
+    SELECT item_id, user_id, COALESCE(ch->'user'->'before', '{}'::jsonb) AS b FROM v WHERE verdict = 'RESTORE'
+  ), uu AS (
+    UPDATE users u SET
+        ${restoreColumns},
+        username_key = CASE WHEN o.b ? 'username' THEN lower(normalize(o.b->>'username', NFC)) ELSE u.username_key END,
+        related_settled = false, updated_at = now()
+    FROM ok o WHERE $6 AND u.id = o.user_id
+    RETURNING 1
+  ), uc AS (
+    -- Only from the state the run left (a concurrent change is a conflict: the page is applied again).
+    UPDATE credentials k SET state = cr.before::"CredentialState", updated_at = now()
+    FROM cr JOIN ok ON ok.item_id = cr.item_id
+    WHERE $6 AND k.id = cr.id AND cr.before <> cr.after AND k.state::text = cr.after
+    RETURNING 1
+  ), ucert AS (
+    -- Released from hold; a revoked certificate is never touched.
+    UPDATE certificates e SET state = ct.before::"CertificateState", revocation_reason = NULL, revoked_at = NULL, updated_at = now()
+    FROM ct JOIN ok ON ok.item_id = ct.item_id
+    WHERE $6 AND e.id = ct.id AND ct.after = 'ON_HOLD' AND e.state = 'ON_HOLD'
+    RETURNING 1
+  ), ur AS (
+    INSERT INTO user_roles (user_id, role_id)
+    SELECT ro.user_id, ro.id FROM ro JOIN ok ON ok.item_id = ro.item_id WHERE $6 AND ro.now_id IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+  ), certj AS (
+    SELECT ct.item_id, ct.credential_id, count(*) AS n,
+           jsonb_agg(jsonb_build_object('id', ct.id, 'serial', ct.serial, 'before', ct.after, 'after', ct.before, 'revocationReason', NULL) ORDER BY ct.id) AS j
+    FROM ct WHERE ct.after = 'ON_HOLD' GROUP BY ct.item_id, ct.credential_id
+  ), credj AS (
+    SELECT cr.item_id, count(*) FILTER (WHERE cr.before <> cr.after) AS n, COALESCE(sum(certj.n), 0) AS certificates,
+           jsonb_agg(jsonb_build_object('id', cr.id, 'type', cr.type, 'label', cr.label, 'before', cr.after, 'after', cr.before,
+                                        'certificates', COALESCE(certj.j, '[]'::jsonb)) ORDER BY cr.id) AS j
+    FROM cr LEFT JOIN certj ON certj.item_id = cr.item_id AND certj.credential_id = cr.id
+    WHERE cr.before <> cr.after OR certj.n IS NOT NULL
+    GROUP BY cr.item_id
+  ), irr AS (
+    SELECT ct.item_id, count(*) AS n,
+           jsonb_agg(jsonb_build_object('credentialId', ct.credential_id, 'credentialType', ct.type, 'credentialLabel', ct.label,
+                                        'certificateId', ct.id, 'serial', ct.serial, 'revocationReason', ct.reason) ORDER BY ct.id) AS j
+    FROM ct WHERE ct.after = 'REVOKED' GROUP BY ct.item_id
+  ), rolej AS (
+    SELECT item_id, count(*) FILTER (WHERE now_id IS NOT NULL) AS n, count(*) FILTER (WHERE now_id IS NULL) AS gone,
+           jsonb_agg(jsonb_build_object('id', id, 'name', name) ORDER BY id) FILTER (WHERE now_id IS NOT NULL) AS j,
+           jsonb_agg(jsonb_build_object('id', id, 'name', name) ORDER BY id) FILTER (WHERE now_id IS NULL) AS gone_j
+    FROM ro GROUP BY item_id
+  ), it AS (
+    INSERT INTO batch_run_items (run_id, external_id, username, ldap_dn, user_id, outcome, reason, changes)
+    SELECT $1, v.external_id, v.username, v.ldap_dn, v.user_id,
+           (CASE WHEN v.verdict = 'RESTORE' THEN 'UPDATED' WHEN v.verdict IN ('CREATED', 'RESTORED_BEFORE') THEN 'UNCHANGED' ELSE 'FAILED' END)::"RunItemOutcome",
+           ${REASONS},
+           (jsonb_build_object('restore', jsonb_build_object('runId', $2::int, 'itemId', v.item_id, 'verdict', v.verdict, 'laterRunId', v.later_run))
+             || CASE WHEN v.verdict = 'RESTORE' AND v.ch->'user' IS NOT NULL
+                     THEN jsonb_build_object('user', jsonb_build_object('before', v.ch->'user'->'after', 'after', v.ch->'user'->'before')) ELSE '{}'::jsonb END
+             || CASE WHEN v.verdict = 'RESTORE' AND credj.j IS NOT NULL THEN jsonb_build_object('credentials', credj.j) ELSE '{}'::jsonb END
+             || CASE WHEN v.verdict = 'RESTORE' AND rolej.j IS NOT NULL THEN jsonb_build_object('rolesGranted', rolej.j) ELSE '{}'::jsonb END
+             || CASE WHEN irr.j IS NOT NULL OR rolej.gone_j IS NOT NULL
+                     THEN jsonb_build_object('irreversible', jsonb_build_object('certificatesRevoked', COALESCE(irr.j, '[]'::jsonb), 'rolesDeleted', COALESCE(rolej.gone_j, '[]'::jsonb)))
+                     ELSE '{}'::jsonb END)::json
+    FROM v LEFT JOIN credj ON credj.item_id = v.item_id LEFT JOIN irr ON irr.item_id = v.item_id LEFT JOIN rolej ON rolej.item_id = v.item_id
+    ORDER BY v.item_id
+    RETURNING 1
+  )
+  SELECT (SELECT max(item_id) FROM src) AS last_item_id,
+         count(*)::int AS items,
+         count(*) FILTER (WHERE v.verdict = 'RESTORE')::int AS restored,
+         count(*) FILTER (WHERE v.verdict IN ('CREATED', 'RESTORED_BEFORE'))::int AS unchanged,
+         count(*) FILTER (WHERE v.verdict NOT IN ('RESTORE', 'CREATED', 'RESTORED_BEFORE'))::int AS conflicts,
+         COALESCE(sum(credj.n) FILTER (WHERE v.verdict = 'RESTORE'), 0)::int AS credentials,
+         COALESCE(sum(credj.certificates) FILTER (WHERE v.verdict = 'RESTORE'), 0)::int AS certificates,
+         COALESCE(sum(rolej.n) FILTER (WHERE v.verdict = 'RESTORE'), 0)::int AS roles,
+         (COALESCE(sum(irr.n), 0) + COALESCE(sum(rolej.gone), 0))::int AS irreversible,
+         -- Writes that did not happen although the snapshot said they would: someone changed those rows meanwhile.
+         CASE WHEN $6 THEN
+           ((SELECT count(*) FROM ok) - (SELECT count(*) FROM uu))
+           + ((SELECT count(*) FROM cr JOIN ok ON ok.item_id = cr.item_id WHERE cr.before <> cr.after) - (SELECT count(*) FROM uc))
+           + ((SELECT count(*) FROM ct JOIN ok ON ok.item_id = ct.item_id WHERE ct.after = 'ON_HOLD') - (SELECT count(*) FROM ucert))
+           + ((SELECT count(*) FROM ro JOIN ok ON ok.item_id = ro.item_id WHERE ro.now_id IS NOT NULL) - (SELECT count(*) FROM ur))
+           + ((SELECT count(*) FROM v) - (SELECT count(*) FROM it))
+         ELSE 0 END::int AS lost_writes
+  FROM v LEFT JOIN credj ON credj.item_id = v.item_id LEFT JOIN irr ON irr.item_id = v.item_id LEFT JOIN rolej ON rolej.item_id = v.item_id`,
+};
+
+/**
+ * The page's counters added to the restore run's and its cursor moved, in the page's transaction:
+ * only from the cursor the page started at (pages commit in order) and while the attempt owns the run.
+ */
+export const COUNT_RESTORE_PAGE = {
+  name: 'restore-count-page',
+  text: `
+  UPDATE batch_runs SET pages_applied = pages_applied + 1, restore_cursor = $3::bigint, entries_read = entries_read + $4,
+         updated = updated + $5, unchanged = unchanged + $6, failed = failed + $7, credentials_changed = credentials_changed + $8,
+         certificates_changed = certificates_changed + $9, roles_withdrawn = roles_withdrawn + $10, irreversible = irreversible + $11
+  WHERE id = $1 AND restore_cursor IS NOT DISTINCT FROM $2::bigint AND status = 'RUNNING' AND attempts = $12::int
+  RETURNING cancel_requested_at`,
+};

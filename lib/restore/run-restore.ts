@@ -1,0 +1,231 @@
+import type pg from 'pg';
+import { isDatabaseUnavailable, pool } from '../db-pool';
+import { beginAttempt, endRun, loadRun, ownedByAttempt, ownsRun, recordTransientError, type RunRow } from '../runs/run-lifecycle';
+import type { RunStatus } from '../generated/prisma/enums';
+import { COUNT_RESTORE_PAGE, RESTORE_PAGE } from './restore-sql';
+
+// The engine of a restore run (a batch_runs row with restore_of_run_id): the restored run's items
+// read in pages of item ids, each page one statement (lib/restore/restore-sql.ts) and its counters
+// in one transaction, fenced by the attempt like a sync run's pages (lib/runs/run-lifecycle.ts).
+// The cursor (restore_cursor, the last item id of the last committed page) commits with the page,
+// so an attempt that takes over after a crash starts exactly after it: the end state, counters
+// and items equal those of an uninterrupted restore. Plain SQL: it runs in the worker.
+
+export const RESTORE_PAGE_SIZE = 1000;
+
+/** RESTORE_PAGE_SIZE in the environment (1-10000; the fault tests use small pages), else 1000. */
+function pageSizeFromEnv(): number {
+  const n = Number(process.env.RESTORE_PAGE_SIZE);
+  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : RESTORE_PAGE_SIZE;
+}
+const PAGE_ATTEMPTS = 3;
+
+export type RestoreCounters = {
+  entriesRead: number;
+  restored: number;
+  unchanged: number;
+  conflicts: number;
+  credentialsRestored: number;
+  certificatesReleased: number;
+  rolesGranted: number;
+  irreversible: number;
+};
+
+export type RestoreProgress = {
+  entriesRead: number;
+  entriesTotal: number | null;
+  page: number;
+  counters: RestoreCounters;
+};
+
+export type RestoreOutcome = { runId: number; status: RunStatus; dryRun: boolean; counters: RestoreCounters; errorCode: string | null; error: string | null };
+
+/** A failure a later attempt may overcome (the worker retries it with backoff). */
+export class TransientRestoreError extends Error {
+  readonly transient = true as const;
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransientRestoreError';
+  }
+}
+
+class TakenOver extends Error {}
+/** Someone changed rows of the page while it was written: it rolls back and is decided again. */
+class LostWrites extends Error {}
+
+const TERMINAL: ReadonlySet<string> = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED', 'THRESHOLD_EXCEEDED']);
+
+export function restoreCountersFromRow(r: Record<string, unknown>): RestoreCounters {
+  return {
+    entriesRead: Number(r.entries_read),
+    restored: Number(r.updated),
+    unchanged: Number(r.unchanged),
+    conflicts: Number(r.failed),
+    credentialsRestored: Number(r.credentials_changed),
+    certificatesReleased: Number(r.certificates_changed),
+    rolesGranted: Number(r.roles_withdrawn),
+    irreversible: Number(r.irreversible),
+  };
+}
+
+function outcomeOf(r: RunRow): RestoreOutcome {
+  return {
+    runId: r.id,
+    status: r.status as RunStatus,
+    dryRun: r.dry_run,
+    counters: restoreCountersFromRow(r),
+    errorCode: (r.error_code as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+  };
+}
+
+async function finish(db: pg.Pool, runId: number, status: RunStatus, attempt: number, error?: { code: string; message: string }): Promise<RestoreOutcome> {
+  const { run } = await endRun(db, runId, status, { error: error ?? { code: null, message: null }, attempt });
+  return outcomeOf(run);
+}
+
+/** The restored run's items a restore reads: their id range and count. */
+export async function restorableItems(db: Pick<pg.Pool, 'query'>, restoredRunId: number): Promise<{ first: string | null; last: string | null; count: number }> {
+  const { rows } = await db.query(
+    `SELECT min(id)::text AS first, max(id)::text AS last, count(*)::int AS count FROM batch_run_items WHERE run_id = $1 AND outcome IN ('CREATED', 'UPDATED')`,
+    [restoredRunId],
+  );
+  return { first: rows[0].first, last: rows[0].last, count: rows[0].count };
+}
+
+type PageDone = { lastItemId: string | null; items: number; cancelRequested: boolean; counters: RestoreCounters };
+
+async function applyRestorePage(client: pg.PoolClient, run: RunRow, attempt: number, cursor: string, last: string, pageSize: number): Promise<PageDone> {
+  await client.query('BEGIN');
+  try {
+    // The page's CTEs are guesses to the planner (it expects 5 people restored of 1,000): with them
+    // it updated held certificates by a nested loop over a sequential scan of all certificates,
+    // 2,250 x 30,000 rows a page (40 people/s). Every row this statement touches is reached by key.
+    await client.query('SET LOCAL enable_seqscan = off');
+    const { rows } = await client.query({ ...RESTORE_PAGE, values: [run.id, run.restore_of_run_id, cursor, last, pageSize, !run.dry_run] });
+    const r = rows[0];
+    if (r.lost_writes > 0) throw new LostWrites(`${r.lost_writes} write(s) of the page lost to a concurrent change`);
+    if (r.items === 0) {
+      await client.query('ROLLBACK');
+      return { lastItemId: null, items: 0, cancelRequested: false, counters: zero() };
+    }
+    const counters: RestoreCounters = {
+      entriesRead: r.items,
+      restored: r.restored,
+      unchanged: r.unchanged,
+      conflicts: r.conflicts,
+      credentialsRestored: r.credentials,
+      certificatesReleased: r.certificates,
+      rolesGranted: r.roles,
+      irreversible: r.irreversible,
+    };
+    const counted = await client.query({
+      ...COUNT_RESTORE_PAGE,
+      values: [run.id, cursor, r.last_item_id, r.items, r.restored, r.unchanged, r.conflicts, r.credentials, r.certificates, r.roles, r.irreversible, attempt],
+    });
+    if (!counted.rows[0]) throw new TakenOver();
+    await client.query('COMMIT');
+    return { lastItemId: String(r.last_item_id), items: r.items, cancelRequested: counted.rows[0].cancel_requested_at !== null, counters };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+function zero(): RestoreCounters {
+  return { entriesRead: 0, restored: 0, unchanged: 0, conflicts: 0, credentialsRestored: 0, certificatesReleased: 0, rolesGranted: 0, irreversible: 0 };
+}
+
+/**
+ * Executes a queued restore run. Safe to call again on the same run after a crash or a transient
+ * failure: it resumes after the last committed page.
+ */
+export async function runRestore({
+  runId,
+  onProgress,
+  pageSize = pageSizeFromEnv(),
+}: {
+  runId: number;
+  onProgress?: (progress: RestoreProgress) => void | Promise<void>;
+  pageSize?: number;
+}): Promise<RestoreOutcome> {
+  const db = pool();
+  let run = await loadRun(db, runId);
+  if (TERMINAL.has(run.status)) return outcomeOf(run);
+  if (run.restore_of_run_id === null) throw new Error(`Run #${runId} is not a restore run.`);
+  if (run.cancel_requested_at) return outcomeOf((await endRun(db, runId, 'CANCELLED', { message: 'Cancelled before it started.' })).run);
+  const started = await beginAttempt(db, runId);
+  if (!started) return outcomeOf(await loadRun(db, runId));
+  run = started;
+  const attempt = Number(run.attempts);
+  let client: pg.PoolClient | null = null;
+  try {
+    const range = await restorableItems(db, Number(run.restore_of_run_id));
+    // The first attempt fixes the total and the cursor's start (the item before the run's first).
+    const start = range.first === null ? '0' : (BigInt(range.first) - 1n).toString();
+    const { rows: begun } = await db.query(
+      `UPDATE batch_runs SET entries_total = COALESCE(entries_total, $2), restore_cursor = COALESCE(restore_cursor, $3::bigint)
+       WHERE id = $1 AND ${ownedByAttempt('$4')} RETURNING restore_cursor::text AS cursor`,
+      [runId, range.count, start, attempt],
+    );
+    if (!begun[0]) throw new TakenOver();
+    let cursor: string = begun[0].cursor;
+    let page = Number(run.pages_applied);
+    let totals = restoreCountersFromRow(run);
+    if (range.last !== null) {
+      client = await db.connect();
+      // As the sync's pages (lib/sync/run-batch-job.ts EngineSession): index scans on SSDs, and no endless lock wait.
+      await client.query(`SET random_page_cost = 1.1; SET lock_timeout = '15s'; SET idle_in_transaction_session_timeout = '20s'`);
+      for (;;) {
+        let done: PageDone | undefined;
+        for (let tries = 1; !done; tries++) {
+          try {
+            done = await applyRestorePage(client, run, attempt, cursor, range.last, pageSize);
+          } catch (error) {
+            if (error instanceof TakenOver) throw error;
+            if (!(error instanceof LostWrites) && !isDatabaseUnavailable(error) && !/lock timeout|deadlock|could not serialize/i.test((error as Error).message)) throw error;
+            client.release(error as Error);
+            client = null;
+            if (tries >= PAGE_ATTEMPTS) throw new TransientRestoreError('PAGE_APPLY_FAILED', `A page could not be restored after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
+            await new Promise((r) => setTimeout(r, 100 * tries));
+            client = await db.connect();
+          }
+        }
+        if (!done.lastItemId) break;
+        cursor = done.lastItemId;
+        page++;
+        totals = addRestoreCounters(totals, done.counters);
+        await onProgress?.({ entriesRead: totals.entriesRead, entriesTotal: range.count, page, counters: totals });
+        if (done.cancelRequested) {
+          client.release();
+          client = null;
+          return finish(db, runId, 'CANCELLED', attempt, { code: 'CANCELLED', message: `Cancelled after ${page} page(s); every applied page is complete.` });
+        }
+        if (done.items < pageSize) break;
+      }
+      client.release();
+      client = null;
+    }
+    const final = await loadRun(db, runId);
+    return finish(db, runId, Number(final.failed) > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED', attempt);
+  } catch (error) {
+    client?.release(error as Error);
+    if (error instanceof TakenOver || !(await ownsRun(db, runId, attempt).catch(() => true))) return outcomeOf(await loadRun(db, runId));
+    if (isDatabaseUnavailable(error) || error instanceof TransientRestoreError) {
+      const transient = error instanceof TransientRestoreError ? error : new TransientRestoreError('DATABASE_UNAVAILABLE', `The database is unavailable: ${(error as Error).message}`, { cause: error });
+      await recordTransientError(db, runId, attempt, transient.code, transient.message).catch(() => undefined);
+      throw transient;
+    }
+    throw error;
+  }
+}
+
+export function addRestoreCounters(a: RestoreCounters, b: RestoreCounters): RestoreCounters {
+  const sum = { ...a };
+  for (const key of Object.keys(sum) as (keyof RestoreCounters)[]) sum[key] += b[key];
+  return sum;
+}
