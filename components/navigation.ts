@@ -26,6 +26,7 @@ export const ADMIN_NAV: NavSection[] = [
       { href: '/admin/audit-log', label: 'Audit log' },
       { href: '/admin/accounts', label: 'Application accounts' },
       { href: '/admin/api-tokens', label: 'API tokens' },
+      { href: '/admin/notifications', label: 'Notifications' },
     ],
   },
 ];

@@ -21,6 +21,12 @@ const schema = z.object({
   WORKER_RUN_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
   /** Sessions past their expiry are deleted on this period (a sign-in page nobody returns to leaves rows behind). */
   WORKER_SESSION_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  /** How often the notification outbox is drained into the notifications queue (events appear within it). */
+  WORKER_NOTIFICATION_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
+  /** First retry delay of a failed webhook or e-mail delivery; each further retry waits twice as long. */
+  WORKER_NOTIFICATION_RETRY_DELAY_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Deliveries made at the same time. */
+  WORKER_NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 });
 
 export type WorkerSettings = z.infer<typeof schema>;

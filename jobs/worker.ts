@@ -18,12 +18,22 @@ import {
 } from '@/lib/queue/batch-jobs-queue';
 import { redisConnection } from '@/lib/queue/connection';
 import {
+  createNotificationsQueue,
+  NOTIFICATION_RETRY_BACKOFF,
+  NOTIFICATIONS_QUEUE,
+  notificationRetryDelay,
+  type NotificationJobData,
+} from '@/lib/queue/notifications-queue';
+import { dispatchPendingEvents } from '@/lib/notifications/outbox';
+import { deleteOldNotifications } from '@/lib/notifications/delete-old-notifications';
+import {
   clearWorkerHeartbeat,
   HEARTBEAT_INTERVAL_MS,
   writeWorkerHeartbeat,
   type WorkerHeartbeat,
 } from '@/lib/queue/worker-heartbeat';
 import { createBatchJobProcessor, type RunEngine } from './process-batch-job';
+import { createNotificationProcessor } from './process-notification';
 import { createRunReconciler } from './run-reconciler';
 import { createScheduleReconciler } from './schedule-reconciler';
 import { workerSettings } from './worker-settings';
@@ -159,6 +169,40 @@ async function main(): Promise<void> {
     })().catch((e: Error) => log(`could not record the failure of job ${job.id}: ${e.message}`));
   });
 
+  // Notifications: the outbox (events written with the transitions they report) is drained into
+  // the notifications queue, whose deliveries (webhooks, e-mail) are retried with a backoff.
+  const notifications = createNotificationsQueue(queueConnection);
+  notifications.on('error', redisError('notifications queue'));
+  const notificationWorker = new Worker<NotificationJobData>(NOTIFICATIONS_QUEUE, createNotificationProcessor(), {
+    connection: workerConnection,
+    prefix,
+    autorun: false,
+    concurrency: settings.WORKER_NOTIFICATION_CONCURRENCY,
+    settings: {
+      backoffStrategy: (attemptsMade, type) => {
+        if (type !== NOTIFICATION_RETRY_BACKOFF) throw new Error(`Unknown backoff strategy ${type}`);
+        return notificationRetryDelay(attemptsMade, settings.WORKER_NOTIFICATION_RETRY_DELAY_MS);
+      },
+    },
+  });
+  notificationWorker.on('error', redisError('notifications worker'));
+  notificationWorker.on('failed', (job, error) => {
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) log(`notification ${job.id} given up after ${job.attemptsMade} attempts: ${error.message}`);
+  });
+  let dispatching = false;
+  const dispatchNotifications = async () => {
+    if (dispatching || outages.isDown('Redis')) return;
+    dispatching = true;
+    try {
+      while ((await dispatchPendingEvents(notifications)) > 0);
+    } catch (error) {
+      reportFailure('notification dispatch failed, retried shortly')(error);
+    } finally {
+      dispatching = false;
+    }
+  };
+  const dispatchTimer = setInterval(() => void dispatchNotifications(), settings.WORKER_NOTIFICATION_DISPATCH_INTERVAL_MS);
+
   // Reconcile on every (re)connect: a replaced or flushed Redis gets its schedules back.
   redis.on('ready', () => void reconcile('redis ready').then(() => reconcileLostRuns('redis ready')));
   if (redis.status === 'ready') await reconcile('start');
@@ -175,9 +219,14 @@ async function main(): Promise<void> {
 
   // Housekeeping of the web app's sessions: several workers may do it at once, a delete is idempotent.
   const cleanUpSessions = () =>
-    deleteExpiredSessions()
-      .then((count) => count > 0 && log(`expired sessions deleted: ${count}`))
-      .catch(reportFailure('could not delete expired sessions'));
+    Promise.all([
+      deleteExpiredSessions()
+        .then((count) => count > 0 && log(`expired sessions deleted: ${count}`))
+        .catch(reportFailure('could not delete expired sessions')),
+      deleteOldNotifications()
+        .then((count) => count > 0 && log(`notification events and deliveries past their retention deleted: ${count}`))
+        .catch(reportFailure('could not delete old notifications')),
+    ]);
   void cleanUpSessions();
   const sessionCleanupTimer = setInterval(() => void cleanUpSessions(), settings.WORKER_SESSION_CLEANUP_INTERVAL_MS);
 
@@ -205,6 +254,9 @@ async function main(): Promise<void> {
     clearInterval(lostTimer);
     clearInterval(sessionCleanupTimer);
     clearInterval(heartbeatTimer);
+    clearInterval(dispatchTimer);
+    // A delivery in progress finishes (bounded by its timeout); a later one waits in the queue.
+    const notificationsClosed = notificationWorker.close().catch(() => undefined);
     await worker.pause(true).catch(() => undefined);
     await allParkedOrDone(active, parkedChanged, settings.WORKER_SHUTDOWN_GRACE_MS);
     // Closing stops the lock renewal and may take seconds under load: renew the parked runs' locks
@@ -241,6 +293,8 @@ async function main(): Promise<void> {
     // exiting closes every socket anyway and PostgreSQL rolls that page back.
     const cleanup = async () => {
       await clearWorkerHeartbeat(redis, prefix, beat.workerId);
+      await notificationsClosed;
+      await notifications.close();
       await queue.close();
       redis.disconnect();
       workerConnection.disconnect();
@@ -254,6 +308,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   worker.run().catch((error: Error) => log(`worker stopped: ${error.message}`));
+  notificationWorker.run().catch((error: Error) => log(`notifications worker stopped: ${error.message}`));
+  void dispatchNotifications();
   log(`started: queue ${prefix}:${BATCH_JOBS_QUEUE}, concurrency ${settings.WORKER_CONCURRENCY}, worker ${beat.workerId}`);
 }
 

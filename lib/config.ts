@@ -10,6 +10,8 @@ const schema = z.object({
   APP_ENCRYPTION_KEY: z.string().optional(),
   // Prefix for BullMQ queues and cache keys so that several installations can share one Redis.
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('idm'),
+  // The address people open the app at (https://idm.example.com): makes the links in notifications absolute.
+  APP_PUBLIC_URL: z.string().url().optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   // Whose X-Forwarded-For to believe for the client address (lib/http/client-address.ts): nobody by default.

@@ -1,6 +1,7 @@
 // The demo: services (existing ones from the environment, or private ones under .data/), migrations,
 // seed, build when needed, web server and worker. Started by scripts/demo.ts, which owns Ctrl-C.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { generateEncryptionKey, parseEncryptionKey } from '../lib/crypto';
 import { PrismaClient } from '../lib/generated/prisma/client';
 import { deployMigrations } from '../lib/migrations';
 import { seedDemo, type DemoSeedResult } from '../lib/seed/demo';
+import { seedDemoNotifications } from '../lib/seed/demo-notifications';
+import { startNotificationSinks } from './services/notification-sinks';
 import type { DirectoryConnection } from '../lib/seed/ldap-settings';
 import { demoPeople, toLdif, type DemoPerson } from './demo-data';
 import { waitForPort } from './services/ports';
@@ -176,6 +179,39 @@ async function migrateAndSeed(databaseUrl: string, key: string, dir: { connectio
   }
 }
 
+/**
+ * A local mail sink and webhook receiver, and the demo's e-mail settings and webhook pointing at
+ * them: what the product sends is printed here and listed under Admin > Notifications > Sent
+ * notifications. Null (and said) when smtp-server, a dev dependency, is not installed.
+ */
+async function notificationSinks(databaseUrl: string, key: string): Promise<{ smtpPort: number } | null> {
+  const secretFile = path.join(DATA, 'demo-webhook.secret');
+  if (!existsSync(secretFile)) writeFileSync(secretFile, `whsec_${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  const webhookSecret = readFileSync(secretFile, 'utf8').trim();
+  let sinks;
+  try {
+    sinks = await startNotificationSinks({
+      smtpPort: portFromEnv('DEMO_SMTP_PORT', 2525),
+      webhookPort: portFromEnv('DEMO_WEBHOOK_PORT', 8025),
+      webhookSecret,
+      log: (line) => log(line),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    log('Notifications: smtp-server (a dev dependency) is not installed, so the demo has no local mail sink');
+    return null;
+  }
+  services.push({ name: 'notification sinks', stop: sinks.stop });
+  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  try {
+    await seedDemoNotifications(db, { smtpPort: sinks.smtpPort, webhookUrl: sinks.webhookUrl, webhookSecret }, parseEncryptionKey(key));
+  } finally {
+    await db.$disconnect();
+  }
+  log(`Notifications: e-mail to a local mail sink (127.0.0.1:${sinks.smtpPort}) and a webhook to a local receiver (${sinks.webhookUrl})`);
+  return { smtpPort: sinks.smtpPort };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Web server and worker
 // ---------------------------------------------------------------------------------------------
@@ -327,6 +363,8 @@ async function main(): Promise<void> {
   const [databaseUrl, redisUrl, dir] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [string, string, Awaited<ReturnType<typeof directory>>];
   if (shuttingDown) return;
   const seeded = await migrateAndSeed(databaseUrl, key, dir);
+  const sinks = await notificationSinks(databaseUrl, key);
+  if (shuttingDown) return;
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -335,6 +373,8 @@ async function main(): Promise<void> {
     APP_ENCRYPTION_KEY: key,
     NODE_ENV: 'production',
     PORT: String(port),
+    // Absolute links in the notifications the demo sends.
+    APP_PUBLIC_URL: process.env.APP_PUBLIC_URL ?? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`,
   };
 
   if (web) {
@@ -360,6 +400,7 @@ async function main(): Promise<void> {
     '  Identity Manager is running',
     web ? `  URL:       http://${shownHost}:${port}/` : '  URL:       (no web app yet)',
     ...seeded.accounts.map((a) => `  ${a.role === 'ADMINISTRATOR' ? 'Admin:   ' : 'Operator:'}  ${a.username} / ${a.password}`),
+    ...(sinks && web ? [`  Sent notifications (e-mail and webhooks, to local sinks): http://${shownHost}:${port}/admin/notifications/sent`] : []),
     `  Data:      ${DATA} (logins in demo-accounts.json)`,
     '  Stop:      Ctrl-C',
     '',

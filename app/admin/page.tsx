@@ -16,6 +16,9 @@ export default async function AdminHomePage() {
         <LinkCard href="/admin/ldap-connection" title="LDAP connection">
           Directory URL, TLS, bind account and base DN the batch jobs read from.
         </LinkCard>
+        <LinkCard href="/admin/notifications" title="Notifications">
+          Webhooks and e-mail when a run ends, fails, stops at the threshold or needs confirmation; what was sent.
+        </LinkCard>
         <LinkCard href="/admin/audit-log" title="Audit log">
           Who changed a schedule or the settings, started a run, cleared the cache or signed in.
         </LinkCard>

@@ -6,6 +6,7 @@ import { API_ERROR_CODES, STATUS_OF, type ApiErrorCode } from './errors';
 import { RevocationReason } from '../generated/prisma/enums';
 import { FILTER_PRESET_KEYS } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
+import { NOTIFICATION_EVENT_TYPES } from '../notifications/events';
 import { CONFIRMATION_RULES } from '../batch-jobs/confirmation-rule';
 
 const REVOCATION_REASONS = Object.values(RevocationReason);
@@ -76,6 +77,9 @@ export function errorResponses(codes: ApiErrorCode[], notes: Partial<Record<ApiE
 const jobKey = { name: 'jobKey', in: 'path', required: true, schema: { type: 'string', enum: ['inactive-ldap-users', 'active-ldap-users'] } };
 const runId = { name: 'runId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const dateTime = { type: ['string', 'null'], format: 'date-time' };
+const webhookId = { name: 'webhookId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const webhookRef = { $ref: '#/components/schemas/Webhook' };
+const eventTypes = { type: 'array', minItems: 1, items: { type: 'string', enum: NOTIFICATION_EVENT_TYPES } };
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -91,7 +95,7 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   security: [{ bearerAuth: [] }],
-  tags: [{ name: 'jobs' }, { name: 'runs' }, { name: 'operator' }, { name: 'users' }, { name: 'operations' }],
+  tags: [{ name: 'jobs' }, { name: 'runs' }, { name: 'operator' }, { name: 'users' }, { name: 'webhooks' }, { name: 'operations' }],
   paths: {
     '/api/v1/jobs': {
       get: { tags: ['jobs'], summary: 'List the batch jobs (operator)', responses: { '200': json({ type: 'object', properties: { jobs: { type: 'array', items: { $ref: '#/components/schemas/Job' } } } }), ...errorResponses(AUTH_ERRORS) } },
@@ -279,6 +283,81 @@ export const openApiDocument = {
         responses: { '200': json({ $ref: '#/components/schemas/User' }), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such user' }) },
       },
     },
+    '/api/v1/webhooks': {
+      get: { tags: ['webhooks'], summary: 'List the webhooks (administrator)', responses: { '200': json({ type: 'object', properties: { webhooks: { type: 'array', items: webhookRef } } }), ...errorResponses(AUTH_ERRORS) } },
+      post: {
+        tags: ['webhooks'],
+        summary: 'Add a webhook (administrator)',
+        description:
+          'Events are POSTed as JSON `{ id, type, createdAt, data }` signed with `X-IdM-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (README, Notifications). ' +
+          'The answer holds the signing secret: it is never answered again. Leave `secret` out to have one generated.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'url', 'events'],
+                properties: { name: { type: 'string', maxLength: 100 }, url: { type: 'string', format: 'uri', description: 'http:// or https://' }, events: eventTypes, secret: { type: 'string', minLength: 16, maxLength: 200 } },
+              },
+            },
+          },
+        },
+        responses: { '201': json({ type: 'object', properties: { webhook: webhookRef, secret: { type: 'string' } } }, 'Created'), ...errorResponses(CHANGE_ERRORS) },
+      },
+    },
+    '/api/v1/webhooks/{webhookId}': {
+      get: { tags: ['webhooks'], summary: 'One webhook (administrator)', parameters: [webhookId], responses: { '200': json(webhookRef), ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such webhook' }) } },
+      patch: {
+        tags: ['webhooks'],
+        summary: "Change a webhook's URL, events or whether it is enabled (administrator)",
+        parameters: [webhookId],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: { url: { type: 'string', format: 'uri' }, events: eventTypes, enabled: { type: 'boolean' } } } } } },
+        responses: { '200': json(webhookRef), ...errorResponses([...CHANGE_ERRORS, 'not_found'], { not_found: 'No such webhook' }) },
+      },
+      delete: { tags: ['webhooks'], summary: 'Delete a webhook (administrator); its delivery log stays', parameters: [webhookId], responses: { '204': { description: 'Deleted' }, ...errorResponses([...AUTH_ERRORS, 'cross_origin_request', 'not_found'], { not_found: 'No such webhook' }) } },
+    },
+    '/api/v1/webhooks/{webhookId}/test': {
+      post: {
+        tags: ['webhooks'],
+        summary: 'Send a webhook.test event to this webhook (administrator)',
+        parameters: [webhookId],
+        responses: { '202': json({ type: 'object', properties: { eventId: { type: 'string' } } }, 'Queued'), ...errorResponses([...CHANGE_ERRORS, 'not_found'], { not_found: 'No such webhook' }) },
+      },
+    },
+    '/api/v1/webhooks/{webhookId}/deliveries': {
+      get: {
+        tags: ['webhooks'],
+        summary: "The webhook's last 50 delivery attempts, newest first (administrator)",
+        parameters: [webhookId],
+        responses: {
+          '200': json({
+            type: 'object',
+            properties: {
+              deliveries: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    eventId: { type: 'string' },
+                    eventType: { type: 'string' },
+                    attempt: { type: 'integer' },
+                    ok: { type: 'boolean' },
+                    statusCode: { type: ['integer', 'null'] },
+                    durationMs: { type: 'integer' },
+                    error: { type: ['string', 'null'] },
+                    at: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+            },
+          }),
+          ...errorResponses([...AUTH_ERRORS, 'not_found'], { not_found: 'No such webhook' }),
+        },
+      },
+    },
     '/api/health': {
       get: { tags: ['operations'], summary: 'Liveness', security: [], responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } } }), ...errorResponses(ADDRESS_ERRORS) } },
     },
@@ -305,6 +384,20 @@ export const openApiDocument = {
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token `idm_...`, never accepted from cookies.' } },
     schemas: {
+      Webhook: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          name: { type: 'string' },
+          url: { type: 'string' },
+          events: { type: 'array', items: { type: 'string', enum: NOTIFICATION_EVENT_TYPES } },
+          enabled: { type: 'boolean' },
+          createdBy: { type: ['string', 'null'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          lastDelivery: { type: ['object', 'null'], properties: { at: { type: 'string', format: 'date-time' }, ok: { type: 'boolean' }, statusCode: { type: ['integer', 'null'] } } },
+        },
+      },
       Error: {
         type: 'object',
         required: ['code', 'message'],

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { RunStatus, RunTrigger } from '../generated/prisma/enums';
 import { inTransaction } from '../db-pool';
 import { RUN_SUMMARY_COLUMNS, type RunSummary } from '../batch-jobs/run-summary';
+import { recordRunEndEvents } from '../notifications/outbox';
 
 // The one place that moves a run between states and frees its job for the next run. Every
 // transition is conditional on the state it leaves (and, for an engine's writes, on the attempt
@@ -133,7 +134,7 @@ export type EndRun = {
 };
 
 /**
- * Ends an active run and frees its job, in one transaction. A run that is no longer active (or no
+ * Ends an active run, frees its job and records its notification events (lib/notifications/outbox.ts), in one transaction. A run that is no longer active (or no
  * longer the attempt's) is left as it is: the answer is the row as it stands, `ended: false`.
  */
 export async function endRun(db: Db, runId: number, status: RunStatus, options: EndRun = {}): Promise<{ run: RunRow; ended: boolean }> {
@@ -145,7 +146,11 @@ export async function endRun(db: Db, runId: number, status: RunStatus, options: 
        WHERE id = $1 AND ${ACTIVE_RUN_SQL} AND ($5::int IS NULL OR ${ownedByAttempt('$5')}) RETURNING *, status::text AS status`,
       [runId, status, options.error?.code ?? null, options.error ? options.error.message : (options.message ?? null), options.attempt ?? null, keepCode],
     );
-    if (rows[0]) await releaseJob(client, rows[0].job_key, runId);
+    if (rows[0]) {
+      await releaseJob(client, rows[0].job_key, runId);
+      // The run's notifications (run.finished, run.failed, …) commit with its end, or not at all.
+      await recordRunEndEvents(client, rows[0]);
+    }
     return rows[0];
   }, db);
   return ended ? { run: ended, ended: true } : { run: await loadRun(db, runId), ended: false };

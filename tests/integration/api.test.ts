@@ -514,6 +514,43 @@ describe('operations endpoints', () => {
   });
 });
 
+describe('webhooks (administrator)', () => {
+  it('creates a webhook answering its secret once, lists, changes, tests and deletes it; operators are refused', async () => {
+    const refused = await env.api('/api/v1/webhooks', { token: operatorToken });
+    expect(refused.status).toBe(403);
+    await refused.body?.cancel();
+
+    const invalid = await env.api('/api/v1/webhooks', { method: 'POST', token: adminToken, body: { name: 'x', url: 'ftp://example.com', events: [], extra: 1 } });
+    expect(invalid.status).toBe(422);
+    expect(Object.keys((await json(invalid)).fieldErrors).sort()).toEqual(['events', 'extra', 'url']);
+
+    const created = await env.api('/api/v1/webhooks', { method: 'POST', token: adminToken, body: { name: 'SIEM', url: 'https://siem.example.com/idm', events: ['run.failed', 'restore.finished'] } });
+    expect(created.status).toBe(201);
+    const { webhook, secret } = await json(created);
+    expect(secret).toMatch(/^whsec_/);
+    expect(webhook).toMatchObject({ name: 'SIEM', url: 'https://siem.example.com/idm', events: ['run.failed', 'restore.finished'], enabled: true, createdBy: 'api-token:provisioning', lastDelivery: null });
+
+    const listed = await env.api('/api/v1/webhooks', { token: adminToken });
+    const listText = await listed.text();
+    expect(listText).not.toContain(secret);
+    expect(JSON.parse(listText).webhooks.map((w: { id: number }) => w.id)).toContain(webhook.id);
+
+    const patched = await env.api(`/api/v1/webhooks/${webhook.id}`, { method: 'PATCH', token: adminToken, body: { enabled: false, events: ['run.threshold_exceeded'] } });
+    expect(await json(patched)).toMatchObject({ id: webhook.id, enabled: false, events: ['run.threshold_exceeded'], url: 'https://siem.example.com/idm' });
+
+    const tested = await env.api(`/api/v1/webhooks/${webhook.id}/test`, { method: 'POST', token: adminToken });
+    expect(tested.status).toBe(202);
+    expect((await json(tested)).eventId).toMatch(/^evt_\d+$/);
+    expect(await json(await env.api(`/api/v1/webhooks/${webhook.id}/deliveries`, { token: adminToken }))).toEqual({ deliveries: [] });
+
+    const deleted = await env.api(`/api/v1/webhooks/${webhook.id}`, { method: 'DELETE', token: adminToken });
+    expect(deleted.status).toBe(204);
+    const gone = await env.api(`/api/v1/webhooks/${webhook.id}`, { token: adminToken });
+    expect(gone.status).toBe(404);
+    expect((await json(gone)).code).toBe('not_found');
+  });
+});
+
 describe('OpenAPI', () => {
   it('is served as OpenAPI 3.1 and documents every route handler under app/api', async () => {
     const res = await env.api('/api/v1/openapi.json');

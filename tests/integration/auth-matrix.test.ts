@@ -48,6 +48,8 @@ function accessOfPath(route: string, method = 'GET'): Access | null {
   // Restoring the users a run changed is the administrator's (issue 16).
   if (/^\/api\/v1\/runs\/[^/]+\/restore$/.test(route)) return 'ADMINISTRATOR';
   if (route.startsWith('/api/v1/admin/')) return 'ADMINISTRATOR';
+  // Webhooks (notifications) are the administrator's, reading them too: they name other systems.
+  if (route === '/api/v1/webhooks' || route.startsWith('/api/v1/webhooks/')) return 'ADMINISTRATOR';
   if (route === '/api/v1' || route.startsWith('/api/v1/')) return 'OPERATOR';
   if (route === '/admin' || route.startsWith('/admin/')) return 'ADMINISTRATOR';
   if (route === '/operator' || route.startsWith('/operator/')) return 'OPERATOR';

@@ -252,6 +252,7 @@ function accessOf(route: string, method: string): 'PUBLIC' | 'OPERATOR' | 'ADMIN
   if (['/login', '/', '/api/health', '/api/ready', '/api/v1/openapi.json', '/account/password'].includes(route)) return 'PUBLIC';
   if (/^\/api\/v1\/jobs\/[^/]+\/schedule$/.test(route) && method !== 'GET') return 'ADMINISTRATOR';
   if (route.startsWith('/admin')) return 'ADMINISTRATOR';
+  if (route.startsWith('/api/v1/webhooks')) return 'ADMINISTRATOR';
   return 'OPERATOR';
 }
 const mayUse = (caller: Caller, access: string) => access === 'PUBLIC' || caller === 'administrator' || (caller === 'operator' && access === 'OPERATOR');

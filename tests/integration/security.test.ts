@@ -44,7 +44,17 @@ describe('secrets never appear in pages, API responses or audit events', () => {
     };
     const adminSession = await sessionOf(env.accounts.admin.username);
     const operatorSession = await sessionOf(env.accounts.operator.username);
-    const secrets = [BIND_PASSWORD, operatorToken, adminToken, adminSession, operatorSession, hashApiToken(operatorToken), hashApiToken(adminToken), env.encryptionKey];
+    // Notifications: a webhook's signing secret (answered once, below, and never again) and the SMTP password.
+    const created = await env.api('/api/v1/webhooks', { method: 'POST', token: adminToken, body: { name: 'scan', url: 'https://hooks.example.com/idm', events: ['run.failed'] } });
+    expect(created.status).toBe(201);
+    const { secret: webhookSecret, webhook } = (await created.json()) as { secret: string; webhook: { id: number } };
+    const SMTP_PASSWORD = 'smtp-Pass-0f-the-Scan';
+    const { saveSmtpSettings, smtpSettingsInput } = await import('@/lib/notifications/smtp-settings');
+    await saveSmtpSettings(
+      smtpSettingsInput.parse({ enabled: true, host: 'smtp.example.com', port: 587, security: 'STARTTLS', username: 'idm', password: SMTP_PASSWORD, fromAddress: 'idm@example.com', recipients: 'ops@example.com', events: ['run.failed'] }),
+      { username: 'admin' },
+    );
+    const secrets = [BIND_PASSWORD, operatorToken, adminToken, adminSession, operatorSession, hashApiToken(operatorToken), hashApiToken(adminToken), env.encryptionKey, webhookSecret, SMTP_PASSWORD];
 
     const seen: Array<{ what: string; text: string }> = [];
     const record = async (what: string, res: Response) => {
@@ -64,7 +74,7 @@ describe('secrets never appear in pages, API responses or audit events', () => {
     await db.prisma().user.create({ data: { username: 'scan.user', usernameKey: 'scan.user', state: 'ACTIVE', source: 'LDAP' } });
 
     // Every page, as each role, with real values in dynamic segments.
-    const sample: Record<string, string> = { jobKey: JOB, runId: String(runId), username: 'scan.user' };
+    const sample: Record<string, string> = { jobKey: JOB, runId: String(runId), username: 'scan.user', webhookId: String(webhook.id) };
     for (const page of appPages()) {
       const url = page.file.replace(/^app/, '').replace(/\/page\.tsx?$/, '').replace(/\[(\w+)\]/g, (_, name: string) => sample[name] ?? 'sample') || '/';
       for (const [who, session] of [['admin', adminSession], ['operator', operatorSession]] as const) {

@@ -93,7 +93,7 @@ export async function withPrisma<T>(databaseUrl: string, fn: (db: PrismaClient) 
 
 // The Identity Manager's people and everything hanging off them, plus runs and audit; batch jobs,
 // LDAP settings and application accounts stay (they are configuration, seeded once per file).
-const IDENTITY_TABLES = ['certificates', 'credentials', 'user_roles', 'roles', 'users', 'batch_run_items', 'batch_runs', 'audit_events'];
+const IDENTITY_TABLES = ['certificates', 'credentials', 'user_roles', 'roles', 'users', 'batch_run_items', 'batch_runs', 'audit_events', 'notification_events', 'notification_deliveries'];
 
 /** Empties the identity data between tests (ids restart), and releases jobs' active runs. */
 export async function resetIdentityData(databaseUrl: string): Promise<void> {
