@@ -57,6 +57,11 @@ class AlreadyActive extends Error {}
 export async function createRun(db: Pick<pg.Pool, 'connect'>, run: NewRun): Promise<RunSummary | null> {
   try {
     return await inTransaction(async (client) => {
+      // The job's row first, and only while it has no active run: concurrent starts queue here one
+      // after the other. Inserting first deadlocked: each INSERT holds a key-share lock on the job
+      // row (the foreign key), and setting active_run_id (a unique column) needs the row exclusively.
+      const free = await client.query('SELECT 1 FROM batch_jobs WHERE key = $1 AND active_run_id IS NULL FOR UPDATE', [run.jobKey]);
+      if (free.rowCount !== 1) throw new AlreadyActive();
       const { rows } = await client.query<RunSummary>(
         `INSERT INTO batch_runs (job_key, status, trigger, started_by, dry_run, confirmed, confirms_run_id, entries_total, confirmed_by, confirmed_at, restore_of_run_id)
          VALUES ($1, 'QUEUED', $2::"RunTrigger", $3, $4, $5, $6, $7, $8, CASE WHEN $5 THEN now() END, $9) RETURNING ${RUN_SUMMARY_COLUMNS}`,
@@ -74,9 +79,7 @@ export async function createRun(db: Pick<pg.Pool, 'connect'>, run: NewRun): Prom
       return created;
     }, db);
   } catch (error) {
-    // A deadlock victim (40P01, seen once among 20 concurrent starts under load) wrote nothing:
-    // like a start that lost the race, its caller looks at the active run and tries again.
-    if (error instanceof AlreadyActive || (error as { code?: unknown })?.code === '40P01') return null;
+    if (error instanceof AlreadyActive) return null;
     throw error;
   }
 }
