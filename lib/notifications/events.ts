@@ -5,6 +5,8 @@
 //   { "id": "evt_42", "type": "run.failed", "createdAt": "2026-12-06T10:00:00.000Z", "data": { ... } }
 // `id` is the same for every attempt and every receiver of one event: receivers deduplicate on it.
 
+import type { RunCounters } from '../sync/apply-page';
+
 /** Events an administrator can subscribe a webhook or the e-mail list to. */
 export const NOTIFICATION_EVENT_TYPES = [
   'run.finished',
@@ -57,16 +59,7 @@ export type RunEventData = {
   queuedAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
-  counters: {
-    entriesRead: number;
-    created: number;
-    updated: number;
-    unchanged: number;
-    failed: number;
-    credentialsChanged: number;
-    certificatesChanged: number;
-    rolesWithdrawn: number;
-  };
+  counters: RunCounters;
   /** Active users the run would deactivate (its threshold check), null before it counted. */
   wouldDeactivate: number | null;
   /** The threshold check as made: { activeUsers, maxUsers, maxPercent, exceeded }. */

@@ -75,19 +75,26 @@ async function readRow(): Promise<Row | null> {
   return rows[0] ?? null;
 }
 
-export async function readSmtpSettings(): Promise<SmtpSettingsView | null> {
-  const row = await readRow();
-  if (!row) return null;
+/** What the page and the sender both see of the row (the password aside). */
+function common(row: Row) {
   return {
     enabled: row.enabled,
     host: row.host,
     port: row.port,
     security: row.security,
     username: row.username,
-    hasPassword: row.password_encrypted !== null,
     fromAddress: row.from_address,
     recipients: row.recipients,
     events: row.events,
+  };
+}
+
+export async function readSmtpSettings(): Promise<SmtpSettingsView | null> {
+  const row = await readRow();
+  if (!row) return null;
+  return {
+    ...common(row),
+    hasPassword: row.password_encrypted !== null,
     updatedBy: row.updated_by,
     updatedAt: row.updated_at,
   };
@@ -98,15 +105,8 @@ export async function smtpSettingsForSending(): Promise<SmtpSettingsForSending |
   const row = await readRow();
   if (!row) return null;
   return {
-    enabled: row.enabled,
-    host: row.host,
-    port: row.port,
-    security: row.security,
-    username: row.username,
+    ...common(row),
     password: row.password_encrypted ? decryptSecret(row.password_encrypted) : null,
-    fromAddress: row.from_address,
-    recipients: row.recipients,
-    events: row.events,
   };
 }
 

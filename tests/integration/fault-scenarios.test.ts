@@ -14,7 +14,7 @@ import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { generatedInactiveCount, seedGeneratedIdentityManager, writeGeneratedLdif, type GeneratedDirectory } from '@/scripts/generated-directory';
 import { startSlapd } from '@/scripts/services/slapd';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
-import { jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
+import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
 
 // The faults a production run meets, each against the real worker process, PostgreSQL, Redis and
 // slapd, each from the same pristine Identity Manager, each required to end (no active run left,
@@ -33,14 +33,9 @@ const inactivePeople = generated ? generatedInactiveCount(generated) : people.fi
 const PAGE_SIZE = Math.max(5, Math.ceil(inactivePeople / 80));
 const PAGES = Math.ceil(inactivePeople / PAGE_SIZE);
 const encryptionKey = generateEncryptionKey();
-// Shortened timings: a killed worker's run is stalled after 6 s and picked up within a second.
 const TIMINGS = {
   APP_ENCRYPTION_KEY: encryptionKey,
-  WORKER_LOCK_DURATION_MS: '6000',
-  WORKER_STALLED_INTERVAL_MS: '1000',
-  WORKER_SHUTDOWN_GRACE_MS: '15000',
-  WORKER_RETRY_DELAY_MS: '1000',
-  WORKER_RUN_RECONCILE_INTERVAL_MS: '1000',
+  ...FAULT_TIMINGS,
 };
 const TIMEOUT = 300_000;
 

@@ -26,6 +26,15 @@ export function jobsEnv(services: TestServices, extra: Record<string, string> = 
   };
 }
 
+/** Shortened worker timings of the fault tests: a killed worker's run is stalled after 6 s and picked up within a second. */
+export const FAULT_TIMINGS = {
+  WORKER_LOCK_DURATION_MS: '6000',
+  WORKER_STALLED_INTERVAL_MS: '1000',
+  WORKER_SHUTDOWN_GRACE_MS: '15000',
+  WORKER_RETRY_DELAY_MS: '1000',
+  WORKER_RUN_RECONCILE_INTERVAL_MS: '1000',
+};
+
 /** Makes lib/config, lib/db and the queue of this process use `env` (fresh singletons). */
 export async function useEnv(env: Record<string, string>): Promise<void> {
   await releaseClients();

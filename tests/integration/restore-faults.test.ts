@@ -10,7 +10,7 @@ import { INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
 import { seedDemoIdentities } from '@/lib/seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
-import { jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
+import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
 
 // A restore run through the real worker, killed (SIGKILL) mid-restore: another worker resumes it
 // after its last committed page and it ends exactly as an uninterrupted restore of the same run
@@ -20,11 +20,7 @@ const people = demoPeople({ size: 800, inactiveShare: 0.5, seed: 99 });
 const encryptionKey = generateEncryptionKey();
 const TIMINGS = {
   APP_ENCRYPTION_KEY: encryptionKey,
-  WORKER_LOCK_DURATION_MS: '6000',
-  WORKER_STALLED_INTERVAL_MS: '1000',
-  WORKER_SHUTDOWN_GRACE_MS: '15000',
-  WORKER_RETRY_DELAY_MS: '1000',
-  WORKER_RUN_RECONCILE_INTERVAL_MS: '1000',
+  ...FAULT_TIMINGS,
   // ~400 people restored two at a time: a restore of ~200 pages, long enough to be killed in the middle.
   RESTORE_PAGE_SIZE: '2',
 };
