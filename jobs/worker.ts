@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import { config } from '@/lib/config';
 import { refuseToStartWithoutProductionSecrets } from '@/lib/require-production-secrets';
+import { checkLdaptsVersion } from '@/lib/ldap/ldapts-seam';
 import { closePool, pool } from '@/lib/db-pool';
 import { deleteExpiredSessions } from '@/lib/auth/delete-expired-sessions';
 import { runStatus } from '@/lib/runs/run-lifecycle';
@@ -47,6 +48,7 @@ const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is 
 
 async function main(): Promise<void> {
   refuseToStartWithoutProductionSecrets('The batch worker');
+  checkLdaptsVersion(); // the fast LDAP decoding relies on this ldapts release (lib/ldap/ldapts-seam.ts)
   const settings = workerSettings();
   const { REDIS_URL, REDIS_PREFIX: prefix } = config();
   // Redis, PostgreSQL and the directory: one line per outage and per recovery (jobs/outages.ts).

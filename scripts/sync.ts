@@ -1,4 +1,5 @@
 import { closePool, pool } from '@/lib/db-pool';
+import { checkLdaptsVersion } from '@/lib/ldap/ldapts-seam';
 import { createRun } from '@/lib/runs/run-lifecycle';
 import { isSyncJobKey } from '@/lib/sync/job-options';
 import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
@@ -23,6 +24,7 @@ if (!jobKey || !isSyncJobKey(jobKey)) {
 }
 
 async function main(jobKey: string): Promise<number> {
+  checkLdaptsVersion(); // the fast LDAP decoding relies on this ldapts release (lib/ldap/ldapts-seam.ts)
   // Same rule as the jobs layer: at most one queued or running run per job.
   const run = await createRun(pool(), { jobKey, trigger: 'CLI', startedBy: 'cli', dryRun, confirmed, restoreOfRunId: restoreOf });
   if (!run) {

@@ -3,7 +3,7 @@ import type net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { connectWithBatchedReads } from './batched-reads';
 import { connectFailureCause, isNetworkError, isTlsError, LdapError, toLdapError } from './errors';
-import { routeSearchEntries } from './paged-search';
+import { routeSearchEntries } from './ldapts-seam';
 
 // Paged searches decode their entries themselves (lib/ldap/paged-search.ts).
 export { searchPages, type PagedSearch } from './paged-search';

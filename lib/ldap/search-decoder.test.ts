@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   BerDecodeError,
-  decodePagedResultsCookie,
-  decodeSearchEntry,
   directoryEntry,
   LdapMessageFramer,
   PAGED_RESULTS_OID,
-  readMessageHead,
+  SearchResponseDecoder,
 } from './search-decoder';
+
+const decoder = new SearchResponseDecoder();
+const decodeSearchEntry = decoder.entry.bind(decoder);
+const decodePagedResultsCookie = decoder.pagedResultsCookie.bind(decoder);
+const readMessageHead = decoder.head.bind(decoder);
 
 // Hand-built BER, so that every length form is exercised on purpose.
 function length(n: number, longForm = false): number[] {

@@ -41,6 +41,13 @@ export class DirectoryAttributes {
     return Array.isArray(held) ? [...held] : [held];
   }
 
+  /** Every attribute with its values, by lower-case name, in the order received (tests, diagnostics). */
+  toRecord(): Record<string, DirectoryValue[]> {
+    const record: Record<string, DirectoryValue[]> = {};
+    for (const name of this.names) record[name] = this.get(name)!;
+    return record;
+  }
+
   /** Declares an attribute (it may come without values). */
   declare(lowerName: string): void {
     if (this.indexOf(lowerName) < 0) {
@@ -103,8 +110,8 @@ export class BerDecodeError extends Error {
 /**
  * A read position inside one message. Every element's length is checked against the end of the
  * element that encloses it (`limit`, the message's end by default), so that a broken length can
- * neither read past the message nor swallow the next element. One instance is reused (decoding is
- * synchronous).
+ * neither read past the message nor swallow the next element. Each decoder reuses its own
+ * (decoding is synchronous).
  */
 class Cursor {
   buf: Buffer = Buffer.alloc(0);
@@ -160,26 +167,8 @@ class Cursor {
   }
 }
 
-const cursor = new Cursor();
-
-// Buffer#toString(encoding, start, end) re-checks its arguments in JS for every value; the
-// slices it ends in are what it calls (on every Node Buffer; paged-search.test.ts checks).
-type Slices = { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
-const utf8 = (buf: Buffer, start: number, end: number) => (buf as unknown as Slices).utf8Slice(start, end);
-const latin1 = (buf: Buffer, start: number, end: number) => (buf as unknown as Slices).latin1Slice(start, end);
-
 /** What every LDAPMessage starts with: its id and the kind of operation. */
 export type MessageHead = { messageId: number; op: number };
-
-/** messageID and protocolOp tag of one whole LDAPMessage (`start`/`end` bound it), written into `into`. */
-export function readMessageHead(buf: Buffer, start: number, end: number, into: MessageHead = { messageId: 0, op: 0 }): MessageHead {
-  const c = cursor.at(buf, start, end);
-  c.header(SEQUENCE, 'LDAPMessage');
-  into.messageId = c.integer('messageID');
-  if (c.pos >= end) throw new BerDecodeError('protocolOp is missing');
-  into.op = buf[c.pos]!;
-  return into;
-}
 
 /**
  * Attribute descriptions come in the same spelling and order in every entry of a search: the
@@ -187,20 +176,106 @@ export function readMessageHead(buf: Buffer, start: number, end: number, into: M
  * which spares a string and a lower-casing per attribute and entry.
  */
 type AttributeName = { bytes: Buffer; lower: string; binaryOption: boolean };
-const recentNames: AttributeName[] = [];
 
-function attributeName(buf: Buffer, start: number, end: number, index: number): AttributeName {
-  const recent = recentNames[index];
-  if (recent !== undefined && recent.bytes.length === end - start) {
-    const bytes = recent.bytes;
-    let i = 0;
-    while (i < bytes.length && bytes[i] === buf[start + i]) i++;
-    if (i === bytes.length) return recent;
+/**
+ * Decodes the messages of one connection's searches. Its state (a read cursor, the attribute
+ * names seen lately) belongs to the instance: one per connection (lib/ldap/ldapts-seam.ts), none
+ * shared between modules. Text goes through Buffer#toString, Node's public API (it was Node's
+ * internal utf8Slice/latin1Slice: the same 20,000 entries decode in the same time within noise,
+ * README "LDAP decoding").
+ */
+export class SearchResponseDecoder {
+  private readonly cursor = new Cursor();
+  private readonly recentNames: AttributeName[] = [];
+
+  /** messageID and protocolOp tag of one whole LDAPMessage (`start`/`end` bound it), written into `into`. */
+  head(buf: Buffer, start: number, end: number, into: MessageHead = { messageId: 0, op: 0 }): MessageHead {
+    const c = this.cursor.at(buf, start, end);
+    c.header(SEQUENCE, 'LDAPMessage');
+    into.messageId = c.integer('messageID');
+    if (c.pos >= end) throw new BerDecodeError('protocolOp is missing');
+    into.op = buf[c.pos]!;
+    return into;
   }
-  const lower = latin1(buf, start, end).toLowerCase();
-  const name = { bytes: Buffer.from(buf.subarray(start, end)), lower, binaryOption: lower.endsWith(';binary') };
-  if (index < 64) recentNames[index] = name;
-  return name;
+
+  private attributeName(buf: Buffer, start: number, end: number, index: number): AttributeName {
+    const recent = this.recentNames[index];
+    if (recent !== undefined && recent.bytes.length === end - start) {
+      const bytes = recent.bytes;
+      let i = 0;
+      while (i < bytes.length && bytes[i] === buf[start + i]) i++;
+      if (i === bytes.length) return recent;
+    }
+    const lower = buf.toString('latin1', start, end).toLowerCase();
+    const name = { bytes: Buffer.from(buf.subarray(start, end)), lower, binaryOption: lower.endsWith(';binary') };
+    if (index < 64) this.recentNames[index] = name;
+    return name;
+  }
+
+  /**
+   * Decodes a SearchResultEntry message. Values of `binaryAttributes` (lower-case names) and of
+   * `;binary` descriptions stay bytes; every other value is decoded as UTF-8 with bytes that are
+   * not UTF-8 turned into U+FFFD, which the mapping reports as invalid (as it did with ldapts).
+   */
+  entry(buf: Buffer, start: number, end: number, binaryAttributes: ReadonlySet<string>): DirectoryEntry {
+    const c = this.cursor.at(buf, start, end);
+    const messageEnd = c.header(SEQUENCE, 'LDAPMessage') + c.pos;
+    c.integer('messageID');
+    const opEnd = c.header(SEARCH_RESULT_ENTRY, 'SearchResultEntry', messageEnd) + c.pos;
+    const message = buf.toString('latin1', start, end);
+    const dnLength = c.header(OCTET_STRING, 'objectName', opEnd);
+    const dn = textAt(buf, c.pos, c.pos + dnLength, message, start);
+    c.pos += dnLength;
+    const listEnd = c.header(SEQUENCE, 'attributes', opEnd) + c.pos;
+    const attributes = new DirectoryAttributes();
+    for (let index = 0; c.pos < listEnd; index++) {
+      const attributeEnd = c.header(SEQUENCE, 'PartialAttribute', listEnd) + c.pos;
+      const typeLength = c.header(OCTET_STRING, 'attribute type', attributeEnd);
+      const name = this.attributeName(buf, c.pos, c.pos + typeLength, index);
+      c.pos += typeLength;
+      const binary = name.binaryOption || binaryAttributes.has(name.lower);
+      const setEnd = c.header(SET, `the values of ${name.lower}`, attributeEnd) + c.pos;
+      if (c.pos === setEnd) attributes.declare(name.lower);
+      while (c.pos < setEnd) {
+        const length = c.header(OCTET_STRING, `a value of ${name.lower}`, setEnd);
+        // A copy for bytes: a subarray would keep the whole received chunk alive.
+        attributes.add(name.lower, binary ? Buffer.from(buf.subarray(c.pos, c.pos + length)) : textAt(buf, c.pos, c.pos + length, message, start));
+        c.pos += length;
+      }
+      c.pos = attributeEnd;
+    }
+    return { dn, attributes };
+  }
+
+  /**
+   * The cookie of the paged-results control (RFC 2696) in a SearchResultDone message; empty when
+   * the search is complete or the server sent no such control.
+   */
+  pagedResultsCookie(buf: Buffer, start: number, end: number): Buffer {
+    const c = this.cursor.at(buf, start, end);
+    const messageEnd = c.header(SEQUENCE, 'LDAPMessage') + c.pos;
+    c.integer('messageID');
+    c.skip('SearchResultDone');
+    if (c.pos >= messageEnd || buf[c.pos] !== CONTROLS) return Buffer.alloc(0);
+    const controlsEnd = c.header(CONTROLS, 'controls') + c.pos;
+    while (c.pos < controlsEnd) {
+      const controlEnd = c.header(SEQUENCE, 'Control') + c.pos;
+      const typeLength = c.header(OCTET_STRING, 'controlType');
+      const type = buf.toString('latin1', c.pos, c.pos + typeLength);
+      c.pos += typeLength;
+      if (type === PAGED_RESULTS_OID) {
+        if (buf[c.pos] === 0x01) c.skip('criticality');
+        if (c.pos >= controlEnd) return Buffer.alloc(0);
+        c.header(OCTET_STRING, 'controlValue');
+        c.header(SEQUENCE, 'paged results value');
+        c.integer('size');
+        const cookieLength = c.header(OCTET_STRING, 'cookie');
+        return Buffer.from(buf.subarray(c.pos, c.pos + cookieLength));
+      }
+      c.pos = controlEnd;
+    }
+    return Buffer.alloc(0);
+  }
 }
 
 /**
@@ -209,73 +284,8 @@ function attributeName(buf: Buffer, start: number, end: number, index: number): 
  * costs far less than one native UTF-8 decoding per value; anything else is decoded as UTF-8.
  */
 function textAt(buf: Buffer, start: number, end: number, latin1Message: string, base: number): string {
-  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return utf8(buf, start, end);
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return buf.toString('utf8', start, end);
   return latin1Message.substring(start - base, end - base);
-}
-
-/**
- * Decodes a SearchResultEntry message. Values of `binaryAttributes` (lower-case names) and of
- * `;binary` descriptions stay bytes; every other value is decoded as UTF-8 with bytes that are
- * not UTF-8 turned into U+FFFD, which the mapping reports as invalid (as it did with ldapts).
- */
-export function decodeSearchEntry(buf: Buffer, start: number, end: number, binaryAttributes: ReadonlySet<string>): DirectoryEntry {
-  const c = cursor.at(buf, start, end);
-  const messageEnd = c.header(SEQUENCE, 'LDAPMessage') + c.pos;
-  c.integer('messageID');
-  const opEnd = c.header(SEARCH_RESULT_ENTRY, 'SearchResultEntry', messageEnd) + c.pos;
-  const message = latin1(buf, start, end);
-  const dnLength = c.header(OCTET_STRING, 'objectName', opEnd);
-  const dn = textAt(buf, c.pos, c.pos + dnLength, message, start);
-  c.pos += dnLength;
-  const listEnd = c.header(SEQUENCE, 'attributes', opEnd) + c.pos;
-  const attributes = new DirectoryAttributes();
-  for (let index = 0; c.pos < listEnd; index++) {
-    const attributeEnd = c.header(SEQUENCE, 'PartialAttribute', listEnd) + c.pos;
-    const typeLength = c.header(OCTET_STRING, 'attribute type', attributeEnd);
-    const name = attributeName(buf, c.pos, c.pos + typeLength, index);
-    c.pos += typeLength;
-    const binary = name.binaryOption || binaryAttributes.has(name.lower);
-    const setEnd = c.header(SET, `the values of ${name.lower}`, attributeEnd) + c.pos;
-    if (c.pos === setEnd) attributes.declare(name.lower);
-    while (c.pos < setEnd) {
-      const length = c.header(OCTET_STRING, `a value of ${name.lower}`, setEnd);
-      // A copy for bytes: a subarray would keep the whole received chunk alive.
-      attributes.add(name.lower, binary ? Buffer.from(buf.subarray(c.pos, c.pos + length)) : textAt(buf, c.pos, c.pos + length, message, start));
-      c.pos += length;
-    }
-    c.pos = attributeEnd;
-  }
-  return { dn, attributes };
-}
-
-/**
- * The cookie of the paged-results control (RFC 2696) in a SearchResultDone message; empty when
- * the search is complete or the server sent no such control.
- */
-export function decodePagedResultsCookie(buf: Buffer, start: number, end: number): Buffer {
-  const c = cursor.at(buf, start, end);
-  const messageEnd = c.header(SEQUENCE, 'LDAPMessage') + c.pos;
-  c.integer('messageID');
-  c.skip('SearchResultDone');
-  if (c.pos >= messageEnd || buf[c.pos] !== CONTROLS) return Buffer.alloc(0);
-  const controlsEnd = c.header(CONTROLS, 'controls') + c.pos;
-  while (c.pos < controlsEnd) {
-    const controlEnd = c.header(SEQUENCE, 'Control') + c.pos;
-    const typeLength = c.header(OCTET_STRING, 'controlType');
-    const type = latin1(buf, c.pos, c.pos + typeLength);
-    c.pos += typeLength;
-    if (type === PAGED_RESULTS_OID) {
-      if (buf[c.pos] === 0x01) c.skip('criticality');
-      if (c.pos >= controlEnd) return Buffer.alloc(0);
-      c.header(OCTET_STRING, 'controlValue');
-      c.header(SEQUENCE, 'paged results value');
-      c.integer('size');
-      const cookieLength = c.header(OCTET_STRING, 'cookie');
-      return Buffer.from(buf.subarray(c.pos, c.pos + cookieLength));
-    }
-    c.pos = controlEnd;
-  }
-  return Buffer.alloc(0);
 }
 
 /** Larger than any entry a directory would send (a photo is a few hundred KB): a length beyond is a broken stream. */
