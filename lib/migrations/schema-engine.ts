@@ -5,9 +5,14 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   ColumnTypeEnum,
+  DriverAdapterError,
+  type ConnectionInfo,
+  type IsolationLevel,
   type SqlDriverAdapter,
-  type SqlQueryable,
   type SqlMigrationAwareDriverAdapterFactory,
+  type SqlQuery,
+  type SqlResultSet,
+  type Transaction,
 } from '@prisma/driver-adapter-utils';
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
@@ -24,18 +29,39 @@ const PG_TEXT_OID = 25;
 let loaded: Promise<void> | undefined;
 let lastPanic: string | undefined;
 
+/**
+ * The release of @prisma/schema-engine-wasm this module was verified against (package.json pins
+ * it): loadEngineWasm drives its wasm-bindgen glue by hand, whose entry points are not an API.
+ * schema-engine.test.ts fails when the installed one differs; migrations.test.ts runs the engine.
+ */
+export const VERIFIED_SCHEMA_ENGINE_WASM = '7.10.0-4.0edf323efd1d98336f3f0a68684b56f689b900d3';
+
+/** The glue's entry points loadEngineWasm uses: what an incompatible release would lack. */
+export function engineGlueProblems(glue: Record<string, unknown> = bg as unknown as Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (typeof glue.__wbg_set_wasm !== 'function') problems.push('the glue has no __wbg_set_wasm()');
+  if (typeof (glue.SchemaEngine as { new?: unknown } | undefined)?.new !== 'function') problems.push('the glue has no SchemaEngine.new()');
+  return problems;
+}
+
 /** Instantiates the wasm once per process. Its ESM entry imports the .wasm directly, which Node 20 cannot. */
 function loadEngineWasm(): Promise<void> {
   loaded ??= (async () => {
+    const problems = engineGlueProblems();
+    if (problems.length) {
+      throw new SchemaEngineError(`@prisma/schema-engine-wasm is not the release this project drives (${VERIFIED_SCHEMA_ENGINE_WASM}): ${problems.join('; ')}.`);
+    }
     const entry = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm');
     const wasmPath = entry.replace(/schema_engine\.js$/, 'schema_engine_bg.wasm');
     const imports = { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports };
     const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), imports);
-    const exports = instance.exports as unknown as { __wbindgen_start: () => void };
+    const exports = instance.exports as unknown as { __wbindgen_start?: () => void };
+    if (typeof exports.__wbindgen_start !== 'function') throw new SchemaEngineError('The schema engine\'s wasm has no __wbindgen_start export: an incompatible @prisma/schema-engine-wasm.');
     (bg as unknown as { __wbg_set_wasm: (w: unknown) => void }).__wbg_set_wasm(instance.exports);
     exports.__wbindgen_start();
-    // The engine reports Rust panics through this global. A panic inside an async callback can
-    // end the process with a bare "unreachable" trap, so the message is also printed at once.
+    // The engine reports Rust panics through this global (its glue reads it by name). A panic
+    // inside an async callback can end the process with a bare "unreachable" trap, so the
+    // message is also printed at once.
     (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY = {
       set_message(message: string) {
         lastPanic = message;
@@ -49,13 +75,13 @@ function loadEngineWasm(): Promise<void> {
 /**
  * adapter-pg 7.10 rejects columns of Postgres' internal `"char"` type (OID 18), which the engine's
  * introspection selects (pg_class.relkind, pg_constraint.contype, ...) and expects back typed as
- * Character. Two small patches: the pg client reports such columns as text (so adapter-pg accepts
- * them) and tags the rows with their positions; the adapter then declares those columns Character.
+ * Character. The pg client below reports such columns as text (so adapter-pg accepts them) and tags
+ * the rows with their positions; the adapter wrapper then declares those columns Character.
  */
 const CHAR_COLUMNS = Symbol('char columns');
 type TaggedRows = unknown[] & { [CHAR_COLUMNS]?: number[] };
 
-function tagCharColumns(result: unknown): unknown {
+function tagCharColumns<R>(result: R): R {
   for (const r of Array.isArray(result) ? result : [result]) {
     const { fields, rows } = (r ?? {}) as { fields?: { dataTypeID: number }[]; rows?: TaggedRows };
     const positions: number[] = [];
@@ -69,54 +95,106 @@ function tagCharColumns(result: unknown): unknown {
   return result;
 }
 
-/** A pg Client that tags `"char"` columns, on every query path (pool query or transaction). */
-class CharAwareClient extends pg.Client {}
-const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-(CharAwareClient.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function query(
-  this: pg.Client,
-  ...args: unknown[]
-) {
-  const callback = args.at(-1);
-  if (typeof callback === 'function') {
-    args[args.length - 1] = (error: unknown, result: unknown) => callback(error, error ? result : tagCharColumns(result));
-    return clientQuery.apply(this, args);
+/**
+ * A pg Client that tags `"char"` columns, given to the pools as their `Client` (pg's public
+ * option): a subclass, so no other pg client is touched. pg-pool calls it with a callback,
+ * adapter-pg's transactions with promises: both are tagged.
+ */
+class CharAwareClient extends pg.Client {
+  // @ts-expect-error -- pg types query() as a dozen overloads; this forwards every form unchanged.
+  override query(...args: unknown[]): unknown {
+    const query = super.query as (...a: unknown[]) => unknown;
+    const callback = args.at(-1);
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (error: unknown, result: unknown) => callback(error, error ? result : tagCharColumns(result));
+      return query.apply(this, args);
+    }
+    const returned = query.apply(this, args);
+    return returned instanceof Promise ? returned.then(tagCharColumns) : returned;
   }
-  const returned = clientQuery.apply(this, args);
-  return returned instanceof Promise ? returned.then(tagCharColumns) : returned;
-};
+}
 
-function declareCharColumns<Q extends SqlQueryable>(queryable: Q): Q {
-  const queryRaw = queryable.queryRaw.bind(queryable);
-  queryable.queryRaw = async (query) => {
-    const result = await queryRaw(query);
-    for (const i of (result.rows as TaggedRows)[CHAR_COLUMNS] ?? []) result.columnTypes[i] = ColumnTypeEnum.Character;
-    return result;
-  };
-  return queryable;
+/** Declares the tagged columns Character in a result of adapter-pg. */
+function declareCharColumns(result: SqlResultSet): SqlResultSet {
+  for (const i of (result.rows as TaggedRows)[CHAR_COLUMNS] ?? []) result.columnTypes[i] = ColumnTypeEnum.Character;
+  return result;
+}
+
+/** adapter-pg's errors as it converts them (its converter is not exported): what the engine reports. */
+function driverError(error: unknown): never {
+  const e = error as { code?: string; severity?: string; message?: string; detail?: string; column?: string; hint?: string };
+  if (typeof e?.message !== 'string') throw error;
+  throw new DriverAdapterError({ kind: 'postgres', code: e.code ?? 'N/A', severity: e.severity ?? 'N/A', message: e.message, detail: e.detail, column: e.column, hint: e.hint });
 }
 
 /**
- * adapter-pg runs a script statement by statement, split at every ';', which cuts a function body
- * ($$ ... ; ... $$, migration 20261128120004) apart. PostgreSQL takes the whole script as one
- * simple query instead, and its errors go through the adapter's own conversion.
+ * The driver adapter the engine gets: adapter-pg's, wrapped (never modified) for two differences.
+ * Results declare `"char"` columns Character (above), in and out of transactions. And a script
+ * runs as one simple query on our pool: adapter-pg splits scripts at every ';', which cuts a
+ * function body ($$ ... ; ... $$, migration 20261128120004) apart.
  */
-function wholeScripts(adapter: SqlDriverAdapter): void {
-  const internals = adapter as unknown as { client: { query(sql: string): Promise<unknown> }; onError(error: unknown): never };
-  adapter.executeScript = async (script: string) => {
+class SchemaEngineAdapter implements SqlDriverAdapter {
+  readonly provider: SqlDriverAdapter['provider'];
+  readonly adapterName: string;
+
+  constructor(
+    private readonly inner: SqlDriverAdapter,
+    private readonly pool: pg.Pool,
+  ) {
+    this.provider = inner.provider;
+    this.adapterName = inner.adapterName;
+  }
+
+  async queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    return declareCharColumns(await this.inner.queryRaw(query));
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    return this.inner.executeRaw(query);
+  }
+
+  async executeScript(script: string): Promise<void> {
     try {
-      await internals.client.query(script);
+      await this.pool.query(script);
     } catch (error) {
-      internals.onError(error);
+      driverError(error);
     }
-  };
+  }
+
+  async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
+    const transaction = await this.inner.startTransaction(isolationLevel);
+    return {
+      provider: transaction.provider,
+      adapterName: transaction.adapterName,
+      options: transaction.options,
+      queryRaw: async (query) => declareCharColumns(await transaction.queryRaw(query)),
+      executeRaw: (query) => transaction.executeRaw(query),
+      commit: () => transaction.commit(),
+      rollback: () => transaction.rollback(),
+    };
+  }
+
+  getConnectionInfo(): ConnectionInfo {
+    return this.inner.getConnectionInfo?.() ?? { supportsRelationJoins: true };
+  }
+
+  dispose(): Promise<void> {
+    return this.inner.dispose();
+  }
 }
 
-function charAwareAdapter(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  wholeScripts(adapter);
-  declareCharColumns(adapter);
-  const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (isolationLevel) => declareCharColumns(await startTransaction(isolationLevel));
-  return adapter;
+/** An adapter's methods bound to it, to build one that adds to its dispose(). */
+function adapterMethods(adapter: SchemaEngineAdapter): SqlDriverAdapter {
+  return {
+    provider: adapter.provider,
+    adapterName: adapter.adapterName,
+    queryRaw: (query) => adapter.queryRaw(query),
+    executeRaw: (query) => adapter.executeRaw(query),
+    executeScript: (script) => adapter.executeScript(script),
+    startTransaction: (isolationLevel) => adapter.startTransaction(isolationLevel),
+    getConnectionInfo: () => adapter.getConnectionInfo(),
+    dispose: () => adapter.dispose(),
+  };
 }
 
 function withDatabase(url: string, database: string): string {
@@ -140,7 +218,8 @@ class ShadowDatabaseAdapterFactory implements SqlMigrationAwareDriverAdapterFact
   constructor(private readonly databaseUrl: string) {}
 
   async connect(): Promise<SqlDriverAdapter> {
-    return charAwareAdapter(await new PrismaPg(this.pool(this.databaseUrl)).connect());
+    const pool = this.pool(this.databaseUrl);
+    return new SchemaEngineAdapter(await new PrismaPg(pool).connect(), pool);
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -148,14 +227,15 @@ class ShadowDatabaseAdapterFactory implements SqlMigrationAwareDriverAdapterFact
     await this.admin(`CREATE DATABASE "${database}"`);
     this.shadowDatabases.add(database);
     const pool = this.pool(withDatabase(this.databaseUrl, database));
-    const adapter = charAwareAdapter(await new PrismaPg(pool).connect());
-    const dispose = adapter.dispose.bind(adapter);
-    adapter.dispose = async () => {
-      await dispose();
-      await this.endPool(pool);
-      await this.dropShadowDatabase(database);
+    const adapter = new SchemaEngineAdapter(await new PrismaPg(pool).connect(), pool);
+    return {
+      ...adapterMethods(adapter),
+      dispose: async () => {
+        await adapter.dispose();
+        await this.endPool(pool);
+        await this.dropShadowDatabase(database);
+      },
     };
-    return adapter;
   }
 
   /** Ends every pool and drops the shadow databases the engine did not dispose of (e.g. after an error). */
@@ -165,7 +245,7 @@ class ShadowDatabaseAdapterFactory implements SqlMigrationAwareDriverAdapterFact
   }
 
   private pool(connectionString: string): pg.Pool {
-    const pool = new pg.Pool({ connectionString, max: 2, Client: CharAwareClient });
+    const pool = new pg.Pool({ connectionString, max: 2, Client: CharAwareClient as unknown as typeof pg.Client });
     // An idle client whose shadow database is dropped under it reports the termination here;
     // the engine has no more use for it, and an unheard 'error' event would end the process.
     pool.on('error', () => undefined);
