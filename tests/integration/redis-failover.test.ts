@@ -9,8 +9,14 @@ import { ACTIVE_RUN_STATUSES, isActiveStatus } from '@/lib/batch-jobs/run-summar
 import { INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
 import { seedDemoIdentities } from '@/lib/seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
+import { cachedView, clearOperatorCache, disconnectCacheRedis, lastCacheClear } from '@/lib/cache';
+import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
+import { failedRecentlyFrom, markFailedSignIn } from '@/lib/auth/sign-in-throttle';
+import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
+import { publishRunProgress, readRunProgress } from '@/lib/queue/run-progress';
+import { liveWorkers, writeWorkerHeartbeat } from '@/lib/queue/worker-heartbeat';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
-import { startRedisCluster, startRedisSentinelGroup, type RedisNode } from '@/tests/setup/redis-ha';
+import { redisCli, startRedisCluster, startRedisSentinelGroup, type RedisNode } from '@/tests/setup/redis-ha';
 import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
 
 // Issue 17: REDIS_URL names a Redis Cluster or a Sentinel group, two workers share the work, and
@@ -62,6 +68,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
   await releaseClients();
+  await disconnectCacheRedis();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
@@ -214,5 +221,44 @@ describe('Redis failover: a run survives its master failing over, in the state o
       await kill(group.primary);
       await waitFor(async () => ((await group.masterPort()) === group.replica.port ? true : undefined), 'the sentinels to promote the replica', 30_000);
     });
+  }, TIMEOUT);
+
+  it("on a cluster, the app's own keys (cache, rate limits, sign-in marks, progress, heartbeats) work and share the prefix's slot", async () => {
+    const cluster = await startRedisCluster(path.join(services.dataDir, 'cluster-keys'));
+    cleanups.push(cluster.stop);
+    await pristine(cluster.url);
+    const prefix = config().REDIS_PREFIX;
+    // MULTI over two keys (generation and last clear): refused with CROSSSLOT unless they share a slot.
+    expect((await clearOperatorCache({ actor: 'olivia' })).generation).toBe(1);
+    expect(await lastCacheClear()).toMatchObject({ by: 'olivia' });
+    expect((await cachedView('jobs', async () => ({ n: 1 }))).fromCache).toBe(false);
+    expect(await cachedView('jobs', async () => ({ n: 2 }))).toMatchObject({ fromCache: true, value: { n: 1 } });
+    // A Lua script (EVAL) and a MULTI on one key each.
+    const rule = { ...RATE_LIMITS.startNowPerCaller, limit: 2 };
+    const hits = [];
+    for (let i = 0; i < 3; i++) hits.push((await hitRateLimit(rule, 'olivia')).ok);
+    expect(hits).toEqual([true, true, false]);
+    await markFailedSignIn(42, '192.0.2.7', new Date());
+    expect(await failedRecentlyFrom({ id: 42, username: 'nobody' }, '192.0.2.7', new Date())).toBe(true);
+    // The worker's keys: progress and heartbeats (listed without SCAN, which would see one node only).
+    const redis = queueRedis(batchJobsQueue());
+    const progress = { runId: 7, entriesRead: 5, entriesTotal: 10, usersProcessed: 5, page: 1, counters: {}, at: new Date().toISOString() };
+    await publishRunProgress(redis, prefix, progress);
+    expect(await readRunProgress(redis, prefix, 7)).toEqual(progress);
+    const now = new Date().toISOString();
+    await writeWorkerHeartbeat(redis, prefix, { workerId: 'w1', pid: 1, host: 'h', startedAt: now, at: now });
+    await writeWorkerHeartbeat(redis, prefix, { workerId: 'w2', pid: 2, host: 'h', startedAt: now, at: now });
+    expect((await liveWorkers(redis, prefix)).map((w) => w.workerId).sort()).toEqual(['w1', 'w2']);
+
+    // Every key is on the one master of the prefix's slot, under the prefix.
+    const home = await cluster.masterOf(`${prefix}:x`);
+    const keysBy = new Map<number, string[]>();
+    for (const node of cluster.nodes) {
+      if ((await redisCli(node.port, 'ROLE')).startsWith('master')) keysBy.set(node.port, (await redisCli(node.port, '--scan')).split('\n').filter(Boolean));
+    }
+    const homeKeys = keysBy.get(home.port)!;
+    expect(homeKeys.length).toBeGreaterThanOrEqual(8);
+    expect(homeKeys.every((k) => k.startsWith('{idmtest}:'))).toBe(true);
+    for (const [port, keys] of keysBy) if (port !== home.port) expect(keys).toEqual([]);
   }, TIMEOUT);
 });
