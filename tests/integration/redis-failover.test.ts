@@ -199,8 +199,10 @@ function kill(node: RedisNode): Promise<void> {
 }
 
 describe('Redis failover: a run survives its master failing over, in the state of an uninterrupted run', () => {
-  it('Redis Cluster (3 masters, 3 replicas): the master of the {prefix} slot killed mid-run, its replica takes over', async () => {
-    const cluster = await startRedisCluster(path.join(services.dataDir, 'cluster'));
+  it('Redis Cluster (3 masters, 3 replicas, cluster-node-timeout 15 s): the master of the {prefix} slot killed mid-run, its replica takes over', async () => {
+    // Redis Cluster's default node timeout: the master is failed over ~20 s after the kill, longer
+    // than the run's lock (6 s), so the other worker takes the run over while the first is fenced off.
+    const cluster = await startRedisCluster(path.join(services.dataDir, 'cluster'), { nodeTimeoutMs: 15_000 });
     cleanups.push(cluster.stop);
     await survivesFailover(cluster.url, async () => {
       // Every key of the installation is under the prefix's hash tag: one slot, one master.

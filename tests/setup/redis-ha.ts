@@ -44,6 +44,8 @@ function startNode(dataDir: string, port: number, lines: string[], args: string[
       'daemonize no',
       `dir ${dataDir}`,
       'maxmemory-policy noeviction',
+      // Redis 7 waits 5 s before a diskless first sync, for more replicas to join: not needed here.
+      'repl-diskless-sync-delay 0',
       'appendonly no',
       'save ""',
       `logfile ${path.join(dataDir, 'redis.log')}`,
@@ -91,10 +93,10 @@ export type RedisCluster = {
 };
 
 /**
- * 3 masters, each with a replica. cluster-node-timeout 1 s: a killed master is failed over in a
- * few seconds (production's default is 15 s).
+ * 3 masters, each with a replica, every replica in sync. `nodeTimeoutMs` (cluster-node-timeout,
+ * 1 s unless given; Redis's default is 15 s) is how long a killed master goes unnoticed.
  */
-export async function startRedisCluster(dataDir: string): Promise<RedisCluster> {
+export async function startRedisCluster(dataDir: string, options: { nodeTimeoutMs?: number } = {}): Promise<RedisCluster> {
   rmSync(dataDir, { recursive: true, force: true });
   const ports = await freePorts(12);
   const nodes: RedisNode[] = [];
@@ -108,13 +110,20 @@ export async function startRedisCluster(dataDir: string): Promise<RedisCluster> 
           `cluster-config-file ${path.join(dir, 'nodes.conf')}`,
           // The bus port, explicit: the default (port + 10000) may be taken or out of range.
           `cluster-port ${ports[i + 6]!}`,
-          'cluster-node-timeout 1000',
+          `cluster-node-timeout ${options.nodeTimeoutMs ?? 1000}`,
         ]),
       );
     }
     await Promise.all(nodes.map((n) => waitForPort(n.port)));
     await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 60_000 });
     for (const n of nodes) await until(async () => (await redisCli(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'), `cluster state ok on ${n.port}`);
+    // A replica that never completed its first sync refuses to take over: wait for every link.
+    for (const n of nodes) {
+      await until(async () => {
+        const info = await redisCli(n.port, 'INFO', 'replication');
+        return info.includes('role:master') || info.includes('master_link_status:up');
+      }, `replica ${n.port} in sync`);
+    }
 
     const masterOf = async (key: string, except?: RedisNode): Promise<RedisNode> => {
       const asker = nodes.find((n) => n !== except && n.process.exitCode === null && n.process.signalCode === null)!;
