@@ -33,50 +33,61 @@ const CACHE_CONNECT_TIMEOUT_MS = 2_000;
 // for its writes: reconnect (which asks the sentinels for the new master) and resend the command.
 const reconnectOnReadonly = (error: Error) => (error.message.startsWith('READONLY') ? 2 : false);
 
-/** The one place a Redis connection is made. */
-export function createRedis(options: CreateRedisOptions): RedisClient {
-  const target = options.target ?? parseRedisUrl(config().REDIS_URL);
-  const queue = options.purpose === 'queue';
+/** What ioredis is given for `target`: one Redis (also a Sentinel group, which ioredis resolves itself) or a cluster. */
+export type ConnectionOptions =
+  | { cluster: false; options: RedisOptions }
+  | { cluster: true; nodes: Array<{ host: string; port: number }>; options: ClusterOptions };
+
+export function connectionOptions(target: RedisTarget, purpose: RedisPurpose, connectionName?: string): ConnectionOptions {
+  const queue = purpose === 'queue';
   const common: RedisOptions = {
-    connectionName: options.connectionName,
+    connectionName,
     username: target.username,
     password: target.password,
     ...(target.tls ? { tls: {} } : {}),
     ...(queue ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, connectTimeout: CACHE_CONNECT_TIMEOUT_MS }),
   };
-  let client: RedisClient;
   switch (target.kind) {
     case 'single':
-      client = new Redis({ ...common, host: target.host, port: target.port, db: target.db, reconnectOnError: reconnectOnReadonly });
-      break;
+      return { cluster: false, options: { ...common, host: target.host, port: target.port, db: target.db, reconnectOnError: reconnectOnReadonly } };
     case 'sentinel':
-      client = new Redis({
-        ...common,
-        sentinels: target.sentinels,
-        name: target.masterName,
-        db: target.db,
-        sentinelPassword: target.sentinelPassword,
-        ...(target.tls ? { sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
-        // Subscribes to the sentinels' +switch-master: reconnects to the new master at once rather
-        // than when the old one's socket finally fails.
-        failoverDetector: true,
-        reconnectOnError: reconnectOnReadonly,
-      });
-      break;
-    case 'cluster': {
-      const clusterOptions: ClusterOptions = {
-        redisOptions: common,
-        // A master's connection closed: refresh the slot map and retry, until a replica took over.
-        retryDelayOnFailover: CLUSTER_FAILOVER_RETRY_MS,
-        retryDelayOnClusterDown: CLUSTER_FAILOVER_RETRY_MS,
-        ...(queue ? { maxRedirections: CLUSTER_QUEUE_REDIRECTIONS } : {}),
-        // TLS nodes are reached by the names the cluster announces: keep certificate checks on them.
-        ...(target.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+      return {
+        cluster: false,
+        options: {
+          ...common,
+          sentinels: target.sentinels,
+          name: target.masterName,
+          db: target.db,
+          sentinelPassword: target.sentinelPassword,
+          ...(target.tls ? { sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+          // Subscribes to the sentinels' +switch-master: reconnects to the new master at once rather
+          // than when the old one's socket finally fails.
+          failoverDetector: true,
+          reconnectOnError: reconnectOnReadonly,
+        },
       };
-      client = new Cluster(target.nodes, clusterOptions);
-      break;
-    }
+    case 'cluster':
+      return {
+        cluster: true,
+        nodes: target.nodes,
+        options: {
+          redisOptions: common,
+          // A master's connection closed: refresh the slot map and retry, until a replica took over.
+          retryDelayOnFailover: CLUSTER_FAILOVER_RETRY_MS,
+          retryDelayOnClusterDown: CLUSTER_FAILOVER_RETRY_MS,
+          ...(queue ? { maxRedirections: CLUSTER_QUEUE_REDIRECTIONS } : {}),
+          // TLS nodes are reached by the names the cluster announces: keep certificate checks on them.
+          ...(target.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+        },
+      };
   }
+}
+
+/** The one place a Redis connection is made. */
+export function createRedis(options: CreateRedisOptions): RedisClient {
+  const target = options.target ?? parseRedisUrl(config().REDIS_URL);
+  const made = connectionOptions(target, options.purpose, options.connectionName);
+  const client: RedisClient = made.cluster ? new Cluster(made.nodes, made.options) : new Redis(made.options);
   client.on('error', options.onError ?? (() => undefined));
   return client;
 }
