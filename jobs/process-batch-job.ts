@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@/lib/redis/create-redis';
 import { pool } from '@/lib/db-pool';
 import { runStatus } from '@/lib/runs/run-lifecycle';
 import { startJobRun } from '@/lib/batch-jobs/start-job-run';
@@ -23,7 +23,7 @@ export type ProcessResult =
 
 type Context = {
   engine: RunEngine;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /**
    * Called after each committed page. While the worker shuts down it never resolves, which

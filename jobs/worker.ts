@@ -18,6 +18,8 @@ import {
   type BatchJobData,
 } from '@/lib/queue/batch-jobs-queue';
 import { redisConnection } from '@/lib/queue/connection';
+import { isCluster } from '@/lib/redis/create-redis';
+import { describeRedisTarget } from '@/lib/redis/redis-url';
 import {
   createNotificationsQueue,
   NOTIFICATION_RETRY_BACKOFF,
@@ -44,13 +46,15 @@ import { log } from './log';
 // The batch worker: the only place a sync runs. `npm run worker`.
 
 /** Errors of a Redis connection that is down (reported once per outage by the connection's own listener). */
-const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|getaddrinfo/;
+// With a Sentinel group or a cluster, a failover adds its own: no master yet, a demoted one, a slot map being rebuilt.
+const CONNECTION_ERROR =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|getaddrinfo|CLUSTERDOWN|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes|All sentinels are unreachable|READONLY|MASTERDOWN|LOADING/;
 
 async function main(): Promise<void> {
   refuseToStartWithoutProductionSecrets('The batch worker');
   checkLdaptsVersion(); // the fast LDAP decoding relies on this ldapts release (lib/ldap/ldapts-seam.ts)
   const settings = workerSettings();
-  const { REDIS_URL, REDIS_PREFIX: prefix } = config();
+  const { REDIS_URL, REDIS_PREFIX: prefix, redisTarget } = config();
   // Redis, PostgreSQL and the directory: one line per outage and per recovery (jobs/outages.ts).
   const outages = createOutages();
   const queueConnection = redisConnection(REDIS_URL, 'idm-worker-queue', (error) => outages.down('Redis', error));
@@ -58,6 +62,9 @@ async function main(): Promise<void> {
   // A restarted Redis may be back before the first reconnect: no error then, only a closed connection.
   let stopping = false;
   queueConnection.on('close', () => stopping || outages.down('Redis', new Error('the connection was closed')));
+  // A cluster stays 'ready' while one master fails over: its node's connection reports the outage,
+  // and the next heartbeat that gets through (below) its end.
+  if (isCluster(queueConnection)) queueConnection.on('node error', (error: Error, node: string) => outages.down('Redis', new Error(`${error.message} (node ${node})`)));
   /** A Redis error of the queue or the worker (its blocking connection's too): a lost connection is the outage. */
   const redisError = (source: string) => (error: Error) => {
     if (CONNECTION_ERROR.test(error.message)) outages.down('Redis', error);
@@ -239,9 +246,12 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     at: new Date().toISOString(),
   };
+  // A heartbeat written is Redis answering this installation's keys: the end of an outage, whatever
+  // the deployment (a cluster or Sentinel failover need not reconnect this connection as a whole).
   const heartbeat = () =>
-    writeWorkerHeartbeat(redis, prefix, { ...beat, at: new Date().toISOString() }).catch((e: Error) =>
-      log(`heartbeat failed: ${e.message}`),
+    writeWorkerHeartbeat(redis, prefix, { ...beat, at: new Date().toISOString() }).then(
+      () => outages.up('Redis'),
+      (e: Error) => (CONNECTION_ERROR.test(e.message) ? outages.down('Redis', e) : log(`heartbeat failed: ${e.message}`)),
     );
   await heartbeat();
   const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_INTERVAL_MS);
@@ -312,7 +322,7 @@ async function main(): Promise<void> {
   worker.run().catch((error: Error) => log(`worker stopped: ${error.message}`));
   notificationWorker.run().catch((error: Error) => log(`notifications worker stopped: ${error.message}`));
   void dispatchNotifications();
-  log(`started: queue ${prefix}:${BATCH_JOBS_QUEUE}, concurrency ${settings.WORKER_CONCURRENCY}, worker ${beat.workerId}`);
+  log(`started: queue ${prefix}:${BATCH_JOBS_QUEUE}, concurrency ${settings.WORKER_CONCURRENCY}, worker ${beat.workerId}, ${describeRedisTarget(redisTarget)}`);
 }
 
 /** Resolves once every active run is parked between pages or done (true), or when the grace period ends (false). */

@@ -1,15 +1,24 @@
 import { z } from 'zod';
 import { parseTrustProxy } from './http/client-address';
+import { effectiveRedisPrefix, parseRedisUrl, redisPrefixProblem, RedisUrlError, type RedisTarget } from './redis/redis-url';
 
 // Environment, validated once at the boundary. Every variable is documented in README.md.
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().url({ message: 'DATABASE_URL must be a postgresql:// URL' }),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  // One Redis, a Sentinel group or a Redis Cluster, by the URL's scheme (lib/redis/redis-url.ts).
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   // 32 bytes, base64 or hex: encrypts the LDAP bind password at rest (lib/crypto.ts).
   APP_ENCRYPTION_KEY: z.string().optional(),
   // Prefix for BullMQ queues and cache keys so that several installations can share one Redis.
-  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('idm'),
+  // On a cluster it is given a hash tag ({idm}) when it has none: see effectiveRedisPrefix.
+  REDIS_PREFIX: z
+    .string()
+    .default('idm')
+    .superRefine((value, ctx) => {
+      const problem = redisPrefixProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   // The address people open the app at (https://idm.example.com): makes the links in notifications absolute.
   APP_PUBLIC_URL: z.string().url().optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
@@ -28,7 +37,20 @@ const schema = z.object({
     }),
 });
 
-export type Config = z.infer<typeof schema>;
+/** REDIS_URL read into what it names; REDIS_PREFIX as keys are written (hash-tagged on a cluster). */
+const withRedisTarget = schema.transform((env, ctx) => {
+  let redisTarget: RedisTarget;
+  try {
+    redisTarget = parseRedisUrl(env.REDIS_URL);
+  } catch (error) {
+    if (!(error instanceof RedisUrlError)) throw error;
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: error.message });
+    return z.NEVER;
+  }
+  return { ...env, REDIS_PREFIX: effectiveRedisPrefix(env.REDIS_PREFIX, redisTarget), redisTarget };
+});
+
+export type Config = z.infer<typeof withRedisTarget>;
 
 let cached: Config | undefined;
 
@@ -36,7 +58,7 @@ export class ConfigError extends Error {}
 
 export function config(): Config {
   if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+  const parsed = withRedisTarget.safeParse(process.env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);

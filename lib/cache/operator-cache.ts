@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/create-redis';
 import { config } from '../config';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { cacheRedis } from './redis';
@@ -16,7 +16,7 @@ const READ_TIMEOUT_MS = 1_500;
 
 export type CacheOptions = {
   /** Defaults to the application's cache connection (REDIS_URL). */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Defaults to config().REDIS_PREFIX. */
   prefix?: string;
 };

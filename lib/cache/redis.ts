@@ -1,16 +1,11 @@
-import { Redis } from 'ioredis';
-import { config } from '../config';
+import { createRedis, type RedisClient } from '../redis/create-redis';
 
 // The cache's own connection. Unlike BullMQ's (which waits for Redis forever), it gives up on a
 // command quickly: a page can always be computed from the database instead.
-const globalForCache = globalThis as unknown as { idmCacheRedis?: Redis };
+const globalForCache = globalThis as unknown as { idmCacheRedis?: RedisClient };
 
-export function cacheRedis(): Redis {
-  globalForCache.idmCacheRedis ??= new Redis(config().REDIS_URL, {
-    connectionName: 'idm-operator-cache',
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-  });
+export function cacheRedis(): RedisClient {
+  globalForCache.idmCacheRedis ??= createRedis({ purpose: 'cache', connectionName: 'idm-operator-cache' });
   return globalForCache.idmCacheRedis;
 }
 

@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/create-redis';
 import type { RunTrigger } from '../generated/prisma/enums';
 import { redisConnection, redisPrefix } from './connection';
 
@@ -47,7 +47,7 @@ export function runJobId(runId: number): string {
 
 export type BatchJobsQueue = Queue<BatchJobData>;
 
-export function createBatchJobsQueue(connection: Redis = redisConnection(undefined, 'idm-queue')): BatchJobsQueue {
+export function createBatchJobsQueue(connection: RedisClient = redisConnection(undefined, 'idm-queue')): BatchJobsQueue {
   return new Queue<BatchJobData>(BATCH_JOBS_QUEUE, { connection, prefix: redisPrefix() });
 }
 
@@ -60,8 +60,8 @@ export function batchJobsQueue(): BatchJobsQueue {
 }
 
 /** The Redis connection the queue was created with (also used for heartbeats and progress keys). */
-export function queueRedis(queue: BatchJobsQueue): Redis {
-  return queue.opts.connection as Redis;
+export function queueRedis(queue: BatchJobsQueue): RedisClient {
+  return queue.opts.connection as RedisClient;
 }
 
 export async function closeBatchJobsQueue(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/create-redis';
 import { redisConnection, redisPrefix } from './connection';
 import { withRedisTimeout } from './redis-timeout';
 
@@ -39,7 +39,7 @@ export function notificationJobId(data: NotificationJobData): string {
 
 export type NotificationsQueue = Queue<NotificationJobData>;
 
-export function createNotificationsQueue(connection: Redis = redisConnection(undefined, 'idm-notifications-queue')): NotificationsQueue {
+export function createNotificationsQueue(connection: RedisClient = redisConnection(undefined, 'idm-notifications-queue')): NotificationsQueue {
   return new Queue<NotificationJobData>(NOTIFICATIONS_QUEUE, { connection, prefix: redisPrefix() });
 }
 
@@ -56,7 +56,7 @@ export async function closeNotificationsQueue(): Promise<void> {
   globalForQueue.idmNotificationsQueue = undefined;
   if (!queue) return;
   await queue.close();
-  (queue.opts.connection as Redis).disconnect();
+  (queue.opts.connection as RedisClient).disconnect();
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/create-redis';
 
 // Live progress of a run, published by the worker after each page. Also kept under a key per run
 // so that the run page finds it for scheduled runs, whose BullMQ job id it does not know.
@@ -19,11 +19,11 @@ export function runProgressKey(prefix: string, runId: number): string {
   return `${prefix}:run-progress:${runId}`;
 }
 
-export async function publishRunProgress(redis: Redis, prefix: string, progress: RunProgress): Promise<void> {
+export async function publishRunProgress(redis: RedisClient, prefix: string, progress: RunProgress): Promise<void> {
   await redis.set(runProgressKey(prefix, progress.runId), JSON.stringify(progress), 'EX', PROGRESS_TTL_SECONDS);
 }
 
-export async function readRunProgress(redis: Redis, prefix: string, runId: number): Promise<RunProgress | null> {
+export async function readRunProgress(redis: RedisClient, prefix: string, runId: number): Promise<RunProgress | null> {
   const raw = await redis.get(runProgressKey(prefix, runId));
   return raw ? (JSON.parse(raw) as RunProgress) : null;
 }

@@ -1,0 +1,97 @@
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { config } from '../config';
+import { parseRedisUrl, type RedisTarget } from './redis-url';
+
+/** A connection to whatever REDIS_URL names: one Redis or a Sentinel group (Redis), or a cluster (Cluster). */
+export type RedisClient = Redis | Cluster;
+
+export type RedisPurpose =
+  /**
+   * BullMQ's queues and workers and what the worker keeps beside them: commands wait for Redis to
+   * come back (`maxRetriesPerRequest: null`, BullMQ's requirement) and ride out a failover.
+   */
+  | 'queue'
+  /** The web app's cache and rate limits: a command gives up quickly, a page can do without Redis. */
+  | 'cache';
+
+export type CreateRedisOptions = {
+  purpose: RedisPurpose;
+  /** Shown by CLIENT LIST on the server. */
+  connectionName?: string;
+  /** Connection errors: ioredis reconnects by itself, but without a listener prints each failed attempt. */
+  onError?: (error: Error) => void;
+  /** Defaults to REDIS_URL's. */
+  target?: RedisTarget;
+};
+
+/** Failover of a cluster master takes cluster-node-timeout (15 s by default) plus the election. */
+const CLUSTER_FAILOVER_RETRY_MS = 500;
+const CLUSTER_QUEUE_REDIRECTIONS = 120; // 120 x 500 ms: a minute of failover ridden out
+const CACHE_CONNECT_TIMEOUT_MS = 2_000;
+
+// A Sentinel failover turns the old master into a replica; a connection still on it gets READONLY
+// for its writes: reconnect (which asks the sentinels for the new master) and resend the command.
+const reconnectOnReadonly = (error: Error) => (error.message.startsWith('READONLY') ? 2 : false);
+
+/** What ioredis is given for `target`: one Redis (also a Sentinel group, which ioredis resolves itself) or a cluster. */
+export type ConnectionOptions =
+  | { cluster: false; options: RedisOptions }
+  | { cluster: true; nodes: Array<{ host: string; port: number }>; options: ClusterOptions };
+
+export function connectionOptions(target: RedisTarget, purpose: RedisPurpose, connectionName?: string): ConnectionOptions {
+  const queue = purpose === 'queue';
+  const common: RedisOptions = {
+    connectionName,
+    username: target.username,
+    password: target.password,
+    ...(target.tls ? { tls: {} } : {}),
+    ...(queue ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, connectTimeout: CACHE_CONNECT_TIMEOUT_MS }),
+  };
+  switch (target.kind) {
+    case 'single':
+      return { cluster: false, options: { ...common, host: target.host, port: target.port, db: target.db, reconnectOnError: reconnectOnReadonly } };
+    case 'sentinel':
+      return {
+        cluster: false,
+        options: {
+          ...common,
+          sentinels: target.sentinels,
+          name: target.masterName,
+          db: target.db,
+          sentinelPassword: target.sentinelPassword,
+          ...(target.tls ? { sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+          // Subscribes to the sentinels' +switch-master: reconnects to the new master at once rather
+          // than when the old one's socket finally fails.
+          failoverDetector: true,
+          reconnectOnError: reconnectOnReadonly,
+        },
+      };
+    case 'cluster':
+      return {
+        cluster: true,
+        nodes: target.nodes,
+        options: {
+          redisOptions: common,
+          // A master's connection closed: refresh the slot map and retry, until a replica took over.
+          retryDelayOnFailover: CLUSTER_FAILOVER_RETRY_MS,
+          retryDelayOnClusterDown: CLUSTER_FAILOVER_RETRY_MS,
+          ...(queue ? { maxRedirections: CLUSTER_QUEUE_REDIRECTIONS } : {}),
+          // TLS nodes are reached by the names the cluster announces: keep certificate checks on them.
+          ...(target.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+        },
+      };
+  }
+}
+
+/** The one place a Redis connection is made. */
+export function createRedis(options: CreateRedisOptions): RedisClient {
+  const target = options.target ?? parseRedisUrl(config().REDIS_URL);
+  const made = connectionOptions(target, options.purpose, options.connectionName);
+  const client: RedisClient = made.cluster ? new Cluster(made.nodes, made.options) : new Redis(made.options);
+  client.on('error', options.onError ?? (() => undefined));
+  return client;
+}
+
+export function isCluster(client: RedisClient): client is Cluster {
+  return (client as Cluster).isCluster === true;
+}
