@@ -1,8 +1,9 @@
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { startEmbeddedPostgres } from './services/postgres';
 import { startSlapd } from './services/slapd';
@@ -13,8 +14,9 @@ import { deployMigrations } from '@/lib/migrations';
 import { encryptSecret, parseEncryptionKey } from '@/lib/crypto';
 import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
 import { buildRuntime, RUNTIME_NODE_FLAGS, SYNC_BUNDLE, WORKER_BUNDLE } from '@/jobs/runtime';
+import { formatReport, summarise, type Repetition } from './bench-spread';
 
-// npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep] [--reuse] [--profile] [--bare] [--worker K]
+// npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep] [--reuse] [--profile] [--bare] [--worker K] [--repeat K]
 // --keep leaves .test-data/bench-N in place; --reuse starts from it (no LDIF, slapadd or seeding:
 // the Identity Manager is copied afresh from its seeded template database). --profile prints
 // the sync's time per phase. --bare also times the bare writes of the same outcome (no LDAP, no
@@ -25,6 +27,12 @@ import { buildRuntime, RUNTIME_NODE_FLAGS, SYNC_BUNDLE, WORKER_BUNDLE } from '@/
 // --worker K then runs the job K more times through the real worker (`npm run worker`'s bundle and
 // flags, a private redis-server, started as an operator does: Start now) and prints the worker's
 // RSS when idle and its peak across the runs: what production runs, beside the CLI's figure.
+// --repeat K (issue 17) instead measures K times, interleaved: first run, re-run and restore, then
+// --bare, then again (a busy period of the shared host hits both of a pair), each repetition's
+// first run and bare writes on a fresh copy of the seeded database; it prints each repetition and
+// min / median / max of each figure and of first/bare per repetition, with the load average.
+// BENCH_PG_SETTINGS='{"name":"value"}' adds database server settings (e.g. auto_explain through
+// session_preload_libraries) and BENCH_PG_LOG=<file> appends the server's log to that file.
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -187,7 +195,7 @@ async function main() {
   const [postgres, slapd] = await Promise.all([
     // A database server sized like a production one (PostgreSQL's 128 MB default is for minimal
     // installs; the 100k database is ~210 MB, the 1M one ~2 GB). Not durable (fsync off), as in the tests.
-    startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: pgPort, database: 'idm_seed', settings: { shared_buffers: '1GB' } }),
+    startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: pgPort, database: 'idm_seed', settings: { shared_buffers: '1GB', ...JSON.parse(process.env.BENCH_PG_SETTINGS ?? '{}') }, log: process.env.BENCH_PG_LOG ? (l) => appendFileSync(process.env.BENCH_PG_LOG!, l + '\n') : undefined }),
     startSlapd({ dataDir: path.join(root, 'slapd'), port: ldapPort, ldifPath }),
   ]);
   console.log(`${reuse ? 'start' : 'slapadd + start'}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -214,27 +222,55 @@ async function main() {
       writeFileSync(seededMarker, new Date().toISOString());
     }
     const key = readFileSync(keyPath, 'utf8');
-    // Every measurement starts from the same seeded state: a fresh copy of the template database.
-    const admin = new pg.Client({ connectionString: postgres.url.replace(/\/idm_seed$/, '/postgres') });
-    await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS idm');
-    await admin.query('CREATE DATABASE idm TEMPLATE idm_seed');
-    // The copy went through WAL and shared buffers: write it out now, not in a checkpoint during the first run.
-    await admin.query('CHECKPOINT');
-    await admin.end();
     const databaseUrl = postgres.url.replace(/\/idm_seed$/, '/idm');
+    const bareUrl = postgres.url.replace(/\/idm_seed$/, '/idm_bare');
     const slapdUrl = slapd.url;
-    {
-      const db = new pg.Client({ connectionString: databaseUrl });
-      await db.connect();
-      // A reused directory listens on a new port.
-      await db.query('UPDATE ldap_settings SET urls = $1 WHERE id = 1', [[slapdUrl]]);
-      await db.end();
-    }
+    /** A fresh copy of the seeded template: every measurement starts from the same state. */
+    const freshCopy = async (name: 'idm' | 'idm_bare') => {
+      const admin = new pg.Client({ connectionString: postgres.url.replace(/\/idm_seed$/, '/postgres') });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE idm_seed`);
+      // The copy went through WAL and shared buffers: write it out now, not in a checkpoint during the first run.
+      await admin.query('CHECKPOINT');
+      await admin.end();
+      if (name === 'idm') {
+        const db = new pg.Client({ connectionString: databaseUrl });
+        await db.connect();
+        // A reused directory listens on a new port.
+        await db.query('UPDATE ldap_settings SET urls = $1 WHERE id = 1', [[slapdUrl]]);
+        await db.end();
+      }
+    };
+    await freshCopy('idm');
 
     buildRuntime();
-    const rawSeconds = await rawLdapsearch(slapd.url, slapd.syncDn, slapd.syncPassword, filter);
     const env = { ...process.env, DATABASE_URL: databaseUrl, APP_ENCRYPTION_KEY: key, NODE_ENV: 'production' as const };
+    const repeat = flag('repeat', 0);
+    if (repeat > 0) {
+      const rate = (r: SyncResult) => (r.outcome.counters.entriesRead ?? 0) / r.seconds;
+      const reps: Repetition[] = [];
+      const loadBefore = loadavg();
+      for (let i = 1; i <= repeat; i++) {
+        if (i > 1) await freshCopy('idm');
+        const first = await runSync(env);
+        await vacuum(databaseUrl);
+        const again = await runSync(env);
+        const restore = await runSync(env, ['--restore', String(first.outcome.runId)]);
+        await freshCopy('idm_bare');
+        const bare = await bareWrites(bareUrl);
+        const rep = { first: rate(first), rerun: rate(again), restore: rate(restore), bare: bare.people / bare.seconds };
+        reps.push(rep);
+        console.log(
+          `repetition ${i}/${repeat}: first run ${Math.round(rep.first)}, re-run ${Math.round(rep.rerun)}, restore ${Math.round(rep.restore)}, ` +
+            `bare ${Math.round(rep.bare)} people/s; first/bare ${(rep.first / rep.bare).toFixed(2)}; peak RSS ${Math.max(first.peakRssMb, again.peakRssMb, restore.peakRssMb).toFixed(0)} MB; ` +
+            `load ${loadavg()[0]!.toFixed(2)}`,
+        );
+      }
+      for (const line of formatReport(summarise(reps), { before: loadBefore, after: loadavg() })) console.log(line);
+      return;
+    }
+    const rawSeconds = await rawLdapsearch(slapd.url, slapd.syncDn, slapd.syncPassword, filter);
     const first = await runSync(env);
     // The re-run measures the daily steady state: by the next scheduled run, autovacuum has long
     // processed the first run's 20,000 changed people; here it would otherwise run during the re-run.
@@ -263,25 +299,12 @@ async function main() {
     const workerRuns = flag('worker', 0);
     if (workerRuns > 0) {
       // From the seeded state again: the worker's first run is a first run too, the others re-runs.
-      const admin = new pg.Client({ connectionString: postgres.url.replace(/\/idm_seed$/, '/postgres') });
-      await admin.connect();
-      await admin.query('DROP DATABASE idm WITH (FORCE)');
-      await admin.query('CREATE DATABASE idm TEMPLATE idm_seed');
-      await admin.query('CHECKPOINT');
-      await admin.end();
-      const db = new pg.Client({ connectionString: databaseUrl });
-      await db.connect();
-      await db.query('UPDATE ldap_settings SET urls = $1 WHERE id = 1', [[slapdUrl]]);
-      await db.end();
+      await freshCopy('idm');
       await runWithWorker(env, root, workerRuns);
     }
     if (process.argv.includes('--bare')) {
-      const admin = new pg.Client({ connectionString: postgres.url.replace(/\/idm_seed$/, '/postgres') });
-      await admin.connect();
-      await admin.query('DROP DATABASE IF EXISTS idm_bare');
-      await admin.query('CREATE DATABASE idm_bare TEMPLATE idm_seed');
-      await admin.end();
-      const bare = await bareWrites(postgres.url.replace(/\/idm_seed$/, '/idm_bare'));
+      await freshCopy('idm_bare');
+      const bare = await bareWrites(bareUrl);
       console.log(
         `bare writes: the same outcome's UPDATE/DELETE statements alone (no LDAP, no plan, no run items), ${bare.people} people in ` +
           `${bare.seconds.toFixed(2)} s = ${Math.round(bare.people / bare.seconds)} people/s`,
