@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db-pool';
-import { testConnection } from '@/lib/ldap/test-connection';
+import { checkConnection } from '@/lib/ldap-settings/connection-check';
 import { filterPreset, resolveJobOptions, type JobOptionsInput } from '@/lib/sync/job-options';
 import { canRunDirectoryServer, startDirectoryServer, type DirectoryServerService } from '@/scripts/services/directory-server';
 import { freePort } from '@/scripts/services/ports';
@@ -287,9 +287,9 @@ describe.skipIf(!canRunDirectoryServer())('389 Directory Server', () => {
 
     it('Test connection over LDAPS and over StartTLS, the certificate checked against the CA and the host name', async () => {
       const ldaps = host('localhost', ds.ldapsPort, 'ldaps');
-      expect(await testConnection(directorySettings(ds, { urls: [ldaps], tlsCaCertificate: certs.caPem }), job())).toMatchObject({ ok: true, url: ldaps, matched: expectedInactive.length });
+      expect(await checkConnection(directorySettings(ds, { urls: [ldaps], tlsCaCertificate: certs.caPem }), job())).toMatchObject({ ok: true, url: ldaps, matched: expectedInactive.length });
       const startTls = host('localhost', ds.port);
-      expect(await testConnection(directorySettings(ds, { urls: [startTls], startTls: true, tlsCaCertificate: certs.caPem }), job())).toMatchObject({
+      expect(await checkConnection(directorySettings(ds, { urls: [startTls], startTls: true, tlsCaCertificate: certs.caPem }), job())).toMatchObject({
         ok: true,
         url: startTls,
         matched: expectedInactive.length,
@@ -303,7 +303,7 @@ describe.skipIf(!canRunDirectoryServer())('389 Directory Server', () => {
         [host('127.0.0.1', ds.ldapsPort, 'ldaps'), false, certs.caPem, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/],
         [host('127.0.0.1', ds.port), true, certs.caPem, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/],
       ] as const) {
-        const result = await testConnection(directorySettings(ds, { urls: [url], startTls, tlsCaCertificate: ca }), job());
+        const result = await checkConnection(directorySettings(ds, { urls: [url], startTls, tlsCaCertificate: ca }), job());
         expect(result, `${url} startTls=${startTls}`).toMatchObject({ ok: false, error: { code: 'LDAP_TLS_FAILURE' } });
         if (!result.ok) {
           expect(result.error.message).toContain(`TLS with ${url} failed`);

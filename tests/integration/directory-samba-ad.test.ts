@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db-pool';
-import { testConnection } from '@/lib/ldap/test-connection';
+import { checkConnection } from '@/lib/ldap-settings/connection-check';
 import { filterPreset, resolveJobOptions, type JobOptionsInput } from '@/lib/sync/job-options';
 import { canRunSambaAd, startSambaAd, type SambaAdService } from '@/scripts/services/samba-ad';
 import { makeTestCertificates, type TestCertificates } from '@/scripts/services/test-certificates';
@@ -213,8 +213,8 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
   it('binds with the DN, the user principal name and the down-level logon name, and refuses a wrong password for each', async () => {
     const job = resolveJobOptions(INACTIVE, preset({ pageSize: 1000 }));
     for (const bindDn of [ad.syncDn, `idm-sync@${ad.realm.toLowerCase()}`, `${ad.domain}\\idm-sync`]) {
-      expect(await testConnection(directorySettings(ad, { bindDn }), job), bindDn).toMatchObject({ ok: true, matched: expectedInactive.length });
-      expect(await testConnection(directorySettings(ad, { bindDn, bindPassword: 'wrong' }), job), bindDn).toMatchObject({ ok: false, error: { code: 'LDAP_INVALID_CREDENTIALS' } });
+      expect(await checkConnection(directorySettings(ad, { bindDn }), job), bindDn).toMatchObject({ ok: true, matched: expectedInactive.length });
+      expect(await checkConnection(directorySettings(ad, { bindDn, bindPassword: 'wrong' }), job), bindDn).toMatchObject({ ok: false, error: { code: 'LDAP_INVALID_CREDENTIALS' } });
     }
   });
 
@@ -222,9 +222,9 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
     const job = () => resolveJobOptions(INACTIVE, preset({ pageSize: 1000 }));
 
     it('Test connection over LDAPS and over StartTLS, the certificate checked against the CA and the host name', async () => {
-      const ldaps = await testConnection(directorySettings(ad, { urls: ['ldaps://localhost:636'], tlsCaCertificate: certs.caPem }), job());
+      const ldaps = await checkConnection(directorySettings(ad, { urls: ['ldaps://localhost:636'], tlsCaCertificate: certs.caPem }), job());
       expect(ldaps).toMatchObject({ ok: true, url: 'ldaps://localhost:636', matched: expectedInactive.length });
-      const startTls = await testConnection(directorySettings(ad, { urls: ['ldap://localhost:389'], startTls: true, tlsCaCertificate: certs.caPem }), job());
+      const startTls = await checkConnection(directorySettings(ad, { urls: ['ldap://localhost:389'], startTls: true, tlsCaCertificate: certs.caPem }), job());
       expect(startTls).toMatchObject({ ok: true, url: 'ldap://localhost:389', matched: expectedInactive.length });
     });
 
@@ -236,7 +236,7 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
         [['ldaps://127.0.0.1:636'], false, certs.caPem, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/],
         [['ldap://127.0.0.1:389'], true, certs.caPem, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/],
       ] as const) {
-        const result = await testConnection(directorySettings(ad, { urls: [...urls], startTls, tlsCaCertificate: ca }), job());
+        const result = await checkConnection(directorySettings(ad, { urls: [...urls], startTls, tlsCaCertificate: ca }), job());
         expect(result, `${urls[0]} startTls=${startTls}`).toMatchObject({ ok: false, error: { code: 'LDAP_TLS_FAILURE' } });
         if (!result.ok) {
           expect(result.error.message).toContain(`TLS with ${urls[0]} failed`);
