@@ -9,7 +9,7 @@ import { getRunSnapshot } from '@/lib/batch-jobs';
 import { confirmationRequirement } from '@/lib/batch-jobs/confirmation-rule';
 import { mayConfirmThresholdRun, thresholdConfirmationOf } from '@/lib/runs/confirm-threshold-run';
 import { DEACTIVATED, listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
-import { nextStepFor, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
+import { nextStepFor, nextStepForRestore, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
 import { parseThresholdCheck, thresholdMessage } from '@/lib/sync/threshold';
 import { INACTIVE_LDAP_USERS } from '@/lib/sync/job-options';
 import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
@@ -51,7 +51,7 @@ export default async function RunPage({
   if (!items) notFound(); // deleted since the snapshot
   const { run } = snapshot;
   const active = !snapshot.finished;
-  const nextStep = nextStepFor(run.status, run.errorCode);
+  const nextStep = run.restoreOfRunId !== null ? nextStepForRestore(run.status, run.errorCode, run.dryRun) : nextStepFor(run.status, run.errorCode);
   const threshold = parseThresholdCheck(run.thresholdCheck);
   // Four-eyes: the job's rule says who may confirm (decided again by the use case on submit).
   const confirmation = run.status === 'THRESHOLD_EXCEEDED' ? await thresholdConfirmationOf(run) : null;
@@ -159,7 +159,7 @@ export default async function RunPage({
             className={`mb-6 rounded-xl border p-5 ${run.status === 'FAILED' ? 'border-red-300 bg-red-50 text-red-950' : 'border-slate-200 bg-white text-slate-900'}`}
           >
             <h2 id="run-outcome" className="text-base font-semibold">
-              {run.status === 'FAILED' ? 'The run failed' : 'What happened'}
+              {run.status === 'FAILED' ? (run.restoreOfRunId !== null ? 'The restore failed' : 'The run failed') : 'What happened'}
             </h2>
             {run.error && <p className="mt-1 text-sm">{run.error}</p>}
             {nextStep && <p className="mt-2 text-sm font-medium">What to do: {nextStep}</p>}
@@ -197,7 +197,7 @@ export default async function RunPage({
             <dd data-testid="restore-restored" className="font-semibold">{run.updated}</dd>
             <dt>Conflicts (changed since, skipped)</dt>
             <dd data-testid="restore-conflicts" className="font-semibold">{run.failed}</dd>
-            <dt>Revoked certificates (stay revoked)</dt>
+            <dt>Irreversible (revoked certificates stay revoked)</dt>
             <dd data-testid="restore-irreversible" className="font-semibold">{run.irreversible}</dd>
             <dt>Left as they are (created by the run: kept inactive; already restored)</dt>
             <dd data-testid="restore-kept" className="font-semibold">{run.unchanged}</dd>
@@ -210,7 +210,10 @@ export default async function RunPage({
           </dl>
           <p className="mt-2 flex flex-wrap gap-x-4 text-sm font-medium">
             <Link href={`/operator/runs/${run.id}?outcome=FAILED#run-changes`} className="text-brand-800 underline">
-              See the conflicts
+              See the {run.failed} conflicts
+            </Link>
+            <Link href={`/operator/runs/${run.id}?outcome=UPDATED#run-changes`} className="text-brand-800 underline">
+              See the {run.updated} users {run.dryRun ? 'to restore' : 'restored'}
             </Link>
             <a href={`/operator/runs/${run.id}/items.csv`} className="text-brand-800 underline" download>
               Download every item as CSV
@@ -229,7 +232,7 @@ export default async function RunPage({
 
       <LiveRunPanel key={`${run.id}-${run.status}`} initial={JSON.parse(JSON.stringify(snapshot)) as LiveSnapshot} />
 
-      <RunItemsTable runId={run.id} filter={filter} page={items} />
+      <RunItemsTable runId={run.id} filter={filter} page={items} restoreOfRunId={run.restoreOfRunId} />
     </>
   );
 }
