@@ -32,6 +32,7 @@ describe('the words of a run\'s counters and items', () => {
 
   it('names a restore\'s items restored, unchanged or conflict', () => {
     expect(runItemOutcomeLabels(restore)).toMatchObject({ UPDATED: 'Restored', UNCHANGED: 'Unchanged', FAILED: 'Conflict' });
+    expect(runItemOutcomeLabels(preview)).toMatchObject({ UPDATED: 'To restore', FAILED: 'Conflict' });
     expect(runItemOutcomeLabels(sync)).toMatchObject({ UPDATED: 'Updated', FAILED: 'Failed' });
     expect(runItemCsvOutcome('FAILED', true)).toBe('CONFLICT');
     expect(runItemCsvOutcome('UPDATED', true)).toBe('RESTORED');

@@ -50,10 +50,12 @@ export function runProgressWords(run: RunKind): { read: string; unit: string; pr
 const SYNC_OUTCOMES: Record<RunItemOutcome, string> = { CREATED: 'Created', UPDATED: 'Updated', UNCHANGED: 'Unchanged', FAILED: 'Failed' };
 // A restore writes UPDATED for a restored user, UNCHANGED for one kept as it is, FAILED for a conflict (lib/restore/restore-sql.ts).
 const RESTORE_OUTCOMES: Record<RunItemOutcome, string> = { CREATED: 'Created', UPDATED: 'Restored', UNCHANGED: 'Unchanged', FAILED: 'Conflict' };
+const PREVIEW_OUTCOMES: Record<RunItemOutcome, string> = { ...RESTORE_OUTCOMES, UPDATED: 'To restore' };
 
 /** An item's outcome in words (the table's badge and filter). */
-export function runItemOutcomeLabels(run: Pick<RunKind, 'restoreOfRunId'>): Record<RunItemOutcome, string> {
-  return isRestoreRun(run) ? RESTORE_OUTCOMES : SYNC_OUTCOMES;
+export function runItemOutcomeLabels(run: RunKind): Record<RunItemOutcome, string> {
+  if (!isRestoreRun(run)) return SYNC_OUTCOMES;
+  return run.dryRun ? PREVIEW_OUTCOMES : RESTORE_OUTCOMES;
 }
 
 /** An item's outcome in the CSV: the API's value for a sync, the restore's word for a restore. */

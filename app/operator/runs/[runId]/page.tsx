@@ -232,7 +232,7 @@ export default async function RunPage({
 
       <LiveRunPanel key={`${run.id}-${run.status}`} initial={JSON.parse(JSON.stringify(snapshot)) as LiveSnapshot} />
 
-      <RunItemsTable runId={run.id} filter={filter} page={items} restoreOfRunId={run.restoreOfRunId} />
+      <RunItemsTable runId={run.id} filter={filter} page={items} restoreOfRunId={run.restoreOfRunId} dryRun={run.dryRun} />
     </>
   );
 }

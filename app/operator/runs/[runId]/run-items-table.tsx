@@ -32,9 +32,21 @@ function Arrow() {
  * The per-user changes of a run: search, outcome filter and pages are all done by the server (GET
  * form). `restoreOfRunId`: the run is a restore, and its items are named in the restore's words.
  */
-export function RunItemsTable({ runId, filter, page, restoreOfRunId = null }: { runId: number; filter: RunItemsFilter; page: RunItemsPage; restoreOfRunId?: number | null }) {
+export function RunItemsTable({
+  runId,
+  filter,
+  page,
+  restoreOfRunId = null,
+  dryRun = false,
+}: {
+  runId: number;
+  filter: RunItemsFilter;
+  page: RunItemsPage;
+  restoreOfRunId?: number | null;
+  dryRun?: boolean;
+}) {
   const restore = restoreOfRunId !== null;
-  const outcomeLabels = runItemOutcomeLabels({ restoreOfRunId });
+  const outcomeLabels = runItemOutcomeLabels({ restoreOfRunId, dryRun });
   // A restore writes no CREATED item (a user the restored run created is kept: UNCHANGED).
   const outcomes = restore ? RUN_ITEM_OUTCOMES.filter((o) => o !== 'CREATED') : RUN_ITEM_OUTCOMES;
   const first = (page.page - 1) * page.pageSize + 1;
