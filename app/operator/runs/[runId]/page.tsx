@@ -94,7 +94,8 @@ export default async function RunPage({
                 , stopped at the threshold
               </>
             )}
-            {run.status !== 'THRESHOLD_EXCEEDED' && run.confirmed && run.confirmedBy && run.confirmedAt && (
+            {/* A restore's preview is started confirmed (it writes nothing): nobody confirmed anything yet. */}
+            {run.status !== 'THRESHOLD_EXCEEDED' && run.confirmed && run.confirmedBy && run.confirmedAt && !(run.restoreOfRunId !== null && run.dryRun) && (
               <>
                 {' '}
                 · confirmed by <span data-testid="confirmed-by">{run.confirmedBy}</span> at <LocalTime value={run.confirmedAt} withSeconds />
@@ -192,21 +193,24 @@ export default async function RunPage({
             </Link>
             {run.dryRun ? ' (nothing written)' : ''}
           </h2>
-          <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3">
-            <dt>Users {run.dryRun ? 'to restore' : 'restored'}</dt>
-            <dd data-testid="restore-restored" className="font-semibold">{run.updated}</dd>
-            <dt>Conflicts (changed since, skipped)</dt>
-            <dd data-testid="restore-conflicts" className="font-semibold">{run.failed}</dd>
-            <dt>Irreversible (revoked certificates stay revoked)</dt>
-            <dd data-testid="restore-irreversible" className="font-semibold">{run.irreversible}</dd>
-            <dt>Left as they are (created by the run: kept inactive; already restored)</dt>
-            <dd data-testid="restore-kept" className="font-semibold">{run.unchanged}</dd>
-            <dt>Credentials {run.dryRun ? 'to restore' : 'restored'}</dt>
-            <dd className="font-semibold">{run.credentialsChanged}</dd>
-            <dt>Certificates {run.dryRun ? 'to release' : 'released'} from hold</dt>
-            <dd className="font-semibold">{run.certificatesChanged}</dd>
-            <dt>Roles {run.dryRun ? 'to grant' : 'granted'} again</dt>
-            <dd className="font-semibold">{run.rolesWithdrawn}</dd>
+          {/* One box per count: a label above its value, however the grid wraps. */}
+          <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
+            {[
+              { label: `Users ${run.dryRun ? 'to restore' : 'restored'}`, value: run.updated, testId: 'restore-restored' },
+              { label: 'Conflicts (changed since, skipped)', value: run.failed, testId: 'restore-conflicts' },
+              { label: 'Irreversible (revoked certificates stay revoked)', value: run.irreversible, testId: 'restore-irreversible' },
+              { label: 'Left as they are (created by the run: kept inactive; already restored)', value: run.unchanged, testId: 'restore-kept' },
+              { label: `Credentials ${run.dryRun ? 'to restore' : 'restored'}`, value: run.credentialsChanged },
+              { label: `Certificates ${run.dryRun ? 'to release' : 'released'} from hold`, value: run.certificatesChanged },
+              { label: `Roles ${run.dryRun ? 'to grant' : 'granted'} again`, value: run.rolesWithdrawn },
+            ].map((c) => (
+              <div key={c.label}>
+                <dt className="text-slate-600">{c.label}</dt>
+                <dd data-testid={c.testId} className="font-semibold">
+                  {c.value}
+                </dd>
+              </div>
+            ))}
           </dl>
           <p className="mt-2 flex flex-wrap gap-x-4 text-sm font-medium">
             <Link href={`/operator/runs/${run.id}?outcome=FAILED#run-changes`} className="text-brand-800 underline">
