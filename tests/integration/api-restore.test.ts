@@ -31,8 +31,8 @@ function restore(runId: number | string, init: { token?: string | null; body?: u
 async function ended(runId: number): Promise<Record<string, any>> {
   return waitFor(
     async () => {
-      const run = (await json(await env.api(`/api/v1/runs/${runId}`, { token: adminToken }))).run ?? undefined;
-      return run && !['QUEUED', 'RUNNING'].includes(run.status) ? run : undefined;
+      const run = await json(await env.api(`/api/v1/runs/${runId}`, { token: adminToken }));
+      return run.finished ? run : undefined;
     },
     `run #${runId} to end`,
     60_000,
@@ -181,7 +181,7 @@ describe('POST /api/v1/runs/{runId}/restore', () => {
     const body = await json(res);
     expect(body.run.dryRun).toBe(true);
     await ended(body.runId);
-    expect((await states())['ra.one'].state).toBe('INACTIVE');
+    expect((await states())['ra.one']?.state).toBe('INACTIVE');
   });
 
   let restoreId: number;
