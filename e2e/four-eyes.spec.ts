@@ -12,6 +12,8 @@ const accounts = e2eAccounts();
 const SECOND_ADMIN = { username: 'bea.second', password: 'Copper-Meadow-Violin-7391' };
 const PEOPLE = ['fe.amy', 'fe.bo', 'fe.cy'];
 let savedOptions: unknown;
+/** The run the second administrator confirmed: it deactivated PEOPLE, the restore test puts them back. */
+let confirmedRunId = 0;
 
 async function setOptions(options: object) {
   await withDatabase((db) => db.query(`UPDATE batch_jobs SET options = $2 WHERE key = $1`, [INACTIVE_JOB, JSON.stringify(options)]));
@@ -98,6 +100,7 @@ test('two-person rule: the administrator who changed the filter is refused, a di
   await adminB.getByRole('button', { name: 'Confirm and run' }).click();
   await expect(adminB).not.toHaveURL(new RegExp(`/runs/${stoppedRunId}$`));
   await expect(adminB).toHaveURL(/\/operator\/runs\/\d+$/);
+  confirmedRunId = Number(new URL(adminB.url()).pathname.split('/').pop());
   await expect(adminB.getByTestId('confirmed-by')).toHaveText(SECOND_ADMIN.username);
   await expect(adminB.getByTestId('run-status')).toContainText('Succeeded', { timeout: 45_000 });
   expect((await identityOf('fe.amy'))?.state).toBe('INACTIVE');
@@ -108,4 +111,39 @@ test('two-person rule: the administrator who changed the filter is refused, a di
   const { confirmed_at: confirmedAt } = await withDatabase(async (db) => (await db.query(`SELECT confirmed_at FROM batch_runs WHERE id = $1`, [stoppedRunId])).rows[0]);
   expect(new Date(confirmedAt).getTime()).toBeGreaterThanOrEqual(before.getTime() - 2_000);
   await expect(record.locator('time')).toHaveAttribute('datetime', new Date(confirmedAt).toISOString());
+});
+
+test('two-person rule on a restore above the threshold: the administrator who requests it is refused, a different one confirms', async ({ browser }) => {
+  test.setTimeout(180_000);
+  test.skip(!confirmedRunId, 'needs the run confirmed by the previous test');
+  // The job still has the two-person rule and a threshold of 1 user: restoring 3 people is over it.
+  const adminA = await signedIn(browser, 'admin');
+  await adminA.goto(`/operator/runs/${confirmedRunId}`);
+  await adminA.getByRole('button', { name: 'Restore users changed by this run' }).click();
+  await expect(adminA.getByTestId('restore-summary')).toContainText('Preview: restore of');
+  await expect(adminA.getByTestId('run-status')).toContainText('Succeeded', { timeout: 45_000 });
+  await expect(adminA.getByRole('alert').filter({ hasText: 'The restore is over the threshold' })).toContainText('would restore 3 users');
+  await expect(adminA.getByTestId('restore-needs-second-person')).toContainText('two-person rule');
+  await adminA.getByRole('checkbox', { name: /Restore 3 users changed by run/ }).check();
+  await adminA.getByRole('button', { name: 'Request the restore of 3 users' }).click();
+
+  // The restore records what it would do and stops: nobody is restored, and A may not confirm it.
+  await expect(adminA.getByTestId('run-status')).toContainText('Threshold exceeded', { timeout: 45_000 });
+  const stoppedRestoreId = Number(new URL(adminA.url()).pathname.split('/').pop());
+  const alert = adminA.getByRole('alert').filter({ hasText: 'Threshold exceeded' });
+  await expect(alert).toContainText('this restore would restore 3 users');
+  await expect(alert.getByTestId('confirmation-refused')).toContainText('you started this run');
+  await expect(adminA.getByRole('button', { name: 'Confirm and run' })).toHaveCount(0);
+  expect((await identityOf('fe.amy'))?.state).toBe('INACTIVE');
+
+  // B confirms it on its page: the restore runs, confirmed by B, and the people are back.
+  const adminB = await signedInAs(browser, SECOND_ADMIN.username, SECOND_ADMIN.password);
+  await adminB.goto(`/operator/runs/${stoppedRestoreId}`);
+  await adminB.getByRole('checkbox', { name: /these 3 users are to be restored/ }).check();
+  await adminB.getByRole('button', { name: 'Confirm and run' }).click();
+  await expect(adminB).not.toHaveURL(new RegExp(`/runs/${stoppedRestoreId}$`));
+  await expect(adminB.getByTestId('confirmed-by')).toHaveText(SECOND_ADMIN.username);
+  await expect(adminB.getByTestId('restore-summary')).toContainText(`Restore of run #${confirmedRunId}`);
+  await expect(adminB.getByTestId('run-status')).toContainText('Succeeded', { timeout: 45_000 });
+  for (const username of PEOPLE) expect((await identityOf(username))?.state).toBe('ACTIVE');
 });

@@ -11,13 +11,14 @@ const jobKey = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--res
 const dryRun = args.includes('--dry-run');
 const confirmed = args.includes('--confirm');
 const json = args.includes('--json');
-// --restore <runId>: a restore run of that run of the inactive job (the benchmark's restore measurement).
+// --restore <runId>: a restore run of that run of the inactive job (the benchmark's restore
+// measurement); --confirm confirms it past the job's threshold, as for a sync run.
 const restoreOf = args.includes('--restore') ? Number(args[args.indexOf('--restore') + 1]) : null;
 // --profile: time per phase (LDAP wait, mapping, sibling check, each statement), printed at the end.
 const timer = args.includes('--profile') ? new PhaseTimer() : undefined;
 
 if (!jobKey || !isSyncJobKey(jobKey)) {
-  console.error('Usage: npm run sync -- <inactive-ldap-users|active-ldap-users> [--dry-run] [--confirm] [--json] [--profile]');
+  console.error('Usage: npm run sync -- <inactive-ldap-users|active-ldap-users> [--dry-run] [--confirm] [--restore <runId>] [--json] [--profile]');
   process.exit(2);
 }
 

@@ -223,11 +223,11 @@ export const openApiDocument = {
         tags: ['runs'],
         summary: 'Confirm a run stopped at the threshold and run the job past it (who may: the job\'s confirmationRule)',
         description:
-          "For a THRESHOLD_EXCEEDED run: starts the job again, confirmed. The job's confirmationRule decides who may: OPERATOR (any operator or administrator), ADMINISTRATOR (any administrator), TWO_PERSON (an administrator other than the one who started the run and the one who last changed the job's filter; an API token counts as the administrator who created it). Who confirmed and when is recorded on both runs (confirmedBy, confirmedAt) and in the audit log (run.threshold_confirmed; a refusal: run.threshold_confirmation_refused).",
+          "For a THRESHOLD_EXCEEDED run: starts the job again, confirmed. The job's confirmationRule decides who may: OPERATOR (any operator or administrator), ADMINISTRATOR (any administrator), TWO_PERSON (an administrator other than the one who started the run and the one who last changed the job's filter, threshold or rule; an API token counts as the administrator who created it). The stricter of the rule recorded when the run stopped and the job's current rule applies. A restore run that stopped at the threshold is confirmed the same way, by an administrator: the new run is the restore, confirmed. Who confirmed and when is recorded on both runs (confirmedBy, confirmedAt) and in the audit log (run.threshold_confirmed; a refusal: run.threshold_confirmation_refused).",
         parameters: [runId],
         responses: {
           '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'The confirmed run, queued; follow it at /api/v1/runs/{runId}'),
-          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'confirmation_refused', 'run_not_stopped_at_threshold', 'run_already_active', 'queue_unavailable'], {
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'confirmation_refused', 'run_not_stopped_at_threshold', 'run_already_active', 'queue_unavailable', 'run_not_restorable', 'run_already_restored'], {
             not_found: 'No such run',
             confirmation_refused: "The job's confirmation rule does not let the caller confirm; the message names the rule (with `rule`)",
           }),
@@ -256,19 +256,30 @@ export const openApiDocument = {
           'A certificate the run revoked stays revoked and is listed in the item (`changes.irreversible.certificatesRevoked`, with its credential). A person changed after the run ' +
           '(by a later run or by hand) is skipped and listed as a FAILED item whose reason names the conflict. `dryRun` (default true) is the preview: the same items and counts, nothing written. ' +
           'Counters of a restore run: updated = restored, unchanged = kept or already restored, failed = conflicts, credentialsChanged = credentials restored, certificatesChanged = certificates released, ' +
-          'rolesWithdrawn = roles granted again, irreversible = certificates that stay revoked and roles that no longer exist.',
+          'rolesWithdrawn = roles granted again, irreversible = certificates that stay revoked and roles that no longer exist. ' +
+          "A restore is held to the job's safety threshold (the people it would restore against maxUsers / maxPercent of the active users): above it, `confirm: true` confirms it if the job's confirmationRule lets the caller (403 confirmation_refused otherwise); without `confirm` the restore records what it would do and stops THRESHOLD_EXCEEDED until an administrator allowed by the rule confirms it (POST /api/v1/runs/{runId}/confirm on the stopped restore).",
         parameters: [runId],
         requestBody: {
           required: false,
           content: {
             'application/json': {
-              schema: { type: 'object', additionalProperties: false, properties: { dryRun: { type: 'boolean', default: true, description: 'Preview only (the default).' } } },
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  dryRun: { type: 'boolean', default: true, description: 'Preview only (the default).' },
+                  confirm: { type: 'boolean', default: false, description: "Confirms a restore above the job's threshold, if the job's confirmationRule lets the caller." },
+                },
+              },
             },
           },
         },
         responses: {
           '202': json({ type: 'object', required: ['runId'], properties: { runId: { type: 'integer' }, run: { $ref: '#/components/schemas/Run' } } }, 'Queued; follow it at /api/v1/runs/{runId}'),
-          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'run_not_restorable', 'run_already_restored', 'run_already_active', 'queue_unavailable'], { not_found: 'No such run' }),
+          ...errorResponses([...CHANGE_ERRORS, 'not_found', 'confirmation_refused', 'run_not_restorable', 'run_already_restored', 'run_already_active', 'queue_unavailable'], {
+            not_found: 'No such run',
+            confirmation_refused: "`confirm` was given but the job's confirmation rule does not let the caller confirm (with `rule`): start it without, for another administrator to confirm",
+          }),
         },
       },
     },
@@ -466,7 +477,7 @@ export const openApiDocument = {
           version: { type: 'integer' },
           activeRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
           lastRun: { oneOf: [{ $ref: '#/components/schemas/Run' }, { type: 'null' }] },
-          filterChangedBy: { type: ['string', 'null'], description: "Who last changed the filter the job runs with (preset, filter, status attribute or value): the two-person rule excludes them from confirming. null: not changed since it was recorded." },
+          filterChangedBy: { type: ['string', 'null'], description: "Who last changed the filter the job runs with (preset, filter, status attribute or value), its threshold or its confirmation rule: the two-person rule excludes them from confirming. null: not changed since it was recorded." },
           filterChangedAt: dateTime,
           options: {
             oneOf: [{ $ref: '#/components/schemas/JobOptions' }, { type: 'null' }],
@@ -509,7 +520,7 @@ export const openApiDocument = {
             type: 'string',
             enum: [...CONFIRMATION_RULES],
             description:
-              'Who may confirm a run stopped at the threshold. OPERATOR (the default, the behaviour before the setting existed): the operator who started it or any other operator or administrator; ADMINISTRATOR: any administrator; TWO_PERSON: an administrator other than the one who started the run and the one who last changed the filter.',
+              'Who may confirm a run stopped at the threshold. OPERATOR (the default, the behaviour before the setting existed): the operator who started it or any other operator or administrator; ADMINISTRATOR: any administrator; TWO_PERSON: an administrator other than the one who started the run and the one who last changed the filter, threshold or rule. A run that stopped keeps the rule it stopped under if stricter than a later one; restores above the threshold are confirmed under the same rule (by an administrator).',
           },
         },
       },

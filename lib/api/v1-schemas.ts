@@ -54,6 +54,8 @@ export const restoreRunBody = z
   .object({
     /** true (the default): the preview; false: the restore itself. */
     dryRun: z.boolean({ message: 'dryRun must be true or false.' }).optional(),
+    /** Confirms a restore above the job's threshold (the job's confirmation rule decides who may). */
+    confirm: z.boolean({ message: 'confirm must be true or false.' }).optional(),
   })
   .strict();
 

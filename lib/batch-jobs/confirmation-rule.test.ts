@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confirmationRequirement, mayConfirm, type ConfirmationRule } from './confirmation-rule';
+import { confirmationRequirement, mayConfirm, stricterRule, type ConfirmationRule } from './confirmation-rule';
 
 type Row = {
   rule: ConfirmationRule;
@@ -60,5 +60,20 @@ describe('confirmationRequirement', () => {
     );
     expect(confirmationRequirement('TWO_PERSON', { startedBy: 'olivia', filterChangedBy: 'alice' })).toMatch(/than olivia and alice/);
     expect(confirmationRequirement('ADMINISTRATOR', { startedBy: 'olivia', filterChangedBy: null })).toBe('Needs confirmation by an administrator.');
+  });
+});
+
+describe('stricterRule', () => {
+  it('keeps the stricter of the recorded and the current rule, and the current one when none was recorded', () => {
+    for (const [recorded, current, expected] of [
+      ['TWO_PERSON', 'OPERATOR', 'TWO_PERSON'],
+      ['OPERATOR', 'TWO_PERSON', 'TWO_PERSON'],
+      ['ADMINISTRATOR', 'OPERATOR', 'ADMINISTRATOR'],
+      ['ADMINISTRATOR', 'ADMINISTRATOR', 'ADMINISTRATOR'],
+      [null, 'OPERATOR', 'OPERATOR'],
+      [undefined, 'ADMINISTRATOR', 'ADMINISTRATOR'],
+    ] as const) {
+      expect(stricterRule(recorded, current)).toBe(expected);
+    }
   });
 });

@@ -2,21 +2,11 @@ import type { AccountRole } from '../auth/roles';
 
 // Four-eyes on mass deactivation: who may confirm a run that stopped at its job's threshold.
 //
-// Pure (no I/O), so the same rule serves every confirmation: Confirm and run on a stopped run
-// (lib/runs/confirm-threshold-run.ts), a run started already confirmed (Start now's confirm, the
-// API's `confirm`, lib/batch-jobs/start-job-run.ts), and — for whoever builds it — confirming a
-// restore above the threshold. The rule is a per-job setting (jobOptions.confirmationRule).
-//
-// For a restore, call it the same way:
-//
-//   const decision = mayConfirm(rule, {
-//     actor: { username: account.username, role: account.role, aliases: [] },
-//     startedBy: restoreRun.startedBy,          // who started the restore (null: nobody / the system)
-//     filterChangedBy: job.filterChangedBy,     // batch_jobs.filter_changed_by
-//   });
-//   if (!decision.allowed) return { ok: false, reason: 'confirmation_refused', message: decision.message };
-//
-// and record who and when (confirmed_by / confirmed_at) in the same write that starts the work.
+// Pure (no I/O), so the same rule serves every confirmation: Confirm and run on a stopped run or
+// restore (lib/runs/confirm-threshold-run.ts), a run or restore started already confirmed (Start
+// now's confirm, the API's `confirm`, the restore's confirmation; all through
+// lib/batch-jobs/start-job-run.ts). The rule is a per-job setting (jobOptions.confirmationRule);
+// a stopped run records the rule it stopped under (its threshold check), see stricterRule.
 
 /**
  * - `OPERATOR`: whoever may start the job may confirm: the operator who started the run, or any
@@ -26,9 +16,10 @@ import type { AccountRole } from '../auth/roles';
  *   scheduled runs, started by nobody, without anyone allowed to confirm them).
  * - `ADMINISTRATOR`: any administrator, including the one who started the run.
  * - `TWO_PERSON`: an administrator other than the one who started the run and other than the one
- *   who last changed the job's filter. A run can then never be started confirmed: it stops at the
+ *   who last changed the job's filter, threshold or confirmation rule. A run can then never be started confirmed: it stops at the
  *   threshold and a second administrator confirms it.
  */
+// From the least to the most strict (stricterRule relies on the order).
 export const CONFIRMATION_RULES = ['OPERATOR', 'ADMINISTRATOR', 'TWO_PERSON'] as const;
 export type ConfirmationRule = (typeof CONFIRMATION_RULES)[number];
 
@@ -45,7 +36,7 @@ export const CONFIRMATION_RULE_DESCRIPTIONS: Record<ConfirmationRule, string> = 
   OPERATOR: 'Whoever may start the job may confirm a run that stopped at the threshold, including the person who started it.',
   ADMINISTRATOR: 'Only an administrator may confirm; operators see the count and ask one.',
   TWO_PERSON:
-    'Only an administrator who neither started the run nor last changed this job\'s filter may confirm. Runs can no longer be started already confirmed.',
+    'Only an administrator who neither started the run nor last changed this job\'s filter, threshold or rule may confirm. Runs can no longer be started already confirmed.',
 };
 
 export type ConfirmingActor = {
@@ -60,7 +51,7 @@ export type ConfirmationContext = {
   actor: ConfirmingActor;
   /** Who started the run to confirm; null for the scheduler. For a run started confirmed: the actor. */
   startedBy: string | null;
-  /** Who last changed the job's filter (batch_jobs.filter_changed_by); null when unknown. */
+  /** Who last changed the job's filter, threshold or rule (batch_jobs.filter_changed_by); null when unknown. */
   filterChangedBy: string | null;
   /** Other names of the starter (the creator of the API token that started it). */
   startedByAliases?: readonly string[];
@@ -108,7 +99,8 @@ export function mayConfirm(rule: ConfirmationRule, context: ConfirmationContext)
   const started = [...names(context.startedBy, context.startedByAliases)].some((n) => actorNames.has(n));
   const changed = [...names(context.filterChangedBy, undefined)].some((n) => actorNames.has(n));
   if (!started && !changed) return { allowed: true };
-  const why = started && changed ? "started this run and last changed the job's filter" : started ? 'started this run' : "last changed the job's filter";
+  const why =
+    started && changed ? "started this run and last changed the job's filter or threshold settings" : started ? 'started this run' : "last changed the job's filter or threshold settings";
   return refuse(
     `This job's rule is that a different administrator (two-person rule) must confirm a run above the threshold, and you ${why}.`,
     'ask another administrator to confirm it.',
@@ -123,6 +115,16 @@ export function confirmationRequirement(rule: ConfirmationRule, context: { start
   return excluded.length === 0
     ? 'Needs confirmation by an administrator (two-person rule).'
     : `Needs confirmation by a different administrator than ${excluded.join(' and ')} (two-person rule).`;
+}
+
+/**
+ * The rule a stopped run is confirmed under: the stricter of the one recorded when it stopped (its
+ * threshold check) and the job's current one. Weakening the job's rule after a run stopped does
+ * not let its starter confirm it; tightening it applies at once.
+ */
+export function stricterRule(recorded: ConfirmationRule | null | undefined, current: ConfirmationRule): ConfirmationRule {
+  if (!recorded) return current;
+  return CONFIRMATION_RULES.indexOf(recorded) > CONFIRMATION_RULES.indexOf(current) ? recorded : current;
 }
 
 export function parseConfirmationRule(raw: unknown): ConfirmationRule {

@@ -5,7 +5,7 @@ import { validateTimeZone } from '../cron/time-zone';
 import { batchJobsQueue, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { applyJobSchedule, SchedulerMismatchError, type ScheduleChange } from '../queue/job-schedulers';
 import { withRedisTimeout } from '../queue/redis-timeout';
-import { effectiveFilterOf, isSyncJobKey, type JobOptions } from '../sync/job-options';
+import { safetySettingsOf, isSyncJobKey, type JobOptions } from '../sync/job-options';
 import { checkSavedFilterOverlap, overlapAuditDetails, type FilterOverlap } from './check-filter-overlap';
 
 export type SaveJobScheduleOptions = {
@@ -94,11 +94,13 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
   if (!before) return { ok: false, reason: 'not_found', message: `There is no batch job "${options.jobKey}".` };
 
   // Who changed the filter is what the two-person rule of the threshold confirmation refuses
-  // (lib/batch-jobs/confirmation-rule.ts): recorded when the filter the job runs with changes.
+  // (lib/batch-jobs/confirmation-rule.ts): recorded when the filter the job runs with changes, and
+  // when its threshold or confirmation rule does (raising the limit would otherwise let one
+  // administrator do alone what the rule asks two for).
   const filterChanged =
     options.options !== undefined &&
     isSyncJobKey(options.jobKey) &&
-    effectiveFilterOf(options.jobKey, before.options) !== effectiveFilterOf(options.jobKey, options.options);
+    safetySettingsOf(options.jobKey, before.options) !== safetySettingsOf(options.jobKey, options.options);
   // Optimistic concurrency: only the version the administrator saw may be replaced.
   const { count } = await db.batchJob.updateMany({
     where: { key: options.jobKey, version: options.expectedVersion },

@@ -5,7 +5,7 @@ import type { RunTrigger } from '../generated/prisma/enums';
 import { batchJobsQueue, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { isActiveStatus, loadRunSummary, type RunSummary } from './run-summary';
-import { mayConfirm, parseConfirmationRule, type ConfirmationRule, type ConfirmingActor } from './confirmation-rule';
+import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationRule, type ConfirmingActor } from './confirmation-rule';
 
 export type StartJobRunOptions = {
   jobKey: string;
@@ -28,7 +28,7 @@ export type StartJobRunOptions = {
    * run's expected total (a confirmed run has no counting pass of its own). Its starter is the one
    * the two-person rule excludes; without it, the starter of this run is.
    */
-  confirms?: { runId: number; entriesTotal: number | null; startedBy: string | null };
+  confirms?: { runId: number; entriesTotal: number | null; startedBy: string | null; rule?: ConfirmationRule | null };
   /** A restore run of this finished run (lib/restore/start-restore.ts checks that it may be restored). */
   restoreOf?: { runId: number; entriesTotal: number };
   /**
@@ -62,7 +62,8 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
 
   if (options.confirmed) {
     // Four-eyes: enforced here, where every confirmation passes (run page, API, scripts).
-    const rule = parseConfirmationRule((job.options as { confirmationRule?: unknown } | null)?.confirmationRule);
+    // A stopped run is confirmed under the rule it stopped under, or the job's current one if stricter.
+    const rule = stricterRule(options.confirms?.rule, parseConfirmationRule((job.options as { confirmationRule?: unknown } | null)?.confirmationRule));
     const startedBy = options.confirms ? options.confirms.startedBy : (options.startedBy ?? null);
     const decision = mayConfirm(rule, {
       actor: { username: options.startedBy ?? 'scheduler', role: options.confirmer?.role ?? 'OPERATOR', aliases: options.confirmer?.aliases ?? [] },

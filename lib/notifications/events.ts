@@ -56,6 +56,8 @@ export type RunEventData = {
   confirmed: boolean;
   /** The THRESHOLD_EXCEEDED run this run confirms. */
   confirmsRunId: number | null;
+  /** Of a restore run: the run whose changes it restores. */
+  restoreOfRunId: number | null;
   queuedAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -72,7 +74,14 @@ export type RunEventData = {
 /** data of run.finished and run.failed. */
 export type RunEndedData = { run: RunEventData };
 /** data of run.threshold_exceeded and run.confirmation_required. */
-export type RunStoppedData = { run: RunEventData; wouldDeactivate: number | null; confirmUrl: string };
+export type RunStoppedData = {
+  run: RunEventData;
+  /** A sync run: the active users it would deactivate. */
+  wouldDeactivate: number | null;
+  /** A restore run (run.restoreOfRunId): the people it would restore. */
+  wouldRestore?: number;
+  confirmUrl: string;
+};
 
 /**
  * data of restore.finished: a restore run (batch_runs.restore_of_run_id, lib/restore) ended, in
@@ -163,6 +172,7 @@ export function runEventData(row: Record<string, unknown>, processName: string |
     dryRun: Boolean(row.dry_run),
     confirmed: Boolean(row.confirmed),
     confirmsRunId: intOrNull(row.confirms_run_id),
+    restoreOfRunId: intOrNull(row.restore_of_run_id),
     queuedAt: iso(row.queued_at),
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
@@ -185,6 +195,10 @@ export function runEventData(row: Record<string, unknown>, processName: string |
 
 export function runEventPayload(type: NotificationEventType, run: RunEventData): RunEndedData | RunStoppedData {
   if (type === 'run.threshold_exceeded' || type === 'run.confirmation_required') {
+    if (run.restoreOfRunId !== null) {
+      const check = run.threshold as { wouldDeactivate?: unknown } | null;
+      return { run, wouldDeactivate: null, wouldRestore: int(check?.wouldDeactivate), confirmUrl: run.url };
+    }
     return { run, wouldDeactivate: run.wouldDeactivate, confirmUrl: run.url };
   }
   return { run };

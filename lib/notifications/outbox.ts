@@ -37,8 +37,9 @@ export async function notifyRunEvent<T extends NotificationEventType>(db: Querya
 
 /** The events of a run's terminal transition; endRun calls it in the transaction of the transition. */
 export async function recordRunEndEvents(db: Queryable, run: Record<string, unknown> & { id: number; job_key: string; status: string }): Promise<void> {
-  // A restore run (lib/restore) reports itself as restore.finished, whatever its status.
-  if (run.restore_of_run_id !== null && run.restore_of_run_id !== undefined) {
+  // A restore run (lib/restore) reports its end as restore.finished; stopped at the threshold, it
+  // needs a confirmation like a sync run and says so with the same events.
+  if (run.restore_of_run_id !== null && run.restore_of_run_id !== undefined && run.status !== 'THRESHOLD_EXCEEDED') {
     if (['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'].includes(run.status)) {
       await notifyRunEvent(db, { type: 'restore.finished', runId: run.id, data: restoreFinishedData(run, config().APP_PUBLIC_URL) });
     }

@@ -40,7 +40,25 @@ export function renderEmail(event: EventEnvelope): RenderedEmail {
     }
     case 'run.threshold_exceeded':
     case 'run.confirmation_required': {
-      const { run, wouldDeactivate, confirmUrl } = event.data as RunStoppedData;
+      const { run, wouldDeactivate, wouldRestore, confirmUrl } = event.data as RunStoppedData;
+      if (run.restoreOfRunId !== null) {
+        const restoring = wouldRestore ?? 0;
+        return {
+          subject:
+            event.type === 'run.confirmation_required'
+              ? `${PREFIX} Confirmation needed: restore #${run.id} would restore ${restoring} people`
+              : `${PREFIX} Restore #${run.id} stopped at the threshold: ${restoring} people would be restored`,
+          text: [
+            `Restore #${run.id} of the people changed by run #${run.restoreOfRunId} stopped before changing anything: it would restore ${restoring} people, more than the job's threshold allows at once.`,
+            "Review the people it would restore on its page; an administrator allowed by the job's confirmation rule confirms it there.",
+            '',
+            ...runLines(run),
+            '',
+            `Review and confirm: ${confirmUrl}`,
+            ...footer,
+          ].join('\n'),
+        };
+      }
       const count = wouldDeactivate ?? 0;
       const subject =
         event.type === 'run.confirmation_required'

@@ -3,6 +3,8 @@ import { isDatabaseUnavailable, pool } from '../db-pool';
 import { beginAttempt, endRun, loadRun, ownedByAttempt, ownsRun, recordTransientError, type RunRow } from '../runs/run-lifecycle';
 import type { RunStatus } from '../generated/prisma/enums';
 import { COUNT_RESTORE_PAGE, RESTORE_PAGE } from './restore-sql';
+import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCheck } from '../sync/threshold';
+import { INACTIVE_LDAP_USERS, resolveJobOptions } from '../sync/job-options';
 
 // The engine of a restore run (a batch_runs row with restore_of_run_id): the restored run's items
 // read in pages of item ids, each page one statement (lib/restore/restore-sql.ts) and its counters
@@ -88,25 +90,49 @@ async function finish(db: pg.Pool, runId: number, status: RunStatus, attempt: nu
   return outcomeOf(run);
 }
 
-/** The restored run's items a restore reads: their id range and count. */
-export async function restorableItems(db: Pick<pg.Pool, 'query'>, restoredRunId: number): Promise<{ first: string | null; last: string | null; count: number }> {
+/** The restored run's items a restore reads: their id range and count, and how many people it changed (UPDATED: those a restore puts back). */
+export async function restorableItems(
+  db: Pick<pg.Pool, 'query'>,
+  restoredRunId: number,
+): Promise<{ first: string | null; last: string | null; count: number; updated: number }> {
   const { rows } = await db.query(
-    `SELECT min(id)::text AS first, max(id)::text AS last, count(*)::int AS count FROM batch_run_items WHERE run_id = $1 AND outcome IN ('CREATED', 'UPDATED')`,
+    `SELECT min(id)::text AS first, max(id)::text AS last, count(*)::int AS count, count(*) FILTER (WHERE outcome = 'UPDATED')::int AS updated
+     FROM batch_run_items WHERE run_id = $1 AND outcome IN ('CREATED', 'UPDATED')`,
     [restoredRunId],
   );
-  return { first: rows[0].first, last: rows[0].last, count: rows[0].count };
+  return { first: rows[0].first, last: rows[0].last, count: rows[0].count, updated: rows[0].updated };
+}
+
+/**
+ * A restore is held to its job's threshold like a sync run (lib/sync/threshold.ts): the people it
+ * would put back (the restored run's UPDATED items: created ones stay inactive) against the limits
+ * and the active users now. An upper bound: conflicts found later only lower it.
+ */
+async function restoreThresholdCheck(db: Pick<pg.Pool, 'query'>, jobKey: string, wouldRestore: number): Promise<ThresholdCheck> {
+  const { rows } = await db.query(
+    `SELECT (SELECT options FROM batch_jobs WHERE key = $1) AS options, (SELECT count(*)::int FROM users WHERE state = 'ACTIVE') AS active`,
+    [jobKey],
+  );
+  // Options that no longer parse fall back to the defaults: a restore is held to a limit whatever happens.
+  let job: ReturnType<typeof resolveJobOptions>;
+  try {
+    job = resolveJobOptions(INACTIVE_LDAP_USERS, rows[0].options);
+  } catch {
+    job = resolveJobOptions(INACTIVE_LDAP_USERS, {});
+  }
+  return checkThreshold(wouldRestore, rows[0].active, job);
 }
 
 type PageDone = { lastItemId: string | null; items: number; cancelRequested: boolean; counters: RestoreCounters };
 
-async function applyRestorePage(client: pg.PoolClient, run: RunRow, attempt: number, cursor: string, last: string, pageSize: number): Promise<PageDone> {
+async function applyRestorePage(client: pg.PoolClient, run: RunRow, writes: boolean, attempt: number, cursor: string, last: string, pageSize: number): Promise<PageDone> {
   await client.query('BEGIN');
   try {
     // The page's CTEs are guesses to the planner (it expects 5 people restored of 1,000): with them
     // it updated held certificates by a nested loop over a sequential scan of all certificates,
     // 2,250 x 30,000 rows a page (40 people/s). Every row this statement touches is reached by key.
     await client.query('SET LOCAL enable_seqscan = off');
-    const { rows } = await client.query({ ...RESTORE_PAGE, values: [run.id, run.restore_of_run_id, cursor, last, pageSize, !run.dry_run] });
+    const { rows } = await client.query({ ...RESTORE_PAGE, values: [run.id, run.restore_of_run_id, cursor, last, pageSize, writes] });
     const r = rows[0];
     if (r.lost_writes > 0) throw new LostWrites(`${r.lost_writes} write(s) of the page lost to a concurrent change`);
     if (r.items === 0) {
@@ -173,6 +199,22 @@ export async function runRestore({
       [runId, range.count, start, attempt],
     );
     if (!begun[0]) throw new TakenOver();
+    // The threshold, checked once by the first attempt of a restore nobody confirmed (a preview
+    // included: it says whether the real one would stop), and stored: a retry reads the same verdict.
+    if (!run.confirmed && run.threshold_check === null) {
+      const check = await restoreThresholdCheck(db, run.job_key, range.updated);
+      const { rows: checked } = await db.query(
+        `UPDATE batch_runs SET threshold_check = COALESCE(threshold_check, $2::jsonb) WHERE id = $1 AND ${ownedByAttempt('$3')} RETURNING threshold_check`,
+        [runId, JSON.stringify(check), attempt],
+      );
+      if (!checked[0]) throw new TakenOver();
+      run = { ...run, threshold_check: checked[0].threshold_check };
+    }
+    const threshold = parseThresholdCheck(run.threshold_check);
+    // Over the threshold and not confirmed: it writes nothing but records, as its preview does,
+    // every change it would make, then stops for an administrator allowed by the rule to confirm.
+    const stopped = threshold?.exceeded === true && !run.dry_run && !run.confirmed;
+    const writes = !run.dry_run && !stopped;
     let cursor: string = begun[0].cursor;
     let page = Number(run.pages_applied);
     let totals = restoreCountersFromRow(run);
@@ -184,7 +226,7 @@ export async function runRestore({
         let done: PageDone | undefined;
         for (let tries = 1; !done; tries++) {
           try {
-            done = await applyRestorePage(client, run, attempt, cursor, range.last, pageSize);
+            done = await applyRestorePage(client, run, writes, attempt, cursor, range.last, pageSize);
           } catch (error) {
             if (error instanceof TakenOver) throw error;
             if (!(error instanceof LostWrites) && !isDatabaseUnavailable(error) && !/lock timeout|deadlock|could not serialize/i.test((error as Error).message)) throw error;
@@ -210,6 +252,7 @@ export async function runRestore({
       client.release();
       client = null;
     }
+    if (stopped) return finish(db, runId, 'THRESHOLD_EXCEEDED', attempt, { code: 'THRESHOLD_EXCEEDED', message: thresholdMessage(threshold, 'stopped', true) });
     const final = await loadRun(db, runId);
     return finish(db, runId, Number(final.failed) > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED', attempt);
   } catch (error) {

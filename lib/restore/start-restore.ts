@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { pool } from '../db-pool';
 import type { RunTrigger } from '../generated/prisma/enums';
-import { startJobRun, type StartJobRunResult } from '../batch-jobs/start-job-run';
+import { startJobRun, type StartJobRunOptions, type StartJobRunResult } from '../batch-jobs/start-job-run';
 import { loadRunSummary, type RunSummary } from '../batch-jobs/run-summary';
 import type { BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { INACTIVE_LDAP_USERS } from '../sync/job-options';
@@ -10,7 +10,9 @@ import { restorableItems } from './run-restore';
 // "Restore users changed by this run": a restore is itself a run of the job (it takes the job's
 // active-run slot, so no sync of that job runs while people are restored), queued to the worker
 // like a sync run. A dry run first (the preview), then the real one. Who may start it is the
-// caller's check (administrators: app/ and the API check the role themselves).
+// caller's check (administrators: app/ and the API check the role themselves). Above the job's
+// threshold a restore needs the same confirmation as a sync run (four-eyes: lib/runs/
+// confirm-threshold-run.ts confirms a restore that stopped there).
 
 /** Statuses of a run that wrote something a restore can reverse (a cancelled or failed run wrote its committed pages). */
 const RESTORABLE_STATUSES = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'CANCELLED', 'FAILED']);
@@ -46,6 +48,16 @@ export type StartRestoreOptions = {
   /** The run to restore. */
   runId: number;
   dryRun: boolean;
+  /**
+   * The administrator confirms a restore above the job's threshold (the job's confirmation rule
+   * decides whether they may, lib/batch-jobs/confirmation-rule.ts). Not confirmed, a restore above
+   * the threshold records what it would do and stops THRESHOLD_EXCEEDED for someone to confirm.
+   */
+  confirmed?: boolean;
+  /** The role the actor confirms with (an API token: its role and its creator as alias). */
+  confirmer?: StartJobRunOptions['confirmer'];
+  /** The restore that stopped at the threshold which this one confirms. */
+  confirms?: StartJobRunOptions['confirms'];
   trigger: Extract<RunTrigger, 'MANUAL' | 'API'>;
   /** Account username of the administrator. */
   actor: string;
@@ -66,7 +78,10 @@ export async function startRestore(options: StartRestoreOptions): Promise<StartR
     trigger: options.trigger,
     startedBy: options.actor,
     dryRun: options.dryRun,
-    confirmed: true,
+    // A preview is never confirmed: it reports whether the real restore would stop at the threshold.
+    confirmed: !options.dryRun && options.confirmed === true,
+    confirmer: options.confirmer ?? { role: 'ADMINISTRATOR' },
+    confirms: options.confirms,
     restoreOf: { runId: options.runId, entriesTotal: check.items },
     enqueue: options.enqueue,
     queue: options.queue,

@@ -1,8 +1,10 @@
 import { recordAudit } from '../audit';
 import type { AccountRole } from '../auth/roles';
 import { prisma } from '../db';
-import { startJobRun, type StartJobRunResult } from '../batch-jobs/start-job-run';
-import { mayConfirm, parseConfirmationRule, type ConfirmationDecision, type ConfirmationRule } from '../batch-jobs/confirmation-rule';
+import { startJobRun } from '../batch-jobs/start-job-run';
+import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationDecision, type ConfirmationRule } from '../batch-jobs/confirmation-rule';
+import { parseThresholdCheck } from '../sync/threshold';
+import { startRestore, type StartRestoreResult } from '../restore/start-restore';
 import type { BatchJobsQueue } from '../queue/batch-jobs-queue';
 
 /** The job's rule and whom it excludes, for a run that stopped at the threshold (the run page shows it). */
@@ -13,10 +15,16 @@ export type ThresholdConfirmation = {
   filterChangedAt: Date | null;
 };
 
-export async function thresholdConfirmationOf(run: { jobKey: string; startedBy: string | null }): Promise<ThresholdConfirmation> {
+/** The rule a stopped run recorded; a restore asks an administrator whatever it says (only they restore). */
+function recordedRule(run: { thresholdCheck: unknown; restoreOfRunId: number | null }): ConfirmationRule | null {
+  const recorded = parseThresholdCheck(run.thresholdCheck)?.confirmationRule ?? null;
+  return run.restoreOfRunId !== null ? stricterRule(recorded, 'ADMINISTRATOR') : recorded;
+}
+
+export async function thresholdConfirmationOf(run: { jobKey: string; startedBy: string | null; thresholdCheck: unknown; restoreOfRunId: number | null }): Promise<ThresholdConfirmation> {
   const job = await prisma().batchJob.findUnique({ where: { key: run.jobKey }, select: { options: true, filterChangedBy: true, filterChangedAt: true } });
   return {
-    rule: parseConfirmationRule((job?.options as { confirmationRule?: unknown } | null)?.confirmationRule),
+    rule: stricterRule(recordedRule(run), parseConfirmationRule((job?.options as { confirmationRule?: unknown } | null)?.confirmationRule)),
     startedBy: run.startedBy,
     filterChangedBy: job?.filterChangedBy ?? null,
     filterChangedAt: job?.filterChangedAt ?? null,
@@ -42,10 +50,12 @@ export type ConfirmThresholdRunOptions = {
   aliases?: string[];
   ip?: string | null;
   queue?: BatchJobsQueue;
+  /** false: only create the confirmed run (the caller executes it, e.g. a test). */
+  enqueue?: boolean;
 };
 
 export type ConfirmThresholdRunResult =
-  | StartJobRunResult
+  | StartRestoreResult
   | { started: false; reason: 'not_threshold_exceeded'; message: string };
 
 /**
@@ -58,23 +68,31 @@ export type ConfirmThresholdRunResult =
 export async function confirmThresholdRun(options: ConfirmThresholdRunOptions): Promise<ConfirmThresholdRunResult> {
   const run = await prisma().batchRun.findUnique({
     where: { id: options.runId },
-    select: { id: true, jobKey: true, status: true, dryRun: true, wouldDeactivate: true, entriesTotal: true, startedBy: true },
+    select: { id: true, jobKey: true, status: true, dryRun: true, wouldDeactivate: true, entriesTotal: true, startedBy: true, thresholdCheck: true, restoreOfRunId: true },
   });
   if (!run) return { started: false, reason: 'not_found', message: `There is no run #${options.runId}.` };
   if (run.status !== 'THRESHOLD_EXCEEDED') {
     return { started: false, reason: 'not_threshold_exceeded', message: `Run #${run.id} did not stop at the threshold; there is nothing to confirm.` };
   }
-  const result = await startJobRun({
-    jobKey: run.jobKey,
-    trigger: 'MANUAL',
-    startedBy: options.actor,
-    dryRun: run.dryRun,
-    confirmed: true,
-    confirmer: { role: options.role, aliases: options.aliases ?? [] },
-    confirms: { runId: run.id, entriesTotal: run.entriesTotal, startedBy: run.startedBy },
-    ip: options.ip ?? null,
-    queue: options.queue,
-  });
+  const threshold = parseThresholdCheck(run.thresholdCheck);
+  const confirms = { runId: run.id, entriesTotal: run.entriesTotal, startedBy: run.startedBy, rule: recordedRule(run) };
+  const confirmer = { role: options.role, aliases: options.aliases ?? [] };
+  // A restore that stopped at the threshold: confirming it restores the same run, confirmed.
+  const result =
+    run.restoreOfRunId !== null
+      ? await startRestore({ runId: run.restoreOfRunId, dryRun: false, trigger: 'MANUAL', actor: options.actor, confirmed: true, confirmer, confirms, ip: options.ip ?? null, queue: options.queue, enqueue: options.enqueue })
+      : await startJobRun({
+          jobKey: run.jobKey,
+          trigger: 'MANUAL',
+          startedBy: options.actor,
+          dryRun: run.dryRun,
+          confirmed: true,
+          confirmer,
+          confirms,
+          ip: options.ip ?? null,
+          queue: options.queue,
+          enqueue: options.enqueue,
+        });
   if (result.started || result.reason === 'queue_unavailable') {
     const confirming = result.run;
     await recordAudit({
@@ -84,7 +102,8 @@ export async function confirmThresholdRun(options: ConfirmThresholdRunOptions): 
       ip: options.ip ?? null,
       details: {
         runId: run.id,
-        wouldDeactivate: run.wouldDeactivate,
+        wouldDeactivate: run.wouldDeactivate ?? threshold?.wouldDeactivate ?? null,
+        ...(run.restoreOfRunId !== null ? { restoreOfRunId: run.restoreOfRunId } : {}),
         confirmingRunId: confirming.id,
         confirmedBy: confirming.confirmedBy,
         confirmedAt: confirming.confirmedAt?.toISOString() ?? null,

@@ -24,6 +24,7 @@ describe('nextStepForRestore', () => {
     expect(nextStepForRestore('COMPLETED_WITH_ERRORS', null, false)).toMatch(/restored.*conflicts.*"Conflict"/);
     expect(nextStepForRestore('COMPLETED_WITH_ERRORS', null, true)).toMatch(/skip them and list them as conflicts/);
     expect(nextStepForRestore('CANCELLED', 'CANCELLED', false)).toMatch(/Restore the run again/);
-    for (const status of ['COMPLETED_WITH_ERRORS', 'CANCELLED', 'FAILED'] as const) expect(nextStepForRestore(status, null, false)).not.toMatch(/synchroniz|Start the job/i);
+    expect(nextStepForRestore('THRESHOLD_EXCEEDED', 'THRESHOLD_EXCEEDED', false)).toMatch(/Nothing was restored.*confirms the restore/);
+    for (const status of ['COMPLETED_WITH_ERRORS', 'CANCELLED', 'FAILED', 'THRESHOLD_EXCEEDED'] as const) expect(nextStepForRestore(status, null, false)).not.toMatch(/synchroniz|Start the job/i);
   });
 });

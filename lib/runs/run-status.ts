@@ -48,6 +48,8 @@ export function nextStepFor(status: RunStatus, errorCode: string | null): string
  */
 export function nextStepForRestore(status: RunStatus, errorCode: string | null, preview: boolean): string | null {
   switch (status) {
+    case 'THRESHOLD_EXCEEDED':
+      return 'Nothing was restored. Check the people listed below: an administrator the job\'s confirmation rule allows confirms the restore on this page.';
     case 'COMPLETED_WITH_ERRORS':
       return preview
         ? 'Some users changed after the run: the restore will skip them and list them as conflicts (filter the table below by "Conflict"). Confirm below to restore the others.'

@@ -229,6 +229,20 @@ export function effectiveFilterOf(jobKey: SyncJobKey, raw: unknown): string | nu
   return parsed.data.filter || filterPreset(parsed.data.filterPreset).filters(parsed.data)[jobKey];
 }
 
+/**
+ * What the two-person rule guards, from a job's stored options: the filter it runs with, its
+ * threshold and its confirmation rule. Whoever last changed any of them may not confirm a run
+ * stopped at the threshold (raising the limit is as good as confirming). null parts: unreadable.
+ */
+export function safetySettingsOf(jobKey: SyncJobKey, raw: unknown): string {
+  const parsed = jobOptionsSchema.safeParse(raw ?? {});
+  return JSON.stringify({
+    filter: effectiveFilterOf(jobKey, raw),
+    threshold: parsed.success ? parsed.data.threshold : null,
+    confirmationRule: parsed.success ? parsed.data.confirmationRule : null,
+  });
+}
+
 /** The attributes a search asks for: the mapped ones and the unique id (entryUUID comes only when asked for). */
 export function requestedAttributes(options: ResolvedJobOptions): string[] {
   const mapped = Object.values(options.mapping).filter((a): a is string => !!a);

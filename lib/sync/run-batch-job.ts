@@ -458,7 +458,7 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     if (ctx.outcome.userState === 'INACTIVE' && !run.confirmed && run.would_deactivate === null) {
       const pre = await prePass(connection, ctx);
       const { rows } = await (await ctx.session.client()).query(`SELECT count(*)::int AS n FROM users WHERE state = 'ACTIVE'`);
-      const check = checkThreshold(pre.wouldDeactivate, rows[0].n, ctx.options.threshold);
+      const check = checkThreshold(pre.wouldDeactivate, rows[0].n, ctx.options);
       // The verdict is stored with the count in one statement: a retried attempt reads the same one.
       const { rowCount } = await db.query(
         `UPDATE batch_runs SET would_deactivate = $2, entries_total = $3, threshold_check = $4 WHERE id = $1 AND ${ownedByAttempt('$5')}`,

@@ -1,17 +1,26 @@
 import { z } from 'zod';
+import { CONFIRMATION_RULES, type ConfirmationRule } from '../batch-jobs/confirmation-rule';
 import type { ResolvedJobOptions } from './job-options';
 
 // The mass-deactivation threshold: before writing anything, a run of "Synchronize inactive LDAP
 // Users" counts the active users it would deactivate and compares them with the job's limits. The
 // check is recorded on the run (batch_runs.threshold_check) as it was made, so that the run page,
 // the API and a retried attempt all read the same verdict.
+//
+// A restore run (lib/restore) is held to the same limits: restoring thousands of people at once
+// is as much a mass change as deactivating them, so a restore above the threshold stops for the
+// same confirmation. Its check counts the people it would restore in `wouldDeactivate` (the
+// number the limits are compared with, whichever way the change goes).
 
 export type ThresholdCheck = {
+  /** The people the run would deactivate (a restore: restore), compared with the limits. */
   wouldDeactivate: number;
   activeUsers: number;
   maxUsers: number | null;
   maxPercent: number | null;
   exceeded: boolean;
+  /** The job's confirmation rule when the check was made (absent on older runs): see stricterRule. */
+  confirmationRule?: ConfirmationRule;
 };
 
 const thresholdCheckSchema = z.object({
@@ -20,12 +29,21 @@ const thresholdCheckSchema = z.object({
   maxUsers: z.number().nullable(),
   maxPercent: z.number().nullable(),
   exceeded: z.boolean(),
+  confirmationRule: z.enum(CONFIRMATION_RULES).optional(),
 });
 
-export function checkThreshold(wouldDeactivate: number, activeUsers: number, threshold: ResolvedJobOptions['threshold']): ThresholdCheck {
+export function checkThreshold(wouldDeactivate: number, activeUsers: number, job: Pick<ResolvedJobOptions, 'threshold' | 'confirmationRule'>): ThresholdCheck {
+  const { threshold } = job;
   const overUsers = threshold.maxUsers !== null && wouldDeactivate > threshold.maxUsers;
   const overPercent = threshold.maxPercent !== null && activeUsers > 0 && (wouldDeactivate * 100) / activeUsers > threshold.maxPercent;
-  return { wouldDeactivate, activeUsers, maxUsers: threshold.maxUsers, maxPercent: threshold.maxPercent, exceeded: overUsers || overPercent };
+  return {
+    wouldDeactivate,
+    activeUsers,
+    maxUsers: threshold.maxUsers,
+    maxPercent: threshold.maxPercent,
+    exceeded: overUsers || overPercent,
+    confirmationRule: job.confirmationRule,
+  };
 }
 
 /** The stored check; null for runs without one (the active job, confirmed runs, older rows). */
@@ -49,23 +67,27 @@ function describeLimits(check: Pick<ThresholdCheck, 'maxUsers' | 'maxPercent'>):
 /**
  * What a run over the threshold says about it: `stopped` once it has ended THRESHOLD_EXCEEDED,
  * `stopping` while it records the changes it would make, `dry-run` for a dry run, which goes on.
+ * `restore`: the run is a restore (it would restore people, not deactivate them).
  */
-export function thresholdMessage(check: ThresholdCheck, kind: 'stopped' | 'stopping' | 'dry-run'): string {
-  const counted = `${check.wouldDeactivate} of ${check.activeUsers} active users (${deactivatedShare(check)})`;
+export function thresholdMessage(check: ThresholdCheck, kind: 'stopped' | 'stopping' | 'dry-run', restore = false): string {
+  const counted = restore
+    ? `${check.wouldDeactivate} users (${deactivatedShare(check)} of the ${check.activeUsers} active users)`
+    : `${check.wouldDeactivate} of ${check.activeUsers} active users (${deactivatedShare(check)})`;
+  const verb = restore ? 'restore' : 'deactivate';
   const limits = `the job's safety threshold (${describeLimits(check)})`;
   switch (kind) {
     case 'stopped':
       return (
-        `This run would deactivate ${counted}, above ${limits}. Nothing was changed: the changes it would make are listed below. ` +
-        'Check the filter, or confirm the run to apply them.'
+        `This ${restore ? 'restore' : 'run'} would ${verb} ${counted}, above ${limits}. Nothing was changed: the changes it would make are listed below. ` +
+        (restore ? 'Confirm the restore to apply them.' : 'Check the filter, or confirm the run to apply them.')
       );
     case 'stopping':
-      return `It would deactivate ${counted}, above ${limits}. The run records the changes it would make, then stops for confirmation.`;
+      return `It would ${verb} ${counted}, above ${limits}. The ${restore ? 'restore' : 'run'} records the changes it would make, then stops for confirmation.`;
     case 'dry-run':
-      return (
-        `A real run would stop at the threshold: it would deactivate ${counted}, above ${limits}. ` +
-        'This dry run went on and lists every change; an operator must confirm the real run.'
-      );
+      return restore
+        ? `The restore would ${verb} ${counted}, above ${limits}: it must be confirmed under the job's confirmation rule.`
+        : `A real run would stop at the threshold: it would deactivate ${counted}, above ${limits}. ` +
+            'This dry run went on and lists every change; an operator must confirm the real run.';
   }
 }
 

@@ -52,11 +52,13 @@ async function setRule(rule: string) {
   await lib.pool().query(`UPDATE batch_jobs SET options = options || jsonb_build_object('confirmationRule', $2::text) WHERE key = $1`, [JOB, rule]);
 }
 
-async function stoppedRun(startedBy: string | null) {
+/** A run stopped at the threshold; `rule`: the confirmation rule its check recorded (as the engine writes it). */
+async function stoppedRun(startedBy: string | null, rule?: string) {
+  const check = rule ? { wouldDeactivate: 900, activeUsers: 1000, maxUsers: 500, maxPercent: 10, exceeded: true, confirmationRule: rule } : null;
   const { rows } = await lib.pool().query<{ id: number }>(
-    `INSERT INTO batch_runs (job_key, status, trigger, started_by, started_at, finished_at, would_deactivate, entries_total)
-     VALUES ($1, 'THRESHOLD_EXCEEDED', 'MANUAL', $2, now(), now(), 900, 1000) RETURNING id`,
-    [JOB, startedBy],
+    `INSERT INTO batch_runs (job_key, status, trigger, started_by, started_at, finished_at, would_deactivate, entries_total, threshold_check)
+     VALUES ($1, 'THRESHOLD_EXCEEDED', 'MANUAL', $2, now(), now(), 900, 1000, $3) RETURNING id`,
+    [JOB, startedBy, check && JSON.stringify(check)],
   );
   return rows[0]!.id;
 }
@@ -94,6 +96,65 @@ describe('who last changed the filter', () => {
     expect(second.filterChangedAt).toEqual(first.filterChangedAt);
     const res = await env.api(`/api/v1/jobs/${JOB}`, { token: tokens.olivia });
     expect(await res.json()).toMatchObject({ filterChangedBy: 'alice', options: { confirmationRule: 'OPERATOR' } });
+  });
+});
+
+describe('closing the loopholes', () => {
+  it("records who raised the threshold or changed the rule as the two-person rule's excluded administrator", async () => {
+    await changeFilter('alice', `loophole-${Date.now()}`);
+    const job = await lib.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } });
+    const options = job.options as any;
+    const saved = await lib.saveJobSchedule({
+      jobKey: JOB,
+      cronExpression: job.cronExpression,
+      timeZone: job.timeZone,
+      expectedVersion: job.version,
+      actor: 'bob',
+      options: { ...options, threshold: { maxUsers: 100_000, maxPercent: null } },
+    });
+    expect(saved.ok).toBe(true);
+    expect(await lib.prisma().batchJob.findUniqueOrThrow({ where: { key: JOB } })).toMatchObject({ filterChangedBy: 'bob' });
+  });
+
+  it('confirms a stopped run under the rule it stopped under when the job has weakened it since', async () => {
+    await setRule('OPERATOR');
+    const stopped = await stoppedRun('bob', 'TWO_PERSON');
+    const byBob = await confirmOverApi(stopped, 'bob');
+    expect(byBob.status).toBe(403);
+    expect(((await byBob.json()) as any)).toMatchObject({ rule: 'TWO_PERSON', message: expect.stringMatching(/you started this run/) });
+    expect((await confirmOverApi(stopped, 'olivia')).status).toBe(403);
+    // A rule tightened since applies at once: an ADMINISTRATOR rule recorded, TWO_PERSON now.
+    const older = await stoppedRun('bob', 'ADMINISTRATOR');
+    await setRule('TWO_PERSON');
+    expect(await lib.confirmThresholdRun({ runId: older, actor: 'bob', role: 'ADMINISTRATOR' })).toMatchObject({ reason: 'confirmation_refused', rule: 'TWO_PERSON' });
+    const admin = env.accounts.admin.username;
+    expect(await lib.confirmThresholdRun({ runId: stopped, actor: admin, role: 'ADMINISTRATOR' })).toMatchObject({ started: true, run: { confirmedBy: admin } });
+  });
+});
+
+describe('a restore above the threshold', () => {
+  it("is confirmed in the API only when the job's rule lets the caller: refused to its own starter under the two-person rule", async () => {
+    // A finished run that changed one person (its item is what a restore reads).
+    const { rows } = await lib.pool().query<{ id: number }>(
+      `INSERT INTO batch_runs (job_key, status, trigger, started_at, finished_at, updated) VALUES ($1, 'SUCCEEDED', 'SCHEDULE', now(), now(), 1) RETURNING id`,
+      [JOB],
+    );
+    const runId = rows[0]!.id;
+    await lib.pool().query(`INSERT INTO batch_run_items (run_id, username, outcome, changes) VALUES ($1, 'nobody', 'UPDATED', '{}'::json)`, [runId]);
+    const restore = (who: string, body: object) => env.api(`/api/v1/runs/${runId}/restore`, { method: 'POST', token: tokens[who], body });
+
+    await setRule('TWO_PERSON');
+    const refused = await restore('alice', { dryRun: false, confirm: true });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as any)).toMatchObject({ code: 'confirmation_refused', rule: 'TWO_PERSON', message: expect.stringMatching(/you started this run/) });
+    expect(await lib.prisma().batchRun.count({ where: { restoreOfRunId: runId } })).toBe(0);
+    // Operators do not restore at all.
+    expect((await restore('olivia', { dryRun: true })).status).toBe(403);
+
+    await setRule('ADMINISTRATOR');
+    const confirmed = await restore('alice', { dryRun: false, confirm: true });
+    expect(confirmed.status).toBe(202);
+    expect(((await confirmed.json()) as any).run).toMatchObject({ confirmed: true, confirmedBy: 'api-token:alice-token', restoreOfRunId: runId, dryRun: false });
   });
 });
 

@@ -94,7 +94,8 @@ async function afterRun(): Promise<void> {
 }
 
 async function startRestoreRun(): Promise<number> {
-  const started = await startRestore({ runId: syncRunId, dryRun: false, trigger: 'MANUAL', actor: 'ada' });
+  // Confirmed: the restore puts back more people than the job's threshold allows at once.
+  const started = await startRestore({ runId: syncRunId, dryRun: false, confirmed: true, trigger: 'MANUAL', actor: 'ada' });
   if (!started.started) throw new Error(`not started: ${started.message}`);
   return started.run.id;
 }

@@ -195,6 +195,54 @@ describe('Restore users changed by a run of "Synchronize inactive LDAP Users"', 
     expect(after.users.find((u) => u.username === 'alice')).toMatchObject({ state: 'ACTIVE' });
   });
 
+  it("holds a restore to the job's threshold under its confirmation rule: stopped, refused to its starter, confirmed by a second administrator", async () => {
+    for (const name of ['alice', 'henry', 'ivy']) await equip(await addUser(name, 'ACTIVE'));
+    await addUser('zoe', 'ACTIVE'); // not in the directory: stays active
+    const runId = await sync();
+    // Now at most 1 user at once, and two administrators needed.
+    await pool().query(`UPDATE batch_jobs SET options = options || '{"threshold": {"maxUsers": 1, "maxPercent": null}, "confirmationRule": "TWO_PERSON"}'::jsonb WHERE key = 'inactive-ldap-users'`);
+    const damaged = await snapshot();
+
+    // The preview says the real restore needs a confirmation (3 people > 1 of 1 active user).
+    const previewId = await restore(runId, true);
+    expect((await runRow(previewId)).threshold_check).toMatchObject({ wouldDeactivate: 3, activeUsers: 1, maxUsers: 1, exceeded: true, confirmationRule: 'TWO_PERSON' });
+
+    // ada may not confirm her own restore under the two-person rule: nothing starts.
+    const confirmedByAda = await startRestore({ runId, dryRun: false, confirmed: true, confirmer: { role: 'ADMINISTRATOR' }, trigger: 'MANUAL', actor: 'ada', enqueue: false });
+    expect(confirmedByAda).toMatchObject({ started: false, reason: 'confirmation_refused', rule: 'TWO_PERSON' });
+    // Not confirmed, the restore records what it would do and stops: nothing written.
+    const { rows: mark } = await pool().query(`SELECT coalesce(max(id), 0) AS id FROM notification_events`); // run ids restart with each test
+    const stoppedId = await restore(runId, false);
+    const stopped = await runRow(stoppedId);
+    expect(stopped).toMatchObject({ status: 'THRESHOLD_EXCEEDED', error_code: 'THRESHOLD_EXCEEDED', updated: 3, confirmed: false });
+    expect(stopped.error).toMatch(/This restore would restore 3 users/);
+    expect(await items(stoppedId)).toEqual(await items(previewId));
+    expect(await snapshot()).toEqual(damaged);
+    // It asks for a confirmation (outbox), and the run can still be restored.
+    const events = (await pool().query(`SELECT type, data FROM notification_events WHERE run_id = $1 AND id > $2 ORDER BY id`, [stoppedId, mark[0].id])).rows;
+    expect(events.map((e) => e.type)).toEqual(['run.threshold_exceeded', 'run.confirmation_required']);
+    expect(events[1].data).toMatchObject({ wouldRestore: 3, run: { restoreOfRunId: runId } });
+    expect(await checkRestorable(runId)).toMatchObject({ restorable: true });
+
+    // Weakening the rule afterwards does not let ada confirm what stopped under the two-person rule;
+    // an operator may never confirm a restore; a second administrator may.
+    await pool().query(`UPDATE batch_jobs SET options = options || '{"confirmationRule": "OPERATOR"}'::jsonb WHERE key = 'inactive-ldap-users'`);
+    const { confirmThresholdRun } = await import('@/lib/runs/confirm-threshold-run');
+    expect(await confirmThresholdRun({ runId: stoppedId, actor: 'ada', role: 'ADMINISTRATOR' })).toMatchObject({
+      started: false,
+      reason: 'confirmation_refused',
+      message: expect.stringMatching(/two-person rule.*you started this run/),
+    });
+    expect(await confirmThresholdRun({ runId: stoppedId, actor: 'olga', role: 'OPERATOR' })).toMatchObject({ started: false, reason: 'confirmation_refused' });
+    const byBen = await confirmThresholdRun({ runId: stoppedId, actor: 'ben', role: 'ADMINISTRATOR', enqueue: false });
+    if (!byBen.started) throw new Error(byBen.message);
+    expect(byBen.run).toMatchObject({ confirmed: true, confirmedBy: 'ben', confirmsRunId: stoppedId, restoreOfRunId: runId });
+    await runBatchJob({ runId: byBen.run.id });
+    expect(await runRow(byBen.run.id)).toMatchObject({ status: 'SUCCEEDED', updated: 3, threshold_check: null });
+    expect(await runRow(stoppedId)).toMatchObject({ confirmed_by: 'ben' });
+    expect((await snapshot()).users.filter((u) => u.state === 'ACTIVE').map((u) => u.username).sort()).toEqual(['alice', 'henry', 'ivy', 'zoe']);
+  });
+
   it('a cancelled restore can be run again: what it restored is "already restored", the rest is restored', async () => {
     for (const name of ['alice', 'henry', 'ivy', 'jack', 'kim']) await equip(await addUser(name, 'ACTIVE'));
     const runId = await sync();

@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { requireActionRole } from '@/app/_lib/auth';
+import type { AccountRole } from '@/lib/auth/roles';
 import { clientIp } from '@/app/_lib/request';
 import { cancelRun } from '@/lib/batch-jobs';
 import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
@@ -51,10 +52,19 @@ export async function restoreRunAction(_previous: RunActionState, formData: Form
   return startRestoreFromForm(account, formData, false);
 }
 
-async function startRestoreFromForm(account: { username: string }, formData: FormData, dryRun: boolean): Promise<RunActionState> {
+async function startRestoreFromForm(account: { username: string; role: AccountRole }, formData: FormData, dryRun: boolean): Promise<RunActionState> {
   const parsed = runForm.safeParse({ runId: formData.get('runId') });
   if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
-  const result = await startRestore({ runId: parsed.data.runId, dryRun, trigger: 'MANUAL', actor: account.username, ip: await clientIp() });
+  const result = await startRestore({
+    runId: parsed.data.runId,
+    dryRun,
+    // Over the threshold, the same tick confirms it when the job's rule lets this administrator (the use case decides again).
+    confirmed: formData.get('confirmThreshold') === 'on',
+    confirmer: { role: account.role },
+    trigger: 'MANUAL',
+    actor: account.username,
+    ip: await clientIp(),
+  });
   if (result.started) redirect(`/operator/runs/${result.run.id}`);
   if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
   if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);

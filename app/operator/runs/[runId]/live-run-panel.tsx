@@ -94,8 +94,9 @@ export function LiveRunPanel({ initial }: { initial: LiveSnapshot }) {
   });
   const active = run.status === 'QUEUED' || run.status === 'RUNNING';
   const writesNothing = runWritesNothing(run);
-  // A restore run's counters are stored in the sync's columns: named in the restore's words.
-  const counters = runCounterLabels(run);
+  // A restore run's counters are stored in the sync's columns: named in the restore's words
+  // ("to restore" while it writes nothing: its preview, or stopped at the threshold).
+  const counters = runCounterLabels({ restoreOfRunId: run.restoreOfRunId, dryRun: writesNothing });
   const words = runProgressWords(run);
   const percent = run.status === 'SUCCEEDED' || run.status === 'COMPLETED_WITH_ERRORS' ? 100 : estimate.percent;
   const timeLeft = !active

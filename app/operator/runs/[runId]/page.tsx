@@ -10,7 +10,7 @@ import { confirmationRequirement } from '@/lib/batch-jobs/confirmation-rule';
 import { mayConfirmThresholdRun, thresholdConfirmationOf } from '@/lib/runs/confirm-threshold-run';
 import { DEACTIVATED, listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
 import { nextStepFor, nextStepForRestore, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
-import { parseThresholdCheck, thresholdMessage } from '@/lib/sync/threshold';
+import { parseThresholdCheck, runWritesNothing, thresholdMessage } from '@/lib/sync/threshold';
 import { INACTIVE_LDAP_USERS } from '@/lib/sync/job-options';
 import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
 import { CancelRunForm, ConfirmRestoreForm, ConfirmThresholdForm, PreviewRestoreForm } from './run-forms';
@@ -20,14 +20,15 @@ export const metadata: Metadata = { title: 'Run · Identity Manager Operator' };
 
 const runIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
-/** The people a threshold counts, listed below (page, search) and as a CSV file. */
-function DeactivatedLinks({ runId, count }: { runId: number; count: number }) {
+/** The people a threshold counts, listed below (page, search) and as a CSV file. A restore counts the people it would restore. */
+function DeactivatedLinks({ runId, count, restore }: { runId: number; count: number; restore: boolean }) {
+  const outcome = restore ? 'UPDATED' : DEACTIVATED;
   return (
     <p className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-sm font-medium">
-      <Link href={`/operator/runs/${runId}?outcome=${DEACTIVATED}#run-changes`} className="text-brand-800 underline">
-        See the {count} users who would be deactivated
+      <Link href={`/operator/runs/${runId}?outcome=${outcome}#run-changes`} className="text-brand-800 underline">
+        See the {count} users who would be {restore ? 'restored' : 'deactivated'}
       </Link>
-      <a href={`/operator/runs/${runId}/items.csv?outcome=${DEACTIVATED}`} className="text-brand-800 underline" download>
+      <a href={`/operator/runs/${runId}/items.csv?outcome=${outcome}`} className="text-brand-800 underline" download>
         Download them as CSV
       </a>
     </p>
@@ -59,6 +60,14 @@ export default async function RunPage({
   // Only a finished, non-dry run of the inactive job that wrote something (lib/restore/start-restore.ts checks it again).
   const restorable =
     run.jobKey === INACTIVE_LDAP_USERS && run.restoreOfRunId === null && !run.dryRun && !active && run.status !== 'THRESHOLD_EXCEEDED' && run.updated + run.created > 0;
+  const isRestore = run.restoreOfRunId !== null;
+  const writesNothing = runWritesNothing(run);
+  // A restore's preview over the threshold: may this administrator confirm the real one (they would start it)?
+  const restoreConfirmation =
+    isRestore && run.dryRun && threshold?.exceeded && account.role === 'ADMINISTRATOR'
+      ? mayConfirmThresholdRun(account, await thresholdConfirmationOf({ ...run, startedBy: account.username }))
+      : null;
+  const thresholdCount = isRestore ? (threshold?.wouldDeactivate ?? 0) : (run.wouldDeactivate ?? 0);
 
   return (
     <>
@@ -110,10 +119,11 @@ export default async function RunPage({
       {run.status === 'THRESHOLD_EXCEEDED' ? (
         <section role="alert" aria-labelledby="threshold-title" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950">
           <h2 id="threshold-title" className="text-base font-semibold">
-            Threshold exceeded: this run would deactivate <span data-testid="would-deactivate">{run.wouldDeactivate ?? 0}</span> users
+            Threshold exceeded: this {isRestore ? 'restore' : 'run'} would {isRestore ? 'restore' : 'deactivate'}{' '}
+            <span data-testid="would-deactivate">{thresholdCount}</span> users
           </h2>
           {run.error && <p className="mt-1 text-sm">{run.error}</p>}
-          <DeactivatedLinks runId={run.id} count={run.wouldDeactivate ?? 0} />
+          <DeactivatedLinks runId={run.id} count={thresholdCount} restore={isRestore} />
           {run.confirmedBy && run.confirmedAt ? (
             <p className="mt-2 text-sm font-medium" data-testid="confirmation-record">
               Confirmed by {run.confirmedBy} at <LocalTime value={run.confirmedAt} withSeconds />.
@@ -126,7 +136,7 @@ export default async function RunPage({
             )
           )}
           {mayConfirm?.allowed ? (
-            <ConfirmThresholdForm runId={run.id} wouldDeactivate={run.wouldDeactivate ?? 0} />
+            <ConfirmThresholdForm runId={run.id} count={thresholdCount} restore={isRestore} />
           ) : (
             <p className="mt-2 text-sm" data-testid="confirmation-refused">
               {mayConfirm && !mayConfirm.allowed ? `You cannot confirm it. ${mayConfirm.reason}` : nextStep}
@@ -142,12 +152,10 @@ export default async function RunPage({
             className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950"
           >
             <h2 id="threshold-title" className="text-base font-semibold">
-              {run.dryRun ? 'A real run would stop at the threshold' : 'Over the threshold: nothing is written'}
+              {run.dryRun ? (isRestore ? 'The restore is over the threshold: it needs a confirmation' : 'A real run would stop at the threshold') : 'Over the threshold: nothing is written'}
             </h2>
-            <p className="mt-1 text-sm">
-              {thresholdMessage(threshold, run.dryRun ? 'dry-run' : 'stopping')}
-            </p>
-            <DeactivatedLinks runId={run.id} count={threshold.wouldDeactivate} />
+            <p className="mt-1 text-sm">{thresholdMessage(threshold, run.dryRun ? 'dry-run' : 'stopping', isRestore)}</p>
+            <DeactivatedLinks runId={run.id} count={threshold.wouldDeactivate} restore={isRestore} />
           </section>
         )
       )}
@@ -191,18 +199,18 @@ export default async function RunPage({
             <Link href={`/operator/runs/${run.restoreOfRunId}`} className="text-brand-700 underline">
               run #{run.restoreOfRunId}
             </Link>
-            {run.dryRun ? ' (nothing written)' : ''}
+            {run.dryRun ? ' (nothing written)' : writesNothing ? ' (stopped at the threshold: nothing written)' : ''}
           </h2>
           {/* One box per count: a label above its value, however the grid wraps. */}
           <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
             {[
-              { label: `Users ${run.dryRun ? 'to restore' : 'restored'}`, value: run.updated, testId: 'restore-restored' },
+              { label: `Users ${writesNothing ? 'to restore' : 'restored'}`, value: run.updated, testId: 'restore-restored' },
               { label: 'Conflicts (changed since, skipped)', value: run.failed, testId: 'restore-conflicts' },
               { label: 'Irreversible (revoked certificates stay revoked)', value: run.irreversible, testId: 'restore-irreversible' },
               { label: 'Left as they are (created by the run: kept inactive; already restored)', value: run.unchanged, testId: 'restore-kept' },
-              { label: `Credentials ${run.dryRun ? 'to restore' : 'restored'}`, value: run.credentialsChanged },
-              { label: `Certificates ${run.dryRun ? 'to release' : 'released'} from hold`, value: run.certificatesChanged },
-              { label: `Roles ${run.dryRun ? 'to grant' : 'granted'} again`, value: run.rolesWithdrawn },
+              { label: `Credentials ${writesNothing ? 'to restore' : 'restored'}`, value: run.credentialsChanged },
+              { label: `Certificates ${writesNothing ? 'to release' : 'released'} from hold`, value: run.certificatesChanged },
+              { label: `Roles ${writesNothing ? 'to grant' : 'granted'} again`, value: run.rolesWithdrawn },
             ].map((c) => (
               <div key={c.label}>
                 <dt className="text-slate-600">{c.label}</dt>
@@ -217,7 +225,7 @@ export default async function RunPage({
               See the {run.failed} conflicts
             </Link>
             <Link href={`/operator/runs/${run.id}?outcome=UPDATED#run-changes`} className="text-brand-800 underline">
-              See the {run.updated} users {run.dryRun ? 'to restore' : 'restored'}
+              See the {run.updated} users {writesNothing ? 'to restore' : 'restored'}
             </Link>
             <a href={`/operator/runs/${run.id}/items.csv`} className="text-brand-800 underline" download>
               Download every item as CSV
@@ -228,6 +236,7 @@ export default async function RunPage({
               <ConfirmRestoreForm
                 runId={run.restoreOfRunId}
                 counts={{ restored: run.updated, conflicts: run.failed, irreversible: run.irreversible, kept: run.unchanged }}
+                threshold={threshold?.exceeded && restoreConfirmation ? (restoreConfirmation.allowed ? { mayConfirm: true } : { mayConfirm: false, reason: restoreConfirmation.reason }) : null}
               />
             )
           ) : null}
@@ -236,7 +245,7 @@ export default async function RunPage({
 
       <LiveRunPanel key={`${run.id}-${run.status}`} initial={JSON.parse(JSON.stringify(snapshot)) as LiveSnapshot} />
 
-      <RunItemsTable runId={run.id} filter={filter} page={items} restoreOfRunId={run.restoreOfRunId} dryRun={run.dryRun} />
+      <RunItemsTable runId={run.id} filter={filter} page={items} restoreOfRunId={run.restoreOfRunId} dryRun={writesNothing} />
     </>
   );
 }

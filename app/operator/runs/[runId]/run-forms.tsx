@@ -33,7 +33,7 @@ export function CancelRunForm({ runId, cancelRequested }: { runId: number; cance
 }
 
 /** The administrator's confirmation of a run above the threshold: a deliberate tick, then the button. */
-export function ConfirmThresholdForm({ runId, wouldDeactivate }: { runId: number; wouldDeactivate: number }) {
+export function ConfirmThresholdForm({ runId, count, restore }: { runId: number; count: number; restore: boolean }) {
   const [state, formAction, pending] = useActionState<RunActionState, FormData>(confirmThresholdAction, {});
   const id = useId();
   return (
@@ -41,7 +41,9 @@ export function ConfirmThresholdForm({ runId, wouldDeactivate }: { runId: number
       <input type="hidden" name="runId" value={runId} />
       <label htmlFor={`${id}-ack`} className="flex items-start gap-2 text-sm">
         <input id={`${id}-ack`} type="checkbox" name="acknowledged" required className="mt-0.5 h-4 w-4 rounded border-slate-300" />
-        <span>I have checked that these {wouldDeactivate} users are to be deactivated.</span>
+        <span>
+          I have checked that these {count} users are to be {restore ? 'restored' : 'deactivated'}.
+        </span>
       </label>
       <SubmitButton pending={pending} pendingLabel="Starting…" tone="caution">
         Confirm and run
@@ -68,21 +70,36 @@ export function PreviewRestoreForm({ runId }: { runId: number }) {
 export type RestoreCounts = { restored: number; conflicts: number; irreversible: number; kept: number };
 
 /** The confirmation of a restore, naming what the preview counted. */
-export function ConfirmRestoreForm({ runId, counts }: { runId: number; counts: RestoreCounts }) {
+/**
+ * Over the job's threshold, the restore needs the four-eyes confirmation: ticked here when the
+ * job's rule lets this administrator confirm it, otherwise it stops and waits for one who may.
+ */
+export type RestoreThreshold = { mayConfirm: true } | { mayConfirm: false; reason: string };
+
+/** The confirmation of a restore, naming what the preview counted. */
+export function ConfirmRestoreForm({ runId, counts, threshold }: { runId: number; counts: RestoreCounts; threshold: RestoreThreshold | null }) {
   const [state, formAction, pending] = useActionState<RunActionState, FormData>(restoreRunAction, {});
   const id = useId();
+  const waits = threshold?.mayConfirm === false;
   return (
     <form action={formAction} className="mt-3 space-y-3" aria-label="Confirm the restore">
       <input type="hidden" name="runId" value={runId} />
+      {threshold?.mayConfirm && <input type="hidden" name="confirmThreshold" value="on" />}
       <label htmlFor={`${id}-ack`} className="flex items-start gap-2 text-sm">
         <input id={`${id}-ack`} type="checkbox" name="acknowledged" required className="mt-0.5 h-4 w-4 rounded border-slate-300" />
         <span>
           Restore {counts.restored} users changed by run #{runId}. {counts.conflicts} changed since are skipped, {counts.irreversible} revoked certificates stay
           revoked, {counts.kept} users are left as they are.
+          {threshold?.mayConfirm && " This is over the job's threshold: ticking this confirms it."}
         </span>
       </label>
+      {waits && (
+        <p className="text-sm" data-testid="restore-needs-second-person">
+          {threshold.reason} The restore will record what it would do and wait for their confirmation on its page.
+        </p>
+      )}
       <SubmitButton pending={pending} pendingLabel="Starting…" tone="caution">
-        Restore {counts.restored} users
+        {waits ? `Request the restore of ${counts.restored} users` : `Restore ${counts.restored} users`}
       </SubmitButton>
       <Outcome state={state} />
     </form>

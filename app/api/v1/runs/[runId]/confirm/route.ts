@@ -12,7 +12,8 @@ export const dynamic = 'force-dynamic';
  * POST /api/v1/runs/{runId}/confirm (operator, or what the job's confirmation rule asks): confirms
  * a run that stopped at the threshold and starts the job again past it. 202 { runId } of the new
  * run; 403 confirmation_refused naming the rule; 409 when the run did not stop at the threshold or
- * the job already has an active run.
+ * the job already has an active run. A restore that stopped at the threshold is confirmed the same
+ * way (by an administrator): the new run is the restore, confirmed.
  */
 export const POST = apiRoute<{ runId: string }>('OPERATOR', async ({ params, request, principal, ip }) => {
   const runId = parsePathParam(params.runId, runIdParam, 'run');
@@ -40,5 +41,10 @@ export const POST = apiRoute<{ runId: string }>('OPERATOR', async ({ params, req
       throw new ApiError('run_already_active', result.message, { activeRun: runRepresentation(result.activeRun) });
     case 'queue_unavailable':
       throw new ApiError('queue_unavailable', result.message, { run: runRepresentation(result.run) });
+    // A stopped restore whose run can no longer be restored (restored meanwhile by another restore).
+    case 'not_restorable':
+      throw new ApiError('run_not_restorable', result.message);
+    case 'already_restored':
+      throw new ApiError('run_already_restored', result.message, { restoredBy: result.restoredBy ?? null });
   }
 });

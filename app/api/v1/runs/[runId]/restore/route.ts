@@ -10,14 +10,25 @@ export const dynamic = 'force-dynamic';
 
 /**
  * POST /api/v1/runs/{runId}/restore (administrator): 202 with the queued restore run; `dryRun`
- * (default true) is the preview. 409 when the run cannot be restored or was restored already.
+ * (default true) is the preview. `confirm` confirms a restore above the job's threshold (403
+ * confirmation_refused when the job's rule asks another administrator; without it such a restore
+ * stops THRESHOLD_EXCEEDED for POST /runs/{id}/confirm). 409 when the run cannot be restored or
+ * was restored already.
  */
 export const POST = apiRoute<{ runId: string }>('ADMINISTRATOR', async ({ params, request, principal, ip }) => {
   const runId = parsePathParam(params.runId, runIdParam, 'run');
   const body = await readJsonBody(request, restoreRunBody, { emptyIs: {} });
   const limited = await hitRateLimit(RATE_LIMITS.startNowPerCaller, principal.kind === 'token' ? `token:${principal.tokenId}` : `account:${principal.accountId}`);
   if (!limited.ok) throw new ApiError('rate_limited', limited.message, { retryAfterSeconds: limited.retryAfterSeconds });
-  const result = await startRestore({ runId, dryRun: body.dryRun ?? true, trigger: 'API', actor: principal.actor, ip });
+  const result = await startRestore({
+    runId,
+    dryRun: body.dryRun ?? true,
+    confirmed: body.confirm === true,
+    confirmer: { role: principal.role, aliases: principal.kind === 'token' ? [principal.person] : [] },
+    trigger: 'API',
+    actor: principal.actor,
+    ip,
+  });
   if (result.started) {
     return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, { location: `/api/v1/runs/${result.run.id}` });
   }
@@ -33,7 +44,6 @@ export const POST = apiRoute<{ runId: string }>('ADMINISTRATOR', async ({ params
     case 'queue_unavailable':
       throw new ApiError('queue_unavailable', result.message, { run: runRepresentation(result.run) });
     case 'confirmation_refused':
-      // A restore is not started confirmed, so the four-eyes rule cannot refuse it (yet: issue 16).
       throw new ApiError('confirmation_refused', result.message, { rule: result.rule });
   }
 });
