@@ -1,3 +1,4 @@
+import { prisma } from '../db';
 import { changesAsText, describeChanges } from './describe-changes';
 import { iterateRunItems, type RunItemRow, type RunItemsFilter } from './run-items';
 import { runItemCsvOutcome } from './run-vocabulary';
@@ -80,6 +81,21 @@ export function runItemCsvLine(item: RunItemRow, options: { restore?: boolean } 
     text.rolesWithdrawn,
     item.reason,
   ]);
+}
+
+/**
+ * "Download as CSV" of a run's page: the lines of run `runId`'s items (the table's search and
+ * outcome filter), in restore words for a restore run, and the file's name; null when there is no
+ * such run.
+ */
+export async function runItemsExport(runId: number, filter: Pick<RunItemsFilter, 'q' | 'outcome'>): Promise<{ fileName: string; lines: AsyncGenerator<string> } | null> {
+  const run = await prisma().batchRun.findUnique({ where: { id: runId }, select: { id: true, jobKey: true, restoreOfRunId: true } });
+  if (!run) return null;
+  const restore = run.restoreOfRunId !== null;
+  return {
+    fileName: `run-${run.id}-${run.jobKey}-${restore ? `restore-of-${run.restoreOfRunId}` : 'changes'}.csv`,
+    lines: runItemsCsv(runId, filter, { restore }),
+  };
 }
 
 /** The whole CSV as a stream of lines, header first; `restore`: the run is a restore run. */
