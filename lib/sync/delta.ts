@@ -24,6 +24,12 @@ export const watermarkSchema = z.discriminatedUnion('type', [
 ]);
 export type Watermark = z.infer<typeof watermarkSchema>;
 
+/** A stored watermark column: the watermark, or null (none, or written by another release). */
+export function storedWatermark(value: unknown): Watermark | null {
+  const parsed = watermarkSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
 /** More would be re-checked by a delta than it is worth: the run goes full instead. */
 export const MAX_RECHECKS = 10_000;
 
@@ -54,13 +60,14 @@ export function deltaFilter(filter: string, from: Watermark): string {
   return andFilter(filter, greaterOrEqualFilter('modifyTimestamp', from.value));
 }
 
-function describe(w: Watermark): string {
+/** A watermark as people read it (run page, messages). */
+export function describeWatermark(w: Watermark): string {
   return w.type === 'usn' ? `USN ${w.usn} of domain controller ${w.dnsHostName ?? '?'} (invocation id ${w.invocationId})` : `modifyTimestamp ${w.value}`;
 }
 
 /** Why `from` cannot be continued with the directory's `now`; null when it can. */
 export function watermarkUnusable(from: Watermark, now: Watermark): string | null {
-  if (from.type !== now.type) return `the directory type changed (the last run's watermark is ${describe(from)}, the directory now answers with ${now.type === 'usn' ? 'USNs' : 'modifyTimestamp'})`;
+  if (from.type !== now.type) return `the directory type changed (the last run's watermark is ${describeWatermark(from)}, the directory now answers with ${now.type === 'usn' ? 'USNs' : 'modifyTimestamp'})`;
   if (from.type === 'usn' && now.type === 'usn') {
     if (from.invocationId !== now.invocationId || from.dnsHostName !== now.dnsHostName) {
       return `another domain controller answered (${now.dnsHostName ?? '?'}, invocation id ${now.invocationId}) than the one that gave the last watermark (${from.dnsHostName ?? '?'}, invocation id ${from.invocationId}): USNs are not comparable across them`;

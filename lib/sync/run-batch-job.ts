@@ -21,7 +21,7 @@ import type { PhaseTimer } from './phase-timer';
 import { runRestore, type RestoreCounters } from '../restore/run-restore';
 import { readDirectoryClock, type ClockReading } from '../ldap/directory-clock';
 import { selectionFingerprint } from './job-options';
-import { decideRunKind, deltaFilter, watermarkSchema, type Watermark } from './delta';
+import { decideRunKind, deltaFilter, storedWatermark, type Watermark } from './delta';
 import { uniqueIdFilter } from './unique-id';
 import { entryUniqueId } from './mapping';
 import { config } from '../config';
@@ -625,12 +625,6 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     await connection?.close();
     await siblingConnection?.then((c) => c.close(), () => undefined);
   }
-}
-
-/** Of the watermark columns: the stored value, or null. */
-function storedWatermark(value: unknown): Watermark | null {
-  const parsed = watermarkSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
 }
 
 /**
