@@ -638,9 +638,8 @@ async function settleRunKind(db: pg.Pool, run: RunRow, attempt: number, ctx: Con
     try {
       reading = await readDirectoryClock(connection);
     } catch (error) {
-      // A full-mode job runs all the same (it only misses recording a watermark).
-      if (ctx.options.runMode === 'delta') throw error;
-      reading = { clock: null, reason: (error as Error).message };
+      // The run goes on in full (a delta job says why); the job's own search reports a directory that is really gone.
+      reading = { clock: null, reason: `the directory's clock could not be read: ${(error as Error).message}` };
     }
     const fingerprint = selectionFingerprint(ctx.options);
     const decision = await decideRunKind({ db, runId: run.id, jobKey: ctx.jobKey, options: ctx.options, outcome: ctx.outcome, fingerprint, reading, overlapSeconds: config().DELTA_OVERLAP_SECONDS });
