@@ -210,6 +210,31 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
     expect(await toggleItem(inactive.runId)).toBeUndefined();
   });
 
+  it("delta runs: uSNChanged above this DC's highestCommittedUSN; a watermark from another DC (invocation id) means a full run, and says so", async () => {
+    // From a fresh Identity Manager: the active job first, so that every person is known.
+    await configureSync(ad, { inactive: preset({ pageSize: 1000, runMode: 'delta' }), active: preset({ pageSize: 1000 }) });
+    await runJob(ACTIVE);
+    expect((await runJob(INACTIVE)).kind).toBe('FULL');
+    const quiet = await runJob(INACTIVE);
+    expect(quiet).toMatchObject({ status: 'SUCCEEDED', kind: 'DELTA', counters: { entriesRead: 0 } });
+    expect(quiet.watermarkTo).toMatchObject({ type: 'usn', usn: expect.stringMatching(/^\d+$/), invocationId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-/), dnsHostName: expect.stringMatching(/^dc1\./) });
+    await ad.sambaTool('user', 'disable', 'toggle');
+    try {
+      const delta = await runJob(INACTIVE);
+      expect(delta).toMatchObject({ status: 'SUCCEEDED', kind: 'DELTA', watermarkFrom: quiet.watermarkTo, counters: { entriesRead: 1, updated: 1 } });
+      expect((await usersByName()).get('toggle')?.state).toBe('INACTIVE');
+      // As if another domain controller had answered the last run: its USNs say nothing here.
+      await pool().query(`UPDATE batch_runs SET watermark_to = jsonb_set(watermark_to, '{invocationId}', '"00000000-0000-0000-0000-000000000001"') WHERE id = $1`, [delta.runId]);
+      const other = await runJob(INACTIVE);
+      expect(other).toMatchObject({ status: 'SUCCEEDED', kind: 'FULL', fullRunReason: expect.stringMatching(/another domain controller/), counters: { entriesRead: expectedInactive.length + 1 } });
+      expect((await runJob(INACTIVE)).kind).toBe('DELTA');
+    } finally {
+      await ad.ldapModify(`dn: CN=Toggle Person,OU=People,${ad.baseDn}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 512\n`);
+      await setJobOptions(INACTIVE, preset({ pageSize: 1000 }));
+      await runJob(ACTIVE);
+    }
+  });
+
   it('binds with the DN, the user principal name and the down-level logon name, and refuses a wrong password for each', async () => {
     const job = resolveJobOptions(INACTIVE, preset({ pageSize: 1000 }));
     for (const bindDn of [ad.syncDn, `idm-sync@${ad.realm.toLowerCase()}`, `${ad.domain}\\idm-sync`]) {

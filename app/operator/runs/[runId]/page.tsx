@@ -12,6 +12,7 @@ import { DEACTIVATED, listRunItems, parseRunItemsFilter } from '@/lib/runs/run-i
 import { nextStepFor, nextStepForRestore, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
 import { parseThresholdCheck, runWritesNothing, thresholdMessage } from '@/lib/sync/threshold';
 import { INACTIVE_LDAP_USERS } from '@/lib/sync/job-options';
+import { describeWatermark, storedWatermark } from '@/lib/sync/delta';
 import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
 import { CancelRunForm, ConfirmRestoreForm, ConfirmThresholdForm, PreviewRestoreForm } from './run-forms';
 import { RunItemsTable } from './run-items-table';
@@ -54,6 +55,8 @@ export default async function RunPage({
   const active = !snapshot.finished;
   const nextStep = run.restoreOfRunId !== null ? nextStepForRestore(run.status, run.errorCode, run.dryRun) : nextStepFor(run.status, run.errorCode);
   const threshold = parseThresholdCheck(run.thresholdCheck);
+  const watermarkFrom = storedWatermark(run.watermarkFrom);
+  const watermarkTo = storedWatermark(run.watermarkTo);
   // Four-eyes: the job's rule says who may confirm (decided again by the use case on submit).
   const confirmation = run.status === 'THRESHOLD_EXCEEDED' ? await thresholdConfirmationOf(run) : null;
   const mayConfirm = confirmation ? mayConfirmThresholdRun(account, confirmation) : null;
@@ -115,6 +118,17 @@ export default async function RunPage({
       >
         {active && <CancelRunForm runId={run.id} cancelRequested={run.cancelRequestedAt !== null} />}
       </PageHeader>
+
+      {run.runKind && (
+        <p data-testid="run-kind" className="mb-4 text-sm text-slate-700">
+          <span className="font-semibold">{run.runKind === 'DELTA' ? 'Delta run' : 'Full run'}</span>
+          {run.runKind === 'DELTA'
+            ? watermarkFrom && <>: read the entries changed since {describeWatermark(watermarkFrom)}, and re-checked the people the Identity Manager let drift from the job&apos;s end state</>
+            : ': read every entry the job\'s filter matches'}
+          {run.fullRunReason && <> (a delta job ran in full: {run.fullRunReason})</>}
+          {watermarkTo && <>. Watermark recorded: {describeWatermark(watermarkTo)}</>}.
+        </p>
+      )}
 
       {run.status === 'THRESHOLD_EXCEEDED' ? (
         <section role="alert" aria-labelledby="threshold-title" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950">
