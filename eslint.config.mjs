@@ -29,4 +29,10 @@ export default defineConfig([
       'no-restricted-imports': ['error', { patterns: [{ group: ['next', 'next/*', '@/app/*', '@/components/*'], message: 'lib/ is framework-free: no Next.js or app imports.' }] }],
     },
   },
+  {
+    files: ['components/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@/app/*'], message: 'components/ are shared by app/: they take what they need from app/ as props.' }] }],
+    },
+  },
 ]);

@@ -18,9 +18,6 @@ const nextConfig = {
   // Parallel checkouts/test runs can build side by side (NEXT_DIST_DIR=.next-e2e ...).
   distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
-  // `npm test` and CI type-check the whole repository as their own step (tsc --noEmit);
-  // the build does not repeat that work on the same two cores.
-  typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
   // The Prisma client, pg and the LDAP client run on the server only; do not bundle them.
   serverExternalPackages: ['@prisma/client', '@prisma/adapter-pg', 'pg', 'ldapts', 'bullmq', 'ioredis'],

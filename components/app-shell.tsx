@@ -1,13 +1,25 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { signOutAction } from '@/app/_lib/session-actions';
 import { PASSWORD_CHANGE_PATH, roleAllows, ROLE_LABELS } from '@/lib/auth/roles';
 import type { SignedInAccount } from '@/lib/auth/sessions';
 import { NavLinks } from './nav-links';
 import { ADMIN_NAV, FACES, OPERATOR_NAV, type Face } from './navigation';
 
-/** Header, navigation and content frame of both faces (Admin and Operator). */
-export function AppShell({ face, account, children }: { face: Face; account: SignedInAccount; children: ReactNode }) {
+/**
+ * Header, navigation and content frame of both faces (Admin and Operator). The layouts hand it
+ * the sign-out server action: components/ do not reach into app/.
+ */
+export function AppShell({
+  face,
+  account,
+  signOutAction,
+  children,
+}: {
+  face: Face;
+  account: SignedInAccount;
+  signOutAction: () => Promise<void>;
+  children: ReactNode;
+}) {
   const current = FACES[face];
   const other = face === 'admin' ? FACES.operator : FACES.admin;
   const mayOpenOther = roleAllows(account.role, other.role);

@@ -209,3 +209,35 @@ test('a stale save is refused and does not overwrite the other administrator\'s 
   await first.context().close();
   await second.context().close();
 });
+
+test('Run mode: delta runs with a full run every 3 days are saved, shown again, and a wrong period is refused', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const page = await signInAsAdministrator(browser);
+  await openJob(page);
+  const options = async () => withDatabase(async (db) => (await db.query(`SELECT options FROM batch_jobs WHERE key = $1`, [JOB])).rows[0].options);
+  const days = form(page).getByLabel('Full run at least every (days)');
+  await expect(form(page).getByLabel('Full runs')).toBeChecked();
+  await expect(days).toHaveValue('7');
+
+  await form(page).getByLabel('Delta runs').check();
+  await days.fill('0');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(saveMessage(page)).toContainText('Nothing was saved');
+  await expect(form(page).getByText('Enter a whole number from 1 to 366.')).toBeVisible();
+
+  await days.fill('3');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(saveMessage(page)).toContainText('Saved');
+  expect(await options()).toMatchObject({ runMode: 'delta', fullRunEvery: { runs: null, days: 3 } });
+  await page.reload();
+  await expect(form(page).getByLabel('Delta runs')).toBeChecked();
+  await expect(days).toHaveValue('3');
+
+  // Back to full runs: the other specs expect the seeded behaviour.
+  await form(page).getByLabel('Full runs').check();
+  await days.fill('7');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(saveMessage(page)).toContainText('Saved');
+  expect(await options()).toMatchObject({ runMode: 'full' });
+  await page.context().close();
+});

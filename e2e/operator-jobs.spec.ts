@@ -117,6 +117,10 @@ test('Start now runs the synchronization; the run page shows its progress and en
   await expect(counter(operator, 'credentialsChanged')).toHaveText('6');
   await expect(counter(operator, 'certificatesChanged')).toHaveText('6');
   await expect(counter(operator, 'rolesWithdrawn')).toHaveText('3');
+  // Which kind of run it was (issue 17) and the watermark it recorded, from the directory's clock.
+  await operator.reload();
+  await expect(operator.getByTestId('run-kind')).toContainText('Full run');
+  await expect(operator.getByTestId('run-kind')).toContainText(/Watermark recorded: modifyTimestamp \d{14}Z/);
 
   // The per-user changes: search, filter, and the before -> after of Ann.
   await expect(operator.getByTestId('run-item')).toHaveCount(3);

@@ -21,6 +21,10 @@ const schema = z.object({
     }),
   // The address people open the app at (https://idm.example.com): makes the links in notifications absolute.
   APP_PUBLIC_URL: z.string().url().optional(),
+  // Delta runs (lib/sync/watermark.ts): how far before the directory's clock at a run's start the
+  // next delta starts reading again. Covers writes stamped before that instant but committed after
+  // the run's search passed their entry; re-reading them is harmless (runs are idempotent).
+  DELTA_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   // Whose X-Forwarded-For to believe for the client address (lib/http/client-address.ts): nobody by default.

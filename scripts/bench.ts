@@ -16,7 +16,7 @@ import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
 import { buildRuntime, RUNTIME_NODE_FLAGS, SYNC_BUNDLE, WORKER_BUNDLE } from '@/jobs/runtime';
 import { formatReport, summarise, type Repetition } from './bench-spread';
 
-// npm run bench -- [--n 100000] [--inactive 0.2] [--page-size 500] [--keep] [--reuse] [--profile] [--bare] [--worker K] [--repeat K]
+// npm run bench -- [--n 100000] [--inactive 0.2] [--changed 0.001] [--page-size 500] [--keep] [--reuse] [--profile] [--bare] [--worker K] [--repeat K]
 // --keep leaves .test-data/bench-N in place; --reuse starts from it (no LDIF, slapadd or seeding:
 // the Identity Manager is copied afresh from its seeded template database). --profile prints
 // the sync's time per phase. --bare also times the bare writes of the same outcome (no LDAP, no
@@ -24,6 +24,9 @@ import { formatReport, summarise, type Repetition } from './bench-spread';
 // Loads a generated directory with slapadd and a matching Identity Manager, then runs
 // "Synchronize inactive LDAP Users" twice (first run, then VACUUM, re-run) in a child process and
 // prints people/s, the raw paged ldapsearch time of the same entries, their ratio and the peak RSS.
+// --changed F (default 0.001): after the re-run, F × N active people are locked in the directory
+// (ldapmodify: pwdAccountLockedTime) and the job runs in delta mode (lib/sync/delta.ts): the
+// delta's people/s, its time, the re-run's time over it and its peak RSS are printed.
 // --worker K then runs the job K more times through the real worker (`npm run worker`'s bundle and
 // flags, a private redis-server, started as an operator does: Start now) and prints the worker's
 // RSS when idle and its peak across the runs: what production runs, beside the CLI's figure.
@@ -40,6 +43,7 @@ function flag(name: string, fallback: number): number {
 const N = flag('n', 100_000);
 const INACTIVE_SHARE = flag('inactive', 0.2);
 const PAGE_SIZE = flag('page-size', 500);
+const CHANGED_SHARE = flag('changed', 0.001);
 const BASE = 'dc=example,dc=com';
 
 type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; cpuSeconds: number; outcome: Record<string, unknown> & { counters: Record<string, number> } };
@@ -177,6 +181,43 @@ function rawLdapsearch(url: string, dn: string, password: string, filter: string
   });
 }
 
+/** Locks F × N active people with one ldapmodify (as the directory's admin), then one delta run of the job. */
+async function deltaPhase(env: NodeJS.ProcessEnv, databaseUrl: string, slapd: { url: string; adminDn: string; adminPassword: string }, reRun: SyncResult): Promise<void> {
+  const changed = Math.round(N * CHANGED_SHARE);
+  const step = Math.round(1 / INACTIVE_SHARE);
+  // Spread over the directory; skip people already locked (every step-th one).
+  const stride = Math.max(1, Math.floor(N / changed));
+  const lines: string[] = [];
+  for (let k = 0, i = 1; k < changed && i <= N; i += stride) {
+    const j = i % step === 0 ? i + 1 : i;
+    if (j > N) break;
+    lines.push(`dn: uid=user${String(j).padStart(7, '0')},ou=people,${BASE}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 20260101000000Z\n`);
+    k++;
+  }
+  const t0 = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile('ldapmodify', ['-x', '-H', slapd.url, '-D', slapd.adminDn, '-w', slapd.adminPassword], { maxBuffer: 1 << 26 }, (error) => (error ? reject(error) : resolve()));
+    child.stdin!.end(lines.join('\n'));
+  });
+  console.log(`changed  : ${lines.length} people locked in the directory (ldapmodify) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`UPDATE batch_jobs SET options = options || '{"runMode": "delta"}'::jsonb WHERE key = 'inactive-ldap-users'`);
+  await db.end();
+  const delta = await runSync(env);
+  const o = delta.outcome as SyncResult['outcome'] & { kind?: string; fullRunReason?: string | null };
+  const c = o.counters;
+  console.log(
+    `delta run: ${o.status}, kind ${o.kind}${o.fullRunReason ? ` (${o.fullRunReason})` : ''}, ${c.entriesRead} entries (${c.updated} updated, ${c.created} created, ${c.unchanged} unchanged) ` +
+      `in ${delta.seconds.toFixed(2)} s (process ${delta.wallSeconds.toFixed(2)} s, CPU ${delta.cpuSeconds.toFixed(2)} s) = ${Math.round((c.entriesRead ?? 0) / delta.seconds)} people/s; ` +
+      `re-run time / delta time ${(reRun.seconds / delta.seconds).toFixed(1)}x; peak RSS ${delta.peakRssMb.toFixed(0)} MB`,
+  );
+  const back = new pg.Client({ connectionString: databaseUrl });
+  await back.connect();
+  await back.query(`UPDATE batch_jobs SET options = options - 'runMode' WHERE key = 'inactive-ldap-users'`);
+  await back.end();
+}
+
 async function main() {
   const root = path.resolve('.test-data', `bench-${N}`);
   const seededMarker = path.join(root, 'seeded');
@@ -288,6 +329,7 @@ async function main() {
     };
     report('first run', first);
     report('re-run   ', again);
+    await deltaPhase(env, databaseUrl, slapd, again);
     // Restore the first run (issue 16): every person it changed put back, page by page, through the same CLI bundle.
     const restore = await runSync(env, ['--restore', String(first.outcome.runId)]);
     const c = restore.outcome.counters;

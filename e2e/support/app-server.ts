@@ -162,9 +162,11 @@ export async function startAuthTestEnvironment(options: {
   name: string;
   env?: Record<string, string>;
   keepServerOutput?: boolean;
+  /** A directory to load into slapd (LDIF file, e.g. scripts/generated-directory.ts). */
+  ldifPath?: string;
 }): Promise<AuthTestEnvironment> {
   await ensureBuilt();
-  const services = await startTestServices({ name: options.name });
+  const services = await startTestServices({ name: options.name, ldifPath: options.ldifPath });
   let server: NextServer | undefined;
   try {
     const demo = await withPrisma(services.databaseUrl, (db) => ensureDemoAccounts(db, path.join(services.dataDir, 'accounts.json')));

@@ -448,6 +448,19 @@ export const openApiDocument = {
               exceeded: { type: 'boolean' },
             },
           },
+          kind: {
+            type: ['string', 'null'],
+            enum: ['FULL', 'DELTA', null],
+            description:
+              "FULL: the run read every entry the job's filter matches; DELTA: only those changed since watermark.from, plus the people the Identity Manager let drift from the job's end state, re-checked against the directory. null: a restore run, or a run that ended before it read the directory.",
+          },
+          watermark: {
+            type: 'object',
+            description:
+              "from: where a delta run started reading (the watermark the run it continues recorded; null for a full run); to: the directory's clock at this run's start, where the next delta starts if this run succeeds. modifyTimestamp (OpenLDAP, 389-DS): { type, value: GeneralizedTime, the server's time minus the overlap }; Active Directory: { type: 'usn', usn: highestCommittedUSN, invocationId, dnsHostName } of the domain controller that answered.",
+            properties: { from: { $ref: '#/components/schemas/Watermark' }, to: { $ref: '#/components/schemas/Watermark' } },
+          },
+          fullRunReason: { type: ['string', 'null'], description: 'Why a job in delta mode ran in full (first run, job changed since its last full run, full-run period, unusable watermark: another domain controller, directory type changed, clock unreadable).' },
           queuedAt: { type: 'string', format: 'date-time' },
           startedAt: dateTime,
           finishedAt: dateTime,
@@ -460,6 +473,17 @@ export const openApiDocument = {
           },
           error: { type: ['object', 'null'], properties: { code: { type: ['string', 'null'] }, message: { type: ['string', 'null'] } } },
         },
+      },
+      Watermark: {
+        oneOf: [
+          { type: 'null' },
+          { type: 'object', required: ['type', 'value'], properties: { type: { const: 'modifyTimestamp' }, value: { type: 'string', examples: ['20261206140000Z'] } } },
+          {
+            type: 'object',
+            required: ['type', 'usn', 'invocationId'],
+            properties: { type: { const: 'usn' }, usn: { type: 'string', description: 'A 64-bit integer as a string' }, invocationId: { type: 'string' }, dnsHostName: { type: ['string', 'null'] } },
+          },
+        ],
       },
       Job: {
         type: 'object',
@@ -516,6 +540,12 @@ export const openApiDocument = {
           },
           pageSize: { type: 'integer' },
           threshold: { type: 'object', properties: { maxUsers: { type: ['integer', 'null'] }, maxPercent: { type: ['number', 'null'] } } },
+          runMode: { type: 'string', enum: ['full', 'delta'], description: 'full: every run reads the whole selection; delta: only what changed since the last successful run (see Run.kind).' },
+          fullRunEvery: {
+            type: 'object',
+            description: 'In delta mode, a full run at least every `runs` runs and every `days` days (null: no such bound). Default: weekly.',
+            properties: { runs: { type: ['integer', 'null'] }, days: { type: ['integer', 'null'] } },
+          },
           confirmationRule: {
             type: 'string',
             enum: [...CONFIRMATION_RULES],

@@ -1,6 +1,7 @@
 import { scheduleState, type JobWithStatus, type RunSummary } from '@/lib/batch-jobs';
 import type { ResolvedJobOptions } from '@/lib/sync/job-options';
 import { parseThresholdCheck } from '@/lib/sync/threshold';
+import { storedWatermark } from '@/lib/sync/delta';
 import type { UserDetails } from '@/lib/users/get-user-details';
 
 // What API v1 answers: stable field names, ISO dates, no internals (no hashes, no options blob).
@@ -19,6 +20,9 @@ export function runRepresentation(run: RunSummary) {
     confirmedAt: run.confirmedAt,
     restoreOfRunId: run.restoreOfRunId,
     thresholdCheck: parseThresholdCheck(run.thresholdCheck),
+    kind: run.runKind,
+    watermark: { from: storedWatermark(run.watermarkFrom), to: storedWatermark(run.watermarkTo) },
+    fullRunReason: run.fullRunReason,
     queuedAt: run.queuedAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -52,6 +56,8 @@ export function jobOptionsRepresentation(options: ResolvedJobOptions) {
     pageSize: options.pageSize,
     threshold: options.threshold,
     confirmationRule: options.confirmationRule,
+    runMode: options.runMode,
+    fullRunEvery: options.fullRunEvery,
   };
 }
 

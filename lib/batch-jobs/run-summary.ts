@@ -40,6 +40,10 @@ export type RunSummary = Pick<
   | 'confirmedAt'
   | 'restoreOfRunId'
   | 'irreversible'
+  | 'runKind'
+  | 'watermarkFrom'
+  | 'watermarkTo'
+  | 'fullRunReason'
   | 'errorCode'
   | 'error'
 >;
@@ -74,6 +78,10 @@ export const RUN_SUMMARY_SELECT = {
   confirmedAt: true,
   restoreOfRunId: true,
   irreversible: true,
+  runKind: true,
+  watermarkFrom: true,
+  watermarkTo: true,
+  fullRunReason: true,
   errorCode: true,
   error: true,
 } as const;

@@ -11,6 +11,9 @@ const blank: JobOptionsFields = {
   maxUsers: '500',
   maxPercent: '10',
   confirmationRule: '',
+  runMode: '',
+  fullRunEveryRuns: '',
+  fullRunEveryDays: '7',
   'mapping.username': '',
   'mapping.givenName': '',
   'mapping.surname': '',
@@ -20,6 +23,15 @@ const blank: JobOptionsFields = {
 };
 
 describe('parseJobOptionsFields', () => {
+  it('reads the run mode and the full-run period (blank: full runs; in delta mode weekly full runs)', () => {
+    expect(parseJobOptionsFields(blank)).toMatchObject({ ok: true, options: { runMode: 'full', fullRunEvery: { runs: null, days: 7 } } });
+    expect(parseJobOptionsFields({ ...blank, runMode: 'delta', fullRunEveryRuns: '10', fullRunEveryDays: '' })).toMatchObject({ ok: true, options: { runMode: 'delta', fullRunEvery: { runs: 10, days: null } } });
+    expect(parseJobOptionsFields({ ...blank, runMode: 'sometimes' })).toMatchObject({ ok: false, fieldErrors: { runMode: expect.stringMatching(/full or delta/) } });
+    expect(parseJobOptionsFields({ ...blank, fullRunEveryDays: '0' })).toMatchObject({ ok: false, fieldErrors: { fullRunEveryDays: expect.stringMatching(/1 to 366/) } });
+    expect(jobOptionsToFields({ runMode: 'delta', fullRunEvery: { runs: 5, days: null } })).toMatchObject({ runMode: 'delta', fullRunEveryRuns: '5', fullRunEveryDays: '' });
+    expect(jobOptionsToFields({})).toMatchObject({ runMode: 'full', fullRunEveryRuns: '', fullRunEveryDays: '7' });
+  });
+
   it('keeps blank fields as "the preset decides" and applies the engine defaults', () => {
     const result = parseJobOptionsFields(blank);
     expect(result).toEqual({
@@ -31,6 +43,8 @@ describe('parseJobOptionsFields', () => {
         pageSize: 500,
         threshold: { maxUsers: 500, maxPercent: 10 },
         confirmationRule: 'OPERATOR',
+        runMode: 'full',
+        fullRunEvery: { runs: null, days: 7 },
       },
     });
   });
@@ -113,7 +127,7 @@ describe('jobOptionsToFields', () => {
     const fields = { ...blank, filter: '(uid=x)', uniqueIdAttribute: 'ipaUniqueID', 'mapping.surname': 'lastName', maxUsers: '', confirmationRule: 'TWO_PERSON' };
     const parsed = parseJobOptionsFields(fields);
     if (!parsed.ok) throw new Error('expected valid fields');
-    expect(jobOptionsToFields(parsed.options)).toEqual({ ...fields, statusAttribute: 'employeeType', statusValue: 'inactive', pageSize: '500' });
+    expect(jobOptionsToFields(parsed.options)).toEqual({ ...fields, statusAttribute: 'employeeType', statusValue: 'inactive', pageSize: '500', runMode: 'full' });
   });
 
   it('shows a stored custom filter that lacks its unique id as that custom filter, not as the default preset', () => {

@@ -1,7 +1,7 @@
 import { checkFilter, isAttributeName } from '../ldap/filter';
 import { MAPPING_FIELDS, type MappingField } from './mapping-fields';
 import { z } from 'zod';
-import { jobOptionsSchema, type FilterPresetKey, type JobOptions, type ResolvedJobOptions, type SyncJobKey, FILTER_PRESETS, resolveJobOptions } from '../sync/job-options';
+import { DEFAULT_FULL_RUN_DAYS, RUN_MODES, jobOptionsSchema, type FilterPresetKey, type JobOptions, type ResolvedJobOptions, type SyncJobKey, FILTER_PRESETS, resolveJobOptions } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
 import { CONFIRMATION_RULES, DEFAULT_CONFIRMATION_RULE } from '../batch-jobs/confirmation-rule';
 
@@ -23,6 +23,12 @@ export type JobOptionsFields = {
   maxPercent: string;
   /** Who may confirm a run stopped at the threshold (lib/batch-jobs/confirmation-rule.ts). */
   confirmationRule: string;
+  /** full | delta (lib/sync/delta.ts); blank: full. */
+  runMode: string;
+  /** In delta mode, a full run every this many runs (blank: no such bound) ... */
+  fullRunEveryRuns: string;
+  /** ... and every this many days (blank: no such bound). */
+  fullRunEveryDays: string;
 } & Record<`mapping.${MappingField}`, string>;
 
 export type JobOptionsFieldErrors = Partial<Record<keyof JobOptionsFields, string>>;
@@ -92,6 +98,16 @@ export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse
   const confirmationRule = (fields.confirmationRule ?? '').trim() || DEFAULT_CONFIRMATION_RULE;
   if (!(CONFIRMATION_RULES as readonly string[]).includes(confirmationRule)) errors.confirmationRule = 'Choose who may confirm a run stopped at the threshold.';
 
+  // Blank (a form from before delta runs): full runs, a full run every week once in delta mode.
+  const runMode = (fields.runMode ?? '').trim() || 'full';
+  if (!(RUN_MODES as readonly string[]).includes(runMode)) errors.runMode = 'Choose full or delta runs.';
+  const rawRuns = (fields.fullRunEveryRuns ?? '').trim();
+  const everyRuns = rawRuns === '' ? null : wholeNumber(rawRuns, { min: 1, max: 10_000 });
+  if (typeof everyRuns === 'string') errors.fullRunEveryRuns = everyRuns;
+  const rawDays = fields.fullRunEveryDays === undefined ? String(DEFAULT_FULL_RUN_DAYS) : fields.fullRunEveryDays.trim();
+  const everyDays = rawDays === '' ? null : wholeNumber(rawDays, { min: 1, max: 366 });
+  if (typeof everyDays === 'string') errors.fullRunEveryDays = everyDays;
+
   if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
   // The engine's own schema has the last word (and fills its defaults).
   const parsed = jobOptionsSchema.safeParse({
@@ -104,6 +120,8 @@ export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse
     pageSize,
     threshold: { maxUsers, maxPercent },
     confirmationRule,
+    runMode,
+    fullRunEvery: { runs: everyRuns, days: everyDays },
   });
   if (!parsed.success) {
     // Each issue on the field it is about; anything else on the filter, the section it belongs to.
@@ -143,6 +161,9 @@ export function jobOptionsToFields(raw: unknown): JobOptionsFields {
     maxUsers: options.threshold.maxUsers == null ? '' : String(options.threshold.maxUsers),
     maxPercent: options.threshold.maxPercent == null ? '' : String(options.threshold.maxPercent),
     confirmationRule: options.confirmationRule,
+    runMode: options.runMode,
+    fullRunEveryRuns: options.fullRunEvery.runs == null ? '' : String(options.fullRunEvery.runs),
+    fullRunEveryDays: options.fullRunEvery.days == null ? '' : String(options.fullRunEvery.days),
   } as JobOptionsFields;
   for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = options.mapping?.[field] ?? '';
   return fields;

@@ -60,3 +60,14 @@ export function filtersExclude(a: string, b: string): boolean {
   };
   return negates(fa, fb) || negates(fb, fa);
 }
+
+/** (attribute>=value) with the value escaped: an ordering match (a delta run's modifyTimestamp or uSNChanged). */
+export function greaterOrEqualFilter(attribute: string, value: string): string {
+  if (!isAttributeName(attribute)) throw new LdapError('LDAP_FILTER_SYNTAX', `"${attribute}" is not a valid LDAP attribute name.`);
+  return `(${attribute}>=${escapeFilterValue(value)})`;
+}
+
+/** (&a b): both whole, already checked filters (checkFilter) or built by the helpers here; no escaping needed. */
+export function andFilter(...filters: string[]): string {
+  return `(&${filters.join('')})`;
+}

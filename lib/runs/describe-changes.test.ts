@@ -30,6 +30,8 @@ describe('describeChanges', () => {
       credentials: 'Temporary card T-1: active -> locked',
       certificates: '0A: valid -> revoked; 0B: valid -> on hold',
       rolesWithdrawn: 'Employee; VPN access',
+      rolesGranted: '',
+      irreversible: '',
     });
   });
 
@@ -53,7 +55,13 @@ describe('describeChanges', () => {
     });
     expect(view.rolesGranted).toEqual(['Employee']);
     expect(view.irreversible).toEqual(['Certificate S1 of Temporary card T-7 stays revoked (cessationOfOperation): re-issue the credential']);
-    expect(changesAsText(view)).toMatchObject({ rolesWithdrawn: 'Employee (granted again)', certificates: expect.stringContaining('S1 of Temporary card T-7 stays revoked') });
+    // Their own CSV columns (roles_granted, irreversible): not words of a sync's columns.
+    expect(changesAsText(view)).toMatchObject({
+      rolesWithdrawn: '',
+      rolesGranted: 'Employee',
+      certificates: '',
+      irreversible: 'Certificate S1 of Temporary card T-7 stays revoked (cessationOfOperation): re-issue the credential',
+    });
   });
 
   it('says in plain words that a local user was linked to its directory entry', () => {

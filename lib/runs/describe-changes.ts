@@ -122,7 +122,7 @@ export function describeChanges(raw: unknown): ChangesView {
 }
 
 /** One line per change, for the CSV export and for screen readers. */
-export function changesAsText(view: ChangesView): { user: string; credentials: string; certificates: string; rolesWithdrawn: string } {
+export function changesAsText(view: ChangesView): { user: string; credentials: string; certificates: string; rolesWithdrawn: string; rolesGranted: string; irreversible: string } {
   const arrow = (b: string | null, a: string | null) => `${b ?? '(none)'} -> ${a ?? '(none)'}`;
   const link = view.link ? [`${LINKED_TO_DIRECTORY}: source ${arrow(sourceLabel(view.link.before), sourceLabel(view.link.after))}`] : [];
   return {
@@ -133,8 +133,9 @@ export function changesAsText(view: ChangesView): { user: string; credentials: s
       .join('; '),
     certificates: view.credentials
       .flatMap((c) => c.certificates.map((ce) => `${ce.serial}: ${stateLabel(ce.before)} -> ${stateLabel(ce.after)}`))
-      .concat(view.irreversible)
       .join('; '),
-    rolesWithdrawn: [...view.rolesWithdrawn, ...view.rolesGranted.map((r) => `${r} (granted again)`)].join('; '),
+    rolesWithdrawn: view.rolesWithdrawn.join('; '),
+    rolesGranted: view.rolesGranted.join('; '),
+    irreversible: view.irreversible.join('; '),
   };
 }

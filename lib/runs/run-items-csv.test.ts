@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvLine, runItemCsvLine } from './run-items-csv';
+import { csvField, csvLine, RESTORE_ITEMS_CSV_HEADER, RUN_ITEMS_CSV_HEADER, runItemCsvLine } from './run-items-csv';
 
 describe('csv', () => {
   it('quotes separators, quotes and line breaks', () => {
@@ -36,5 +36,34 @@ describe('csv', () => {
     expect(line).toBe(
       '7,UPDATED,alice,"uid=alice,ou=people,dc=example,dc=com",e-1,3,State: active -> inactive,Card C-1: active -> inactive,01: valid -> on hold,Employee,\r\n',
     );
+  });
+
+  it('writes a restore run\'s items in the restore\'s words: restored, conflict, roles granted again, irreversible', () => {
+    expect(RUN_ITEMS_CSV_HEADER).toContain('roles_withdrawn');
+    expect(RESTORE_ITEMS_CSV_HEADER).not.toContain('roles_withdrawn');
+    expect(RESTORE_ITEMS_CSV_HEADER).toEqual(expect.arrayContaining(['roles_granted', 'irreversible']));
+    const base = { externalId: 'e-1', username: 'alice', ldapDn: 'uid=alice', userId: 3, createdAt: new Date() };
+    const restored = runItemCsvLine(
+      {
+        ...base,
+        id: '8',
+        outcome: 'UPDATED',
+        reason: '1 certificate(s) the run revoked stay revoked: re-issue the credential.',
+        changes: {
+          user: { before: { state: 'INACTIVE' }, after: { state: 'ACTIVE' } },
+          credentials: [{ type: 'CARD', label: 'C-1', before: 'INACTIVE', after: 'ACTIVE', certificates: [{ serial: '01', before: 'ON_HOLD', after: 'VALID' }] }],
+          rolesGranted: [{ id: 1, name: 'Employee' }],
+          irreversible: { certificatesRevoked: [{ serial: '02', credentialType: 'TEMPORARY_CARD', credentialLabel: 'T-1', revocationReason: 'cessationOfOperation' }], rolesDeleted: [] },
+        },
+      },
+      { restore: true },
+    );
+    expect(restored).toBe(
+      '8,RESTORED,alice,uid=alice,e-1,3,State: inactive -> active,Card C-1: inactive -> active,01: on hold -> valid,Employee,' +
+        'Certificate 02 of Temporary card T-1 stays revoked (cessationOfOperation): re-issue the credential,' +
+        '1 certificate(s) the run revoked stay revoked: re-issue the credential.\r\n',
+    );
+    const conflict = runItemCsvLine({ ...base, id: '9', outcome: 'FAILED', reason: 'Conflict: a role was granted after run #4; skipped, not overwritten.', changes: {} }, { restore: true });
+    expect(conflict).toBe('9,CONFLICT,alice,uid=alice,e-1,3,,,,,,"Conflict: a role was granted after run #4; skipped, not overwritten."\r\n');
   });
 });

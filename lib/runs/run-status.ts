@@ -41,3 +41,27 @@ export function nextStepFor(status: RunStatus, errorCode: string | null): string
       return null;
   }
 }
+
+/**
+ * The next step after a restore run (or its preview) that did not simply succeed: in the
+ * restore's words (conflicts, not failures; restore again, not start the job again).
+ */
+export function nextStepForRestore(status: RunStatus, errorCode: string | null, preview: boolean): string | null {
+  switch (status) {
+    case 'THRESHOLD_EXCEEDED':
+      return 'Nothing was restored. Check the people listed below: an administrator the job\'s confirmation rule allows confirms the restore on this page.';
+    case 'COMPLETED_WITH_ERRORS':
+      return preview
+        ? 'Some users changed after the run: the restore will skip them and list them as conflicts (filter the table below by "Conflict"). Confirm below to restore the others.'
+        : 'The other users were restored. The conflicts (users changed after the run) were skipped and not overwritten: filter the table below by "Conflict" and put each right by hand.';
+    case 'CANCELLED':
+      return preview
+        ? 'The preview was cancelled. Open the restored run and press Restore users changed by this run again for a complete preview.'
+        : 'Every page restored before the cancellation is complete. Restore the run again to restore the rest: the users already restored are listed, not changed again.';
+    case 'FAILED':
+      if (errorCode === 'QUEUE_UNAVAILABLE') return 'The worker queue (Redis) did not answer. Check that Redis and the worker are running, then restore the run again.';
+      return 'Restore the run again: the users already restored are listed, not changed again. If it fails the same way, give the error above to your administrator.';
+    default:
+      return null;
+  }
+}

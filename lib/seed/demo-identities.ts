@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client';
+import { INACTIVE_OUTCOME } from '../sync/outcome';
 import { usernameKey } from '../users/username-key';
 import type {
   CertificateState,
@@ -37,15 +38,9 @@ export const DEMO_ROLES = [
 
 const CREDENTIAL_TYPES: readonly CredentialType[] = ['CARD', 'TEMPORARY_CARD', 'VIRTUAL_SMART_CARD', 'MOBILE_ID', 'SOFT_TOKEN'];
 
-// The outcome table of "Synchronize inactive LDAP Users to Identity Manager": people the demo
-// shows as already synchronized inactive are in exactly this end state.
-const INACTIVE_END_STATE: Record<CredentialType, { credential: CredentialState; certificate: CertificateState }> = {
-  CARD: { credential: 'INACTIVE', certificate: 'ON_HOLD' },
-  TEMPORARY_CARD: { credential: 'LOCKED', certificate: 'REVOKED' },
-  VIRTUAL_SMART_CARD: { credential: 'INACTIVE', certificate: 'ON_HOLD' },
-  MOBILE_ID: { credential: 'INACTIVE', certificate: 'ON_HOLD' },
-  SOFT_TOKEN: { credential: 'INACTIVE', certificate: 'ON_HOLD' },
-};
+// People the demo shows as already synchronized inactive are in exactly the end state of the
+// outcome table of "Synchronize inactive LDAP Users to Identity Manager" (its one source).
+const INACTIVE_END_STATE = INACTIVE_OUTCOME.credentials!;
 
 const ISSUERS: Record<CredentialType, string> = {
   CARD: 'CN=Example Smart Card CA,O=Example Corporation,C=SE',

@@ -140,6 +140,10 @@ export function filterPreset(key: FilterPresetKey): FilterPreset {
 const attributeName = z.string().trim().refine(isAttributeName, { message: 'Not a valid LDAP attribute name' });
 
 export const DEFAULT_PAGE_SIZE = 500;
+export const RUN_MODES = ['full', 'delta'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+/** Weekly: a delta job still reads its whole selection once a week. */
+export const DEFAULT_FULL_RUN_DAYS = 7;
 export const DEFAULT_THRESHOLD = { maxUsers: 500, maxPercent: 10 } as const;
 
 /** The options of a batch job (batch_jobs.options), as an administrator edits them. */
@@ -174,6 +178,19 @@ export const jobOptionsSchema = z
     .default({ ...DEFAULT_THRESHOLD }),
   /** Who may confirm a run stopped at the threshold (lib/batch-jobs/confirmation-rule.ts); absent: today's behaviour. */
   confirmationRule: z.enum(CONFIRMATION_RULES).default(DEFAULT_CONFIRMATION_RULE),
+  /** full: every run reads the whole selection; delta: only what changed since the last successful run (lib/sync/delta.ts). */
+  runMode: z.enum(RUN_MODES).default('full'),
+  /**
+   * In delta mode, a full run at least every `runs` runs and every `days` days (null: no such
+   * bound; both null: never, only when the job changes or the watermark is unusable). It bounds
+   * what a change a delta cannot see (an entry that stopped matching) can cost.
+   */
+  fullRunEvery: z
+    .object({
+      runs: z.number().int().min(1).max(10_000).nullable().default(null),
+      days: z.number().int().min(1).max(366).nullable().default(DEFAULT_FULL_RUN_DAYS),
+    })
+    .default({ runs: null, days: DEFAULT_FULL_RUN_DAYS }),
   })
   .superRefine((options, ctx) => {
     if (options.filterPreset !== 'custom') return;
@@ -198,6 +215,8 @@ export type ResolvedJobOptions = {
   pageSize: number;
   threshold: { maxUsers: number | null; maxPercent: number | null };
   confirmationRule: ConfirmationRule;
+  runMode: RunMode;
+  fullRunEvery: { runs: number | null; days: number | null };
 };
 
 const NOTHING_MAPPED: Omit<AttributeMapping, 'username'> = { givenName: null, surname: null, displayName: null, email: null, employeeNumber: null };
@@ -216,7 +235,18 @@ export function resolveJobOptions(jobKey: SyncJobKey, raw: unknown): ResolvedJob
     pageSize: options.pageSize,
     threshold: options.threshold,
     confirmationRule: options.confirmationRule,
+    runMode: options.runMode,
+    fullRunEvery: options.fullRunEvery,
   };
+}
+
+/**
+ * What decides which entries a run reads and what it makes of them: the filter, the unique id and
+ * the mapped attributes. A delta run is only as good as the full run it continues, so a job whose
+ * fingerprint differs from its last full run's runs in full (lib/sync/delta.ts).
+ */
+export function selectionFingerprint(options: ResolvedJobOptions): string {
+  return JSON.stringify({ filter: options.filter, uniqueIdAttribute: options.uniqueIdAttribute, mapping: options.mapping });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { isDatabaseUnavailable, pool } from '../db-pool';
 import { beginAttempt, endRun, loadRun, ownedByAttempt, recordTransientError, type RunRow } from '../runs/run-lifecycle';
-import { connectLdap, searchPages, type LdapConnection } from '../ldap/connection';
+import { connectLdap, searchPages, type DirectoryEntry, type LdapConnection } from '../ldap/connection';
 import { checkFilter, filtersExclude } from '../ldap/filter';
 import { LdapError, toLdapError } from '../ldap/errors';
 import type { RunStatus } from '../generated/prisma/enums';
@@ -19,6 +19,12 @@ import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCh
 import { binaryAttributes } from './unique-id';
 import type { PhaseTimer } from './phase-timer';
 import { runRestore, type RestoreCounters } from '../restore/run-restore';
+import { readDirectoryClock, type ClockReading } from '../ldap/directory-clock';
+import { selectionFingerprint } from './job-options';
+import { decideRunKind, deltaFilter, storedWatermark, type Watermark } from './delta';
+import { uniqueIdFilter } from './unique-id';
+import { entryUniqueId } from './mapping';
+import { config } from '../config';
 
 export type RunProgress = {
   entriesRead: number;
@@ -45,6 +51,12 @@ export type RunOutcome = {
   thresholdCheck: ThresholdCheck | null;
   errorCode: string | null;
   error: string | null;
+  /** FULL or DELTA (null: a restore run, or a run that ended before it was decided). */
+  kind: 'FULL' | 'DELTA' | null;
+  /** Why a job in delta mode ran in full. */
+  fullRunReason: string | null;
+  watermarkFrom: Watermark | null;
+  watermarkTo: Watermark | null;
 };
 
 /** Thrown for failures a later attempt may overcome; the run stays RUNNING with the error recorded. */
@@ -76,6 +88,10 @@ function outcomeFromRow(r: RunRow): RunOutcome {
     thresholdCheck: parseThresholdCheck(r.threshold_check),
     errorCode: (r.error_code as string | null) ?? null,
     error: (r.error as string | null) ?? null,
+    kind: (r.run_kind as 'FULL' | 'DELTA' | null) ?? null,
+    fullRunReason: (r.full_run_reason as string | null) ?? null,
+    watermarkFrom: storedWatermark(r.watermark_from),
+    watermarkTo: storedWatermark(r.watermark_to),
   };
 }
 
@@ -132,6 +148,8 @@ type Context = {
   released: Map<string, ReleasedUsername>;
   /** Entries both filters match, read once per run; null: too many, checked page by page. */
   overlap: Promise<Set<string> | null> | null;
+  /** A delta run: reads the entries changed since `from`, after re-checking `recheck` (lib/sync/delta.ts). Null: a full run. */
+  delta: { from: Watermark; recheck: readonly string[] } | null;
   timer?: PhaseTimer;
 };
 
@@ -189,13 +207,38 @@ class EngineSession {
   }
 }
 
+/**
+ * The entries a delta run reads, page by page: first the people to re-check (drifted in the
+ * Identity Manager, or failed last time), read with the job's filter by unique id, then the
+ * entries changed since the watermark, without those already read. A full run: the job's filter.
+ */
+async function* selectionPages(connection: LdapConnection, ctx: Context): AsyncGenerator<DirectoryEntry[]> {
+  const search = { attributes: requestedAttributes(ctx.options), bufferAttributes: binaryAttributes(ctx.options.uniqueIdAttribute), pageSize: ctx.options.pageSize };
+  if (!ctx.delta) {
+    yield* searchPages(connection, { ...search, filter: ctx.options.filter });
+    return;
+  }
+  const seen = new Set<string>();
+  const { recheck, from } = ctx.delta;
+  for (let i = 0; i < recheck.length; i += ctx.options.pageSize) {
+    const ids = recheck.slice(i, i + ctx.options.pageSize);
+    const filter = `(&${ctx.options.filter}(|${ids.map((id) => uniqueIdFilter(ctx.options.uniqueIdAttribute, id)).join('')}))`;
+    const page: DirectoryEntry[] = [];
+    for await (const entries of searchPages(connection, { ...search, filter })) page.push(...entries);
+    for (const entry of page) {
+      const id = entryUniqueId(entry, ctx.options.uniqueIdAttribute);
+      if (id !== undefined) seen.add(id);
+    }
+    if (page.length) yield page;
+  }
+  for await (const entries of searchPages(connection, { ...search, filter: deltaFilter(ctx.options.filter, from) })) {
+    const fresh = seen.size ? entries.filter((e) => !seen.has(entryUniqueId(e, ctx.options.uniqueIdAttribute) ?? '')) : entries;
+    if (fresh.length) yield fresh;
+  }
+}
+
 async function* mappedPages(connection: LdapConnection, ctx: Context): AsyncGenerator<MappedEntry[]> {
-  const pages = searchPages(connection, {
-    filter: ctx.options.filter,
-    attributes: requestedAttributes(ctx.options),
-    bufferAttributes: binaryAttributes(ctx.options.uniqueIdAttribute),
-    pageSize: ctx.options.pageSize,
-  });
+  const pages = selectionPages(connection, ctx);
   // Mapped inside the read-ahead: page n+1 is mapped while the database works on page n.
   async function* mapped(): AsyncGenerator<MappedEntry[]> {
     for await (const page of pages) {
@@ -434,6 +477,7 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
       claimScope: claimScope(options.filter, siblingFilter),
       released: new Map(),
       overlap: null,
+      delta: null,
       timer,
       session: new EngineSession(db),
     };
@@ -449,6 +493,7 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
   try {
     const settings = await loadLdapSettings(db);
     connection = await connectLdap(settings);
+    run = await settleRunKind(db, run, attempt, ctx, connection);
     ctx.lookup = searchLane(() => (siblingConnection ??= connectLdap(settings)));
     ctx.overlap = startOverlap(ctx);
 
@@ -580,6 +625,35 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     await connection?.close();
     await siblingConnection?.then((c) => c.close(), () => undefined);
   }
+}
+
+/**
+ * The run's kind (FULL or DELTA), decided once at its first attempt and stored with the watermark
+ * it starts from, the one it records, and the people it re-checks: a retried attempt reads the
+ * same selection in the same pages (its committed pages are skipped by number).
+ */
+async function settleRunKind(db: pg.Pool, run: RunRow, attempt: number, ctx: Context, connection: LdapConnection): Promise<RunRow> {
+  if (run.run_kind === null) {
+    let reading: ClockReading;
+    try {
+      reading = await readDirectoryClock(connection);
+    } catch (error) {
+      // The run goes on in full (a delta job says why); the job's own search reports a directory that is really gone.
+      reading = { clock: null, reason: `the directory's clock could not be read: ${(error as Error).message}` };
+    }
+    const fingerprint = selectionFingerprint(ctx.options);
+    const decision = await decideRunKind({ db, runId: run.id, jobKey: ctx.jobKey, options: ctx.options, outcome: ctx.outcome, fingerprint, reading, overlapSeconds: config().DELTA_OVERLAP_SECONDS });
+    const { rows } = await db.query(
+      `UPDATE batch_runs SET run_kind = $2::"RunKind", watermark_from = $3, watermark_to = $4, full_run_reason = $5, selection_fingerprint = $6, recheck_external_ids = $7
+       WHERE id = $1 AND run_kind IS NULL AND ${ownedByAttempt('$8')} RETURNING *, status::text AS status`,
+      [run.id, decision.kind, decision.from && JSON.stringify(decision.from), decision.to && JSON.stringify(decision.to), decision.reason, fingerprint, decision.recheck, attempt],
+    );
+    if (!rows[0]) throw new RunTakenOverError(run.id, attempt);
+    run = rows[0];
+  }
+  const from = storedWatermark(run.watermark_from);
+  ctx.delta = run.run_kind === 'DELTA' && from ? { from, recheck: (run.recheck_external_ids as string[] | null) ?? [] } : null;
+  return run;
 }
 
 /** A restore's counters under the run's columns: restored users are `updated`, conflicts `failed`, roles granted again `rolesWithdrawn`. */

@@ -13,7 +13,7 @@ import { parseJobOptionsFields, jobOptionsToFields } from '@/lib/job-settings/jo
 import { parseLdapSettingsForm, type LdapSettingsInput } from '@/lib/ldap-settings/ldap-settings-input';
 import { readLdapSettings } from '@/lib/ldap-settings/read-ldap-settings';
 import { saveLdapSettings } from '@/lib/ldap-settings/save-ldap-settings';
-import { testLdapSettings } from '@/lib/ldap-settings/test-ldap-settings';
+import { checkLdapSettings } from '@/lib/ldap-settings/check-ldap-settings';
 import { batchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import { schedulerIdFor } from '@/lib/queue/job-schedulers';
 import { INACTIVE_LDAP_USERS } from '@/lib/sync/job-options';
@@ -118,23 +118,23 @@ describe('LDAP connection settings', () => {
   });
 
   it('Test connection counts what the inactive filter matches and shows the first entries; a wrong password gets its message', async () => {
-    const ok = await testLdapSettings(input());
+    const ok = await checkLdapSettings(input());
     expect(ok).toMatchObject({ ok: true, matched: 5, filter: '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*))' });
     if (!ok.ok) return;
     expect(ok.entries.map((e) => (e.ok ? e.person.username : null)).sort()).toEqual(['gone1', 'gone2', 'gone3', 'gone4', 'gone5']);
 
-    const wrong = await testLdapSettings(input({ bindPassword: 'wrong' }));
+    const wrong = await checkLdapSettings(input({ bindPassword: 'wrong' }));
     expect(wrong).toMatchObject({
       ok: false,
       error: { code: 'LDAP_INVALID_CREDENTIALS', message: expect.stringContaining('The directory rejected the bind DN or password') },
     });
 
     // Blank password: the stored one, or a clear message when none is stored.
-    expect(await testLdapSettings(input({ bindPassword: '' }))).toMatchObject({ ok: false, error: { message: 'Enter the bind password: none is stored yet.' } });
+    expect(await checkLdapSettings(input({ bindPassword: '' }))).toMatchObject({ ok: false, error: { message: 'Enter the bind password: none is stored yet.' } });
     await saveLdapSettings({ input: input(), expectedVersion: 0, actor: 'alice' });
-    expect(await testLdapSettings(input({ bindPassword: '' }))).toMatchObject({ ok: true, matched: 5 });
+    expect(await checkLdapSettings(input({ bindPassword: '' }))).toMatchObject({ ok: true, matched: 5 });
 
-    const unreachable = await testLdapSettings(input({ urls: 'ldap://127.0.0.1:1' }));
+    const unreachable = await checkLdapSettings(input({ urls: 'ldap://127.0.0.1:1' }));
     expect(unreachable).toMatchObject({ ok: false, error: { code: 'LDAP_UNREACHABLE' } });
   });
 
@@ -157,10 +157,10 @@ describe('LDAP connection settings', () => {
       const retype = (what: string) => ({ ok: false, reason: 'bind_password_required', fieldErrors: { bindPassword: expect.stringContaining(`Type the bind password again: the ${what} changed`) } });
 
       // Test connection with the password field blank, against changed endpoints.
-      expect(await testLdapSettings(input({ bindPassword: '', urls: trap }))).toMatchObject(retype('server address'));
-      expect(await testLdapSettings(input({ bindPassword: '', urls: `${services.ldap.url}\n${trap}` }))).toMatchObject(retype('server address'));
-      expect(await testLdapSettings(input({ bindPassword: '', bindDn: 'cn=someone-else,dc=example,dc=com' }))).toMatchObject(retype('bind DN'));
-      expect(await testLdapSettings(input({ bindPassword: '', tlsRejectUnauthorized: '' }))).toMatchObject(retype('TLS settings'));
+      expect(await checkLdapSettings(input({ bindPassword: '', urls: trap }))).toMatchObject(retype('server address'));
+      expect(await checkLdapSettings(input({ bindPassword: '', urls: `${services.ldap.url}\n${trap}` }))).toMatchObject(retype('server address'));
+      expect(await checkLdapSettings(input({ bindPassword: '', bindDn: 'cn=someone-else,dc=example,dc=com' }))).toMatchObject(retype('bind DN'));
+      expect(await checkLdapSettings(input({ bindPassword: '', tlsRejectUnauthorized: '' }))).toMatchObject(retype('TLS settings'));
       // Save likewise, and changes nothing.
       const save = await saveLdapSettings({ input: input({ bindPassword: '', urls: trap }), expectedVersion: 1, actor: 'mallory' });
       expect(save).toMatchObject({ ok: false, reason: 'invalid', fieldErrors: { bindPassword: expect.stringContaining('Type the bind password again: the server address changed') } });
@@ -173,9 +173,9 @@ describe('LDAP connection settings', () => {
       expect(Buffer.concat(received).toString('latin1')).not.toContain(services.ldap.syncPassword);
 
       // The same endpoint (URLs in another order or case count as the same) keeps working with a blank field.
-      expect(await testLdapSettings(input({ bindPassword: '', urls: services.ldap.url.toUpperCase().replace('LDAP://', 'ldap://') }))).toMatchObject({ ok: true });
+      expect(await checkLdapSettings(input({ bindPassword: '', urls: services.ldap.url.toUpperCase().replace('LDAP://', 'ldap://') }))).toMatchObject({ ok: true });
       // With the password typed again, the new endpoint is tried (and gets what was typed, not the stored one).
-      const typed = await testLdapSettings(input({ bindPassword: 'typed-for-the-trap', urls: trap, connectTimeoutMs: '500', operationTimeoutMs: '1000' }));
+      const typed = await checkLdapSettings(input({ bindPassword: 'typed-for-the-trap', urls: trap, connectTimeoutMs: '500', operationTimeoutMs: '1000' }));
       expect(typed.ok).toBe(false);
       expect(connections).toBeGreaterThan(0);
       expect(Buffer.concat(received).toString('latin1')).not.toContain(services.ldap.syncPassword);
@@ -199,7 +199,7 @@ describe('LDAP connection settings', () => {
     } finally {
       await ldap.unbind();
     }
-    const result = await testLdapSettings(input());
+    const result = await checkLdapSettings(input());
     expect(result).toMatchObject({ ok: true, matched: 12 });
     if (result.ok) expect(result.entries).toHaveLength(10);
   });

@@ -157,6 +157,9 @@ describe('jobs', () => {
         threshold: { maxUsers: 500, maxPercent: 10 },
         // Who may confirm a run stopped at the threshold: unset is any operator (four-eyes, issue 16).
         confirmationRule: 'OPERATOR',
+        // Full runs unless the job is set to delta (issue 17); a delta job runs in full weekly.
+        runMode: 'full',
+        fullRunEvery: { runs: null, days: 7 },
       });
       await db.prisma().batchJob.update({ where: { key: JOB }, data: { options: { filterPreset: 'custom', filter: '(x=y)', uniqueIdAttribute: 'GUID', mapping: { username: 'cn' } } } });
       const list = await json(await env.api('/api/v1/jobs', { token: operatorToken }));
@@ -313,11 +316,29 @@ describe('runs', () => {
     expect(body).toMatchObject({ id: runId, jobKey: JOB, status: 'QUEUED', trigger: 'API', dryRun: true, finishedAt: null, error: null, finished: false });
     expect(body.counters).toMatchObject({ created: 0, updated: 0, unchanged: 0, failed: 0, entriesRead: 0 });
     expect(new Date(body.queuedAt).getTime()).toBeGreaterThan(0);
+    // Not decided before the run reads the directory.
+    expect(body).toMatchObject({ kind: null, watermark: { from: null, to: null }, fullRunReason: null });
+    const documented = (await json(await env.api('/api/v1/openapi.json'))).components.schemas.Run.properties;
+    expect(['kind', 'watermark', 'fullRunReason'].filter((k) => !(k in documented))).toEqual([]);
     for (const id of ['999999', 'abc', '0', '-1', '1.5', '99999999999']) {
       const res = await env.api(`/api/v1/runs/${id}`, { token: operatorToken });
       expect(res.status, id).toBe(404);
       await res.body?.cancel();
     }
+  });
+
+  it('GET /api/v1/runs/{runId} says which kind a run was and its watermarks', async () => {
+    const from = { type: 'modifyTimestamp', value: '20261206120000Z' };
+    const to = { type: 'modifyTimestamp', value: '20261206130000Z' };
+    const { id } = await db.prisma().batchRun.create({
+      data: { jobKey: JOB, status: 'SUCCEEDED', trigger: 'SCHEDULE', runKind: 'DELTA', watermarkFrom: from, watermarkTo: to, finishedAt: new Date() },
+    });
+    expect(await json(await env.api(`/api/v1/runs/${id}`, { token: operatorToken }))).toMatchObject({ kind: 'DELTA', watermark: { from, to }, fullRunReason: null });
+    const full = await db.prisma().batchRun.create({
+      data: { jobKey: JOB, status: 'SUCCEEDED', trigger: 'SCHEDULE', runKind: 'FULL', watermarkTo: to, fullRunReason: 'the job changed', finishedAt: new Date() },
+    });
+    expect(await json(await env.api(`/api/v1/runs/${full.id}`, { token: operatorToken }))).toMatchObject({ kind: 'FULL', watermark: { from: null, to }, fullRunReason: 'the job changed' });
+    await db.prisma().batchRun.deleteMany({ where: { id: { in: [id, full.id] } } });
   });
 
   it('GET /api/v1/runs/{runId}/items pages through the items, filters by outcome', async () => {

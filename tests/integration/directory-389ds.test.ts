@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db-pool';
-import { testConnection } from '@/lib/ldap/test-connection';
+import { resetConfigForTests } from '@/lib/config';
+import { checkConnection } from '@/lib/ldap-settings/connection-check';
 import { filterPreset, resolveJobOptions, type JobOptionsInput } from '@/lib/sync/job-options';
 import { canRunDirectoryServer, startDirectoryServer, type DirectoryServerService } from '@/scripts/services/directory-server';
 import { freePort } from '@/scripts/services/ports';
@@ -287,9 +288,9 @@ describe.skipIf(!canRunDirectoryServer())('389 Directory Server', () => {
 
     it('Test connection over LDAPS and over StartTLS, the certificate checked against the CA and the host name', async () => {
       const ldaps = host('localhost', ds.ldapsPort, 'ldaps');
-      expect(await testConnection(directorySettings(ds, { urls: [ldaps], tlsCaCertificate: certs.caPem }), job())).toMatchObject({ ok: true, url: ldaps, matched: expectedInactive.length });
+      expect(await checkConnection(directorySettings(ds, { urls: [ldaps], tlsCaCertificate: certs.caPem }), job())).toMatchObject({ ok: true, url: ldaps, matched: expectedInactive.length });
       const startTls = host('localhost', ds.port);
-      expect(await testConnection(directorySettings(ds, { urls: [startTls], startTls: true, tlsCaCertificate: certs.caPem }), job())).toMatchObject({
+      expect(await checkConnection(directorySettings(ds, { urls: [startTls], startTls: true, tlsCaCertificate: certs.caPem }), job())).toMatchObject({
         ok: true,
         url: startTls,
         matched: expectedInactive.length,
@@ -303,7 +304,7 @@ describe.skipIf(!canRunDirectoryServer())('389 Directory Server', () => {
         [host('127.0.0.1', ds.ldapsPort, 'ldaps'), false, certs.caPem, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/],
         [host('127.0.0.1', ds.port), true, certs.caPem, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/],
       ] as const) {
-        const result = await testConnection(directorySettings(ds, { urls: [url], startTls, tlsCaCertificate: ca }), job());
+        const result = await checkConnection(directorySettings(ds, { urls: [url], startTls, tlsCaCertificate: ca }), job());
         expect(result, `${url} startTls=${startTls}`).toMatchObject({ ok: false, error: { code: 'LDAP_TLS_FAILURE' } });
         if (!result.ok) {
           expect(result.error.message).toContain(`TLS with ${url} failed`);
@@ -350,6 +351,38 @@ describe.skipIf(!canRunDirectoryServer())('389 Directory Server', () => {
       expect(await userSnapshot(id)).toEqual(before);
     } finally {
       await ds.ldapModify(`dn: ${dnOf(one)}\nchangetype: delete\n\ndn: ${dnOf(two)}\nchangetype: delete\n`);
+    }
+  });
+  it('delta runs: the server clock from cn=monitor, a lock written since the watermark is read, nothing else is', async () => {
+    // No overlap and a pause past the second of the stamps: the delta reads only what changed.
+    process.env.DELTA_OVERLAP_SECONDS = '0';
+    resetConfigForTests();
+    try {
+      // From a fresh Identity Manager: the active job first, so that every person is known.
+      await configureSync(ds, jobs({ pageSize: 1000, runMode: 'delta' }, { pageSize: 1000 }));
+      await runJob(ACTIVE);
+      expect((await runJob(INACTIVE)).kind).toBe('FULL');
+      await new Promise((r) => setTimeout(r, 1100));
+      const quiet = await runJob(INACTIVE);
+      expect(quiet).toMatchObject({ status: 'SUCCEEDED', kind: 'DELTA', counters: { entriesRead: 0 } });
+      expect(quiet.watermarkTo).toMatchObject({ type: 'modifyTimestamp', value: expect.stringMatching(/^\d{14}Z$/) });
+      expect((await usersByName()).get('unlocked')?.state).toBe('ACTIVE');
+
+      await ds.dsidm('account', 'lock', dnOfUid('unlocked'));
+      try {
+        await new Promise((r) => setTimeout(r, 1100));
+        const delta = await runJob(INACTIVE);
+        expect(delta).toMatchObject({ status: 'SUCCEEDED', kind: 'DELTA', watermarkFrom: quiet.watermarkTo, counters: { entriesRead: 1, updated: 1 } });
+        expect((await usersByName()).get('unlocked')?.state).toBe('INACTIVE');
+        expect((await runJob(INACTIVE)).counters.entriesRead).toBe(0);
+      } finally {
+        await ds.dsidm('account', 'unlock', dnOfUid('unlocked'));
+        await setJobOptions(INACTIVE, preset({ pageSize: 1000 }));
+        await runJob(ACTIVE);
+      }
+    } finally {
+      delete process.env.DELTA_OVERLAP_SECONDS;
+      resetConfigForTests();
     }
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db-pool';
-import { testConnection } from '@/lib/ldap/test-connection';
+import { checkConnection } from '@/lib/ldap-settings/connection-check';
 import { filterPreset, resolveJobOptions, type JobOptionsInput } from '@/lib/sync/job-options';
 import { canRunSambaAd, startSambaAd, type SambaAdService } from '@/scripts/services/samba-ad';
 import { makeTestCertificates, type TestCertificates } from '@/scripts/services/test-certificates';
@@ -210,11 +210,36 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
     expect(await toggleItem(inactive.runId)).toBeUndefined();
   });
 
+  it("delta runs: uSNChanged above this DC's highestCommittedUSN; a watermark from another DC (invocation id) means a full run, and says so", async () => {
+    // From a fresh Identity Manager: the active job first, so that every person is known.
+    await configureSync(ad, { inactive: preset({ pageSize: 1000, runMode: 'delta' }), active: preset({ pageSize: 1000 }) });
+    await runJob(ACTIVE);
+    expect((await runJob(INACTIVE)).kind).toBe('FULL');
+    const quiet = await runJob(INACTIVE);
+    expect(quiet).toMatchObject({ status: 'SUCCEEDED', kind: 'DELTA', counters: { entriesRead: 0 } });
+    expect(quiet.watermarkTo).toMatchObject({ type: 'usn', usn: expect.stringMatching(/^\d+$/), invocationId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-/), dnsHostName: expect.stringMatching(/^dc1\./) });
+    await ad.sambaTool('user', 'disable', 'toggle');
+    try {
+      const delta = await runJob(INACTIVE);
+      expect(delta).toMatchObject({ status: 'SUCCEEDED', kind: 'DELTA', watermarkFrom: quiet.watermarkTo, counters: { entriesRead: 1, updated: 1 } });
+      expect((await usersByName()).get('toggle')?.state).toBe('INACTIVE');
+      // As if another domain controller had answered the last run: its USNs say nothing here.
+      await pool().query(`UPDATE batch_runs SET watermark_to = jsonb_set(watermark_to, '{invocationId}', '"00000000-0000-0000-0000-000000000001"') WHERE id = $1`, [delta.runId]);
+      const other = await runJob(INACTIVE);
+      expect(other).toMatchObject({ status: 'SUCCEEDED', kind: 'FULL', fullRunReason: expect.stringMatching(/another domain controller/), counters: { entriesRead: expectedInactive.length + 1 } });
+      expect((await runJob(INACTIVE)).kind).toBe('DELTA');
+    } finally {
+      await ad.ldapModify(`dn: CN=Toggle Person,OU=People,${ad.baseDn}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 512\n`);
+      await setJobOptions(INACTIVE, preset({ pageSize: 1000 }));
+      await runJob(ACTIVE);
+    }
+  });
+
   it('binds with the DN, the user principal name and the down-level logon name, and refuses a wrong password for each', async () => {
     const job = resolveJobOptions(INACTIVE, preset({ pageSize: 1000 }));
     for (const bindDn of [ad.syncDn, `idm-sync@${ad.realm.toLowerCase()}`, `${ad.domain}\\idm-sync`]) {
-      expect(await testConnection(directorySettings(ad, { bindDn }), job), bindDn).toMatchObject({ ok: true, matched: expectedInactive.length });
-      expect(await testConnection(directorySettings(ad, { bindDn, bindPassword: 'wrong' }), job), bindDn).toMatchObject({ ok: false, error: { code: 'LDAP_INVALID_CREDENTIALS' } });
+      expect(await checkConnection(directorySettings(ad, { bindDn }), job), bindDn).toMatchObject({ ok: true, matched: expectedInactive.length });
+      expect(await checkConnection(directorySettings(ad, { bindDn, bindPassword: 'wrong' }), job), bindDn).toMatchObject({ ok: false, error: { code: 'LDAP_INVALID_CREDENTIALS' } });
     }
   });
 
@@ -222,9 +247,9 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
     const job = () => resolveJobOptions(INACTIVE, preset({ pageSize: 1000 }));
 
     it('Test connection over LDAPS and over StartTLS, the certificate checked against the CA and the host name', async () => {
-      const ldaps = await testConnection(directorySettings(ad, { urls: ['ldaps://localhost:636'], tlsCaCertificate: certs.caPem }), job());
+      const ldaps = await checkConnection(directorySettings(ad, { urls: ['ldaps://localhost:636'], tlsCaCertificate: certs.caPem }), job());
       expect(ldaps).toMatchObject({ ok: true, url: 'ldaps://localhost:636', matched: expectedInactive.length });
-      const startTls = await testConnection(directorySettings(ad, { urls: ['ldap://localhost:389'], startTls: true, tlsCaCertificate: certs.caPem }), job());
+      const startTls = await checkConnection(directorySettings(ad, { urls: ['ldap://localhost:389'], startTls: true, tlsCaCertificate: certs.caPem }), job());
       expect(startTls).toMatchObject({ ok: true, url: 'ldap://localhost:389', matched: expectedInactive.length });
     });
 
@@ -236,7 +261,7 @@ describe.skipIf(!canRunSambaAd())('Samba Active Directory', () => {
         [['ldaps://127.0.0.1:636'], false, certs.caPem, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/],
         [['ldap://127.0.0.1:389'], true, certs.caPem, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/],
       ] as const) {
-        const result = await testConnection(directorySettings(ad, { urls: [...urls], startTls, tlsCaCertificate: ca }), job());
+        const result = await checkConnection(directorySettings(ad, { urls: [...urls], startTls, tlsCaCertificate: ca }), job());
         expect(result, `${urls[0]} startTls=${startTls}`).toMatchObject({ ok: false, error: { code: 'LDAP_TLS_FAILURE' } });
         if (!result.ok) {
           expect(result.error.message).toContain(`TLS with ${urls[0]} failed`);

@@ -8,7 +8,7 @@ import { pool } from '@/lib/db-pool';
 import { getJobSettings } from '@/lib/job-settings/get-job-settings';
 import { parseJobOptionsFields } from '@/lib/job-settings/job-options-form';
 import { parseLdapSettingsForm } from '@/lib/ldap-settings/ldap-settings-input';
-import { testLdapSettings } from '@/lib/ldap-settings/test-ldap-settings';
+import { checkLdapSettings } from '@/lib/ldap-settings/check-ldap-settings';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS, type SyncJobKey } from '@/lib/sync/job-options';
 import { runBatchJob } from '@/lib/sync/run-batch-job';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
@@ -182,16 +182,16 @@ describe('Test connection', () => {
   it('counts the people both saved filters match in the directory as typed', async () => {
     // The saved connection points nowhere: Test connection uses the settings as typed.
     await resetIdentityManager(services.ldap, { urls: [DEAD_URL], active: { filter: EVERY_PERSON } });
-    const result = await testLdapSettings(input(services.ldap.syncPassword));
+    const result = await checkLdapSettings(input(services.ldap.syncPassword));
     expect(result).toMatchObject({ ok: true, matched: GONE.length, overlap: { status: 'found', count: GONE.length, stoppedBy: null } });
 
     await resetIdentityManager(services.ldap, { urls: [DEAD_URL] });
-    expect(await testLdapSettings(input(services.ldap.syncPassword))).toMatchObject({ ok: true, overlap: { status: 'none', provenBy: 'filters' } });
+    expect(await checkLdapSettings(input(services.ldap.syncPassword))).toMatchObject({ ok: true, overlap: { status: 'none', provenBy: 'filters' } });
   });
 
   it('does not bind a second time with a password the directory refused', async () => {
     await resetIdentityManager(services.ldap, { active: { filter: EVERY_PERSON } });
-    const wrong = await testLdapSettings(input('not-the-password'));
+    const wrong = await checkLdapSettings(input('not-the-password'));
     expect(wrong).toMatchObject({ ok: false, error: { code: 'LDAP_INVALID_CREDENTIALS' } });
     expect(wrong).not.toHaveProperty('overlap');
   });

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLdap, type LdapConnectionSettings } from '@/lib/ldap/connection';
-import { testConnection } from '@/lib/ldap/test-connection';
+import { checkConnection } from '@/lib/ldap-settings/connection-check';
 import { resolveJobOptions } from '@/lib/sync/job-options';
 import { freePort } from '@/scripts/services/ports';
 import { startSlapd, type SlapdService } from '@/scripts/services/slapd';
@@ -56,9 +56,9 @@ function settings(overrides: Partial<LdapConnectionSettings> = {}): LdapConnecti
 
 const inactiveJob = resolveJobOptions('inactive-ldap-users', { pageSize: 5 });
 
-describe('testConnection', () => {
+describe('checkConnection', () => {
   it('binds, counts what the job filter matches and shows the first ten as the job maps them', async () => {
-    const result = await testConnection(settings(), inactiveJob);
+    const result = await checkConnection(settings(), inactiveJob);
     if (!result.ok) throw new Error(result.error.message);
     expect(result.url).toBe(slapd.url);
     expect(result.matched).toBe(LOCKED); // over three pages of 5
@@ -72,37 +72,37 @@ describe('testConnection', () => {
   });
 
   it('tries the URLs in order and reports the one that answered', async () => {
-    const result = await testConnection(settings({ urls: ['ldap://127.0.0.1:1', slapd.url] }), inactiveJob);
+    const result = await checkConnection(settings({ urls: ['ldap://127.0.0.1:1', slapd.url] }), inactiveJob);
     expect(result).toMatchObject({ ok: true, url: slapd.url, matched: LOCKED });
   });
 
   it('reports a wrong bind password', async () => {
-    const result = await testConnection(settings({ bindPassword: 'wrong' }), inactiveJob);
+    const result = await checkConnection(settings({ bindPassword: 'wrong' }), inactiveJob);
     expect(result).toMatchObject({ ok: false, error: { code: 'LDAP_INVALID_CREDENTIALS' } });
     if (!result.ok) expect(result.error.message).toContain('rejected the bind DN or password');
   });
 
   it('reports an unreachable server with the URL and the cause', async () => {
-    const result = await testConnection(settings({ urls: ['ldap://127.0.0.1:1'] }), inactiveJob);
+    const result = await checkConnection(settings({ urls: ['ldap://127.0.0.1:1'] }), inactiveJob);
     expect(result).toMatchObject({ ok: false, error: { code: 'LDAP_UNREACHABLE' } });
     if (!result.ok) expect(result.error.message).toContain('ldap://127.0.0.1:1 (ECONNREFUSED');
   });
 
   it('reports a filter syntax error without contacting the directory', async () => {
-    const result = await testConnection(settings({ urls: ['ldap://127.0.0.1:1'] }), { ...inactiveJob, filter: '(&(uid=a)' });
+    const result = await checkConnection(settings({ urls: ['ldap://127.0.0.1:1'] }), { ...inactiveJob, filter: '(&(uid=a)' });
     expect(result).toMatchObject({ ok: false, error: { code: 'LDAP_FILTER_SYNTAX' } });
     if (!result.ok) expect(result.error.message).toContain('(&(uid=a)');
   });
 
   it('reports a base DN that does not exist', async () => {
-    const result = await testConnection(settings({ baseDn: 'ou=nowhere,dc=example,dc=com' }), inactiveJob);
+    const result = await checkConnection(settings({ baseDn: 'ou=nowhere,dc=example,dc=com' }), inactiveJob);
     expect(result).toMatchObject({ ok: false, error: { code: 'LDAP_NO_SUCH_BASE_DN' } });
   });
 });
 
 describe('TLS', () => {
   it('accepts the custom CA on ldaps://', async () => {
-    const result = await testConnection(settings({ urls: [slapd.ldapsUrl!], tlsCaCertificate: trustedCa }), inactiveJob);
+    const result = await checkConnection(settings({ urls: [slapd.ldapsUrl!], tlsCaCertificate: trustedCa }), inactiveJob);
     expect(result).toMatchObject({ ok: true, url: slapd.ldapsUrl, matched: LOCKED });
   });
 
@@ -118,7 +118,7 @@ describe('TLS', () => {
 
   it('fails with a TLS error naming the URL when the server certificate is not from the configured CA', async () => {
     for (const s of [settings({ urls: [slapd.ldapsUrl!], tlsCaCertificate: otherCa }), settings({ startTls: true, tlsCaCertificate: otherCa })]) {
-      const result = await testConnection(s, inactiveJob);
+      const result = await checkConnection(s, inactiveJob);
       expect(result).toMatchObject({ ok: false, error: { code: 'LDAP_TLS_FAILURE' } });
       if (!result.ok) {
         expect(result.error.message).toContain(`TLS with ${s.urls[0]} failed`);
@@ -129,7 +129,7 @@ describe('TLS', () => {
   });
 
   it('fails without a CA when the system does not trust the server certificate', async () => {
-    const result = await testConnection(settings({ urls: [slapd.ldapsUrl!] }), inactiveJob);
+    const result = await checkConnection(settings({ urls: [slapd.ldapsUrl!] }), inactiveJob);
     expect(result).toMatchObject({ ok: false, error: { code: 'LDAP_TLS_FAILURE' } });
   });
 });

@@ -255,7 +255,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     const stopped = await runBatchJob({ runId: stoppedId });
     expect(stopped.status).toBe('THRESHOLD_EXCEEDED');
     expect(stopped.wouldDeactivate).toBe(2); // alice and jmuller are active now
-    expect(stopped.thresholdCheck).toEqual({ wouldDeactivate: 2, activeUsers: 3, maxUsers: 1, maxPercent: null, exceeded: true });
+    expect(stopped.thresholdCheck).toEqual({ wouldDeactivate: 2, activeUsers: 3, maxUsers: 1, maxPercent: null, exceeded: true, confirmationRule: 'OPERATOR' });
     expect(stopped.error).toContain('would deactivate 2 of 3 active users (66.7%)');
     expect(await snapshot()).toEqual(before);
     // The changes a confirmed run would make, as a dry run records them: the two people it would
@@ -298,7 +298,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
     const before = await snapshot();
     const dry = await runBatchJob({ runId: await queueRun('inactive-ldap-users', { dryRun: true }) });
     expect(dry.status).toBe('COMPLETED_WITH_ERRORS');
-    expect(dry.thresholdCheck).toEqual({ wouldDeactivate: 2, activeUsers: 3, maxUsers: null, maxPercent: 50, exceeded: true });
+    expect(dry.thresholdCheck).toEqual({ wouldDeactivate: 2, activeUsers: 3, maxUsers: null, maxPercent: 50, exceeded: true, confirmationRule: 'OPERATOR' });
     expect(dry.counters).toMatchObject({ entriesRead: 8, created: 1, updated: 3, failed: 4 });
     expect(await snapshot()).toEqual(before);
   });

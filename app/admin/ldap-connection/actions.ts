@@ -7,7 +7,7 @@ import { describeFilterOverlap } from '@/lib/batch-jobs/filter-overlap-notice';
 import { clientIp } from '@/app/_lib/request';
 import { parseLdapSettingsForm } from '@/lib/ldap-settings/ldap-settings-input';
 import { saveLdapSettings } from '@/lib/ldap-settings/save-ldap-settings';
-import { testLdapSettings } from '@/lib/ldap-settings/test-ldap-settings';
+import { checkLdapSettings } from '@/lib/ldap-settings/check-ldap-settings';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 import type { SaveLdapSettingsState, TestConnectionState } from './form-state';
 
@@ -48,7 +48,7 @@ export async function testLdapConnectionAction(_previous: TestConnectionState, f
   // Each test connects to a server of the caller's choice: a few a minute are plenty for a person.
   const limited = await hitRateLimit(RATE_LIMITS.testConnectionPerAccount, `account:${account.accountId}`);
   if (!limited.ok) return { status: 'failed', message: limited.message };
-  const result = await testLdapSettings(parsed.input);
+  const result = await checkLdapSettings(parsed.input);
   if (!result.ok && 'reason' in result) {
     return { status: 'invalid', fieldErrors: result.fieldErrors, message: 'Nothing was sent to the server: correct the fields marked below, then test again.' };
   }

@@ -54,6 +54,9 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     maxUsers: text(form, 'maxUsers'),
     maxPercent: text(form, 'maxPercent'),
     confirmationRule: text(form, 'confirmationRule'),
+    runMode: text(form, 'runMode'),
+    fullRunEveryRuns: text(form, 'fullRunEveryRuns'),
+    fullRunEveryDays: text(form, 'fullRunEveryDays'),
   } as JobOptionsFields;
   for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = text(form, `mapping.${field}`);
   const options = parseJobOptionsFields(fields);

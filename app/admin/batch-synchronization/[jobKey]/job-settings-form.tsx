@@ -358,6 +358,30 @@ export function JobSettingsForm(props: Props) {
         </fieldset>
       </Section>
 
+      <Section
+        title="Run mode"
+        description="Full: every run reads every entry the filter matches. Delta: a run reads only the matched entries changed since the last successful run (modifyTimestamp; uSNChanged on Active Directory), plus the people the Identity Manager let drift from this job's end state, re-checked against the directory. A delta cannot see entries that stopped matching; a full run every few runs or days bounds what that can cost."
+      >
+        <fieldset aria-describedby="field-runMode-error">
+          <legend className="block text-sm font-medium text-slate-800">Mode</legend>
+          <div className="mt-1 flex gap-4">
+            {(['full', 'delta'] as const).map((mode) => (
+              <label key={mode} className="flex items-center gap-2 text-sm text-slate-800">
+                <input type="radio" name="runMode" value={mode} checked={options.runMode === mode} onChange={() => set('runMode')(mode)} className="h-4 w-4 accent-brand-700" />
+                {mode === 'full' ? 'Full runs' : 'Delta runs'}
+              </label>
+            ))}
+          </div>
+          <p id="field-runMode-error" className="min-h-5 text-sm text-red-700">
+            {errors.runMode}
+          </p>
+        </fieldset>
+        <div className="grid gap-x-4 sm:grid-cols-2">
+          <TextField name="fullRunEveryDays" label="Full run at least every (days)" help="In delta mode. Empty: no period in days. Default 7 (weekly)." value={options.fullRunEveryDays} onChange={set('fullRunEveryDays')} error={errors.fullRunEveryDays} inputMode="numeric" />
+          <TextField name="fullRunEveryRuns" label="Full run at least every (runs)" help="In delta mode. Empty: no period in runs." value={options.fullRunEveryRuns} onChange={set('fullRunEveryRuns')} error={errors.fullRunEveryRuns} inputMode="numeric" />
+        </div>
+      </Section>
+
       <div className="flex flex-wrap items-start gap-4">
         <button
           type="submit"

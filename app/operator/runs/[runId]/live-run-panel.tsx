@@ -6,6 +6,7 @@ import { ProgressBar } from '@/components/progress-bar';
 import { RunStatusBadge } from '@/components/run-status-badge';
 import type { RunStatus } from '@/lib/generated/prisma/enums';
 import { estimateRunProgress, formatDuration } from '@/lib/runs/run-estimate';
+import { runCounterLabels, runProgressWords } from '@/lib/runs/run-vocabulary';
 import { runWritesNothing } from '@/lib/sync/threshold';
 
 /** A RunSnapshot after JSON (dates as ISO strings): what the events route sends. */
@@ -25,6 +26,10 @@ export type LiveSnapshot = {
     credentialsChanged: number;
     certificatesChanged: number;
     rolesWithdrawn: number;
+    /** Of a restore run: what it cannot undo (certificates the restored run revoked). */
+    irreversible: number;
+    /** The run a restore run restores; null for a sync run. */
+    restoreOfRunId: number | null;
     confirmed: boolean;
     /** lib/sync/threshold.ts ThresholdCheck, as stored. */
     thresholdCheck: unknown;
@@ -32,16 +37,6 @@ export type LiveSnapshot = {
   progress: { entriesRead: number; entriesTotal: number | null; usersProcessed: number; page: number } | null;
   finished: boolean;
 };
-
-const COUNTERS: { key: keyof LiveSnapshot['run']; label: string }[] = [
-  { key: 'created', label: 'Created' },
-  { key: 'updated', label: 'Updated' },
-  { key: 'unchanged', label: 'Unchanged' },
-  { key: 'failed', label: 'Failed' },
-  { key: 'credentialsChanged', label: 'Credentials changed' },
-  { key: 'certificatesChanged', label: 'Certificates changed' },
-  { key: 'rolesWithdrawn', label: 'Roles withdrawn' },
-];
 
 /**
  * The live part of the run page: progress bar, entries read, users processed, time left and the
@@ -99,6 +94,10 @@ export function LiveRunPanel({ initial }: { initial: LiveSnapshot }) {
   });
   const active = run.status === 'QUEUED' || run.status === 'RUNNING';
   const writesNothing = runWritesNothing(run);
+  // A restore run's counters are stored in the sync's columns: named in the restore's words
+  // ("to restore" while it writes nothing: its preview, or stopped at the threshold).
+  const counters = runCounterLabels({ restoreOfRunId: run.restoreOfRunId, dryRun: writesNothing });
+  const words = runProgressWords(run);
   const percent = run.status === 'SUCCEEDED' || run.status === 'COMPLETED_WITH_ERRORS' ? 100 : estimate.percent;
   const timeLeft = !active
     ? 'Finished'
@@ -119,17 +118,21 @@ export function LiveRunPanel({ initial }: { initial: LiveSnapshot }) {
           <RunStatusBadge status={run.status} dryRun={run.dryRun} />
         </p>
       </div>
-      <ProgressBar label="Entries read" percent={percent} valueText={entriesTotal === null ? (active ? 'Counting entries…' : `${entriesRead} entries`) : `${entriesRead} of ${entriesTotal} entries (${percent ?? 0}%)`} />
+      <ProgressBar
+        label={words.read}
+        percent={percent}
+        valueText={entriesTotal === null ? (active ? `Counting ${words.unit}…` : `${entriesRead} ${words.unit}`) : `${entriesRead} of ${entriesTotal} ${words.unit} (${percent ?? 0}%)`}
+      />
       <dl className="mt-4 grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">
         <div>
-          <dt className="text-slate-600">Entries read</dt>
+          <dt className="text-slate-600">{words.read}</dt>
           <dd className="text-lg font-semibold tabular-nums" data-testid="entries-read">
             {entriesRead}
             {entriesTotal !== null && <span className="text-sm font-normal text-slate-600"> of {entriesTotal}</span>}
           </dd>
         </div>
         <div>
-          <dt className="text-slate-600">Users processed</dt>
+          <dt className="text-slate-600">{words.processed}</dt>
           <dd className="text-lg font-semibold tabular-nums">{usersProcessed}</dd>
         </div>
         <div>
@@ -145,8 +148,8 @@ export function LiveRunPanel({ initial }: { initial: LiveSnapshot }) {
         Counters{writesNothing && <span className="font-normal text-slate-600">: the changes it would make (nothing is written)</span>}
       </h3>
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-7" aria-label="Counters">
-        {COUNTERS.map((c) => (
-          <div key={c.key} className="rounded-lg bg-slate-50 p-3" data-testid={`counter-${c.key}`}>
+        {counters.map((c) => (
+          <div key={c.key} className="rounded-lg bg-slate-50 p-3" data-testid={`counter-${c.id}`}>
             <dt className="text-xs text-slate-600">{c.label}</dt>
             <dd className="text-xl font-semibold tabular-nums text-slate-900">{String(run[c.key])}</dd>
           </div>

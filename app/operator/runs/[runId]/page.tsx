@@ -9,9 +9,10 @@ import { getRunSnapshot } from '@/lib/batch-jobs';
 import { confirmationRequirement } from '@/lib/batch-jobs/confirmation-rule';
 import { mayConfirmThresholdRun, thresholdConfirmationOf } from '@/lib/runs/confirm-threshold-run';
 import { DEACTIVATED, listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
-import { nextStepFor, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
+import { nextStepFor, nextStepForRestore, RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
 import { parseThresholdCheck, runWritesNothing, thresholdMessage } from '@/lib/sync/threshold';
 import { INACTIVE_LDAP_USERS } from '@/lib/sync/job-options';
+import { describeWatermark, storedWatermark } from '@/lib/sync/delta';
 import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
 import { CancelRunForm, ConfirmRestoreForm, ConfirmThresholdForm, PreviewRestoreForm } from './run-forms';
 import { RunItemsTable } from './run-items-table';
@@ -52,8 +53,10 @@ export default async function RunPage({
   if (!items) notFound(); // deleted since the snapshot
   const { run } = snapshot;
   const active = !snapshot.finished;
-  const nextStep = nextStepFor(run.status, run.errorCode);
+  const nextStep = run.restoreOfRunId !== null ? nextStepForRestore(run.status, run.errorCode, run.dryRun) : nextStepFor(run.status, run.errorCode);
   const threshold = parseThresholdCheck(run.thresholdCheck);
+  const watermarkFrom = storedWatermark(run.watermarkFrom);
+  const watermarkTo = storedWatermark(run.watermarkTo);
   // Four-eyes: the job's rule says who may confirm (decided again by the use case on submit).
   const confirmation = run.status === 'THRESHOLD_EXCEEDED' ? await thresholdConfirmationOf(run) : null;
   const mayConfirm = confirmation ? mayConfirmThresholdRun(account, confirmation) : null;
@@ -103,7 +106,8 @@ export default async function RunPage({
                 , stopped at the threshold
               </>
             )}
-            {run.status !== 'THRESHOLD_EXCEEDED' && run.confirmed && run.confirmedBy && run.confirmedAt && (
+            {/* A restore's preview is started confirmed (it writes nothing): nobody confirmed anything yet. */}
+            {run.status !== 'THRESHOLD_EXCEEDED' && run.confirmed && run.confirmedBy && run.confirmedAt && !(run.restoreOfRunId !== null && run.dryRun) && (
               <>
                 {' '}
                 · confirmed by <span data-testid="confirmed-by">{run.confirmedBy}</span> at <LocalTime value={run.confirmedAt} withSeconds />
@@ -114,6 +118,17 @@ export default async function RunPage({
       >
         {active && <CancelRunForm runId={run.id} cancelRequested={run.cancelRequestedAt !== null} />}
       </PageHeader>
+
+      {run.runKind && (
+        <p data-testid="run-kind" className="mb-4 text-sm text-slate-700">
+          <span className="font-semibold">{run.runKind === 'DELTA' ? 'Delta run' : 'Full run'}</span>
+          {run.runKind === 'DELTA'
+            ? watermarkFrom && <>: read the entries changed since {describeWatermark(watermarkFrom)}, and re-checked the people the Identity Manager let drift from the job&apos;s end state</>
+            : ': read every entry the job\'s filter matches'}
+          {run.fullRunReason && <> (a delta job ran in full: {run.fullRunReason})</>}
+          {watermarkTo && <>. Watermark recorded: {describeWatermark(watermarkTo)}</>}.
+        </p>
+      )}
 
       {run.status === 'THRESHOLD_EXCEEDED' ? (
         <section role="alert" aria-labelledby="threshold-title" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-5 text-amber-950">
@@ -167,7 +182,7 @@ export default async function RunPage({
             className={`mb-6 rounded-xl border p-5 ${run.status === 'FAILED' ? 'border-red-300 bg-red-50 text-red-950' : 'border-slate-200 bg-white text-slate-900'}`}
           >
             <h2 id="run-outcome" className="text-base font-semibold">
-              {run.status === 'FAILED' ? 'The run failed' : 'What happened'}
+              {run.status === 'FAILED' ? (run.restoreOfRunId !== null ? 'The restore failed' : 'The run failed') : 'What happened'}
             </h2>
             {run.error && <p className="mt-1 text-sm">{run.error}</p>}
             {nextStep && <p className="mt-2 text-sm font-medium">What to do: {nextStep}</p>}
@@ -200,25 +215,31 @@ export default async function RunPage({
             </Link>
             {run.dryRun ? ' (nothing written)' : writesNothing ? ' (stopped at the threshold: nothing written)' : ''}
           </h2>
-          <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3">
-            <dt>Users {writesNothing ? 'to restore' : 'restored'}</dt>
-            <dd data-testid="restore-restored" className="font-semibold">{run.updated}</dd>
-            <dt>Conflicts (changed since, skipped)</dt>
-            <dd data-testid="restore-conflicts" className="font-semibold">{run.failed}</dd>
-            <dt>Revoked certificates (stay revoked)</dt>
-            <dd data-testid="restore-irreversible" className="font-semibold">{run.irreversible}</dd>
-            <dt>Left as they are (created by the run: kept inactive; already restored)</dt>
-            <dd data-testid="restore-kept" className="font-semibold">{run.unchanged}</dd>
-            <dt>Credentials {writesNothing ? 'to restore' : 'restored'}</dt>
-            <dd className="font-semibold">{run.credentialsChanged}</dd>
-            <dt>Certificates {writesNothing ? 'to release' : 'released'} from hold</dt>
-            <dd className="font-semibold">{run.certificatesChanged}</dd>
-            <dt>Roles {writesNothing ? 'to grant' : 'granted'} again</dt>
-            <dd className="font-semibold">{run.rolesWithdrawn}</dd>
+          {/* One box per count: a label above its value, however the grid wraps. */}
+          <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
+            {[
+              { label: `Users ${writesNothing ? 'to restore' : 'restored'}`, value: run.updated, testId: 'restore-restored' },
+              { label: 'Conflicts (changed since, skipped)', value: run.failed, testId: 'restore-conflicts' },
+              { label: 'Irreversible (revoked certificates stay revoked)', value: run.irreversible, testId: 'restore-irreversible' },
+              { label: 'Left as they are (created by the run: kept inactive; already restored)', value: run.unchanged, testId: 'restore-kept' },
+              { label: `Credentials ${writesNothing ? 'to restore' : 'restored'}`, value: run.credentialsChanged },
+              { label: `Certificates ${writesNothing ? 'to release' : 'released'} from hold`, value: run.certificatesChanged },
+              { label: `Roles ${writesNothing ? 'to grant' : 'granted'} again`, value: run.rolesWithdrawn },
+            ].map((c) => (
+              <div key={c.label}>
+                <dt className="text-slate-600">{c.label}</dt>
+                <dd data-testid={c.testId} className="font-semibold">
+                  {c.value}
+                </dd>
+              </div>
+            ))}
           </dl>
           <p className="mt-2 flex flex-wrap gap-x-4 text-sm font-medium">
             <Link href={`/operator/runs/${run.id}?outcome=FAILED#run-changes`} className="text-brand-800 underline">
-              See the conflicts
+              See the {run.failed} conflicts
+            </Link>
+            <Link href={`/operator/runs/${run.id}?outcome=UPDATED#run-changes`} className="text-brand-800 underline">
+              See the {run.updated} users {writesNothing ? 'to restore' : 'restored'}
             </Link>
             <a href={`/operator/runs/${run.id}/items.csv`} className="text-brand-800 underline" download>
               Download every item as CSV
@@ -238,7 +259,7 @@ export default async function RunPage({
 
       <LiveRunPanel key={`${run.id}-${run.status}`} initial={JSON.parse(JSON.stringify(snapshot)) as LiveSnapshot} />
 
-      <RunItemsTable runId={run.id} filter={filter} page={items} />
+      <RunItemsTable runId={run.id} filter={filter} page={items} restoreOfRunId={run.restoreOfRunId} dryRun={writesNothing} />
     </>
   );
 }

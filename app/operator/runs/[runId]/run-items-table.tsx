@@ -1,13 +1,7 @@
 import Link from 'next/link';
 import { describeChanges, LINKED_TO_DIRECTORY, sourceLabel, stateLabel } from '@/lib/runs/describe-changes';
 import { DEACTIVATED, RUN_ITEM_OUTCOMES, type RunItemsFilter, type RunItemsPage } from '@/lib/runs/run-items';
-
-const OUTCOME_LABELS: Record<(typeof RUN_ITEM_OUTCOMES)[number], string> = {
-  CREATED: 'Created',
-  UPDATED: 'Updated',
-  UNCHANGED: 'Unchanged',
-  FAILED: 'Failed',
-};
+import { runItemOutcomeLabels } from '@/lib/runs/run-vocabulary';
 
 const OUTCOME_CLASSES: Record<(typeof RUN_ITEM_OUTCOMES)[number], string> = {
   CREATED: 'bg-emerald-50 text-emerald-800 ring-emerald-200',
@@ -34,8 +28,27 @@ function Arrow() {
   );
 }
 
-/** The per-user changes of a run: search, outcome filter and pages are all done by the server (GET form). */
-export function RunItemsTable({ runId, filter, page }: { runId: number; filter: RunItemsFilter; page: RunItemsPage }) {
+/**
+ * The per-user changes of a run: search, outcome filter and pages are all done by the server (GET
+ * form). `restoreOfRunId`: the run is a restore, and its items are named in the restore's words.
+ */
+export function RunItemsTable({
+  runId,
+  filter,
+  page,
+  restoreOfRunId = null,
+  dryRun = false,
+}: {
+  runId: number;
+  filter: RunItemsFilter;
+  page: RunItemsPage;
+  restoreOfRunId?: number | null;
+  dryRun?: boolean;
+}) {
+  const restore = restoreOfRunId !== null;
+  const outcomeLabels = runItemOutcomeLabels({ restoreOfRunId, dryRun });
+  // A restore writes no CREATED item (a user the restored run created is kept: UNCHANGED).
+  const outcomes = restore ? RUN_ITEM_OUTCOMES.filter((o) => o !== 'CREATED') : RUN_ITEM_OUTCOMES;
   const first = (page.page - 1) * page.pageSize + 1;
   const last = first + page.items.length - 1;
   return (
@@ -45,7 +58,11 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
           <h2 id="run-changes" className="text-lg font-semibold text-slate-900">
             Changes per user
           </h2>
-          <p className="text-sm text-slate-600">Users already in their end state are counted as unchanged and not listed.</p>
+          <p className="text-sm text-slate-600">
+            {restore
+              ? `Every user run #${restoreOfRunId} changed: restored, left as they are (unchanged), or skipped as a conflict; with what cannot be undone.`
+              : 'Users already in their end state are counted as unchanged and not listed.'}
+          </p>
         </div>
         <a
           href={`/operator/runs/${runId}/items.csv${query(runId, { q: filter.q, outcome: filter.outcome })}`}
@@ -71,13 +88,13 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
           <span className="font-medium text-slate-700">Outcome</span>
           <select name="outcome" defaultValue={filter.outcome ?? ''} className="rounded-md border border-slate-300 px-3 py-1.5">
             <option value="">All outcomes</option>
-            {RUN_ITEM_OUTCOMES.map((o) => (
+            {outcomes.map((o) => (
               <option key={o} value={o}>
-                {OUTCOME_LABELS[o]}
+                {outcomeLabels[o]}
                 {page.outcomeCounts && ` (${page.outcomeCounts[o]})`}
               </option>
             ))}
-            <option value={DEACTIVATED}>Deactivated (active → inactive)</option>
+            {!restore && <option value={DEACTIVATED}>Deactivated (active → inactive)</option>}
           </select>
         </label>
         <button type="submit" className="rounded-md bg-brand-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-800">
@@ -106,7 +123,7 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
                 <th scope="col" className="px-4 py-3">Outcome</th>
                 <th scope="col" className="px-4 py-3">User attributes</th>
                 <th scope="col" className="px-4 py-3">Credentials and certificates</th>
-                <th scope="col" className="px-4 py-3">Roles withdrawn</th>
+                <th scope="col" className="px-4 py-3">{restore ? 'Roles granted again' : 'Roles withdrawn'}</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 align-top">
@@ -126,9 +143,9 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
                     </th>
                     <td className="px-4 py-3">
                       <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${OUTCOME_CLASSES[item.outcome]}`}>
-                        {OUTCOME_LABELS[item.outcome]}
+                        {outcomeLabels[item.outcome]}
                       </span>
-                      {item.reason && <p className="mt-1 max-w-xs text-xs text-red-800">{item.reason}</p>}
+                      {item.reason && <p className={`mt-1 max-w-xs text-xs ${item.outcome === 'FAILED' ? 'text-red-800' : 'text-slate-700'}`}>{item.reason}</p>}
                     </td>
                     <td className="px-4 py-3">
                       <ul className="space-y-0.5">
@@ -180,7 +197,7 @@ export function RunItemsTable({ runId, filter, page }: { runId: number; filter: 
                       </ul>
                     </td>
                     <td className="px-4 py-3">
-                      {[...view.rolesWithdrawn, ...view.rolesGranted.map((r) => `${r} (granted again)`)].join(', ')}
+                      {restore ? view.rolesGranted.join(', ') : view.rolesWithdrawn.join(', ')}
                       {view.irreversible.length > 0 && (
                         <ul className="mt-1 list-disc pl-4 text-xs text-amber-900" aria-label="Cannot be undone">
                           {view.irreversible.map((line) => (

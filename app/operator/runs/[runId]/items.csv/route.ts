@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { requireRouteRole } from '@/app/_lib/auth';
-import { prisma } from '@/lib/db';
-import { runItemsCsv } from '@/lib/runs/run-items-csv';
+import { runItemsExport } from '@/lib/runs/run-items-csv';
 import { parseRunItemsFilter } from '@/lib/runs/run-items';
 
 // CSV export of a run's per-user changes, with the table's search and outcome filter; streamed
@@ -15,12 +14,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
   const parsed = runIdSchema.safeParse((await params).runId);
   if (!parsed.success) return Response.json({ code: 'not_found', message: 'There is no such run.' }, { status: 404 });
   const runId = parsed.data;
-  const run = await prisma().batchRun.findUnique({ where: { id: runId }, select: { id: true, jobKey: true } });
-  if (!run) return Response.json({ code: 'not_found', message: `There is no run #${runId}.` }, { status: 404 });
-  const filter = parseRunItemsFilter(new URL(request.url).searchParams);
+  const csv = await runItemsExport(runId, parseRunItemsFilter(new URL(request.url).searchParams));
+  if (!csv) return Response.json({ code: 'not_found', message: `There is no run #${runId}.` }, { status: 404 });
 
   const encoder = new TextEncoder();
-  const lines = runItemsCsv(runId, filter);
+  const { lines } = csv;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       // Some hundred lines per chunk: fewer, larger writes than one per line.
@@ -43,7 +41,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
   return new Response(stream, {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="run-${run.id}-${run.jobKey}-changes.csv"`,
+      'Content-Disposition': `attachment; filename="${csv.fileName}"`,
       'Cache-Control': 'no-store',
     },
   });

@@ -1,11 +1,11 @@
-import { connectLdap, searchPages, type LdapConnectionSettings } from './connection';
-import { checkFilter } from './filter';
-import { LdapError, type LdapErrorCode } from './errors';
+import { connectLdap, searchPages, type LdapConnectionSettings } from '../ldap/connection';
+import { checkFilter } from '../ldap/filter';
+import { LdapError, type LdapErrorCode } from '../ldap/errors';
 import { requestedAttributes, type ResolvedJobOptions } from '../sync/job-options';
 import { binaryAttributes } from '../sync/unique-id';
 import { mapEntry, type MappedEntry } from '../sync/mapping';
 
-export type TestConnectionResult =
+export type ConnectionCheckResult =
   | { ok: true; url: string; matched: number; entries: MappedEntry[] }
   | { ok: false; error: { code: LdapErrorCode; message: string } };
 
@@ -13,10 +13,10 @@ export type TestConnectionResult =
  * Binds with the settings, runs the job's filter and reports how many entries it matches and the
  * first ten as the job would map them. Never throws for directory problems: they come back typed.
  */
-export async function testConnection(
+export async function checkConnection(
   settings: LdapConnectionSettings,
   jobOptions: Pick<ResolvedJobOptions, 'filter' | 'mapping' | 'uniqueIdAttribute' | 'pageSize'>,
-): Promise<TestConnectionResult> {
+): Promise<ConnectionCheckResult> {
   let connection;
   try {
     const filter = checkFilter(jobOptions.filter);

@@ -2,14 +2,14 @@ import { checkFilterOverlap, type FilterOverlap } from '../batch-jobs/check-filt
 import { decryptSecret } from '../crypto';
 import { prisma } from '../db';
 import type { LdapConnectionSettings } from '../ldap/connection';
-import { testConnection, type TestConnectionResult } from '../ldap/test-connection';
+import { checkConnection, type ConnectionCheckResult } from './connection-check';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS, resolveJobOptions } from '../sync/job-options';
 import type { LdapSettingsInput } from './ldap-settings-input';
 import { changedEndpointParts, retypeBindPasswordMessage } from './stored-password-endpoint';
 
 /** `overlap`: once connected, the people both jobs' saved filters match in this directory. */
-export type TestLdapSettingsResult =
-  | (TestConnectionResult & { filter: string; overlap?: FilterOverlap })
+export type CheckLdapSettingsResult =
+  | (ConnectionCheckResult & { filter: string; overlap?: FilterOverlap })
   /** The password field was blank but the endpoint differs from the stored one: nothing was sent anywhere. */
   | { ok: false; reason: 'bind_password_required'; fieldErrors: { bindPassword: string }; filter: string };
 
@@ -19,7 +19,7 @@ export type TestLdapSettingsResult =
  * how many entries "Synchronize inactive LDAP Users to Identity Manager" would read; then counts
  * the people whom both jobs' filters match in that directory (they would fail in both jobs).
  */
-export async function testLdapSettings(input: LdapSettingsInput): Promise<TestLdapSettingsResult> {
+export async function checkLdapSettings(input: LdapSettingsInput): Promise<CheckLdapSettingsResult> {
   const db = prisma();
   const [row, job, activeJob] = await Promise.all([
     db.ldapSettings.findUnique({
@@ -30,7 +30,7 @@ export async function testLdapSettings(input: LdapSettingsInput): Promise<TestLd
     db.batchJob.findUnique({ where: { key: ACTIVE_LDAP_USERS }, select: { options: true } }),
   ]);
   const options = resolveJobOptions(INACTIVE_LDAP_USERS, job?.options ?? {});
-  const fail = (code: 'LDAP_INVALID_CREDENTIALS', message: string): TestLdapSettingsResult => ({
+  const fail = (code: 'LDAP_INVALID_CREDENTIALS', message: string): CheckLdapSettingsResult => ({
     ok: false,
     error: { code, message },
     filter: options.filter,
@@ -58,7 +58,7 @@ export async function testLdapSettings(input: LdapSettingsInput): Promise<TestLd
     connectTimeoutMs: input.connectTimeoutMs,
     operationTimeoutMs: input.operationTimeoutMs,
   };
-  const result = await testConnection(settings, options);
+  const result = await checkConnection(settings, options);
   // Only after a successful bind: a wrong password is not tried twice (it counts towards the
   // bind account's lockout).
   if (!result.ok) return { ...result, filter: options.filter };
