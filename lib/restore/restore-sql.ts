@@ -12,7 +12,8 @@
 //   RESTORED_BEFORE  an earlier (cancelled or failed) restore of the same run restored it
 //   LATER_RUN        a later run wrote the user                                    } conflicts:
 //   GONE             the user no longer exists                                      } skipped,
-//   USER_CHANGED     its state or attributes are no longer what the run left        } listed,
+//   USER_CHANGED     its state or attributes are no longer what the run left, or   } listed,
+//                    it was updated since in any other field                        }
 //   CREDENTIAL_CHANGED / CERTIFICATE_CHANGED: the same for a credential, a certificate } never
 //   ROLES_CHANGED    a role was granted after the run (the run withdrew them all)   } overwritten
 //   USERNAME_TAKEN / LINK_TAKEN: the previous username or directory link is now another user's
@@ -63,7 +64,7 @@ export const RESTORE_PAGE = {
   WITH src AS MATERIALIZED (
     -- idm.sync_writing: the users' related_settled flag is cleared by this statement itself.
     SELECT i.id AS item_id, i.user_id, i.external_id, i.username, i.ldap_dn, i.outcome::text AS outcome, i.changes::jsonb AS ch,
-           set_config('idm.sync_writing', 'on', true) AS sync_writing
+           i.created_at AS written_at, set_config('idm.sync_writing', 'on', true) AS sync_writing
     FROM batch_run_items i
     WHERE i.id > $3::bigint AND i.id <= $4::bigint AND i.run_id = $2 AND i.outcome IN ('CREATED', 'UPDATED')
     ORDER BY i.id LIMIT $5
@@ -78,7 +79,7 @@ export const RESTORE_PAGE = {
       WHERE li.user_id = s.user_id AND li.run_id > $2 AND li.run_id <> $1 AND li.outcome IN ('CREATED', 'UPDATED')
       ORDER BY li.run_id DESC LIMIT 1) l
   ), cur AS MATERIALIZED (
-    SELECT s.item_id, u.id, ${nowUser} AS now_user FROM src s JOIN users u ON u.id = s.user_id
+    SELECT s.item_id, u.id, ${nowUser} AS now_user, u.updated_at FROM src s JOIN users u ON u.id = s.user_id
   ), cr AS MATERIALIZED (
     SELECT s.item_id, s.user_id, (c->>'id')::int AS id, c->>'type' AS type, c->>'label' AS label, c->>'before' AS before,
            c->>'after' AS after, COALESCE(c->'certificates', '[]'::jsonb) AS certs,
@@ -111,6 +112,10 @@ export const RESTORE_PAGE = {
         WHEN cu.id IS NULL THEN 'GONE'
         -- The run left every user inactive, with the attributes it recorded as after.
         WHEN NOT (('{"state":"INACTIVE"}'::jsonb || COALESCE(s.ch->'user'->'after', '{}'::jsonb)) <@ cu.now_user) THEN 'USER_CHANGED'
+        -- Changed since in a field the run did not touch: the run wrote the user in the item's
+        -- transaction (its updated_at is the item's created_at); a later write by a run or a
+        -- restore was told apart above, so a later updated_at is a change by hand (the app).
+        WHEN cu.updated_at > s.written_at THEN 'USER_CHANGED'
         WHEN crc.item_id IS NOT NULL THEN 'CREDENTIAL_CHANGED'
         WHEN ctc.item_id IS NOT NULL THEN 'CERTIFICATE_CHANGED'
         -- The run withdrew every role: any role now was granted since.
