@@ -31,6 +31,8 @@ describe('summarise', () => {
     expect(report.restore).toEqual({ min: 1000, median: 2000, max: 3000, n: 3 });
     expect(report.bare).toEqual({ min: 4000, median: 6000, max: 8000, n: 3 });
     expect(report.firstOverBare).toEqual({ min: 0.5, median: 0.5, max: 0.6, n: 3 });
+    expect(report.restoreOverFirst).toEqual({ min: 0.5, median: 2000 / 3600, max: 0.75, n: 3 });
+    expect(report.restoreOverBare).toEqual({ min: 0.25, median: 1 / 3, max: 0.375, n: 3 });
   });
 });
 
@@ -46,6 +48,8 @@ describe('formatting', () => {
     expect(lines[1]).toMatch(/^first run {3}min {3}2,000 {2}median {3}3,161 {2}max {3}4,321 people\/s$/);
     expect(lines[3]).toBe(formatSpread('restore', report.restore));
     expect(lines[5]).toMatch(/^first\/bare {2}min {4}0\.50 {2}median {4}0\.52 {2}max {4}0\.54 \(ratio per repetition\)$/);
-    expect(lines[6]).toBe('load average (1, 5, 15 min): before 1.00 2.50 3.25, after 4.00 5.00 6.00');
+    expect(lines[6]).toMatch(/^rest\/first {2}min {4}0\.50 {2}median {4}0\.60 {2}max {4}0\.69 \(ratio per repetition\)$/);
+    expect(lines[7]).toMatch(/^rest\/bare {3}min {4}0\.25 {2}median {4}0\.31 {2}max {4}0\.38 \(ratio per repetition\)$/);
+    expect(lines[8]).toBe('load average (1, 5, 15 min): before 1.00 2.50 3.25, after 4.00 5.00 6.00');
   });
 });

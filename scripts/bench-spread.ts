@@ -17,9 +17,20 @@ export function spread(values: readonly number[]): Spread {
 /** One repetition's figures, in people/s. */
 export type Repetition = { first: number; rerun: number; restore: number; bare: number };
 
-export type SpreadReport = { first: Spread; rerun: Spread; restore: Spread; bare: Spread; firstOverBare: Spread };
+export type SpreadReport = {
+  first: Spread;
+  rerun: Spread;
+  restore: Spread;
+  bare: Spread;
+  firstOverBare: Spread;
+  restoreOverFirst: Spread;
+  restoreOverBare: Spread;
+};
 
-/** The spread of each figure and of first/bare taken per repetition (a busy period slows both of a pair). */
+/**
+ * The spread of each figure and of first/bare, restore/first and restore/bare taken per repetition
+ * (a busy period slows both of a pair).
+ */
 export function summarise(reps: readonly Repetition[]): SpreadReport {
   return {
     first: spread(reps.map((r) => r.first)),
@@ -27,6 +38,8 @@ export function summarise(reps: readonly Repetition[]): SpreadReport {
     restore: spread(reps.map((r) => r.restore)),
     bare: spread(reps.map((r) => r.bare)),
     firstOverBare: spread(reps.map((r) => r.first / r.bare)),
+    restoreOverFirst: spread(reps.map((r) => r.restore / r.first)),
+    restoreOverBare: spread(reps.map((r) => r.restore / r.bare)),
   };
 }
 
@@ -48,6 +61,8 @@ export function formatReport(report: SpreadReport, load: { before: readonly numb
     formatSpread('restore', report.restore),
     formatSpread('bare', report.bare),
     formatSpread('first/bare', report.firstOverBare, ratio, '(ratio per repetition)'),
+    formatSpread('rest/first', report.restoreOverFirst, ratio, '(ratio per repetition)'),
+    formatSpread('rest/bare', report.restoreOverBare, ratio, '(ratio per repetition)'),
     `load average (1, 5, 15 min): before ${loads(load.before)}, after ${loads(load.after)}`,
   ];
 }

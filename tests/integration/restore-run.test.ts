@@ -243,6 +243,18 @@ describe('Restore users changed by a run of "Synchronize inactive LDAP Users"', 
     expect((await snapshot()).users.filter((u) => u.state === 'ACTIVE').map((u) => u.username).sort()).toEqual(['alice', 'henry', 'ivy', 'zoe']);
   });
 
+  it('skips a person changed by hand after the run in a field the run did not touch', async () => {
+    for (const name of ['alice', 'henry']) await equip(await addUser(name, 'ACTIVE'));
+    const runId = await sync();
+    // As the app writes a user (Prisma's @updatedAt): henry's display name, which the run never set.
+    await pool().query(`UPDATE users SET display_name = 'Henry by hand', updated_at = now() + interval '1 second' WHERE username = 'henry'`);
+    const restoreId = await restore(runId, false);
+    const byName = Object.fromEntries((await items(restoreId)).map((i) => [i.username, i]));
+    expect(byName.alice.outcome).toBe('UPDATED');
+    expect(byName.henry).toMatchObject({ outcome: 'FAILED', reason: expect.stringMatching(/state or attributes changed/) });
+    expect((await snapshot()).users.find((u) => u.username === 'henry')).toMatchObject({ state: 'INACTIVE', display_name: 'Henry by hand' });
+  });
+
   it('a cancelled restore can be run again: what it restored is "already restored", the rest is restored', async () => {
     for (const name of ['alice', 'henry', 'ivy', 'jack', 'kim']) await equip(await addUser(name, 'ACTIVE'));
     const runId = await sync();
