@@ -6,7 +6,7 @@ import { prisma } from '@/lib/db';
 import { generateEncryptionKey } from '@/lib/crypto';
 import { startJobRun } from '@/lib/batch-jobs/start-job-run';
 import { finishCancelledRun } from '@/lib/batch-jobs/cancel-run';
-import { ACTIVE_RUN_STATUSES, isActiveStatus } from '@/lib/batch-jobs/run-summary';
+import { ACTIVE_RUN_STATUSES } from '@/lib/batch-jobs/run-summary';
 import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
 import { INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
 import { seedDemoIdentities } from '@/lib/seed/demo-identities';
@@ -14,7 +14,7 @@ import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { generatedInactiveCount, seedGeneratedIdentityManager, writeGeneratedLdif, type GeneratedDirectory } from '@/scripts/generated-directory';
 import { startSlapd } from '@/scripts/services/slapd';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
-import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
+import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, runFingerprint, runRow, startConfirmedRun, startWorker, useEnv, waitFor, waitForRunEnd, type WorkerProcess } from './jobs-support';
 
 // The faults a production run meets, each against the real worker process, PostgreSQL, Redis and
 // slapd, each from the same pristine Identity Manager, each required to end (no active run left,
@@ -104,10 +104,6 @@ async function pristine(): Promise<void> {
   await queueRedis(batchJobsQueue()).flushall();
 }
 
-async function runRow(id: number) {
-  return prisma().batchRun.findUniqueOrThrow({ where: { id } });
-}
-
 /** Polls the run, riding out a database that is restarting. */
 async function pagesApplied(id: number): Promise<number> {
   return runRow(id).then((r) => r.pagesApplied, () => -1);
@@ -118,48 +114,7 @@ function untilPages(id: number, share: number) {
   return waitFor(async () => ((await pagesApplied(id)) >= target ? true : undefined), `${target} pages of run #${id}`, 120_000, 10);
 }
 
-async function waitForEnd(id: number, timeoutMs = 180_000) {
-  return waitFor(async () => {
-    const run = await runRow(id).catch(() => undefined);
-    return run && !isActiveStatus(run.status) ? run : undefined;
-  }, `run #${id} to end`, timeoutMs);
-}
-
-async function startRun(): Promise<number> {
-  const started = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'olivia', confirmed: true });
-  if (!started.started) throw new Error(`not started: ${started.message}`);
-  return started.run.id;
-}
-
-/** What a run leaves behind, without timestamps: the identity data, the run's counters and its items. */
-async function fingerprint(runId: number) {
-  const db = prisma();
-  const run = await runRow(runId);
-  const { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pagesApplied: pages } = run;
-  return {
-    counters: { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pages },
-    // Natural keys, not ids: a page rolled back by a fault consumes sequence values, so the ids of
-    // the users a run creates differ from an uninterrupted run's; nothing else may.
-    users: await db.$queryRaw`
-      SELECT username_key, state::text, source::text, ldap_external_id, ldap_dn, given_name, surname, email, employee_number
-      FROM users ORDER BY username_key`,
-    credentials: await db.$queryRaw`
-      SELECT u.username_key, c.type::text, c.state::text, c.label
-      FROM credentials c JOIN users u ON u.id = c.user_id ORDER BY u.username_key, c.type, c.label`,
-    certificates: await db.$queryRaw`
-      SELECT cert.serial, cert.state::text, cert.revocation_reason::text, cert.revoked_at IS NOT NULL AS revoked, c.label
-      FROM certificates cert JOIN credentials c ON c.id = cert.credential_id ORDER BY cert.serial`,
-    roles: await db.$queryRaw`
-      SELECT u.username_key, r.name FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles r ON r.id = ur.role_id
-      ORDER BY u.username_key, r.name`,
-    items: await db.$queryRaw`
-      SELECT i.external_id, i.username, i.ldap_dn, u.username_key AS user, i.outcome::text, i.reason, i.changes::text
-      FROM batch_run_items i LEFT JOIN users u ON u.id = i.user_id
-      WHERE i.run_id = ${runId} ORDER BY i.external_id, i.username, i.ldap_dn, i.outcome`,
-  };
-}
-
-let reference: Awaited<ReturnType<typeof fingerprint>> | undefined;
+let reference: Awaited<ReturnType<typeof runFingerprint>> | undefined;
 
 /** The run nobody disturbs, once per file: what every disturbed run must reach. */
 async function uninterrupted() {
@@ -167,9 +122,9 @@ async function uninterrupted() {
   await pristine();
   const w = worker();
   await w.waitForLine(/started:/);
-  const runId = await startRun();
-  expect((await waitForEnd(runId)).status).toBe('SUCCEEDED');
-  reference = await fingerprint(runId);
+  const runId = await startConfirmedRun();
+  expect((await waitForRunEnd(runId)).status).toBe('SUCCEEDED');
+  reference = await runFingerprint(runId);
   expect(reference.counters.pages).toBe(PAGES);
   await w.stop('SIGTERM');
   workers.splice(workers.indexOf(w), 1);
@@ -178,8 +133,8 @@ async function uninterrupted() {
 
 /** The disturbed run ended as the uninterrupted one did, left nothing active, and the job starts again. */
 async function expectSameAsUninterrupted(runId: number, expected: NonNullable<typeof reference>) {
-  const ended = await waitForEnd(runId);
-  expect(await fingerprint(runId)).toEqual(expected);
+  const ended = await waitForRunEnd(runId);
+  expect(await runFingerprint(runId)).toEqual(expected);
   expect(ended.errorCode).toBeNull();
   expect(await prisma().batchRun.count({ where: { status: { in: [...ACTIVE_RUN_STATUSES] } } })).toBe(0);
   const again = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'olivia', confirmed: true, enqueue: false });
@@ -199,7 +154,7 @@ async function runUntil(share: number, count = 1, extra: Record<string, string> 
   await pristine();
   const started = Array.from({ length: count }, () => worker(extra));
   await Promise.all(started.map((w) => w.waitForLine(/started:/)));
-  const runId = await startRun();
+  const runId = await startConfirmedRun();
   await untilPages(runId, share);
   return { runId, worker: started[0]!, workers: started };
 }
@@ -293,7 +248,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
     await queueRedis(queue).flushall();
     await waitFor(async () => ((await queue.getJobSchedulers()).length === 1 ? true : undefined), 'the schedule back', 10_000, 100);
     expect(Date.now() - flushedAt).toBeLessThan(5_000);
-    await expectSameAsUninterrupted(await startRun(), expected);
+    await expectSameAsUninterrupted(await startConfirmedRun(), expected);
   }, TIMEOUT);
 
   it('Redis FLUSHALL mid-run, worker alive: the run ends once, as an uninterrupted run', async () => {
@@ -325,7 +280,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
     // The directory unreachable at the start: the run waits a minute for its retry ...
     const settings = await prisma().ldapSettings.findUniqueOrThrow({ where: { id: 1 } });
     await prisma().ldapSettings.update({ where: { id: 1 }, data: { urls: ['ldap://127.0.0.1:1'] } });
-    const runId = await startRun();
+    const runId = await startConfirmedRun();
     await w.waitForLine(new RegExp(`run #${runId}: .*attempt 1 of 5`), 30_000);
     await prisma().ldapSettings.update({ where: { id: 1 }, data: { urls: settings.urls } });
     // ... when Redis loses its queue job.
@@ -345,7 +300,7 @@ describe('fault scenarios: every run ends, in the state of an uninterrupted run'
       // Its lock runs out (6 s) and the other worker's stalled-job check hands the run over.
       const other = worker();
       await other.waitForLine(/stalled/, 60_000);
-      await waitForEnd(runId);
+      await waitForRunEnd(runId);
     } finally {
       hung.child.kill('SIGCONT');
     }

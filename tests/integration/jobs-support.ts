@@ -7,6 +7,8 @@ import type { TestServices } from '@/tests/setup/services';
 import { prisma } from '@/lib/db';
 import { parseEncryptionKey } from '@/lib/crypto';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
+import { startJobRun } from '@/lib/batch-jobs/start-job-run';
+import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
 import { seedLdapSettings } from '@/lib/seed/ldap-settings';
 import { buildRuntime, RUNTIME_NODE_FLAGS, WORKER_BUNDLE } from '@/jobs/runtime';
 
@@ -135,4 +137,54 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A run's row (Prisma). */
+export async function runRow(id: number) {
+  return prisma().batchRun.findUniqueOrThrow({ where: { id } });
+}
+
+/** Waits until run `id` has ended; its row. */
+export async function waitForRunEnd(id: number, timeoutMs = 180_000) {
+  return waitFor(async () => {
+    const run = await runRow(id).catch(() => undefined);
+    return run && !isActiveStatus(run.status) ? run : undefined;
+  }, `run #${id} to end`, timeoutMs);
+}
+
+/** Start now of the inactive job, confirmed (the fault tests' people are over any threshold). */
+export async function startConfirmedRun(): Promise<number> {
+  const started = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'olivia', confirmed: true });
+  if (!started.started) throw new Error(`not started: ${started.message}`);
+  return started.run.id;
+}
+
+/**
+ * What a run leaves behind, without timestamps: the identity data, the run's counters and its
+ * items. Natural keys, not ids: a page rolled back by a fault consumes sequence values, so the ids
+ * of the users a run creates differ from an uninterrupted run's; nothing else may.
+ */
+export async function runFingerprint(runId: number) {
+  const db = prisma();
+  const run = await runRow(runId);
+  const { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pagesApplied: pages } = run;
+  return {
+    counters: { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pages },
+    users: await db.$queryRaw`
+      SELECT username_key, state::text, source::text, ldap_external_id, ldap_dn, given_name, surname, email, employee_number
+      FROM users ORDER BY username_key`,
+    credentials: await db.$queryRaw`
+      SELECT u.username_key, c.type::text, c.state::text, c.label
+      FROM credentials c JOIN users u ON u.id = c.user_id ORDER BY u.username_key, c.type, c.label`,
+    certificates: await db.$queryRaw`
+      SELECT cert.serial, cert.state::text, cert.revocation_reason::text, cert.revoked_at IS NOT NULL AS revoked, c.label
+      FROM certificates cert JOIN credentials c ON c.id = cert.credential_id ORDER BY cert.serial`,
+    roles: await db.$queryRaw`
+      SELECT u.username_key, r.name FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles r ON r.id = ur.role_id
+      ORDER BY u.username_key, r.name`,
+    items: await db.$queryRaw`
+      SELECT i.external_id, i.username, i.ldap_dn, u.username_key AS user, i.outcome::text, i.reason, i.changes::text
+      FROM batch_run_items i LEFT JOIN users u ON u.id = i.user_id
+      WHERE i.run_id = ${runId} ORDER BY i.external_id, i.username, i.ldap_dn, i.outcome`,
+  };
 }

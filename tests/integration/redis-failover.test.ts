@@ -4,9 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
 import { config, resetConfigForTests } from '@/lib/config';
 import { generateEncryptionKey } from '@/lib/crypto';
-import { startJobRun } from '@/lib/batch-jobs/start-job-run';
-import { ACTIVE_RUN_STATUSES, isActiveStatus } from '@/lib/batch-jobs/run-summary';
-import { INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
+import { ACTIVE_RUN_STATUSES } from '@/lib/batch-jobs/run-summary';
 import { seedDemoIdentities } from '@/lib/seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { cachedView, clearOperatorCache, disconnectCacheRedis, lastCacheClear } from '@/lib/cache';
@@ -17,7 +15,7 @@ import { publishRunProgress, readRunProgress } from '@/lib/queue/run-progress';
 import { liveWorkers, writeWorkerHeartbeat } from '@/lib/queue/worker-heartbeat';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
 import { redisCli, startRedisCluster, startRedisSentinelGroup, type RedisNode } from '@/tests/setup/redis-ha';
-import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
+import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, runFingerprint, runRow, startConfirmedRun, startWorker, useEnv, waitFor, waitForRunEnd, type WorkerProcess } from './jobs-support';
 
 // Issue 17: REDIS_URL names a Redis Cluster or a Sentinel group, two workers share the work, and
 // the master holding the installation's keys fails (SIGKILL: no goodbye, replication cut short)
@@ -97,50 +95,7 @@ function worker(scenarioEnv: Record<string, string>): WorkerProcess {
   return w;
 }
 
-async function runRow(id: number) {
-  return prisma().batchRun.findUniqueOrThrow({ where: { id } });
-}
-
-async function waitForEnd(id: number, timeoutMs = 120_000) {
-  return waitFor(async () => {
-    const run = await runRow(id).catch(() => undefined);
-    return run && !isActiveStatus(run.status) ? run : undefined;
-  }, `run #${id} to end`, timeoutMs);
-}
-
-async function startRun(): Promise<number> {
-  const started = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'olivia', confirmed: true });
-  if (!started.started) throw new Error(`not started: ${started.message}`);
-  return started.run.id;
-}
-
-/** What a run leaves behind, by natural keys (ids of created users may differ after a rolled-back page). */
-async function fingerprint(runId: number) {
-  const db = prisma();
-  const run = await runRow(runId);
-  const { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pagesApplied: pages } = run;
-  return {
-    counters: { status, created, updated, unchanged, failed, credentialsChanged, certificatesChanged, rolesWithdrawn, entriesRead, pages },
-    users: await db.$queryRaw`
-      SELECT username_key, state::text, source::text, ldap_external_id, ldap_dn, given_name, surname, email, employee_number
-      FROM users ORDER BY username_key`,
-    credentials: await db.$queryRaw`
-      SELECT u.username_key, c.type::text, c.state::text, c.label
-      FROM credentials c JOIN users u ON u.id = c.user_id ORDER BY u.username_key, c.type, c.label`,
-    certificates: await db.$queryRaw`
-      SELECT cert.serial, cert.state::text, cert.revocation_reason::text, cert.revoked_at IS NOT NULL AS revoked, c.label
-      FROM certificates cert JOIN credentials c ON c.id = cert.credential_id ORDER BY cert.serial`,
-    roles: await db.$queryRaw`
-      SELECT u.username_key, r.name FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles r ON r.id = ur.role_id
-      ORDER BY u.username_key, r.name`,
-    items: await db.$queryRaw`
-      SELECT i.external_id, i.username, i.ldap_dn, u.username_key AS user, i.outcome::text, i.reason, i.changes::text
-      FROM batch_run_items i LEFT JOIN users u ON u.id = i.user_id
-      WHERE i.run_id = ${runId} ORDER BY i.external_id, i.username, i.ldap_dn, i.outcome`,
-  };
-}
-
-let reference: Awaited<ReturnType<typeof fingerprint>> | undefined;
+let reference: Awaited<ReturnType<typeof runFingerprint>> | undefined;
 
 /** The run nobody disturbs, on the single Redis of the test services: what both failovers must reach. */
 async function uninterrupted() {
@@ -148,9 +103,9 @@ async function uninterrupted() {
   const scenarioEnv = await pristine(services.redisUrl);
   const w = worker(scenarioEnv);
   await w.waitForLine(/started:/);
-  const runId = await startRun();
-  expect((await waitForEnd(runId)).status).toBe('SUCCEEDED');
-  reference = await fingerprint(runId);
+  const runId = await startConfirmedRun();
+  expect((await waitForRunEnd(runId)).status).toBe('SUCCEEDED');
+  reference = await runFingerprint(runId);
   expect(reference.counters.pages).toBe(PAGES);
   await w.stop('SIGTERM');
   workers.splice(workers.indexOf(w), 1);
@@ -167,21 +122,21 @@ async function survivesFailover(redisUrl: string, fail: () => Promise<void>) {
   const scenarioEnv = await pristine(redisUrl);
   const pair = [worker(scenarioEnv), worker(scenarioEnv)];
   await Promise.all(pair.map((w) => w.waitForLine(/started:/)));
-  const runId = await startRun();
+  const runId = await startConfirmedRun();
   const target = Math.round(PAGES / 3);
   await waitFor(async () => ((await runRow(runId)).pagesApplied >= target ? true : undefined), `${target} pages of run #${runId}`, 60_000, 10);
   const failedAt = Date.now();
   await fail();
   expect((await runRow(runId)).pagesApplied).toBeLessThan(PAGES);
 
-  const ended = await waitForEnd(runId);
+  const ended = await waitForRunEnd(runId);
   expect(ended.errorCode).toBeNull();
-  expect(await fingerprint(runId)).toEqual(expected);
+  expect(await runFingerprint(runId)).toEqual(expected);
   expect(await prisma().batchRun.count({ where: { status: { in: [...ACTIVE_RUN_STATUSES] } } })).toBe(0);
 
   // The workers carry on against the new master: a second run goes through the queue and ends.
-  const again = await startRun();
-  const second = await waitForEnd(again);
+  const again = await startConfirmedRun();
+  const second = await waitForRunEnd(again);
   expect(second.status).toBe('SUCCEEDED');
   expect(second.created + second.updated).toBe(0);
   expect(await prisma().batchRun.count({ where: { status: { in: [...ACTIVE_RUN_STATUSES] } } })).toBe(0);
