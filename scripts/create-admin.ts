@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { AccountExistsError, createAccount, MIN_PASSWORD_LENGTH, newPasswordSchema, usernameSchema, WeakPasswordError } from '@/lib/auth/accounts';
-import { recordAudit } from '@/lib/audit';
+import { recordAudit } from '@/lib/audit/record-audit';
 import { ConfigError } from '@/lib/config';
 import { disconnectDb } from '@/lib/db';
 

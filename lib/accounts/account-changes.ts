@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import { prisma, Prisma, type AccountRole } from '../db';
 
 // Shared by the application-account use cases: the last-administrator rule and the audit event.

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { recordAudit } from '@/lib/audit';
+import { recordAudit } from '@/lib/audit/record-audit';
 import { apiTokenStatus, type ApiTokenStatus } from './api-token-status';
 import { prisma, type AccountRole, type ApiToken } from '@/lib/db';
 

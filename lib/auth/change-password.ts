@@ -1,4 +1,4 @@
-import { recordAudit } from '@/lib/audit';
+import { recordAudit } from '@/lib/audit/record-audit';
 import { prisma } from '@/lib/db';
 import { newPasswordSchema } from './accounts';
 import { passwordWeakness } from './password-rule';

@@ -1,4 +1,4 @@
-import { recordAudit } from '@/lib/audit';
+import { recordAudit } from '@/lib/audit/record-audit';
 import { prisma, type Account } from '@/lib/db';
 import { countFailure } from './count-failure';
 import { normalizeUsername } from './accounts';

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import { pool } from '../db-pool';
 import { endRun, requestCancel } from '../runs/run-lifecycle';
 import { batchJobsQueue, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import { prisma } from '../db';
 import { validateCronExpression } from '../cron/validate-cron-expression';
 import { validateTimeZone } from '../cron/time-zone';

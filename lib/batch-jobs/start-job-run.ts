@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import { pool } from '../db-pool';
 import { activeRunOf, createRun, endRun, releaseJob } from '../runs/run-lifecycle';
 import type { RunTrigger } from '../generated/prisma/enums';

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { cacheKeys, type CacheOptions } from './operator-cache';
 import { cacheRedis } from './redis';

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import { encryptSecret } from '../crypto';
 import { prisma } from '../db';
 import type { LdapSettingsInput } from './ldap-settings-input';

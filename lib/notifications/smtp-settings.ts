@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import { decryptSecret, encryptSecret } from '../crypto';
 import { pool } from '../db-pool';
 import { enqueueNotification, notificationsQueue, type NotificationsQueue } from '../queue/notifications-queue';

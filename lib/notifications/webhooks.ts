@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import { decryptSecret, encryptSecret } from '../crypto';
 import { inTransaction, pool } from '../db-pool';
 import { enqueueNotification, notificationsQueue, type NotificationsQueue } from '../queue/notifications-queue';

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit } from '../audit/record-audit';
 import type { AccountRole } from '../auth/roles';
 import { prisma } from '../db';
 import { startJobRun } from '../batch-jobs/start-job-run';

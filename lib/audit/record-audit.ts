@@ -1,5 +1,5 @@
-import type { Prisma } from './generated/prisma/client';
-import { pool } from './db-pool';
+import type { Prisma } from '../generated/prisma/client';
+import { pool } from '../db-pool';
 
 export type AuditInput = {
   /** Account username, or "system" / "scheduler". */
