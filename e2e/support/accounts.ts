@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import type { DemoAccount } from '@/lib/seed/demo-accounts';
+import type { DemoAccount } from '@/scripts/demo-seed/demo-accounts';
 
 /** The demo-like accounts e2e/global-setup.ts created for this run. */
 export function e2eAccounts(): { admin: DemoAccount; operator: DemoAccount } {

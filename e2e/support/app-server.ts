@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateEncryptionKey } from '@/lib/crypto';
-import { ensureDemoAccounts, type DemoAccount } from '@/lib/seed/demo-accounts';
+import { ensureDemoAccounts, type DemoAccount } from '@/scripts/demo-seed/demo-accounts';
 import { freePort, waitForPort } from '@/scripts/services/ports';
 import { startTestServices, withPrisma, type TestServices } from '@/tests/setup/services';
 

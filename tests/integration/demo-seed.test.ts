@@ -6,7 +6,7 @@ import { verifyPassword } from '@/lib/auth/password';
 import { decryptSecret, generateEncryptionKey, parseEncryptionKey } from '@/lib/crypto';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { BATCH_JOBS, seedBatchJobs } from '@/lib/seed/batch-jobs';
-import { seedDemo, type DemoSeedResult } from '@/lib/seed/demo';
+import { seedDemo, type DemoSeedResult } from '@/scripts/demo-seed/seed-demo';
 import { resolveJobOptions } from '@/lib/sync/job-options';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { resetIdentityData, startTestServices, withPrisma, type TestServices } from '@/tests/setup/services';

@@ -9,7 +9,7 @@ import { finishCancelledRun } from '@/lib/batch-jobs/cancel-run';
 import { ACTIVE_RUN_STATUSES } from '@/lib/batch-jobs/run-summary';
 import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
 import { INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
-import { seedDemoIdentities } from '@/lib/seed/demo-identities';
+import { seedDemoIdentities } from '@/scripts/demo-seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { generatedInactiveCount, seedGeneratedIdentityManager, writeGeneratedLdif, type GeneratedDirectory } from '@/scripts/generated-directory';
 import { startSlapd } from '@/scripts/services/slapd';

@@ -13,7 +13,7 @@ import { schedulerIdFor } from '@/lib/queue/job-schedulers';
 import { readRunProgress } from '@/lib/queue/run-progress';
 import { liveWorkers } from '@/lib/queue/worker-heartbeat';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
-import { seedDemoIdentities } from '@/lib/seed/demo-identities';
+import { seedDemoIdentities } from '@/scripts/demo-seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { startRedis } from '@/scripts/services/redis';
 import { startSlapd } from '@/scripts/services/slapd';

@@ -5,7 +5,7 @@ import { prisma } from '@/lib/db';
 import { config, resetConfigForTests } from '@/lib/config';
 import { generateEncryptionKey } from '@/lib/crypto';
 import { ACTIVE_RUN_STATUSES } from '@/lib/batch-jobs/run-summary';
-import { seedDemoIdentities } from '@/lib/seed/demo-identities';
+import { seedDemoIdentities } from '@/scripts/demo-seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { cachedView, clearOperatorCache, disconnectCacheRedis, lastCacheClear } from '@/lib/cache';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';

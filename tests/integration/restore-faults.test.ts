@@ -7,7 +7,7 @@ import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
 import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
 import { startRestore } from '@/lib/restore/start-restore';
 import { INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
-import { seedDemoIdentities } from '@/lib/seed/demo-identities';
+import { seedDemoIdentities } from '@/scripts/demo-seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
 import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';

@@ -1,8 +1,8 @@
-import type { PrismaClient } from '../generated/prisma/client';
-import { seedBatchJobs } from './batch-jobs';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { seedBatchJobs } from '@/lib/seed/batch-jobs';
 import { ensureDemoAccounts, type DemoAccount } from './demo-accounts';
 import { seedDemoIdentities, type DemoIdentitySummary, type DirectoryPerson } from './demo-identities';
-import { seedLdapSettings, type DirectoryConnection } from './ldap-settings';
+import { seedLdapSettings, type DirectoryConnection } from '@/lib/seed/ldap-settings';
 
 export type DemoSeedOptions = {
   /** Where the demo logins are kept (0600), e.g. .data/demo-accounts.json. */

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { hashPassword, verifyPassword } from '../auth/password';
-import type { PrismaClient } from '../generated/prisma/client';
-import type { AccountRole } from '../generated/prisma/enums';
+import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import type { AccountRole } from '@/lib/generated/prisma/enums';
 
 // The demo's two application accounts. Their passwords are random, generated on the first start and
 // kept in a 0600 file beside the demo's data so that the demo can print them on every start.

@@ -1,6 +1,6 @@
-import type { PrismaClient } from '../generated/prisma/client';
-import { encryptSecret } from '../crypto';
-import { NOTIFICATION_EVENT_TYPES } from '../notifications/events';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { encryptSecret } from '@/lib/crypto';
+import { NOTIFICATION_EVENT_TYPES } from '@/lib/notifications/events';
 
 // The demo's notifications: e-mail through the demo's local mail sink and a webhook to its local
 // receiver (scripts/services/notification-sinks.ts), so that a new user sees under Admin >

@@ -1,6 +1,6 @@
-import type { PrismaClient } from '../generated/prisma/client';
-import { INACTIVE_OUTCOME } from '../sync/outcome';
-import { usernameKey } from '../users/username-key';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { INACTIVE_OUTCOME } from '@/lib/sync/outcome';
+import { usernameKey } from '@/lib/users/username-key';
 import type {
   CertificateState,
   CredentialState,
@@ -8,7 +8,7 @@ import type {
   RevocationReason,
   UserSource,
   UserState,
-} from '../generated/prisma/enums';
+} from '@/lib/generated/prisma/enums';
 
 // The demo's Identity Manager side: people matching the demo directory, each holding credentials
 // of the five types with certificates, and roles. Generated with a seeded PRNG so every demo
