@@ -5,7 +5,7 @@ import { LdapError, toLdapError } from '../ldap/errors';
 import { checkFilter, filtersExclude } from '../ldap/filter';
 import type { DirectoryValue } from '../ldap/search-decoder';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS, resolveJobOptions, siblingJob, type SyncJobKey } from '../sync/job-options';
-import { loadLdapSettings } from '../sync/ldap-settings';
+import { loadLdapSettings } from '../ldap-settings/load-ldap-settings';
 import { searchBothFilters } from '../sync/sibling-matches';
 
 // "Overlap is caught when it is made": a person matched by the filters of both batch jobs fails

@@ -1,5 +1,5 @@
 import { checkFilterOverlap, type FilterOverlap } from '../batch-jobs/check-filter-overlap';
-import { decryptSecret } from '../crypto';
+import { decryptBindPassword } from './load-ldap-settings';
 import { prisma } from '../db';
 import type { LdapConnectionSettings } from '../ldap/connection';
 import { checkConnection, type ConnectionCheckResult } from './connection-check';
@@ -41,7 +41,7 @@ export async function checkLdapSettings(input: LdapSettingsInput): Promise<Check
     const changed = changedEndpointParts(row, input);
     if (changed.length) return { ok: false, reason: 'bind_password_required', fieldErrors: { bindPassword: retypeBindPasswordMessage(changed) }, filter: options.filter };
     try {
-      bindPassword = decryptSecret(row.bindPasswordEncrypted);
+      bindPassword = decryptBindPassword(row.bindPasswordEncrypted);
     } catch (error) {
       return fail('LDAP_INVALID_CREDENTIALS', (error as Error).message);
     }

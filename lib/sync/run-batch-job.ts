@@ -8,7 +8,7 @@ import type { RunStatus } from '../generated/prisma/enums';
 import { addCounters, applyPage, countersFromRow, countPages, planPage, RunTakenOverError, ZERO_COUNTERS, type CarriedCounters, type PageResult, type RunCounters } from './apply-page';
 import { PageRolledBackError, PageTicket } from './page-pipeline';
 import { isSyncJobKey, requestedAttributes, resolveJobOptions, siblingJob, type ResolvedJobOptions, type SyncJobKey } from './job-options';
-import { loadLdapSettings } from './ldap-settings';
+import { loadLdapSettings } from '../ldap-settings/load-ldap-settings';
 import { mapEntry, type MappedEntry } from './mapping';
 import { outcomeOf, type JobOutcome } from './outcome';
 import { bothFilters, siblingMatches, siblingOverlap } from './sibling-matches';
