@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { stateLabel } from '@/lib/labels';
 
 // One badge for every state the Identity Manager shows: users, credentials, certificates, runs
 // and run items. Colour follows meaning (in force, paused, final/blocked, in progress); the text
@@ -14,52 +15,47 @@ const TONES: Record<Tone, string> = {
   slate: 'bg-slate-100 text-slate-700 ring-slate-500/25',
 };
 
-/** Known states: label and tone. Unknown values still render, in grey, as they are. */
-export const STATES: Record<string, { label: string; tone: Tone }> = {
+/** The colour of each known state (its words: lib/labels.ts). Unknown values render in grey, as they are. */
+const STATE_TONES: Record<string, Tone> = {
   // users and credentials
-  ACTIVE: { label: 'Active', tone: 'green' },
-  INACTIVE: { label: 'Inactive', tone: 'amber' },
-  LOCKED: { label: 'Locked', tone: 'red' },
+  ACTIVE: 'green',
+  INACTIVE: 'amber',
+  LOCKED: 'red',
   // certificates
-  VALID: { label: 'Valid', tone: 'green' },
-  ON_HOLD: { label: 'On hold', tone: 'amber' },
-  REVOKED: { label: 'Revoked', tone: 'red' },
+  VALID: 'green',
+  ON_HOLD: 'amber',
+  REVOKED: 'red',
   // runs
-  QUEUED: { label: 'Queued', tone: 'blue' },
-  RUNNING: { label: 'Running', tone: 'blue' },
-  SUCCEEDED: { label: 'Succeeded', tone: 'green' },
-  COMPLETED_WITH_ERRORS: { label: 'Completed with errors', tone: 'amber' },
-  FAILED: { label: 'Failed', tone: 'red' },
-  CANCELLED: { label: 'Cancelled', tone: 'slate' },
-  THRESHOLD_EXCEEDED: { label: 'Threshold exceeded', tone: 'red' },
+  QUEUED: 'blue',
+  RUNNING: 'blue',
+  SUCCEEDED: 'green',
+  COMPLETED_WITH_ERRORS: 'amber',
+  FAILED: 'red',
+  CANCELLED: 'slate',
+  THRESHOLD_EXCEEDED: 'red',
   // run items
-  CREATED: { label: 'Created', tone: 'green' },
-  UPDATED: { label: 'Updated', tone: 'blue' },
-  UNCHANGED: { label: 'Unchanged', tone: 'slate' },
-  // schedules (lib/batch-jobs/schedule-status.ts)
-  SCHEDULED: { label: 'Scheduled', tone: 'green' },
-  PAUSED: { label: 'Paused', tone: 'amber' },
-  NOT_SCHEDULED: { label: 'Not scheduled', tone: 'slate' },
-  NEVER_FIRES: { label: 'Never fires', tone: 'red' },
+  CREATED: 'green',
+  UPDATED: 'blue',
+  UNCHANGED: 'slate',
+  // schedules
+  SCHEDULED: 'green',
+  PAUSED: 'amber',
+  NOT_SCHEDULED: 'slate',
+  NEVER_FIRES: 'red',
   // user sources
-  LDAP: { label: 'LDAP', tone: 'slate' },
-  LOCAL: { label: 'Local', tone: 'slate' },
+  LDAP: 'slate',
+  LOCAL: 'slate',
 };
-
-export function stateLabel(state: string): string {
-  return STATES[state]?.label ?? state;
-}
 
 /** A state as a small pill. `label` overrides the text (e.g. "Dry run"); `title` explains it. */
 export function StateBadge({ state, label, title }: { state: string; label?: ReactNode; title?: string }) {
-  const known = STATES[state];
   return (
     <span
       title={title}
       data-state={state}
-      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${TONES[known?.tone ?? 'slate']}`}
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${TONES[STATE_TONES[state] ?? 'slate']}`}
     >
-      {label ?? known?.label ?? state}
+      {label ?? stateLabel(state)}
     </span>
   );
 }

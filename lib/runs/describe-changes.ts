@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { USER_FIELD_LABELS, userFieldLabel } from '../users/user-field-labels';
+import { credentialTypeLabel, sourceLabel, stateWord } from '../labels';
 
 // A run item's `changes` JSON (written by lib/sync/apply-page.ts) turned into what the run page
 // and the CSV show: before -> after for the user, each credential and certificate, and the
@@ -55,26 +56,7 @@ export type ChangesView = {
   irreversible: string[];
 };
 
-
-export const CREDENTIAL_TYPE_LABELS: Record<string, string> = {
-  CARD: 'Card',
-  TEMPORARY_CARD: 'Temporary card',
-  VIRTUAL_SMART_CARD: 'Virtual smart card',
-  MOBILE_ID: 'Mobile ID',
-  SOFT_TOKEN: 'Soft token',
-};
-
 export const LINKED_TO_DIRECTORY = 'Linked to the directory entry';
-
-/** A user's source as the pages name it: Local, LDAP. */
-export function sourceLabel(source: string): string {
-  return source === 'LOCAL' ? 'Local' : source;
-}
-
-/** ACTIVE -> "active", ON_HOLD -> "on hold": the words of the outcome table. */
-export function stateLabel(state: string): string {
-  return state.toLowerCase().replace(/_/g, ' ');
-}
 
 function text(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
@@ -104,7 +86,7 @@ export function describeChanges(raw: unknown): ChangesView {
   for (const c of credentials ?? []) {
     view.credentials.push({
       type: c.type,
-      typeLabel: CREDENTIAL_TYPE_LABELS[c.type] ?? c.type,
+      typeLabel: credentialTypeLabel(c.type),
       label: c.label ?? null,
       before: c.before,
       after: c.after,
@@ -114,7 +96,7 @@ export function describeChanges(raw: unknown): ChangesView {
   view.rolesWithdrawn = (rolesWithdrawn ?? []).map((r) => r.name);
   view.rolesGranted = (rolesGranted ?? []).map((r) => r.name);
   for (const c of irreversible?.certificatesRevoked ?? []) {
-    const credential = `${CREDENTIAL_TYPE_LABELS[c.credentialType] ?? c.credentialType}${c.credentialLabel ? ` ${c.credentialLabel}` : ''}`;
+    const credential = `${credentialTypeLabel(c.credentialType)}${c.credentialLabel ? ` ${c.credentialLabel}` : ''}`;
     view.irreversible.push(`Certificate ${c.serial} of ${credential} stays revoked${c.revocationReason ? ` (${c.revocationReason})` : ''}: re-issue the credential`);
   }
   for (const r of irreversible?.rolesDeleted ?? []) view.irreversible.push(`Role ${r.name} no longer exists`);
@@ -126,13 +108,13 @@ export function changesAsText(view: ChangesView): { user: string; credentials: s
   const arrow = (b: string | null, a: string | null) => `${b ?? '(none)'} -> ${a ?? '(none)'}`;
   const link = view.link ? [`${LINKED_TO_DIRECTORY}: source ${arrow(sourceLabel(view.link.before), sourceLabel(view.link.after))}`] : [];
   return {
-    user: [...link, ...view.user.map((f) => `${f.label}: ${f.field === 'state' ? arrow(f.before && stateLabel(f.before), f.after && stateLabel(f.after)) : arrow(f.before, f.after)}`)].join('; '),
+    user: [...link, ...view.user.map((f) => `${f.label}: ${f.field === 'state' ? arrow(f.before && stateWord(f.before), f.after && stateWord(f.after)) : arrow(f.before, f.after)}`)].join('; '),
     credentials: view.credentials
       .filter((c) => c.before !== c.after)
-      .map((c) => `${c.typeLabel}${c.label ? ` ${c.label}` : ''}: ${stateLabel(c.before)} -> ${stateLabel(c.after)}`)
+      .map((c) => `${c.typeLabel}${c.label ? ` ${c.label}` : ''}: ${stateWord(c.before)} -> ${stateWord(c.after)}`)
       .join('; '),
     certificates: view.credentials
-      .flatMap((c) => c.certificates.map((ce) => `${ce.serial}: ${stateLabel(ce.before)} -> ${stateLabel(ce.after)}`))
+      .flatMap((c) => c.certificates.map((ce) => `${ce.serial}: ${stateWord(ce.before)} -> ${stateWord(ce.after)}`))
       .join('; '),
     rolesWithdrawn: view.rolesWithdrawn.join('; '),
     rolesGranted: view.rolesGranted.join('; '),

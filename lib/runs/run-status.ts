@@ -1,16 +1,6 @@
 import type { RunStatus, RunTrigger } from '../generated/prisma/enums';
 
-// What a run's status means to an operator, and what to do about it.
-
-export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
-  QUEUED: 'Queued',
-  RUNNING: 'Running',
-  SUCCEEDED: 'Succeeded',
-  COMPLETED_WITH_ERRORS: 'Completed with errors',
-  FAILED: 'Failed',
-  CANCELLED: 'Cancelled',
-  THRESHOLD_EXCEEDED: 'Threshold exceeded',
-};
+// What a run's status means to an operator, and what to do about it (its label: lib/labels.ts).
 
 export const RUN_TRIGGER_LABELS: Record<RunTrigger, string> = {
   SCHEDULE: 'Schedule',

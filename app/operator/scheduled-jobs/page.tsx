@@ -4,7 +4,7 @@ import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { LocalTime } from '@/components/local-time';
 import { RunStatusBadge } from '@/components/run-status-badge';
-import { stateLabel } from '@/components/state-badge';
+import { stateLabel } from '@/lib/labels';
 import { scheduleState } from '@/lib/batch-jobs/schedule-status';
 import { operatorJobsView } from '@/lib/runs/operator-jobs-view';
 import { ClearCacheButton } from './clear-cache-button';

@@ -4,7 +4,8 @@ import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { Breadcrumbs } from '@/components/breadcrumbs';
 import { LocalTime } from '@/components/local-time';
-import { StateBadge, stateLabel } from '@/components/state-badge';
+import { StateBadge } from '@/components/state-badge';
+import { credentialTypeLabel, stateWord } from '@/lib/labels';
 import { formatInTimeZone, timeZoneChoices } from '@/lib/cron';
 import { scheduleState, type ScheduleState } from '@/lib/batch-jobs/schedule-status';
 import { getJobSettings } from '@/lib/job-settings/get-job-settings';
@@ -17,13 +18,6 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   return { title: settings ? `${settings.job.processName} · Batch Synchronization` : 'Batch Synchronization' };
 }
 
-const CREDENTIAL_LABELS: Record<string, string> = {
-  CARD: 'Card and related certificates',
-  TEMPORARY_CARD: 'Temporary card and related certificates',
-  VIRTUAL_SMART_CARD: 'Virtual smart card and related certificates',
-  MOBILE_ID: 'Mobile ID and related certificates',
-  SOFT_TOKEN: 'Soft token and related certificates',
-};
 
 const NO_NEXT_RUN: Record<ScheduleState, string> = {
   SCHEDULED: '—',
@@ -133,7 +127,7 @@ export default async function BatchJobPage({ params }: Params) {
             <h3 className="mt-5 text-sm font-semibold text-slate-900">Outcome</h3>
             <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-slate-700">
               <li>User is created in Identity Manager if the user does not exist; existing users are updated</li>
-              <li>End state for user = &quot;{stateLabel(outcome.userState).toLowerCase()}&quot;</li>
+              <li>End state for user = &quot;{stateWord(outcome.userState)}&quot;</li>
               {outcome.credentials ? (
                 <>
                   <li>The relation from user to credentials still exists</li>
@@ -164,10 +158,10 @@ export default async function BatchJobPage({ params }: Params) {
                   {Object.entries(outcome.credentials).map(([type, end]) => (
                     <tr key={type}>
                       <th scope="row" className="py-1 pr-2 font-normal">
-                        {CREDENTIAL_LABELS[type] ?? type}
+                        {credentialTypeLabel(type)} and related certificates
                       </th>
-                      <td className="py-1 pr-2">{stateLabel(end.credential).toLowerCase()}</td>
-                      <td className="py-1">{stateLabel(end.certificate).toLowerCase()}</td>
+                      <td className="py-1 pr-2">{stateWord(end.credential)}</td>
+                      <td className="py-1">{stateWord(end.certificate)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { describeChanges, LINKED_TO_DIRECTORY, sourceLabel, stateLabel } from '@/lib/runs/describe-changes';
+import { describeChanges, LINKED_TO_DIRECTORY } from '@/lib/runs/describe-changes';
+import { sourceLabel, stateWord } from '@/lib/labels';
 import { DEACTIVATED, RUN_ITEM_OUTCOMES, type RunItemsFilter, type RunItemsPage } from '@/lib/runs/run-items';
 import { runItemOutcomeLabels } from '@/lib/runs/run-vocabulary';
 
@@ -159,9 +160,9 @@ export function RunItemsTable({
                         {view.user.map((f) => (
                           <li key={f.field}>
                             <span className="text-slate-600">{f.label}:</span>{' '}
-                            <span className="text-slate-500">{f.before === null ? '—' : f.field === 'state' ? stateLabel(f.before) : f.before}</span>
+                            <span className="text-slate-500">{f.before === null ? '—' : f.field === 'state' ? stateWord(f.before) : f.before}</span>
                             <Arrow />
-                            <span className="font-medium">{f.after === null ? '—' : f.field === 'state' ? stateLabel(f.after) : f.after}</span>
+                            <span className="font-medium">{f.after === null ? '—' : f.field === 'state' ? stateWord(f.after) : f.after}</span>
                           </li>
                         ))}
                       </ul>
@@ -173,21 +174,21 @@ export function RunItemsTable({
                             <span className="font-medium">{c.typeLabel}</span>
                             {c.label && <span className="text-slate-600"> {c.label}</span>}:{' '}
                             {c.before === c.after ? (
-                              <span>{stateLabel(c.after)}</span>
+                              <span>{stateWord(c.after)}</span>
                             ) : (
                               <>
-                                <span className="text-slate-500">{stateLabel(c.before)}</span>
+                                <span className="text-slate-500">{stateWord(c.before)}</span>
                                 <Arrow />
-                                <span className="font-medium">{stateLabel(c.after)}</span>
+                                <span className="font-medium">{stateWord(c.after)}</span>
                               </>
                             )}
                             {c.certificates.length > 0 && (
                               <ul className="ml-4 list-disc text-xs text-slate-700">
                                 {c.certificates.map((ce) => (
                                   <li key={ce.serial}>
-                                    Certificate <span className="font-mono">{ce.serial}</span>: {stateLabel(ce.before)}
+                                    Certificate <span className="font-mono">{ce.serial}</span>: {stateWord(ce.before)}
                                     <Arrow />
-                                    <span className="font-medium">{stateLabel(ce.after)}</span>
+                                    <span className="font-medium">{stateWord(ce.after)}</span>
                                   </li>
                                 ))}
                               </ul>

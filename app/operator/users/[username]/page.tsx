@@ -9,16 +9,10 @@ import { LocalTime } from '@/components/local-time';
 import { StateBadge } from '@/components/state-badge';
 import { getUserDetails, RUN_CHANGES_LIMIT } from '@/lib/users/get-user-details';
 import { summarizeUserChanges } from '@/lib/users/summarize-user-changes';
+import { credentialTypeLabel } from '@/lib/labels';
 
 type Props = { params: Promise<{ username: string }> };
 
-const CREDENTIAL_TYPES: Record<string, string> = {
-  CARD: 'Card',
-  TEMPORARY_CARD: 'Temporary card',
-  VIRTUAL_SMART_CARD: 'Virtual smart card',
-  MOBILE_ID: 'Mobile ID',
-  SOFT_TOKEN: 'Soft token',
-};
 
 /** The segment as typed in the URL; a stray "%" (e.g. in "rate100%") is taken literally. */
 function segment(value: string): string {
@@ -118,10 +112,10 @@ export default async function UserPage({ params }: Props) {
           ) : (
             <ul className="space-y-4">
               {user.credentials.map((credential) => (
-                <li key={credential.id} aria-label={`Credential ${CREDENTIAL_TYPES[credential.type] ?? credential.type}${credential.label ? ` ${credential.label}` : ''}`} className="rounded-lg border border-slate-200">
+                <li key={credential.id} aria-label={`Credential ${credentialTypeLabel(credential.type)}${credential.label ? ` ${credential.label}` : ''}`} className="rounded-lg border border-slate-200">
                   <div className="flex flex-wrap items-center justify-between gap-2 bg-slate-50 px-3 py-2">
                     <p className="text-sm font-medium text-slate-900">
-                      {CREDENTIAL_TYPES[credential.type] ?? credential.type}
+                      {credentialTypeLabel(credential.type)}
                       {credential.label && <span className="ml-2 font-mono text-xs text-slate-600">{credential.label}</span>}
                     </p>
                     <p className="flex items-center gap-2 text-xs text-slate-600">
