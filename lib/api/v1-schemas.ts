@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RUN_ITEM_FILTERS } from '../runs/run-items';
-import { positiveInt32 } from '../validation/database-integer';
+import { idPathSegment, positiveInt32 } from '../validation/database-integer';
 import { CRON_EXPRESSION_MAX_LENGTH, CRON_EXPRESSION_TOO_LONG } from '../cron/validate-cron-expression';
 
 // Request shapes of REST API v1. Strict: an unknown field is an error (a typo such as
@@ -9,11 +9,7 @@ import { CRON_EXPRESSION_MAX_LENGTH, CRON_EXPRESSION_TOO_LONG } from '../cron/va
 /** Job keys are lower-case words joined by hyphens: nothing else (no dots, slashes, %2e) can name a job. */
 export const jobKeyParam = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/).max(64);
 
-export const runIdParam = z
-  .string()
-  .regex(/^[1-9][0-9]{0,9}$/)
-  .transform(Number)
-  .refine((n) => n <= 2_147_483_647);
+export const runIdParam = idPathSegment();
 
 /**
  * Usernames are looked up in the database, never put into an LDAP filter here; control

@@ -2,14 +2,11 @@ import { z } from 'zod';
 import { webhookInput } from '../notifications/webhooks';
 import { NOTIFICATION_EVENT_TYPES } from '../notifications/events';
 import type { DeliveryLogRow, WebhookSummary } from '../notifications/webhooks';
+import { idPathSegment } from '../validation/database-integer';
 
 // REST API v1 shapes of webhooks (administrator): bodies and representations.
 
-export const webhookIdParam = z
-  .string()
-  .regex(/^[1-9][0-9]{0,9}$/)
-  .transform(Number)
-  .refine((n) => n <= 2_147_483_647);
+export const webhookIdParam = idPathSegment();
 
 export const createWebhookBody = webhookInput.strict();
 

@@ -13,3 +13,11 @@ export const positiveInt32 = () => z.number().int().positive().max(INT32_MAX, `A
 export const positiveInt32Text = () => z.coerce.number().int().positive().max(INT32_MAX, `At most ${INT32_MAX}.`);
 
 export const isInt32 = (n: number): boolean => Number.isInteger(n) && n >= -INT32_MAX - 1 && n <= INT32_MAX;
+
+/** An id in a URL path: digits only (no sign, no exponent, no leading zero), an int32. */
+export const idPathSegment = () =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/)
+    .transform(Number)
+    .refine((n) => n <= INT32_MAX);

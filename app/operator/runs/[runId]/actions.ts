@@ -3,6 +3,7 @@
 import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
+import { positiveInt32Text } from '@/lib/validation/database-integer';
 import { requireActionRole } from '@/app/_lib/auth';
 import type { AccountRole } from '@/lib/auth/roles';
 import { clientIp } from '@/app/_lib/request';
@@ -12,7 +13,7 @@ import { startRestore } from '@/lib/restore/start-restore';
 
 export type RunActionState = { message?: string; activeRunId?: number };
 
-const runForm = z.object({ runId: z.coerce.number().int().positive().max(2_147_483_647) });
+const runForm = z.object({ runId: positiveInt32Text() });
 
 /** Cancel: a queued run is cancelled at once, a running one after the page in progress. */
 export async function cancelRunAction(_previous: RunActionState, formData: FormData): Promise<RunActionState> {

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { z } from 'zod';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { LocalTime } from '@/components/local-time';
@@ -16,10 +15,11 @@ import { describeWatermark, storedWatermark } from '@/lib/sync/delta';
 import { LiveRunPanel, type LiveSnapshot } from './live-run-panel';
 import { CancelRunForm, ConfirmRestoreForm, ConfirmThresholdForm, PreviewRestoreForm } from './run-forms';
 import { RunItemsTable } from './run-items-table';
+import { positiveInt32Text } from '@/lib/validation/database-integer';
 
 export const metadata: Metadata = { title: 'Run · Identity Manager Operator' };
 
-const runIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+const runIdSchema = positiveInt32Text();
 
 /** The people a threshold counts, listed below (page, search) and as a CSV file. A restore counts the people it would restore. */
 function DeactivatedLinks({ runId, count, restore }: { runId: number; count: number; restore: boolean }) {

@@ -1,11 +1,11 @@
-import { z } from 'zod';
 import { requireRouteRole } from '@/app/_lib/auth';
 import { followRun, getRunSnapshot } from '@/lib/batch-jobs';
+import { positiveInt32Text } from '@/lib/validation/database-integer';
 
 // Server-sent events for the run page: a snapshot (row + live progress) whenever it changes,
 // every second, until the run ends or the browser goes away.
 
-const runIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+const runIdSchema = positiveInt32Text();
 
 export async function GET(request: Request, { params }: { params: Promise<{ runId: string }> }): Promise<Response> {
   const auth = await requireRouteRole('OPERATOR');

@@ -1,12 +1,12 @@
-import { z } from 'zod';
 import { requireRouteRole } from '@/app/_lib/auth';
 import { runItemsExport } from '@/lib/runs/run-items-csv';
 import { parseRunItemsFilter } from '@/lib/runs/run-items';
+import { positiveInt32Text } from '@/lib/validation/database-integer';
 
 // CSV export of a run's per-user changes, with the table's search and outcome filter; streamed
 // in batches so that a run of a million users does not sit in memory.
 
-const runIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+const runIdSchema = positiveInt32Text();
 
 export async function GET(request: Request, { params }: { params: Promise<{ runId: string }> }): Promise<Response> {
   const auth = await requireRouteRole('OPERATOR');
