@@ -129,14 +129,19 @@ async function survivesFailover(redisUrl: string, fail: () => Promise<void>) {
   await fail();
   expect((await runRow(runId)).pagesApplied).toBeLessThan(PAGES);
 
-  const ended = await waitForRunEnd(runId);
+  // Within the test's own timeout, so that a stall reports what the workers said.
+  const ended = await waitForRunEnd(runId, 100_000).catch((error: Error) => {
+    throw new Error(`${error.message}\n${pair.map((w, i) => `worker ${i + 1}, last lines:\n${w.lines.slice(-25).join('\n')}`).join('\n')}`);
+  });
   expect(ended.errorCode).toBeNull();
   expect(await runFingerprint(runId)).toEqual(expected);
   expect(await prisma().batchRun.count({ where: { status: { in: [...ACTIVE_RUN_STATUSES] } } })).toBe(0);
 
   // The workers carry on against the new master: a second run goes through the queue and ends.
   const again = await startConfirmedRun();
-  const second = await waitForRunEnd(again);
+  const second = await waitForRunEnd(again, 40_000).catch((error: Error) => {
+    throw new Error(`${error.message}\n${pair.map((w, i) => `worker ${i + 1}, last lines:\n${w.lines.slice(-25).join('\n')}`).join('\n')}`);
+  });
   expect(second.status).toBe('SUCCEEDED');
   expect(second.created + second.updated).toBe(0);
   expect(await prisma().batchRun.count({ where: { status: { in: [...ACTIVE_RUN_STATUSES] } } })).toBe(0);
