@@ -244,7 +244,7 @@ test('an administrator previews, confirms and reads the restore of a run; confli
 
 test('a run restored once cannot be restored again', async ({ browser }) => {
   test.setTimeout(60_000);
-  test.skip(restoreRunId === 0, 'needs the restore of the test before');
+  expect(restoreRunId, 'the restore run of the test before (serial)').toBeGreaterThan(0);
   const admin = await signedIn(browser, 'admin');
   await admin.goto(`/operator/runs/${syncRunId}`);
   const restoreSection = admin.getByRole('region', { name: 'Restore', exact: true });
@@ -258,7 +258,7 @@ test('a run restored once cannot be restored again', async ({ browser }) => {
 
 test('an operator sees the restore run but cannot restore', async ({ browser }) => {
   test.setTimeout(60_000);
-  test.skip(restoreRunId === 0, 'needs the restore of the first test');
+  expect(restoreRunId, 'the restore run of the first test (serial)').toBeGreaterThan(0);
   const operator = await signedIn(browser, 'operator');
   await operator.goto(`/operator/runs/${restoreRunId}`);
   await expect(counter(operator, 'restored')).toHaveText(/Restored\s*1/);

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { INACTIVE_OUTCOME } from '@/lib/sync/outcome';
+import { createRandom } from '@/scripts/demo-data';
 import { usernameKey } from '@/lib/users/username-key';
 import type {
   CertificateState,
@@ -72,16 +73,6 @@ type Options = {
   now?: Date;
 };
 
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(random: () => number, items: readonly T[]): T[] {
   const out = [...items];
