@@ -45,7 +45,7 @@ export function createBatchJobProcessor(context: Context) {
       // A scheduled firing: the run is created here, with the same one-active-run rule as a manual start.
       const started = await startJobRun({ jobKey: job.data.jobKey, trigger: 'SCHEDULE', startedBy: null, enqueue: false });
       if (!started.started) {
-        if (started.reason === 'already_active') {
+        if (started.code === 'run_already_active') {
           log(`schedule of ${job.data.jobKey} fired while run #${started.activeRun.id} is ${started.activeRun.status}: skipped`);
           return { skipped: true, jobKey: job.data.jobKey, activeRunId: started.activeRun.id, reason: started.message };
         }

@@ -2,7 +2,8 @@
 // /api/v1/openapi.json. Kept beside the schemas it documents (lib/api/v1-schemas.ts); the API
 // tests check that every route handler under app/api is listed here.
 
-import { API_ERROR_CODES, STATUS_OF, type ApiErrorCode } from './errors';
+import { API_ERROR_CODES, type ApiErrorCode } from './errors';
+import { REFUSALS } from '../errors/error-codes';
 import { RevocationReason } from '../generated/prisma/enums';
 import { FILTER_PRESET_KEYS } from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
@@ -12,32 +13,6 @@ import { CONFIRMATION_RULES } from '../batch-jobs/confirmation-rule';
 const REVOCATION_REASONS = Object.values(RevocationReason);
 const errorRef = { $ref: '#/components/schemas/Error' };
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-
-/** What each error code means to a caller; a Record, so that a new code cannot go undocumented. */
-const ERROR_MEANING: Record<ApiErrorCode, string> = {
-  unauthenticated: 'No valid credentials',
-  forbidden: 'The token or account lacks the role',
-  not_found: 'No such resource',
-  bad_request: 'The address has a malformed percent-encoding (it must be UTF-8) or a NUL or control character in its path or query',
-  invalid_json: 'The body is not JSON or not UTF-8',
-  length_required: 'A chunked body without a length (server actions only)',
-  unsupported_media_type: 'The body is not sent as application/json',
-  payload_too_large: 'The body is larger than 16 KiB',
-  validation_failed: 'Invalid or unknown fields (with `fieldErrors`)',
-  cross_origin_request: 'A change with a browser session came from another site',
-  password_change_required: 'The signed-in account must change its password first',
-  run_already_active: 'A run of this job is queued or running (with `activeRun`)',
-  run_already_finished: 'The run already ended',
-  schedule_conflict: 'expectedVersion is older than the saved schedule (with `currentVersion`)',
-  run_not_stopped_at_threshold: 'The run did not stop at the threshold: there is nothing to confirm',
-  run_not_restorable: 'The run cannot be restored: not a finished, non-dry run of the inactive job that changed someone',
-  run_already_restored: 'The run was restored already (with `restoredBy`): restoring it again would change nothing',
-  confirmation_refused: "The job's confirmation rule does not let the caller confirm (with `rule`)",
-  rate_limited: 'Too many requests: 600 a minute per token, 30 unknown tokens a minute per address, 10 runs started a minute per caller; wait as `Retry-After` says',
-  queue_unavailable: 'The run could not be queued: Redis unavailable',
-  service_unavailable: 'A service the request needs is unavailable (Redis)',
-  internal_error: 'An unexpected error in the server',
-};
 
 const RESPONSE_HEADERS: Partial<Record<number, object>> = {
   401: { 'WWW-Authenticate': { description: 'Bearer realm="idm"', schema: { type: 'string' } } },
@@ -56,7 +31,7 @@ const CHANGE_ERRORS: ApiErrorCode[] = [...AUTH_ERRORS, 'cross_origin_request', '
  */
 export function errorResponses(codes: ApiErrorCode[], notes: Partial<Record<ApiErrorCode, string>> = {}, schemas: Partial<Record<ApiErrorCode, object>> = {}) {
   const byStatus = new Map<number, ApiErrorCode[]>();
-  for (const code of new Set(codes)) byStatus.set(STATUS_OF[code], [...(byStatus.get(STATUS_OF[code]) ?? []), code]);
+  for (const code of new Set(codes)) byStatus.set(REFUSALS[code].status, [...(byStatus.get(REFUSALS[code].status) ?? []), code]);
   return Object.fromEntries(
     [...byStatus.entries()]
       .sort(([a], [b]) => a - b)
@@ -65,7 +40,7 @@ export function errorResponses(codes: ApiErrorCode[], notes: Partial<Record<ApiE
         return [
           String(status),
           {
-            description: list.map((c) => `${notes[c] ?? ERROR_MEANING[c]} (code \`${c}\`).`).join(' '),
+            description: list.map((c) => `${notes[c] ?? REFUSALS[c].meaning} (code \`${c}\`).`).join(' '),
             ...(RESPONSE_HEADERS[status] ? { headers: RESPONSE_HEADERS[status] } : {}),
             content: { 'application/json': { schema } },
           },

@@ -3,8 +3,24 @@ import type { ResolvedJobOptions } from '@/lib/sync/job-options';
 import { parseThresholdCheck } from '@/lib/sync/threshold';
 import { storedWatermark } from '@/lib/sync/delta';
 import type { UserDetails } from '@/lib/users/get-user-details';
+import type { ConfirmationRule } from '@/lib/batch-jobs/confirmation-rule';
+import type { Refusal, RefusalCode } from '@/lib/errors/error-codes';
+import { ApiError } from './errors';
 
 // What API v1 answers: stable field names, ISO dates, no internals (no hashes, no options blob).
+
+/** What a refusal of a run's start, cancel, confirmation or restore may carry besides its code and message. */
+type RunRefusal = Refusal<RefusalCode, { activeRun?: RunSummary; run?: RunSummary; rule?: ConfirmationRule; restoredBy?: number }>;
+
+/** A use case's refusal as the API's error: same code and message, its runs in their API representation. */
+export function refusalError({ code, message, activeRun, run, rule, restoredBy }: RunRefusal): ApiError {
+  return new ApiError(code, message, {
+    ...(activeRun ? { activeRun: runRepresentation(activeRun) } : {}),
+    ...(run ? { run: runRepresentation(run) } : {}),
+    ...(rule ? { rule } : {}),
+    ...(restoredBy !== undefined ? { restoredBy } : {}),
+  });
+}
 
 export function runRepresentation(run: RunSummary) {
   return {

@@ -184,7 +184,7 @@ describe('worker', () => {
     expect(running.pagesApplied).toBeGreaterThanOrEqual(2);
 
     const second = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'oscar', confirmed: true });
-    expect(second).toMatchObject({ started: false, reason: 'already_active', activeRun: { id: runId } });
+    expect(second).toMatchObject({ started: false, code: 'run_already_active', activeRun: { id: runId } });
     const progress = await readRunProgress(queueRedis(batchJobsQueue()), 'idmtest', runId);
     expect(progress?.page).toBeGreaterThanOrEqual(1);
     expect(progress?.entriesRead).toBeGreaterThan(0);

@@ -140,10 +140,10 @@ describe('confirm and run past the threshold', () => {
 
     // The job now has an active run: a second confirmation is refused and points at it.
     const again = await confirmThresholdRun({ runId: stopped, actor: 'admin', role: 'ADMINISTRATOR' });
-    expect(again).toMatchObject({ started: false, reason: 'already_active', activeRun: { id: result.run.id } });
+    expect(again).toMatchObject({ started: false, code: 'run_already_active', activeRun: { id: result.run.id } });
 
     const ok = await finishedRun();
-    expect(await confirmThresholdRun({ runId: ok, actor: 'admin', role: 'ADMINISTRATOR' })).toMatchObject({ started: false, reason: 'not_threshold_exceeded' });
+    expect(await confirmThresholdRun({ runId: ok, actor: 'admin', role: 'ADMINISTRATOR' })).toMatchObject({ started: false, code: 'run_not_stopped_at_threshold' });
   });
 });
 

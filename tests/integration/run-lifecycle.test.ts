@@ -93,7 +93,7 @@ describe('starting a run', () => {
     const started = results.filter((r) => r.started);
     expect(started).toHaveLength(1);
     const runId = started[0]!.started ? started[0]!.run.id : -1;
-    for (const r of results.filter((x) => !x.started)) expect(r).toMatchObject({ reason: 'already_active', activeRun: { id: runId } });
+    for (const r of results.filter((x) => !x.started)) expect(r).toMatchObject({ code: 'run_already_active', activeRun: { id: runId } });
     expect((await pool().query(`SELECT id FROM batch_runs`)).rows).toEqual([{ id: runId }]);
     expect(await activeRunOfJob()).toBe(runId);
     expect((await batchJobsQueue().getJobs(['waiting', 'active', 'delayed', 'prioritized'])).map((j) => j?.data.runId)).toEqual([runId]);

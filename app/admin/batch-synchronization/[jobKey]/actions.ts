@@ -86,7 +86,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     ip: await clientIp(),
     options: options.options,
   });
-  if (!result.ok && result.reason === 'invalid') {
+  if (!result.ok && result.code === 'validation_failed') {
     return {
       status: 'invalid',
       version,
@@ -95,7 +95,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
       message: 'Nothing was saved: correct the fields marked below.',
     };
   }
-  if (!result.ok && result.reason === 'not_found') return { status: 'error', version, message: result.message };
+  if (!result.ok && result.code === 'not_found') return { status: 'error', version, message: result.message };
   if (!result.ok) return { status: 'conflict', version, message: `Not saved. ${result.message}` };
 
   revalidatePath('/admin/batch-synchronization');

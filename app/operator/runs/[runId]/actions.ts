@@ -35,8 +35,8 @@ export async function confirmThresholdAction(_previous: RunActionState, formData
   if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
   const result = await confirmThresholdRun({ runId: parsed.data.runId, actor: account.username, role: account.role, ip: await clientIp() });
   if (result.started) redirect(`/operator/runs/${result.run.id}`);
-  if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
-  if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
+  if (result.code === 'run_already_active') return { message: result.message, activeRunId: result.activeRun.id };
+  if (result.code === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
   return { message: result.message };
 }
 
@@ -67,7 +67,7 @@ async function startRestoreFromForm(account: { username: string; role: AccountRo
     ip: await clientIp(),
   });
   if (result.started) redirect(`/operator/runs/${result.run.id}`);
-  if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
-  if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
+  if (result.code === 'run_already_active') return { message: result.message, activeRunId: result.activeRun.id };
+  if (result.code === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
   return { message: result.message };
 }

@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { jobKeyParam, startRunBody } from '@/lib/api/v1-schemas';
-import { runRepresentation } from '@/lib/api/v1-representations';
+import { refusalError, runRepresentation } from '@/lib/api/v1-representations';
 import { startJobRun } from '@/lib/batch-jobs';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
@@ -28,10 +28,5 @@ export const POST = apiRoute<{ jobKey: string }>('OPERATOR', async ({ params, re
       location: `/api/v1/runs/${result.run.id}`,
     });
   }
-  if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
-  if (result.reason === 'confirmation_refused') throw new ApiError('confirmation_refused', result.message, { rule: result.rule });
-  if (result.reason === 'already_active') {
-    throw new ApiError('run_already_active', result.message, { activeRun: runRepresentation(result.activeRun) });
-  }
-  throw new ApiError('queue_unavailable', result.message, { run: runRepresentation(result.run) });
+  throw refusalError(result);
 });

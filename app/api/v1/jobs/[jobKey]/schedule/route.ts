@@ -25,14 +25,14 @@ export const PUT = apiRoute<{ jobKey: string }>('ADMINISTRATOR', async ({ params
     ip,
   });
   if (!result.ok) {
-    if (result.reason === 'invalid') {
+    if (result.code === 'validation_failed') {
       const fieldErrors: Record<string, string[]> = {};
       if (result.fieldErrors.cronExpression) fieldErrors.expression = [result.fieldErrors.cronExpression];
       if (result.fieldErrors.timeZone) fieldErrors.timeZone = [result.fieldErrors.timeZone];
       throw new ApiError('validation_failed', 'The schedule was not saved: correct the fields.', { fieldErrors, formErrors: [] });
     }
-    if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
-    throw new ApiError('schedule_conflict', result.message, { currentVersion: result.current.version });
+    if (result.code === 'schedule_conflict') throw new ApiError(result.code, result.message, { currentVersion: result.current.version });
+    throw new ApiError(result.code, result.message);
   }
   const [job, options] = await Promise.all([getJobWithStatus(jobKey), listEffectiveJobOptions([jobKey])]);
   if (!job) throw new ApiError('not_found', `There is no batch job "${jobKey}".`);

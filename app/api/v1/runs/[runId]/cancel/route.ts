@@ -1,8 +1,8 @@
 import { apiRoute } from '@/app/api/_lib/api-route';
-import { ApiError, jsonResponse } from '@/lib/api/errors';
+import { jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { emptyBody, runIdParam } from '@/lib/api/v1-schemas';
-import { runRepresentation } from '@/lib/api/v1-representations';
+import { refusalError, runRepresentation } from '@/lib/api/v1-representations';
 import { cancelRun } from '@/lib/batch-jobs';
 
 export const dynamic = 'force-dynamic';
@@ -16,6 +16,5 @@ export const POST = apiRoute<{ runId: string }>('OPERATOR', async ({ params, req
   await readJsonBody(request, emptyBody, { emptyIs: {} });
   const result = await cancelRun({ runId, actor: principal.actor, ip });
   if (result.ok) return jsonResponse({ run: runRepresentation(result.run), cancelledNow: result.cancelledNow });
-  if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
-  throw new ApiError('run_already_finished', result.message, result.run ? { run: runRepresentation(result.run) } : {});
+  throw refusalError(result);
 });
