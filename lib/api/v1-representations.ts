@@ -1,4 +1,5 @@
-import { scheduleState, type JobWithStatus, type RunSummary } from '@/lib/batch-jobs';
+import { scheduleState, type JobWithStatus } from '@/lib/batch-jobs';
+import type { RunSummary } from '@/lib/runs/run-summary';
 import type { ResolvedJobOptions } from '@/lib/sync/job-options';
 import { parseThresholdCheck } from '@/lib/sync/threshold';
 import { storedWatermark } from '@/lib/sync/delta';

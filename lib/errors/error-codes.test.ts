@@ -4,7 +4,7 @@ import { LdapError } from '../ldap/errors';
 import { nextStepFor } from '../runs/run-status';
 import { ApiError } from '../api/errors';
 import { refusalError } from '../api/v1-representations';
-import type { RunSummary } from '../batch-jobs/run-summary';
+import type { RunSummary } from '../runs/run-summary';
 
 describe('the error vocabulary', () => {
   it('keeps its two families apart by case, so a stored run code never reads as an API code', () => {

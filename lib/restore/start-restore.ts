@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { pool } from '../db-pool';
 import type { RunTrigger } from '../generated/prisma/enums';
-import { startJobRun, type StartJobRunOptions, type StartJobRunResult } from '../batch-jobs/start-job-run';
-import { loadRunSummary, type RunSummary } from '../batch-jobs/run-summary';
+import { startJobRun, type StartJobRunOptions, type StartJobRunResult } from '../runs/start-job-run';
+import { loadRunSummary, type RunSummary } from '../runs/run-summary';
 import type { BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { INACTIVE_LDAP_USERS } from '../sync/job-options';
 import { restorableItems } from './run-restore';

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/record-audit';
 import type { AccountRole } from '../auth/roles';
 import { prisma } from '../db';
-import { startJobRun } from '../batch-jobs/start-job-run';
+import { startJobRun } from './start-job-run';
 import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationDecision, type ConfirmationRule } from '../batch-jobs/confirmation-rule';
 import { parseThresholdCheck } from '../sync/threshold';
 import { startRestore, type StartRestoreResult } from '../restore/start-restore';

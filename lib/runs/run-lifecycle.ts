@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { RunStatus, RunTrigger } from '../generated/prisma/enums';
 import { inTransaction } from '../db-pool';
-import { RUN_SUMMARY_COLUMNS, type RunSummary } from '../batch-jobs/run-summary';
+import { RUN_SUMMARY_COLUMNS, type RunSummary } from './run-summary';
 import type { RunErrorCode } from '../errors/error-codes';
 import { recordRunEndEvents } from '../notifications/outbox';
 

@@ -13,8 +13,8 @@ let lib: {
   pool: typeof import('@/lib/db-pool').pool;
   prisma: typeof import('@/lib/db').prisma;
   confirmThresholdRun: typeof import('@/lib/runs/confirm-threshold-run').confirmThresholdRun;
-  startJobRun: typeof import('@/lib/batch-jobs/start-job-run').startJobRun;
-  cancelRun: typeof import('@/lib/batch-jobs/cancel-run').cancelRun;
+  startJobRun: typeof import('@/lib/runs/start-job-run').startJobRun;
+  cancelRun: typeof import('@/lib/runs/cancel-run').cancelRun;
   saveJobSchedule: typeof import('@/lib/batch-jobs/save-job-schedule').saveJobSchedule;
 };
 const tokens: Record<string, string> = {};
@@ -25,8 +25,8 @@ beforeAll(async () => {
     pool: (await import('@/lib/db-pool')).pool,
     prisma: (await import('@/lib/db')).prisma,
     confirmThresholdRun: (await import('@/lib/runs/confirm-threshold-run')).confirmThresholdRun,
-    startJobRun: (await import('@/lib/batch-jobs/start-job-run')).startJobRun,
-    cancelRun: (await import('@/lib/batch-jobs/cancel-run')).cancelRun,
+    startJobRun: (await import('@/lib/runs/start-job-run')).startJobRun,
+    cancelRun: (await import('@/lib/runs/cancel-run')).cancelRun,
     saveJobSchedule: (await import('@/lib/batch-jobs/save-job-schedule')).saveJobSchedule,
   };
   const { createAccount } = await import('@/lib/auth/accounts');

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
-import { startJobRun } from '@/lib/batch-jobs/start-job-run';
-import { cancelRun } from '@/lib/batch-jobs/cancel-run';
+import { startJobRun } from '@/lib/runs/start-job-run';
+import { cancelRun } from '@/lib/runs/cancel-run';
 import { listJobsWithStatus } from '@/lib/batch-jobs/list-jobs-with-status';
-import { followRun, getRunSnapshot } from '@/lib/batch-jobs/follow-run';
+import { followRun, getRunSnapshot } from '@/lib/runs/follow-run';
 import { batchJobsQueue, queueRedis, runJobId } from '@/lib/queue/batch-jobs-queue';
 import { reconcileJobSchedulers, schedulerIdFor } from '@/lib/queue/job-schedulers';
 import { INACTIVE_LDAP_USERS, ACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';

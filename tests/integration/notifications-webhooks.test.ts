@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateEncryptionKey } from '@/lib/crypto';
 import { pool } from '@/lib/db-pool';
-import { startJobRun } from '@/lib/batch-jobs/start-job-run';
+import { startJobRun } from '@/lib/runs/start-job-run';
 import { createRun, endRun } from '@/lib/runs/run-lifecycle';
 import { closeNotificationsQueue } from '@/lib/queue/notifications-queue';
 import { createWebhook, listWebhookDeliveries, sendWebhookTest } from '@/lib/notifications/webhooks';

@@ -6,7 +6,7 @@ import { closeBatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import { clearOperatorCache, disconnectCacheRedis } from '@/lib/cache';
 import { saveJobSchedule } from '@/lib/batch-jobs';
 import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
-import { operatorJobsView, operatorJobView } from '@/lib/runs/operator-jobs-view';
+import { operatorJobsView, operatorJobView } from '@/lib/batch-jobs/operator-jobs-view';
 import { listJobRunHistory } from '@/lib/runs/run-history';
 import { runItemsCsv } from '@/lib/runs/run-items-csv';
 import { listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';

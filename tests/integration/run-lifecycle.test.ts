@@ -4,8 +4,9 @@ import { resetConfigForTests } from '@/lib/config';
 import { disconnectDb } from '@/lib/db';
 import { pool } from '@/lib/db-pool';
 import { batchJobsQueue, closeBatchJobsQueue, RUN_ATTEMPTS, runJobId } from '@/lib/queue/batch-jobs-queue';
-import { cancelRun, startJobRun } from '@/lib/batch-jobs';
-import { reconcileRuns } from '@/lib/batch-jobs/reconcile-runs';
+import { cancelRun } from '@/lib/runs/cancel-run';
+import { startJobRun } from '@/lib/runs/start-job-run';
+import { reconcileRuns } from '@/lib/runs/reconcile-runs';
 import { resetIdentityData, startTestServices, type TestServices } from '@/tests/setup/services';
 
 // A run's life against real PostgreSQL and Redis: one run per job however many start it at once,

@@ -5,7 +5,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
-import { startJobRun } from '@/lib/batch-jobs';
+import { startJobRun } from '@/lib/runs/start-job-run';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 import { clearOperatorCache } from '@/lib/cache/clear-operator-cache';
 

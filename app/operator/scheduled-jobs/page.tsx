@@ -6,7 +6,7 @@ import { LocalTime } from '@/components/local-time';
 import { RunStatusBadge } from '@/components/run-status-badge';
 import { stateLabel } from '@/lib/labels';
 import { scheduleState } from '@/lib/batch-jobs/schedule-status';
-import { operatorJobsView } from '@/lib/runs/operator-jobs-view';
+import { operatorJobsView } from '@/lib/batch-jobs/operator-jobs-view';
 import { ClearCacheButton } from './clear-cache-button';
 import { StartNowButton } from './start-now-button';
 import { CacheNotice } from './cache-notice';

@@ -11,7 +11,7 @@ import { formatDuration } from '@/lib/runs/run-estimate';
 import { listJobRunHistory } from '@/lib/runs/run-history';
 import { RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
 import { RUN_STATUS_LABELS } from '@/lib/labels';
-import { operatorJobView } from '@/lib/runs/operator-jobs-view';
+import { operatorJobView } from '@/lib/batch-jobs/operator-jobs-view';
 import { CacheNotice } from '../../scheduled-jobs/cache-notice';
 import { ClearCacheButton } from '../../scheduled-jobs/clear-cache-button';
 import { StartNowButton } from '../../scheduled-jobs/start-now-button';

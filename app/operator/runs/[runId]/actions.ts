@@ -7,7 +7,7 @@ import { positiveInt32Text } from '@/lib/validation/database-integer';
 import { requireActionRole } from '@/app/_lib/auth';
 import type { AccountRole } from '@/lib/auth/roles';
 import { clientIp } from '@/app/_lib/request';
-import { cancelRun } from '@/lib/batch-jobs';
+import { cancelRun } from '@/lib/runs/cancel-run';
 import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
 import { startRestore } from '@/lib/restore/start-restore';
 

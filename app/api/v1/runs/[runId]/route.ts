@@ -3,7 +3,7 @@ import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam } from '@/lib/api/read-json-body';
 import { runIdParam } from '@/lib/api/v1-schemas';
 import { runRepresentation } from '@/lib/api/v1-representations';
-import { getRunSnapshot } from '@/lib/batch-jobs';
+import { getRunSnapshot } from '@/lib/runs/follow-run';
 
 export const dynamic = 'force-dynamic';
 

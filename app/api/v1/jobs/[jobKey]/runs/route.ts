@@ -3,7 +3,7 @@ import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { jobKeyParam, startRunBody } from '@/lib/api/v1-schemas';
 import { refusalError, runRepresentation } from '@/lib/api/v1-representations';
-import { startJobRun } from '@/lib/batch-jobs';
+import { startJobRun } from '@/lib/runs/start-job-run';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
 export const dynamic = 'force-dynamic';

@@ -3,7 +3,7 @@ import { jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { emptyBody, runIdParam } from '@/lib/api/v1-schemas';
 import { refusalError, runRepresentation } from '@/lib/api/v1-representations';
-import { cancelRun } from '@/lib/batch-jobs';
+import { cancelRun } from '@/lib/runs/cancel-run';
 
 export const dynamic = 'force-dynamic';
 

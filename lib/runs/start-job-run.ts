@@ -1,12 +1,12 @@
 import { recordAudit } from '../audit/record-audit';
 import { pool } from '../db-pool';
-import { activeRunOf, createRun, endRun, releaseJob } from '../runs/run-lifecycle';
+import { activeRunOf, createRun, endRun, releaseJob } from './run-lifecycle';
 import type { RunTrigger } from '../generated/prisma/enums';
 import { batchJobsQueue, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { isActiveStatus, loadRunSummary, type RunSummary } from './run-summary';
 import type { Refusal } from '../errors/error-codes';
-import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationRule, type ConfirmingActor } from './confirmation-rule';
+import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationRule, type ConfirmingActor } from '../batch-jobs/confirmation-rule';
 
 export type StartJobRunOptions = {
   jobKey: string;

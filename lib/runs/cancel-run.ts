@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/record-audit';
 import { pool } from '../db-pool';
-import { endRun, requestCancel } from '../runs/run-lifecycle';
+import { endRun, requestCancel } from './run-lifecycle';
 import { batchJobsQueue, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { loadRunSummary, type RunSummary } from './run-summary';
