@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
+import { DataTable } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { RunHistoryChart } from '@/components/run-history-chart';
 import { RunStatusBadge } from '@/components/run-status-badge';
@@ -116,50 +117,32 @@ export default async function JobPage({ params }: { params: Promise<{ jobKey: st
           />
         </div>
         {history.length > 0 && (
-          <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-            <table className="min-w-full divide-y divide-slate-200 text-sm">
-              <caption className="sr-only">Runs of {job.processName}, newest first</caption>
-              <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-                <tr>
-                  <th scope="col" className="px-4 py-3">Run</th>
-                  <th scope="col" className="px-4 py-3">Status</th>
-                  <th scope="col" className="px-4 py-3">Started by</th>
-                  <th scope="col" className="px-4 py-3">Start</th>
-                  <th scope="col" className="px-4 py-3">Duration</th>
-                  <th scope="col" className="px-4 py-3 text-right">Entries</th>
-                  <th scope="col" className="px-4 py-3 text-right">Created</th>
-                  <th scope="col" className="px-4 py-3 text-right">Updated</th>
-                  <th scope="col" className="px-4 py-3 text-right">Failed</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 tabular-nums">
-                {history.map((r) => (
-                  <tr key={r.id}>
-                    <th scope="row" className="px-4 py-2 text-left font-medium">
-                      <Link href={`/operator/runs/${r.id}`} className="text-brand-700 hover:underline">
-                        #{r.id}
-                      </Link>
-                    </th>
-                    <td className="px-4 py-2">
-                      <RunStatusBadge status={r.status} dryRun={r.dryRun} />
-                    </td>
-                    <td className="px-4 py-2">
-                      {RUN_TRIGGER_LABELS[r.trigger]}
-                      {r.startedBy ? ` (${r.startedBy})` : ''}
-                    </td>
-                    <td className="px-4 py-2 whitespace-nowrap">
-                      <LocalTime value={r.startedAt ?? r.queuedAt} />
-                    </td>
-                    <td className="px-4 py-2">{r.durationMs === null ? '—' : formatDuration(r.durationMs)}</td>
-                    <td className="px-4 py-2 text-right">{r.entriesRead}</td>
-                    <td className="px-4 py-2 text-right">{r.created}</td>
-                    <td className="px-4 py-2 text-right">{r.updated}</td>
-                    <td className="px-4 py-2 text-right">{r.failed}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={`Runs of ${job.processName}, newest first`}
+            rows={history}
+            rowKey={(r) => r.id}
+            columns={[
+              {
+                key: 'run',
+                header: 'Run',
+                rowHeader: true,
+                className: 'font-medium',
+                cell: (r) => (
+                  <Link href={`/operator/runs/${r.id}`} className="text-brand-700 hover:underline">
+                    #{r.id}
+                  </Link>
+                ),
+              },
+              { key: 'status', header: 'Status', cell: (r) => <RunStatusBadge status={r.status} dryRun={r.dryRun} /> },
+              { key: 'startedBy', header: 'Started by', cell: (r) => `${RUN_TRIGGER_LABELS[r.trigger]}${r.startedBy ? ` (${r.startedBy})` : ''}` },
+              { key: 'start', header: 'Start', className: 'whitespace-nowrap', cell: (r) => <LocalTime value={r.startedAt ?? r.queuedAt} /> },
+              { key: 'duration', header: 'Duration', className: 'tabular-nums', cell: (r) => (r.durationMs === null ? '—' : formatDuration(r.durationMs)) },
+              { key: 'entries', header: 'Entries', numeric: true, cell: (r) => r.entriesRead },
+              { key: 'created', header: 'Created', numeric: true, cell: (r) => r.created },
+              { key: 'updated', header: 'Updated', numeric: true, cell: (r) => r.updated },
+              { key: 'failed', header: 'Failed', numeric: true, cell: (r) => r.failed },
+            ]}
+          />
         )}
       </section>
     </>
