@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
+import { isRestoreRun } from '@/lib/runs/run-vocabulary';
 import { DataTable } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { RunHistoryChart } from '@/components/run-history-chart';
@@ -112,7 +113,7 @@ export default async function JobPage({ params }: { params: Promise<{ jobKey: st
               durationMs: r.durationMs,
               changes: r.changes,
               failed: r.status === 'FAILED' || r.status === 'THRESHOLD_EXCEEDED',
-              label: `Run #${r.id} (${RUN_STATUS_LABELS[r.status]})`,
+              label: `${isRestoreRun(r) ? `Restore #${r.id} of run #${r.restoreOfRunId}` : `Run #${r.id}`} (${RUN_STATUS_LABELS[r.status]})`,
             }))}
           />
         </div>
@@ -128,19 +129,23 @@ export default async function JobPage({ params }: { params: Promise<{ jobKey: st
                 rowHeader: true,
                 className: 'font-medium',
                 cell: (r) => (
-                  <Link href={`/operator/runs/${r.id}`} className="text-brand-700 hover:underline">
-                    #{r.id}
-                  </Link>
+                  <>
+                    <Link href={`/operator/runs/${r.id}`} className="text-brand-700 hover:underline">
+                      #{r.id}
+                    </Link>
+                    {isRestoreRun(r) && <span className="block text-xs font-normal text-slate-600">Restore of #{r.restoreOfRunId}</span>}
+                  </>
                 ),
               },
               { key: 'status', header: 'Status', cell: (r) => <RunStatusBadge status={r.status} dryRun={r.dryRun} /> },
               { key: 'startedBy', header: 'Started by', cell: (r) => `${RUN_TRIGGER_LABELS[r.trigger]}${r.startedBy ? ` (${r.startedBy})` : ''}` },
               { key: 'start', header: 'Start', className: 'whitespace-nowrap', cell: (r) => <LocalTime value={r.startedAt ?? r.queuedAt} /> },
               { key: 'duration', header: 'Duration', className: 'tabular-nums', cell: (r) => (r.durationMs === null ? '—' : formatDuration(r.durationMs)) },
-              { key: 'entries', header: 'Entries', numeric: true, cell: (r) => r.entriesRead },
-              { key: 'created', header: 'Created', numeric: true, cell: (r) => r.created },
-              { key: 'updated', header: 'Updated', numeric: true, cell: (r) => r.updated },
-              { key: 'failed', header: 'Failed', numeric: true, cell: (r) => r.failed },
+              // A restore counts in the sync's columns (lib/runs/run-vocabulary.ts): its own words beside its figures.
+              { key: 'entries', header: 'Entries', numeric: true, cell: (r) => (isRestoreRun(r) ? `${r.entriesRead} users checked` : r.entriesRead) },
+              { key: 'created', header: 'Created', numeric: true, cell: (r) => (isRestoreRun(r) ? '—' : r.created) },
+              { key: 'updated', header: 'Updated', numeric: true, cell: (r) => (isRestoreRun(r) ? `${r.updated} restored` : r.updated) },
+              { key: 'failed', header: 'Failed', numeric: true, cell: (r) => (isRestoreRun(r) ? `${r.failed} conflicts` : r.failed) },
             ]}
           />
         )}
