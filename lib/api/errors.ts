@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 // The JSON error shape of every API response: { code, message } plus optional details. The codes
 // are stable identifiers that scripts may branch on; the messages are for people and may change.
 
@@ -51,6 +53,20 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
 };
 
 export const API_ERROR_CODES = Object.keys(STATUS_OF) as ApiErrorCode[];
+
+/**
+ * The body of every error answer, as the OpenAPI document describes it. Loose: some codes add
+ * details (activeRun, rule, restoredBy, currentVersion, run), documented with their operations.
+ */
+export const apiErrorBodySchema = z
+  .looseObject({
+    code: z.enum(API_ERROR_CODES as [ApiErrorCode, ...ApiErrorCode[]]).meta({ description: 'A stable identifier that scripts may branch on.' }),
+    message: z.string().meta({ description: 'For people; it may change.' }),
+    retryAfterSeconds: z.number().int().min(1).optional().meta({ description: 'With rate_limited: the same as the Retry-After header.' }),
+    fieldErrors: z.record(z.string(), z.array(z.string())).optional().meta({ description: 'With validation_failed: the errors of each field.' }),
+    formErrors: z.array(z.string()).optional().meta({ description: 'With validation_failed: the errors of the request as a whole.' }),
+  })
+  .meta({ id: 'Error', description: 'An error: `{ code, message }` plus the details some codes add.' });
 
 export type ApiErrorBody = { code: ApiErrorCode; message: string } & Record<string, unknown>;
 
