@@ -8,6 +8,10 @@ import { liveWorkers } from '../queue/worker-heartbeat';
 export type ReadinessCheck = { ok: boolean; message: string };
 export type Readiness = { ready: boolean; checks: { database: ReadinessCheck; redis: ReadinessCheck; worker: ReadinessCheck } };
 
+/** What GET /api/health answers: the web process is alive. */
+export const livenessSchema = z.object({ status: z.literal('ok') });
+export const LIVENESS: z.infer<typeof livenessSchema> = { status: 'ok' };
+
 const readinessCheckSchema = z.object({ ok: z.boolean(), message: z.string() });
 
 /** What GET /api/ready answers: `checks` only to a caller who authenticated (it tells an outsider what to attack). */

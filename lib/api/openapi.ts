@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { CONFIRMATION_RULES } from '../batch-jobs/confirmation-rule';
 import { apiErrorBodySchema, STATUS_OF, type ApiErrorCode } from './errors';
-import { readinessSchema } from './check-readiness';
+import { livenessSchema, readinessSchema } from './check-readiness';
 import { MAX_JSON_BODY_BYTES } from './read-json-body';
 import { emptyBody, jobKeyPath, paginationQuery, restoreRunBody, runIdPath, scheduleBody, startRunBody, usernamePath } from './v1-schemas';
 import {
@@ -324,7 +324,7 @@ const paths = {
       summary: 'Liveness',
       description: 'The web process answers. It checks nothing else, so a database outage does not get it restarted.',
       security: [],
-      responses: { '200': json(z.object({ status: z.literal('ok') }), 'Alive'), ...errorResponses(ADDRESS_ERRORS) },
+      responses: { '200': json(livenessSchema, 'Alive'), ...errorResponses(ADDRESS_ERRORS) },
     },
   },
   '/api/ready': {
