@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { REFUSAL_CODES, REFUSALS, type RefusalCode } from '../errors/error-codes';
 
 // The JSON error shape of every API response: { code, message } plus optional details. The codes
@@ -7,6 +8,20 @@ import { REFUSAL_CODES, REFUSALS, type RefusalCode } from '../errors/error-codes
 // a use case's refusal becomes an API error without a second table.
 export type ApiErrorCode = RefusalCode;
 export const API_ERROR_CODES = REFUSAL_CODES;
+
+/**
+ * The body of every error answer, as the OpenAPI document describes it. Loose: some codes add
+ * details (activeRun, rule, restoredBy, currentVersion, run), documented with their operations.
+ */
+export const apiErrorBodySchema = z
+  .looseObject({
+    code: z.enum(API_ERROR_CODES as [ApiErrorCode, ...ApiErrorCode[]]).meta({ description: 'A stable identifier that scripts may branch on.' }),
+    message: z.string().meta({ description: 'For people; it may change.' }),
+    retryAfterSeconds: z.number().int().min(1).optional().meta({ description: 'With rate_limited: the same as the Retry-After header.' }),
+    fieldErrors: z.record(z.string(), z.array(z.string())).optional().meta({ description: 'With validation_failed: the errors of each field.' }),
+    formErrors: z.array(z.string()).optional().meta({ description: 'With validation_failed: the errors of the request as a whole.' }),
+  })
+  .meta({ id: 'Error', description: 'An error: `{ code, message }` plus the details some codes add.' });
 
 export type ApiErrorBody = { code: ApiErrorCode; message: string } & Record<string, unknown>;
 

@@ -54,6 +54,7 @@ describe('the OpenAPI document lists the errors the API answers', () => {
     // length_required (411) is answered to server actions only, never by the API.
     // The pages' refusals that API v1 has no operation for, and server actions' chunked bodies.
     expect(API_ERROR_CODES.filter((c) => !seen.has(c))).toEqual(['length_required', 'settings_conflict', 'api_token_already_revoked']);
-    expect((openApiDocument.components.schemas.Error.properties.code as { enum: string[] }).enum).toEqual(API_ERROR_CODES);
+    const errorSchema = openApiDocument.components?.schemas?.Error as { properties: { code: { enum: string[] } } };
+    expect(errorSchema.properties.code.enum).toEqual(API_ERROR_CODES);
   });
 });

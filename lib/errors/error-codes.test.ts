@@ -29,7 +29,7 @@ describe('the error vocabulary', () => {
   });
 
   it("answers a use case's refusal in the API with the table's status and the runs in their API representation", () => {
-    const run = { id: 7, jobKey: 'inactive-ldap-users', status: 'RUNNING', startedAt: new Date('2026-12-06T10:00:00Z') } as unknown as RunSummary;
+    const run = { id: 7, jobKey: 'inactive-ldap-users', status: 'RUNNING', queuedAt: new Date('2026-12-06T10:00:00Z'), startedAt: new Date('2026-12-06T10:00:01Z'), finishedAt: null } as unknown as RunSummary;
     const error = refusalError({ code: 'run_already_active', message: 'Run #7 is running.', activeRun: run });
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(409);

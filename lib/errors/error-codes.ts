@@ -21,7 +21,7 @@ export const REFUSALS = {
   invalid_json: { status: 400, meaning: 'The body is not JSON or not UTF-8' },
   length_required: { status: 411, meaning: 'A chunked body without a length (server actions only)' },
   unsupported_media_type: { status: 415, meaning: 'The body is not sent as application/json' },
-  payload_too_large: { status: 413, meaning: 'The body is larger than 16 KiB' },
+  payload_too_large: { status: 413, meaning: 'The body is larger than the API accepts' },
   validation_failed: { status: 422, meaning: 'Invalid or unknown fields (with `fieldErrors`)' },
   cross_origin_request: { status: 403, meaning: 'A change with a browser session came from another site' },
   password_change_required: { status: 403, meaning: 'The signed-in account must change its password first' },

@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { jobKeyParam, startRunBody } from '@/lib/api/v1-schemas';
-import { refusalError, runRepresentation } from '@/lib/api/v1-representations';
+import { queuedRunRepresentation, refusalError } from '@/lib/api/v1-representations';
 import { startJobRun } from '@/lib/runs/start-job-run';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
@@ -18,15 +18,13 @@ export const POST = apiRoute<{ jobKey: string }>('OPERATOR', async ({ params, re
     jobKey,
     trigger: 'API',
     startedBy: principal.actor,
-    dryRun: body.dryRun ?? false,
-    confirmed: body.confirm ?? false,
+    dryRun: body.dryRun,
+    confirmed: body.confirm,
     confirmer: { role: principal.role, aliases: principal.kind === 'token' ? [principal.person] : [] },
     ip,
   });
   if (result.started) {
-    return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, {
-      location: `/api/v1/runs/${result.run.id}`,
-    });
+    return jsonResponse(queuedRunRepresentation(result.run), 202, { location: `/api/v1/runs/${result.run.id}` });
   }
   throw refusalError(result);
 });

@@ -2,7 +2,8 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { jobKeyParam, scheduleBody } from '@/lib/api/v1-schemas';
-import { jobRepresentation } from '@/lib/api/v1-representations';
+import { jobRepresentation, type savedScheduleSchema } from '@/lib/api/v1-representations';
+import type { z } from 'zod';
 import { getJobWithStatus, saveJobSchedule } from '@/lib/batch-jobs';
 import { listEffectiveJobOptions } from '@/lib/job-settings/effective-job-options';
 
@@ -36,5 +37,6 @@ export const PUT = apiRoute<{ jobKey: string }>('ADMINISTRATOR', async ({ params
   }
   const [job, options] = await Promise.all([getJobWithStatus(jobKey), listEffectiveJobOptions([jobKey])]);
   if (!job) throw new ApiError('not_found', `There is no batch job "${jobKey}".`);
-  return jsonResponse({ ...jobRepresentation(job, options.get(jobKey) ?? null), warnings: result.warnings, scheduler: result.scheduler });
+  const answer: z.infer<typeof savedScheduleSchema> = { ...jobRepresentation(job, options.get(jobKey) ?? null), warnings: result.warnings, scheduler: result.scheduler };
+  return jsonResponse(answer);
 });

@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { emptyBody, runIdParam } from '@/lib/api/v1-schemas';
-import { refusalError, runRepresentation } from '@/lib/api/v1-representations';
+import { queuedRunRepresentation, refusalError } from '@/lib/api/v1-representations';
 import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
@@ -28,7 +28,7 @@ export const POST = apiRoute<{ runId: string }>('OPERATOR', async ({ params, req
     ip,
   });
   if (result.started) {
-    return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, { location: `/api/v1/runs/${result.run.id}` });
+    return jsonResponse(queuedRunRepresentation(result.run), 202, { location: `/api/v1/runs/${result.run.id}` });
   }
   throw refusalError(result);
 });

@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { restoreRunBody, runIdParam } from '@/lib/api/v1-schemas';
-import { refusalError, runRepresentation } from '@/lib/api/v1-representations';
+import { queuedRunRepresentation, refusalError } from '@/lib/api/v1-representations';
 import { startRestore } from '@/lib/restore/start-restore';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
@@ -22,15 +22,15 @@ export const POST = apiRoute<{ runId: string }>('ADMINISTRATOR', async ({ params
   if (!limited.ok) throw new ApiError('rate_limited', limited.message, { retryAfterSeconds: limited.retryAfterSeconds });
   const result = await startRestore({
     runId,
-    dryRun: body.dryRun ?? true,
-    confirmed: body.confirm === true,
+    dryRun: body.dryRun,
+    confirmed: body.confirm,
     confirmer: { role: principal.role, aliases: principal.kind === 'token' ? [principal.person] : [] },
     trigger: 'API',
     actor: principal.actor,
     ip,
   });
   if (result.started) {
-    return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, { location: `/api/v1/runs/${result.run.id}` });
+    return jsonResponse(queuedRunRepresentation(result.run), 202, { location: `/api/v1/runs/${result.run.id}` });
   }
   throw refusalError(result);
 });
