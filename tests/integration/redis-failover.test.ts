@@ -164,12 +164,7 @@ function kill(node: RedisNode): Promise<void> {
 }
 
 describe('Redis failover: a run survives its master failing over, in the state of an uninterrupted run', () => {
-  // Known stall, not yet understood: in two CI runs on 2026-12-06 (it passes alone and under load
-  // on the same machine) the run survived the failover and ended as an uninterrupted one, but then
-  // neither worker picked up the next run (the workers' lines are in the failure). Until it is
-  // found, `npm test` leaves this scenario out and `npm run test:failover` runs it
-  // (REDIS_CLUSTER_FAILOVER=1); the README says so and recommends Sentinel meanwhile.
-  it.skipIf(process.env.REDIS_CLUSTER_FAILOVER !== '1')('Redis Cluster (3 masters, 3 replicas, cluster-node-timeout 15 s): the master of the {prefix} slot killed mid-run, its replica takes over', async () => {
+  it('Redis Cluster (3 masters, 3 replicas, cluster-node-timeout 15 s): the master of the {prefix} slot killed mid-run, its replica takes over', async () => {
     // Redis Cluster's default node timeout: the master is failed over ~20 s after the kill, longer
     // than the run's lock (6 s), so the other worker takes the run over while the first is fenced off.
     const cluster = await startRedisCluster(path.join(services.dataDir, 'cluster'), { nodeTimeoutMs: 15_000 });
