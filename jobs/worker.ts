@@ -18,6 +18,7 @@ import {
   type BatchJobData,
 } from '@/lib/queue/batch-jobs-queue';
 import { redisConnection } from '@/lib/queue/connection';
+import { withRedisTimeout } from '@/lib/queue/redis-timeout';
 import { isCluster } from '@/lib/redis/create-redis';
 import { describeRedisTarget } from '@/lib/redis/redis-url';
 import {
@@ -35,6 +36,7 @@ import {
   writeWorkerHeartbeat,
   type WorkerHeartbeat,
 } from '@/lib/queue/worker-heartbeat';
+import { createFetchWatch } from '@/lib/queue/fetch-watch';
 import { createBatchJobProcessor, type RunEngine } from './process-batch-job';
 import { createNotificationProcessor } from './process-notification';
 import { createRunReconciler } from './run-reconciler';
@@ -164,6 +166,24 @@ async function main(): Promise<void> {
   );
 
   worker.on('error', redisError('worker'));
+  // A worker alive but no longer fetching (issue 17: a Redis client promise that never settled) is
+  // said loudly and shown by its heartbeat, so that the readiness check names it.
+  const fetchWatch = createFetchWatch();
+  worker.on('active', () => {
+    if (fetchWatch.fetched()) log('fetching jobs again: the worker took a job');
+  });
+  const watchFetching = async () => {
+    const canFetch = !draining && !outages.isDown('Redis') && active.size < settings.WORKER_CONCURRENCY;
+    const [headJobId] = canFetch ? await withRedisTimeout(queue.getRanges(['wait'], 0, 0, true), 'read the head of the queue', 2_000) : [];
+    const stall = fetchWatch.observe({ at: Date.now(), canFetch, headJobId });
+    if (stall) {
+      log(
+        `WORKER NOT FETCHING: job ${stall.jobId} has waited ${Math.round(stall.waitedMs / 1000)} s at the head of the queue ` +
+          `while this worker had a free slot and Redis answered. Its fetch loop is stuck: restart this worker ` +
+          `(the readiness check reports it until it takes a job again).`,
+      );
+    }
+  };
   worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker died or hung): it is picked up again`));
   worker.on('failed', (job, error) => {
     // A job that failed for good (e.g. stalled too often) must not leave its run active forever.
@@ -248,11 +268,16 @@ async function main(): Promise<void> {
   };
   // A heartbeat written is Redis answering this installation's keys: the end of an outage, whatever
   // the deployment (a cluster or Sentinel failover need not reconnect this connection as a whole).
-  const heartbeat = () =>
-    writeWorkerHeartbeat(redis, prefix, { ...beat, at: new Date().toISOString() }).then(
+  const heartbeat = async () => {
+    const stalledSince = fetchWatch.stalledSince();
+    const fetchStalledSince = stalledSince === undefined ? undefined : new Date(stalledSince).toISOString();
+    await writeWorkerHeartbeat(redis, prefix, { ...beat, at: new Date().toISOString(), fetchStalledSince }).then(
       () => outages.up('Redis'),
       (e: Error) => (CONNECTION_ERROR.test(e.message) ? outages.down('Redis', e) : log(`heartbeat failed: ${e.message}`)),
     );
+    // Redis's outages are the heartbeat's to report: a failed look at the queue is just skipped.
+    await watchFetching().catch(() => undefined);
+  };
   await heartbeat();
   const heartbeatTimer = setInterval(() => void heartbeat(), HEARTBEAT_INTERVAL_MS);
 

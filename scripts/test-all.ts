@@ -46,7 +46,7 @@ const built = wants('build') || wants('integration') || wants('e2e') ? await che
 
 // The Redis failover scenarios run alone, after the other integration tests: a cluster fails a
 // master over on its node timeout (15 s), and with the other files' servers on the same two cores
-// its nodes and the workers' waits stretch (one CI run stalled there, it passes alone in ~50 s).
+// its nodes and the workers' waits stretch.
 const FAILOVER_TESTS = 'tests/integration/redis-failover.test.ts';
 const VITEST_RUNS = [
   { step: 'unit', report: 'vitest-unit.json', args: ['--project', 'unit'] },

@@ -3,7 +3,7 @@ import { prisma } from '../db';
 import { batchJobsQueue, queueRedis, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { redisPrefix } from '../queue/connection';
 import { withRedisTimeout } from '../queue/redis-timeout';
-import { liveWorkers } from '../queue/worker-heartbeat';
+import { liveWorkers, type WorkerHeartbeat } from '../queue/worker-heartbeat';
 
 export type ReadinessCheck = { ok: boolean; message: string };
 export type Readiness = { ready: boolean; checks: { database: ReadinessCheck; redis: ReadinessCheck; worker: ReadinessCheck } };
@@ -55,11 +55,21 @@ export async function checkReadiness(options: { queue?: BatchJobsQueue } = {}): 
     await withRedisTimeout(connection.ping(), 'answer a ping', TIMEOUT_MS);
     redis = { ok: true, message: 'Redis answers.' };
     const workers = await withRedisTimeout(liveWorkers(connection, redisPrefix()), 'list the worker heartbeats', TIMEOUT_MS);
-    worker = workers.length
-      ? { ok: true, message: `${workers.length} worker(s) alive.` }
-      : { ok: false, message: 'No worker heartbeat: start the worker (npm run worker).' };
+    worker = describeWorkers(workers);
   } catch {
     // the defaults above say what is missing
   }
   return { ready: database.ok && redis.ok && worker.ok, checks: { database, redis, worker } };
+}
+
+/** The worker check: some worker alive and taking jobs; a worker alive but not fetching is named. */
+export function describeWorkers(workers: WorkerHeartbeat[]): ReadinessCheck {
+  if (!workers.length) return { ok: false, message: 'No worker heartbeat: start the worker (npm run worker).' };
+  const stalled = workers.filter((w) => w.fetchStalledSince);
+  if (!stalled.length) return { ok: true, message: `${workers.length} worker(s) alive.` };
+  const names = stalled.map((w) => `${w.workerId} (since ${w.fetchStalledSince})`).join(', ');
+  return {
+    ok: stalled.length < workers.length,
+    message: `${workers.length} worker(s) alive, ${stalled.length} of them not taking jobs although jobs wait: ${names}. Restart ${stalled.length > 1 ? 'them' : 'it'}.`,
+  };
 }

@@ -322,7 +322,7 @@ const paths = {
       tags: ['operations'],
       summary: 'Prometheus metrics (operator token)',
       description:
-        'idm_batch_runs{job_key,status}, idm_batch_run_duration_seconds (histogram), idm_users_changed_total, idm_objects_changed_total, idm_batch_queue_jobs{state}, idm_ldap_errors_total{job_key,code}, idm_workers_live, idm_redis_up.',
+        'idm_batch_runs{job_key,status}, idm_batch_run_duration_seconds (histogram), idm_users_changed_total, idm_objects_changed_total, idm_batch_queue_jobs{state}, idm_ldap_errors_total{job_key,code}, idm_workers_live, idm_workers_not_fetching, idm_redis_up.',
       responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: z.string() } } }, ...errorResponses(AUTH_ERRORS) },
     },
   },

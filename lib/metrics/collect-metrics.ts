@@ -104,6 +104,12 @@ export async function collectMetrics(options: CollectMetricsOptions = {}): Promi
       samples: QUEUE_STATES.map((state) => ({ labels: { state }, value: counts[state] ?? 0 })),
     });
     families.push({ name: 'idm_workers_live', help: 'Workers whose heartbeat is fresh.', type: 'gauge', samples: [{ value: workers.length }] });
+    families.push({
+      name: 'idm_workers_not_fetching',
+      help: 'Live workers that took no job for a while although one waited and they had a free slot (restart them).',
+      type: 'gauge',
+      samples: [{ value: workers.filter((w) => w.fetchStalledSince).length }],
+    });
   } catch {
     // reported through idm_redis_up
   }

@@ -4,7 +4,15 @@ import type { RedisClient } from '../redis/create-redis';
 // the keys of the ids in the set. No SCAN: on a cluster it would see one node's keys only, and
 // every key here shares the prefix's hash tag, so the MGET below stays in one slot.
 
-export type WorkerHeartbeat = { workerId: string; pid: number; host: string; startedAt: string; at: string };
+export type WorkerHeartbeat = {
+  workerId: string;
+  pid: number;
+  host: string;
+  startedAt: string;
+  at: string;
+  /** Set while the worker is alive but its fetch loop takes no job it could take (lib/queue/fetch-watch.ts). */
+  fetchStalledSince?: string;
+};
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 const HEARTBEAT_TTL_MS = 3 * HEARTBEAT_INTERVAL_MS;

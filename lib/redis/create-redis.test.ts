@@ -30,10 +30,10 @@ describe('connectionOptions', () => {
     expect(queue).toMatchObject({
       cluster: true,
       nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 7001 }],
-      options: { redisOptions: { password: 'pw', maxRetriesPerRequest: null }, retryDelayOnFailover: 500, maxRedirections: 120 },
+      options: { redisOptions: { password: 'pw', maxRetriesPerRequest: null }, retryDelayOnFailover: 500, maxRedirections: 120, enableReadyCheck: false },
     });
     const cache = connectionOptions(parseRedisUrl('redis-cluster://n1:7000'), 'cache');
     expect(cache.options).not.toHaveProperty('maxRedirections');
-    expect(cache).toMatchObject({ options: { redisOptions: { maxRetriesPerRequest: 1 } } });
+    expect(cache).toMatchObject({ options: { redisOptions: { maxRetriesPerRequest: 1 }, enableReadyCheck: false } });
   });
 });

@@ -74,6 +74,12 @@ export function connectionOptions(target: RedisTarget, purpose: RedisPurpose, co
           redisOptions: common,
           // A master's connection closed: refresh the slot map and retry, until a replica took over.
           retryDelayOnFailover: CLUSTER_FAILOVER_RETRY_MS,
+          // No CLUSTER INFO ready check on (re)connect. When it fails (sent to a master that has just
+          // died, or cluster_state:fail during the election) ioredis reconnects but leaves the promise
+          // of that connect() pending forever; BullMQ awaits it after its blocking-read watchdog fires,
+          // and the worker fetched no job again (docs/upstream/ioredis-cluster-connect-ready-check.md).
+          // Commands sent while the cluster is down get CLUSTERDOWN and are retried below.
+          enableReadyCheck: false,
           retryDelayOnClusterDown: CLUSTER_FAILOVER_RETRY_MS,
           ...(queue ? { maxRedirections: CLUSTER_QUEUE_REDIRECTIONS } : {}),
           // TLS nodes are reached by the names the cluster announces: keep certificate checks on them.

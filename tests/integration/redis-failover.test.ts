@@ -13,6 +13,8 @@ import { failedRecentlyFrom, markFailedSignIn } from '@/lib/auth/sign-in-throttl
 import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
 import { publishRunProgress, readRunProgress } from '@/lib/queue/run-progress';
 import { liveWorkers, writeWorkerHeartbeat } from '@/lib/queue/worker-heartbeat';
+import { createRedis, isCluster } from '@/lib/redis/create-redis';
+import { parseRedisUrl } from '@/lib/redis/redis-url';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
 import { redisCli, startRedisCluster, startRedisSentinelGroup, type RedisNode } from '@/tests/setup/redis-ha';
 import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, runFingerprint, runRow, startConfirmedRun, startWorker, useEnv, waitFor, waitForRunEnd, type WorkerProcess } from './jobs-support';
@@ -162,12 +164,7 @@ function kill(node: RedisNode): Promise<void> {
 }
 
 describe('Redis failover: a run survives its master failing over, in the state of an uninterrupted run', () => {
-  // Known stall, not yet understood: in two CI runs on 2026-12-06 (it passes alone and under load
-  // on the same machine) the run survived the failover and ended as an uninterrupted one, but then
-  // neither worker picked up the next run (the workers' lines are in the failure). Until it is
-  // found, `npm test` leaves this scenario out and `npm run test:failover` runs it
-  // (REDIS_CLUSTER_FAILOVER=1); the README says so and recommends Sentinel meanwhile.
-  it.skipIf(process.env.REDIS_CLUSTER_FAILOVER !== '1')('Redis Cluster (3 masters, 3 replicas, cluster-node-timeout 15 s): the master of the {prefix} slot killed mid-run, its replica takes over', async () => {
+  it('Redis Cluster (3 masters, 3 replicas, cluster-node-timeout 15 s): the master of the {prefix} slot killed mid-run, its replica takes over', async () => {
     // Redis Cluster's default node timeout: the master is failed over ~20 s after the kill, longer
     // than the run's lock (6 s), so the other worker takes the run over while the first is fenced off.
     const cluster = await startRedisCluster(path.join(services.dataDir, 'cluster'), { nodeTimeoutMs: 15_000 });
@@ -191,6 +188,40 @@ describe('Redis failover: a run survives its master failing over, in the state o
       await kill(group.primary);
       await waitFor(async () => ((await group.masterPort()) === group.replica.port ? true : undefined), 'the sentinels to promote the replica', 30_000);
     });
+  }, TIMEOUT);
+
+  it('on a cluster whose master is down, every reconnect of a queue connection settles (the worker\'s fetch loop awaits it)', async () => {
+    // BullMQ's worker resets its blocking connection when a blocking read outlives its watchdog (as
+    // one does while a master is down): disconnect, then await connect(). ioredis's cluster ready
+    // check sends CLUSTER INFO to a random master; on the dead one it fails, ioredis reconnects by
+    // itself and the connect() awaited stays pending forever: that worker never fetched again. With
+    // the slot map still naming the dead master (a 15 s node timeout), each reconnect had a 1 in 3
+    // chance to hang; twelve in a row all settle only if the hang is gone.
+    const cluster = await startRedisCluster(path.join(services.dataDir, 'cluster-reconnect'), { nodeTimeoutMs: 15_000 });
+    cleanups.push(cluster.stop);
+    const client = createRedis({ purpose: 'queue', target: parseRedisUrl(cluster.url) });
+    cleanups.push(async () => client.disconnect());
+    expect(isCluster(client)).toBe(true);
+    await client.set('{idmtest}:probe', '1');
+    const master = await cluster.masterOf('{idmtest}:probe');
+    await kill(master);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      client.disconnect();
+      await ended;
+      outcomes.push(
+        await Promise.race([
+          client.connect().then(
+            () => 'connected',
+            (error: Error) => `refused: ${error.message}`,
+          ),
+          new Promise<string>((resolve) => setTimeout(() => resolve('pending after 10 s'), 10_000)),
+        ]),
+      );
+    }
+    expect(outcomes.filter((o) => o.startsWith('pending'))).toEqual([]);
+    expect(outcomes).toContain('connected');
   }, TIMEOUT);
 
   it("on a cluster, the app's own keys (cache, rate limits, sign-in marks, progress, heartbeats) work and share the prefix's slot", async () => {
