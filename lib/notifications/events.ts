@@ -5,7 +5,7 @@
 //   { "id": "evt_42", "type": "run.failed", "createdAt": "2026-12-06T10:00:00.000Z", "data": { ... } }
 // `id` is the same for every attempt and every receiver of one event: receivers deduplicate on it.
 
-import type { RunCounters } from '../sync/apply-page';
+import type { RunCounters } from '../sync/run-counters';
 
 /** Events an administrator can subscribe a webhook or the e-mail list to. */
 export const NOTIFICATION_EVENT_TYPES = [

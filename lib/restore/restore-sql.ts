@@ -155,8 +155,8 @@ export const RESTORE_PAGE = {
     ON CONFLICT DO NOTHING
     RETURNING 1
   ), certj AS (
-    -- The reversal is written as json text, as the sync writes its items (lib/sync/apply-page.ts
-    -- jsonObjectSql). With jsonb_build_object per object, jsonb_agg, || and a cast to json, building
+    -- The reversal is written as json text, as the sync writes its items (lib/sync/page-sql/json-text.ts
+    -- jsonObjectText). With jsonb_build_object per object, jsonb_agg, || and a cast to json, building
     -- a page's 1,000 reversals took 163 ms above reading them; as text 57 ms (medians of 60 pages
     -- of the 100k bench's restore, read only, alternated, load 4-6). Keys in jsonb's order (by
     -- length, then bytes), as the jsonb this replaced printed them: a client parsing an item gets

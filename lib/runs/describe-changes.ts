@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { USER_FIELD_LABELS, userFieldLabel } from '../users/user-field-labels';
 import { credentialTypeLabel, sourceLabel, stateWord } from '../labels';
 
-// A run item's `changes` JSON (written by lib/sync/apply-page.ts) turned into what the run page
+// A run item's `changes` JSON (written by lib/sync/page-sql/write-page.ts) turned into what the run page
 // and the CSV show: before -> after for the user, each credential and certificate, and the
 // roles withdrawn. Parsed leniently: an item written by an older engine still displays.
 

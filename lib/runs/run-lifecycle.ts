@@ -14,7 +14,7 @@ import { recordRunEndEvents } from '../notifications/outbox';
 //   QUEUED | RUNNING ──endRun──▶ SUCCEEDED | COMPLETED_WITH_ERRORS | THRESHOLD_EXCEEDED | CANCELLED | FAILED
 //   QUEUED | RUNNING ──requestCancel──▶ the same state, cancel_requested_at set (the engine ends it CANCELLED)
 //
-// A page's counters are fenced by countPages (lib/sync/apply-page.ts). Plain SQL on pg: the worker
+// A page's counters are fenced by countPages (lib/sync/page-sql/count-pages.ts). Plain SQL on pg: the worker
 // runs without Prisma (lib/db-pool.ts says why).
 
 type Db = Pick<pg.Pool, 'query' | 'connect'>;

@@ -1,4 +1,4 @@
-import { NOTHING_CARRIED, type CarriedCounters } from './apply-page';
+import { NOTHING_CARRIED, type CarriedCounters } from './page-sql/count-pages';
 import type { PageClassification } from './page-plan';
 
 // Two pages in flight: while page n writes on one database connection, page n+1 is planned and

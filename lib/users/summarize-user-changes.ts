@@ -1,4 +1,4 @@
-// A run item's `changes` (recorded by lib/sync/apply-page.ts) as short lines for the user's page:
+// A run item's `changes` (recorded by lib/sync/page-sql/write-page.ts) as short lines for the user's page:
 // "State: ACTIVE → INACTIVE", "Card 4711: ACTIVE → INACTIVE, 2 certificates", "Roles withdrawn: …".
 
 import { userFieldLabel } from './user-field-labels';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db-pool';
-import { countPages, NOTHING_CARRIED, RunTakenOverError } from '@/lib/sync/apply-page';
+import { countPages, NOTHING_CARRIED, RunTakenOverError } from '@/lib/sync/page-sql/count-pages';
 import { runBatchJob } from '@/lib/sync/run-batch-job';
 import { peopleLdif, queueRun, resetIdentityManager, startSyncTestEnvironment, type SyncTestEnvironment } from '../fixtures/sync-environment';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pool } from '@/lib/db-pool';
 import { runBatchJob, failRun, TransientSyncError } from '@/lib/sync/run-batch-job';
-import { applyPage, PageConflictError } from '@/lib/sync/apply-page';
+import { applyPage } from '@/lib/sync/apply-page';
+import { PageConflictError } from '@/lib/sync/page-sql/write-page';
 import { INACTIVE_OUTCOME } from '@/lib/sync/outcome';
 import type { MappedEntry } from '@/lib/sync/mapping';
 import { peopleLdif, queueRun, resetIdentityManager, startSyncTestEnvironment, type SyncTestEnvironment } from '../fixtures/sync-environment';
