@@ -150,9 +150,14 @@ export const RESTORE_PAGE = {
     WHERE $6 AND e.id = ct.id AND ct.after = 'ON_HOLD' AND e.state = 'ON_HOLD'
     RETURNING 1
   ), ur AS (
+    -- No ON CONFLICT: a person is restored only with no role now (ROLES_CHANGED otherwise), so a
+    -- duplicate can only be a grant made since the page read: the unique violation rolls the page
+    -- back and it is decided again (lib/restore/run-restore.ts), as a lost write would. Speculative
+    -- insertion cost every grant its own extra index probe. In key order: the primary key's leaf
+    -- pages are then visited once each.
     INSERT INTO user_roles (user_id, role_id)
     SELECT ro.user_id, ro.id FROM ro JOIN ok ON ok.item_id = ro.item_id WHERE $6 AND ro.now_id IS NOT NULL
-    ON CONFLICT DO NOTHING
+    ORDER BY ro.user_id, ro.id
     RETURNING 1
   ), certj AS (
     -- The reversal is written as json text, as the sync writes its items (lib/sync/apply-page.ts
