@@ -264,4 +264,11 @@ test('an operator sees the restore run but cannot restore', async ({ browser }) 
   await expect(counter(operator, 'restored')).toHaveText(/Restored\s*1/);
   await operator.goto(`/operator/runs/${syncRunId}`);
   await expect(operator.getByRole('button', { name: 'Restore users changed by this run' })).toHaveCount(0);
+  // The job's run history names the restore as one and counts it in its own words.
+  await operator.goto(`/operator/jobs/${INACTIVE_JOB}`);
+  const history = operator.getByRole('table', { name: /^Runs of .*, newest first$/ });
+  const restoreRow = history.getByRole('row').filter({ has: operator.getByRole('link', { name: `#${restoreRunId}`, exact: true }) });
+  await expect(restoreRow).toContainText(`Restore of #${syncRunId}`);
+  await expect(restoreRow).toContainText('1 restored');
+  await expect(restoreRow).toContainText('conflicts');
 });

@@ -4,8 +4,8 @@ import path from 'node:path';
 import pg from 'pg';
 import type { FullConfig } from '@playwright/test';
 import { generatedInactiveCount, seedGeneratedIdentityManager, writeGeneratedLdif } from '@/scripts/generated-directory';
-import { startWorker } from '@/tests/integration/jobs-support';
 import { ROOT, startAuthTestEnvironment } from './support/app-server';
+import { startE2eWorker } from './support/e2e-worker';
 
 /** How many people the scenario's generated directory has (RESTORE_SCENARIO_PEOPLE, default 300). */
 export function scenarioPeople(): number {
@@ -38,24 +38,6 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     await env.stop();
     throw error;
   }
-  const worker = startWorker({ DATABASE_URL: env.services.databaseUrl, REDIS_URL: env.services.redisUrl, NODE_ENV: 'production' });
-  try {
-    await worker.waitForLine(/started: queue/);
-  } catch (error) {
-    await worker.stop('SIGKILL');
-    await env.stop();
-    throw error;
-  }
-  process.env.E2E_BASE_URL = env.baseUrl;
-  process.env.E2E_DATABASE_URL = env.services.databaseUrl;
-  process.env.E2E_REDIS_URL = env.services.redisUrl;
-  process.env.E2E_ACCOUNTS = JSON.stringify(env.accounts);
-  const { url, baseDn, adminDn, adminPassword, syncDn, syncPassword } = env.services.ldap;
-  process.env.E2E_LDAP = JSON.stringify({ url, baseDn, adminDn, adminPassword, syncDn, syncPassword });
-  process.env.E2E_WORKER_PID = String(worker.child.pid);
   process.env.RESTORE_SCENARIO_LOCKED = String(generatedInactiveCount({ people, inactiveShare: 0.2 }));
-  return async () => {
-    await worker.stop();
-    await env.stop();
-  };
+  return startE2eWorker(env);
 }

@@ -1,10 +1,8 @@
 import { isDatabaseUnavailable } from '@/lib/db-pool';
+import { runErrorOf, type Dependency } from '@/lib/errors/error-codes';
 import { log } from './log';
 
-/** What the worker depends on; each is reported by name. */
-export type Dependency = 'Redis' | 'PostgreSQL' | 'LDAP directory';
-
-const LDAP_UNAVAILABLE = new Set(['LDAP_UNREACHABLE', 'LDAP_CONNECTION_LOST', 'LDAP_TIMEOUT']);
+export type { Dependency };
 
 /**
  * One log line when a dependency becomes unavailable and one when it is back, however many
@@ -35,9 +33,10 @@ export type Outages = ReturnType<typeof createOutages>;
 export function unavailableDependency(error: unknown): Dependency | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    // The directory's codes first: a lost LDAP connection's message may read like a database's.
-    if (typeof code === 'string' && LDAP_UNAVAILABLE.has(code)) return 'LDAP directory';
-    if (code === 'DATABASE_UNAVAILABLE' || isDatabaseUnavailable(e)) return 'PostgreSQL';
+    // The vocabulary's word first: a lost LDAP connection's message may read like a database's.
+    const unavailable = typeof code === 'string' ? runErrorOf(code)?.unavailable : undefined;
+    if (unavailable) return unavailable;
+    if (isDatabaseUnavailable(e)) return 'PostgreSQL';
   }
   return undefined;
 }

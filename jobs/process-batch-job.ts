@@ -2,8 +2,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { RedisClient } from '@/lib/redis/create-redis';
 import { pool } from '@/lib/db-pool';
 import { runStatus } from '@/lib/runs/run-lifecycle';
-import { startJobRun } from '@/lib/batch-jobs/start-job-run';
-import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
+import { startJobRun } from '@/lib/runs/start-job-run';
+import { isActiveStatus } from '@/lib/runs/run-summary';
 import type { BatchJobData } from '@/lib/queue/batch-jobs-queue';
 import { publishRunProgress } from '@/lib/queue/run-progress';
 import type { RunOutcome, RunProgress as EngineProgress } from '@/lib/sync/run-batch-job';
@@ -45,7 +45,7 @@ export function createBatchJobProcessor(context: Context) {
       // A scheduled firing: the run is created here, with the same one-active-run rule as a manual start.
       const started = await startJobRun({ jobKey: job.data.jobKey, trigger: 'SCHEDULE', startedBy: null, enqueue: false });
       if (!started.started) {
-        if (started.reason === 'already_active') {
+        if (started.code === 'run_already_active') {
           log(`schedule of ${job.data.jobKey} fired while run #${started.activeRun.id} is ${started.activeRun.status}: skipped`);
           return { skipped: true, jobKey: job.data.jobKey, activeRunId: started.activeRun.id, reason: started.message };
         }

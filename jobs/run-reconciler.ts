@@ -1,5 +1,5 @@
 import type { BatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
-import { reconcileRuns } from '@/lib/batch-jobs/reconcile-runs';
+import { reconcileRuns } from '@/lib/runs/reconcile-runs';
 import { log } from './log';
 
 type Hooks = {
@@ -10,7 +10,7 @@ type Hooks = {
 };
 
 /**
- * Finds runs whose queue job was lost (lib/batch-jobs/reconcile-runs.ts), one pass at a time;
+ * Finds runs whose queue job was lost (lib/runs/reconcile-runs.ts), one pass at a time;
  * says something only when it acted.
  */
 export function createRunReconciler(queue: BatchJobsQueue, hooks: Hooks = {}) {

@@ -8,7 +8,7 @@ import { closePool, pool } from '@/lib/db-pool';
 import { deleteExpiredSessions } from '@/lib/auth/delete-expired-sessions';
 import { runStatus } from '@/lib/runs/run-lifecycle';
 import { failRun, runBatchJob } from '@/lib/sync/run-batch-job';
-import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
+import { isActiveStatus } from '@/lib/runs/run-summary';
 import {
   BATCH_JOBS_QUEUE,
   createBatchJobsQueue,

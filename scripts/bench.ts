@@ -108,7 +108,7 @@ async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number)
     Object.assign(process.env, workerEnv);
     const { resetConfigForTests } = await import('@/lib/config');
     resetConfigForTests();
-    const { startJobRun } = await import('@/lib/batch-jobs/start-job-run');
+    const { startJobRun } = await import('@/lib/runs/start-job-run');
     const { closeBatchJobsQueue } = await import('@/lib/queue/batch-jobs-queue');
     const { closePool } = await import('@/lib/db-pool');
     const peaks: number[] = [];

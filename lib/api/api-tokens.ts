@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '@/lib/audit/record-audit';
 import { apiTokenStatus, type ApiTokenStatus } from './api-token-status';
+import type { Refusal } from '@/lib/errors/error-codes';
 import { prisma, type AccountRole, type ApiToken } from '@/lib/db';
 
 // API tokens: `idm_` + 32 random bytes in base64url. Only the SHA-256 is stored (a database
@@ -89,15 +90,15 @@ function summarize(row: ApiToken, createdBy: string | null): ApiTokenSummary {
   return { id, name, role, prefix, createdAt, lastUsedAt, revokedAt, expiresAt, createdBy };
 }
 
-export type RevokeApiTokenResult = { ok: true; apiToken: ApiTokenSummary } | { ok: false; reason: 'not_found' | 'already_revoked'; message: string };
+export type RevokeApiTokenResult = { ok: true; apiToken: ApiTokenSummary } | ({ ok: false } & Refusal<'not_found' | 'api_token_already_revoked'>);
 
 /** Revokes a token at once: the next request that carries it is refused. */
 export async function revokeApiToken(options: { id: number; actor: string; ip?: string | null; now?: Date }): Promise<RevokeApiTokenResult> {
   const now = options.now ?? new Date();
   const { count } = await prisma().apiToken.updateMany({ where: { id: options.id, revokedAt: null }, data: { revokedAt: now } });
   const row = await prisma().apiToken.findUnique({ where: { id: options.id }, include: { createdBy: { select: { username: true } } } });
-  if (!row) return { ok: false, reason: 'not_found', message: `There is no API token #${options.id}.` };
-  if (count === 0) return { ok: false, reason: 'already_revoked', message: `The token "${row.name}" was already revoked.` };
+  if (!row) return { ok: false, code: 'not_found', message: `There is no API token #${options.id}.` };
+  if (count === 0) return { ok: false, code: 'api_token_already_revoked', message: `The token "${row.name}" was already revoked.` };
   await recordAudit({
     actor: options.actor,
     action: 'api_token.revoked',

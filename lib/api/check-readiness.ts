@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { prisma } from '../db';
 import { batchJobsQueue, queueRedis, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { redisPrefix } from '../queue/connection';
@@ -6,6 +7,25 @@ import { liveWorkers } from '../queue/worker-heartbeat';
 
 export type ReadinessCheck = { ok: boolean; message: string };
 export type Readiness = { ready: boolean; checks: { database: ReadinessCheck; redis: ReadinessCheck; worker: ReadinessCheck } };
+
+/** What GET /api/health answers: the web process is alive. */
+export const livenessSchema = z.object({ status: z.literal('ok') });
+export const LIVENESS: z.infer<typeof livenessSchema> = { status: 'ok' };
+
+const readinessCheckSchema = z.object({ ok: z.boolean(), message: z.string() });
+
+/** What GET /api/ready answers: `checks` only to a caller who authenticated (it tells an outsider what to attack). */
+export const readinessSchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.object({ database: readinessCheckSchema, redis: readinessCheckSchema, worker: readinessCheckSchema }).optional(),
+  })
+  .meta({ id: 'Readiness' });
+
+export function readinessRepresentation(readiness: Readiness, withChecks: boolean): z.infer<typeof readinessSchema> {
+  const status = readiness.ready ? 'ready' : 'not_ready';
+  return withChecks ? { status, checks: readiness.checks } : { status };
+}
 
 const TIMEOUT_MS = 2_000;
 

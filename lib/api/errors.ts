@@ -1,56 +1,27 @@
+import { z } from 'zod';
+import { REFUSAL_CODES, REFUSALS, type RefusalCode } from '../errors/error-codes';
+
 // The JSON error shape of every API response: { code, message } plus optional details. The codes
 // are stable identifiers that scripts may branch on; the messages are for people and may change.
 
-export type ApiErrorCode =
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'bad_request'
-  | 'invalid_json'
-  | 'length_required'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'validation_failed'
-  | 'cross_origin_request'
-  | 'password_change_required'
-  | 'run_already_active'
-  | 'run_already_finished'
-  | 'run_not_stopped_at_threshold'
-  | 'confirmation_refused'
-  | 'run_not_restorable'
-  | 'run_already_restored'
-  | 'schedule_conflict'
-  | 'rate_limited'
-  | 'queue_unavailable'
-  | 'service_unavailable'
-  | 'internal_error';
+// The codes and their statuses are the product's refusal vocabulary (lib/errors/error-codes.ts):
+// a use case's refusal becomes an API error without a second table.
+export type ApiErrorCode = RefusalCode;
+export const API_ERROR_CODES = REFUSAL_CODES;
 
-export const STATUS_OF: Record<ApiErrorCode, number> = {
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  bad_request: 400,
-  invalid_json: 400,
-  length_required: 411,
-  unsupported_media_type: 415,
-  payload_too_large: 413,
-  validation_failed: 422,
-  cross_origin_request: 403,
-  password_change_required: 403,
-  run_already_active: 409,
-  run_already_finished: 409,
-  run_not_stopped_at_threshold: 409,
-  confirmation_refused: 403,
-  run_not_restorable: 409,
-  run_already_restored: 409,
-  schedule_conflict: 409,
-  rate_limited: 429,
-  queue_unavailable: 503,
-  service_unavailable: 503,
-  internal_error: 500,
-};
-
-export const API_ERROR_CODES = Object.keys(STATUS_OF) as ApiErrorCode[];
+/**
+ * The body of every error answer, as the OpenAPI document describes it. Loose: some codes add
+ * details (activeRun, rule, restoredBy, currentVersion, run), documented with their operations.
+ */
+export const apiErrorBodySchema = z
+  .looseObject({
+    code: z.enum(API_ERROR_CODES as [ApiErrorCode, ...ApiErrorCode[]]).meta({ description: 'A stable identifier that scripts may branch on.' }),
+    message: z.string().meta({ description: 'For people; it may change.' }),
+    retryAfterSeconds: z.number().int().min(1).optional().meta({ description: 'With rate_limited: the same as the Retry-After header.' }),
+    fieldErrors: z.record(z.string(), z.array(z.string())).optional().meta({ description: 'With validation_failed: the errors of each field.' }),
+    formErrors: z.array(z.string()).optional().meta({ description: 'With validation_failed: the errors of the request as a whole.' }),
+  })
+  .meta({ id: 'Error', description: 'An error: `{ code, message }` plus the details some codes add.' });
 
 export type ApiErrorBody = { code: ApiErrorCode; message: string } & Record<string, unknown>;
 
@@ -63,7 +34,7 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
     this.code = code;
-    this.status = STATUS_OF[code];
+    this.status = REFUSALS[code].status;
     this.extra = extra;
   }
 

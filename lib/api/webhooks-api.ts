@@ -4,7 +4,8 @@ import { NOTIFICATION_EVENT_TYPES } from '../notifications/events';
 import type { DeliveryLogRow, WebhookSummary } from '../notifications/webhooks';
 import { idPathSegment } from '../validation/database-integer';
 
-// REST API v1 shapes of webhooks (administrator): bodies and representations.
+// REST API v1 shapes of webhooks (administrator): bodies and representations, each answer typed
+// by the schema the OpenAPI document is generated from.
 
 export const webhookIdParam = idPathSegment();
 
@@ -18,7 +19,23 @@ export const patchWebhookBody = z
   })
   .strict();
 
-export function webhookRepresentation(w: WebhookSummary) {
+const dateTime = z.iso.datetime({ offset: true });
+
+export const webhookSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    url: z.string(),
+    events: z.array(z.string()).meta({ description: 'The event types posted to this webhook.' }),
+    enabled: z.boolean(),
+    createdBy: z.string().nullable(),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    lastDelivery: z.object({ at: dateTime, ok: z.boolean(), statusCode: z.number().int().nullable() }).nullable(),
+  })
+  .meta({ id: 'Webhook', description: 'A webhook, without its signing secret.' });
+
+export function webhookRepresentation(w: WebhookSummary): z.infer<typeof webhookSchema> {
   return {
     id: w.id,
     name: w.name,
@@ -32,7 +49,26 @@ export function webhookRepresentation(w: WebhookSummary) {
   };
 }
 
-export function deliveryRepresentation(d: DeliveryLogRow) {
+export const webhookListSchema = z.object({ webhooks: z.array(webhookSchema) });
+
+export const createdWebhookSchema = z.object({
+  webhook: webhookSchema,
+  secret: z.string().meta({ description: 'The signing secret: answered this once, never again.' }),
+});
+
+export const deliverySchema = z.object({
+  id: z.number().int(),
+  eventId: z.string(),
+  eventType: z.string(),
+  attempt: z.number().int(),
+  ok: z.boolean(),
+  statusCode: z.number().int().nullable(),
+  durationMs: z.number().int(),
+  error: z.string().nullable(),
+  at: dateTime,
+});
+
+export function deliveryRepresentation(d: DeliveryLogRow): z.infer<typeof deliverySchema> {
   return {
     id: Number(d.id),
     eventId: `evt_${d.eventId}`,
@@ -45,3 +81,7 @@ export function deliveryRepresentation(d: DeliveryLogRow) {
     at: d.at.toISOString(),
   };
 }
+
+export const deliveryListSchema = z.object({ deliveries: z.array(deliverySchema) });
+
+export const webhookTestSentSchema = z.object({ eventId: z.string().meta({ description: 'The id of the queued webhook.test event.' }) });

@@ -5,7 +5,7 @@ import type { AccountRole } from '../auth/roles';
 // Pure (no I/O), so the same rule serves every confirmation: Confirm and run on a stopped run or
 // restore (lib/runs/confirm-threshold-run.ts), a run or restore started already confirmed (Start
 // now's confirm, the API's `confirm`, the restore's confirmation; all through
-// lib/batch-jobs/start-job-run.ts). The rule is a per-job setting (jobOptions.confirmationRule);
+// lib/runs/start-job-run.ts). The rule is a per-job setting (jobOptions.confirmationRule);
 // a stopped run records the rule it stopped under (its threshold check), see stricterRule.
 
 /**

@@ -1,14 +1,6 @@
 export { saveJobSchedule } from './save-job-schedule';
 export type { SaveJobScheduleOptions, SaveJobScheduleResult, SavedJobSchedule, SchedulerOutcome } from './save-job-schedule';
-export { startJobRun } from './start-job-run';
-export type { StartJobRunOptions, StartJobRunResult } from './start-job-run';
-export { cancelRun, finishCancelledRun } from './cancel-run';
-export type { CancelRunOptions, CancelRunResult } from './cancel-run';
 export { listJobsWithStatus, getJobWithStatus, jobConfiguration, listJobConfigurations, nextExecutionOf } from './list-jobs-with-status';
 export type { JobWithStatus, JobConfiguration } from './list-jobs-with-status';
-export { getRunSnapshot, followRun } from './follow-run';
-export type { RunSnapshot, FollowRunOptions } from './follow-run';
-export { ACTIVE_RUN_STATUSES, isActiveStatus } from './run-summary';
-export type { RunSummary } from './run-summary';
 export { scheduleState, savedScheduleMessage } from './schedule-status';
 export type { ScheduleState } from './schedule-status';

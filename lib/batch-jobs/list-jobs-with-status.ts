@@ -2,7 +2,7 @@ import { prisma } from '../db';
 import { describeCronExpression } from '../cron/describe-cron-expression';
 import { nextRuns } from '../cron/next-runs';
 import { desiredSchedule } from '../queue/job-schedulers';
-import { isActiveStatus, RUN_SUMMARY_SELECT, type RunSummary } from './run-summary';
+import { isActiveStatus, RUN_SUMMARY_SELECT, type RunSummary } from '../runs/run-summary';
 
 export type JobWithStatus = {
   key: string;

@@ -7,6 +7,7 @@ import { applyJobSchedule, SchedulerMismatchError, type ScheduleChange } from '.
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { safetySettingsOf, isSyncJobKey, type JobOptions } from '../sync/job-options';
 import { checkSavedFilterOverlap, overlapAuditDetails, type FilterOverlap } from './check-filter-overlap';
+import type { Refusal } from '../errors/error-codes';
 
 export type SaveJobScheduleOptions = {
   jobKey: string;
@@ -51,9 +52,9 @@ export type SaveJobScheduleResult =
       /** With options: the people both jobs' filters match, counted after the save (a warning, never a refusal). */
       filterOverlap?: FilterOverlap;
     }
-  | { ok: false; reason: 'invalid'; fieldErrors: { cronExpression?: string; timeZone?: string } }
-  | { ok: false; reason: 'not_found'; message: string }
-  | { ok: false; reason: 'conflict'; message: string; current: SavedJobSchedule };
+  | ({ ok: false } & Refusal<'validation_failed', { fieldErrors: { cronExpression?: string; timeZone?: string } }>)
+  | ({ ok: false } & Refusal<'not_found'>)
+  | ({ ok: false } & Refusal<'schedule_conflict', { current: SavedJobSchedule }>);
 
 const SAVED_SELECT = {
   key: true,
@@ -87,11 +88,11 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
   }
   const tz = validateTimeZone(options.timeZone);
   if (!tz.ok) fieldErrors.timeZone = tz.error;
-  if (fieldErrors.cronExpression || fieldErrors.timeZone || !tz.ok) return { ok: false, reason: 'invalid', fieldErrors };
+  if (fieldErrors.cronExpression || fieldErrors.timeZone || !tz.ok) return { ok: false, code: 'validation_failed', message: 'The schedule is not valid.', fieldErrors };
 
   const db = prisma();
   const before = await db.batchJob.findUnique({ where: { key: options.jobKey }, select: SAVED_SELECT });
-  if (!before) return { ok: false, reason: 'not_found', message: `There is no batch job "${options.jobKey}".` };
+  if (!before) return { ok: false, code: 'not_found', message: `There is no batch job "${options.jobKey}".` };
 
   // Who changed the filter is what the two-person rule of the threshold confirmation refuses
   // (lib/batch-jobs/confirmation-rule.ts): recorded when the filter the job runs with changes, and
@@ -118,7 +119,7 @@ export async function saveJobSchedule(options: SaveJobScheduleOptions): Promise<
     const current = await db.batchJob.findUniqueOrThrow({ where: { key: options.jobKey }, select: SAVED_SELECT });
     return {
       ok: false,
-      reason: 'conflict',
+      code: 'schedule_conflict',
       current,
       message:
         `${current.updatedBy ?? 'Someone'} changed this schedule at ${current.updatedAt.toISOString()} after you opened it. ` +

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobOptionsToFields, parseJobOptionsFields, presetDefaults, type JobOptionsFields } from './job-options-form';
+import { jobOptionsSchema } from '../sync/job-options';
+import { JOB_OPTIONS_FIELD_NAMES, jobOptionsFieldsFromForm, jobOptionsToFields, parseJobOptionsFields, presetDefaults, type JobOptionsFields } from './job-options-form';
 
 const blank: JobOptionsFields = {
   filterPreset: 'openldap-ppolicy',
@@ -109,6 +110,9 @@ describe('parseJobOptionsFields', () => {
         'mapping.username': expect.stringMatching(/A custom filter needs the attribute that holds the username/),
       },
     });
+    // In the same round trip as a refused number: the rules across fields run even then.
+    const alsoWrong = parseJobOptionsFields({ ...blank, filterPreset: 'custom', pageSize: 'many' });
+    expect(alsoWrong.ok === false && Object.keys(alsoWrong.fieldErrors).sort()).toEqual(['filter', 'mapping.username', 'pageSize', 'uniqueIdAttribute']);
     // The other mapping fields may stay empty: nothing is read for them.
     const complete = parseJobOptionsFields({ ...blank, filterPreset: 'custom', filter: '(uid=x)', uniqueIdAttribute: 'entryUUID', 'mapping.username': 'uid' });
     expect(complete).toMatchObject({ ok: true, options: { filterPreset: 'custom', uniqueIdAttribute: 'entryUUID', mapping: { username: 'uid' } } });
@@ -119,6 +123,51 @@ describe('parseJobOptionsFields', () => {
     expect(parseJobOptionsFields({ ...blank, uniqueIdAttribute: 'x-myCorp-personId' })).toMatchObject({ ok: true, options: { uniqueIdAttribute: 'x-myCorp-personId' } });
     const blankId = parseJobOptionsFields(blank);
     expect(blankId.ok && 'uniqueIdAttribute' in blankId.options).toBe(false);
+  });
+});
+
+describe('one source: the engine schema decides, the form only translates', () => {
+  const schemaMessage = (options: unknown) => jobOptionsSchema.safeParse(options).error?.issues[0]?.message;
+
+  it("shows the schema's own message at the field, for every way a number can be wrong", () => {
+    for (const pageSize of ['0', '5001', '1.5', 'abc', '1e3', '-1']) {
+      const result = parseJobOptionsFields({ ...blank, pageSize });
+      expect(result).toEqual({ ok: false, fieldErrors: { pageSize: 'Enter a whole number from 1 to 5000.' } });
+    }
+    expect(parseJobOptionsFields({ ...blank, pageSize: '0' })).toMatchObject({ fieldErrors: { pageSize: schemaMessage({ pageSize: 0 }) } });
+    expect(parseJobOptionsFields({ ...blank, maxUsers: '10000001' })).toMatchObject({ fieldErrors: { maxUsers: schemaMessage({ threshold: { maxUsers: 10_000_001 } }) } });
+    expect(parseJobOptionsFields({ ...blank, maxPercent: 'ten' })).toMatchObject({ fieldErrors: { maxPercent: 'Enter a percentage from 0 to 100.' } });
+    expect(parseJobOptionsFields({ ...blank, maxPercent: ' 12.5 ' })).toMatchObject({ ok: true, options: { threshold: { maxPercent: 12.5 } } });
+    expect(parseJobOptionsFields({ ...blank, fullRunEveryRuns: '10001' })).toMatchObject({ fieldErrors: { fullRunEveryRuns: 'Enter a whole number from 1 to 10000.' } });
+  });
+
+  it('takes the defaults from the schema: a blank field leaves the option out, an absent one too', () => {
+    const defaults = jobOptionsSchema.parse({});
+    const { fullRunEveryDays: _days, confirmationRule: _rule, runMode: _mode, ...older } = blank;
+    expect(parseJobOptionsFields({ ...older, maxUsers: '', maxPercent: '' })).toEqual({
+      ok: true,
+      options: { ...defaults, threshold: { maxUsers: null, maxPercent: null } },
+    });
+    // The preset is never assumed.
+    const { filterPreset: _preset, ...noPreset } = blank;
+    expect(parseJobOptionsFields(noPreset)).toEqual({ ok: false, fieldErrors: { filterPreset: 'Choose one of the filter presets.' } });
+  });
+
+  it('refuses a filter that does not parse, while stored options with one stay readable (the run reports LDAP_FILTER_SYNTAX)', () => {
+    const custom = { filterPreset: 'custom', filter: '(&(uid=x)', uniqueIdAttribute: 'entryUUID', mapping: { username: 'uid' } };
+    expect(jobOptionsSchema.safeParse(custom).success).toBe(true);
+    const result = parseJobOptionsFields({ ...blank, filterPreset: 'custom', filter: '(&(uid=x)', uniqueIdAttribute: 'entryUUID', 'mapping.username': 'uid' });
+    expect(result).toEqual({ ok: false, fieldErrors: { filter: expect.stringMatching(/^The filter \(&\(uid=x\) is not a valid LDAP filter/) } });
+  });
+
+  it('reads the fields from the posted form', () => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ ...blank, pageSize: '200', 'mapping.email': 'mail' })) form.set(name, value);
+    form.set('cronExpression', '0 2 * * *');
+    form.delete('runMode');
+    const fields = jobOptionsFieldsFromForm(form);
+    expect(Object.keys(fields).sort()).toEqual(JOB_OPTIONS_FIELD_NAMES.filter((n) => n !== 'runMode').sort());
+    expect(parseJobOptionsFields(fields)).toMatchObject({ ok: true, options: { pageSize: 200, runMode: 'full', mapping: { email: 'mail' } } });
   });
 });
 

@@ -1,12 +1,21 @@
-import { checkFilter, isAttributeName } from '../ldap/filter';
 import { MAPPING_FIELDS, type MappingField } from './mapping-fields';
 import { z } from 'zod';
-import { DEFAULT_FULL_RUN_DAYS, RUN_MODES, jobOptionsSchema, type FilterPresetKey, type JobOptions, type ResolvedJobOptions, type SyncJobKey, FILTER_PRESETS, resolveJobOptions } from '../sync/job-options';
+import {
+  DEFAULT_STATUS,
+  FILTER_PRESETS,
+  jobOptionsSchema,
+  resolveJobOptions,
+  savedJobOptionsSchema,
+  type FilterPresetKey,
+  type JobOptions,
+  type ResolvedJobOptions,
+  type SyncJobKey,
+} from '../sync/job-options';
 import { KNOWN_UNIQUE_IDS } from '../sync/unique-id';
-import { CONFIRMATION_RULES, DEFAULT_CONFIRMATION_RULE } from '../batch-jobs/confirmation-rule';
 
-// The job page edits a job's options as plain text fields. This module turns those fields into
-// the options the engine runs with (lib/sync/job-options) and back, with one message per field.
+// The job page edits a job's options as plain text fields. This module only translates: fields
+// to the options' shape and back, and the schema's issues to the fields they are about. The
+// rules, defaults and messages are the schema's (lib/sync/job-options.ts).
 
 export { MAPPING_FIELDS, MAPPING_LABELS, type MappingField } from './mapping-fields';
 
@@ -35,110 +44,91 @@ export type JobOptionsFieldErrors = Partial<Record<keyof JobOptionsFields, strin
 
 export type JobOptionsParse = { ok: true; options: JobOptions } | { ok: false; fieldErrors: JobOptionsFieldErrors };
 
-const PRESET_KEYS = FILTER_PRESETS.map((p) => p.key) as string[];
+type FormField = {
+  name: keyof JobOptionsFields;
+  /** Where the field's value lives in the options. */
+  path: readonly string[];
+  number?: true;
+  /**
+   * A blank field: 'default' leaves the option out (the schema's default, or the preset's value),
+   * 'none' stores null ("no limit"), 'refuse' lets the schema refuse it.
+   */
+  blank: 'default' | 'none' | 'refuse';
+};
 
-function wholeNumber(raw: string, { min, max }: { min: number; max: number }): number | string {
-  if (!/^\d+$/.test(raw)) return `Enter a whole number from ${min} to ${max}.`;
-  const n = Number(raw);
-  return n < min || n > max ? `Enter a whole number from ${min} to ${max}.` : n;
+const FORM_FIELDS: readonly FormField[] = [
+  { name: 'filterPreset', path: ['filterPreset'], blank: 'refuse' },
+  { name: 'filter', path: ['filter'], blank: 'default' },
+  { name: 'statusAttribute', path: ['statusAttribute'], blank: 'default' },
+  { name: 'statusValue', path: ['statusValue'], blank: 'default' },
+  { name: 'uniqueIdAttribute', path: ['uniqueIdAttribute'], blank: 'default' },
+  ...MAPPING_FIELDS.map((field): FormField => ({ name: `mapping.${field}`, path: ['mapping', field], blank: 'default' })),
+  { name: 'pageSize', path: ['pageSize'], number: true, blank: 'default' },
+  { name: 'maxUsers', path: ['threshold', 'maxUsers'], number: true, blank: 'none' },
+  { name: 'maxPercent', path: ['threshold', 'maxPercent'], number: true, blank: 'none' },
+  { name: 'confirmationRule', path: ['confirmationRule'], blank: 'default' },
+  { name: 'runMode', path: ['runMode'], blank: 'default' },
+  { name: 'fullRunEveryRuns', path: ['fullRunEvery', 'runs'], number: true, blank: 'none' },
+  { name: 'fullRunEveryDays', path: ['fullRunEvery', 'days'], number: true, blank: 'none' },
+];
+
+/** The form's field names, in the order of FORM_FIELDS. */
+export const JOB_OPTIONS_FIELD_NAMES: readonly (keyof JobOptionsFields)[] = FORM_FIELDS.map((f) => f.name);
+
+const FIELD_BY_PATH = new Map(FORM_FIELDS.map((f) => [f.path.join('.'), f.name]));
+
+/** Digits as a number; anything else stays text, for the schema to refuse with the field's message. */
+function numberOrText(value: string): number | string {
+  return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * The posted fields in the shape of the options. A field that is absent (a form from before it
+ * existed) is left out, so the schema's default applies whatever a blank would mean; the preset
+ * is never assumed.
+ */
+function fieldsToInput(fields: Partial<JobOptionsFields>): Record<string, unknown> {
+  const input: Record<string, Record<string, unknown> | unknown> = {};
+  for (const field of FORM_FIELDS) {
+    const raw = fields[field.name];
+    if (raw === undefined && field.blank !== 'refuse') continue;
+    const text = (raw ?? '').trim();
+    let value: unknown;
+    if (text === '') {
+      if (field.blank === 'default') continue;
+      value = field.blank === 'none' ? null : text;
+    } else {
+      value = field.number ? numberOrText(text) : text;
+    }
+    const [head, leaf] = field.path as [string, string | undefined];
+    if (leaf === undefined) input[head] = value;
+    else input[head] = { ...(input[head] as Record<string, unknown> | undefined), [leaf]: value };
+  }
+  return input;
 }
 
 /** Validates the posted fields; on success the result is what batch_jobs.options stores. */
-export function parseJobOptionsFields(fields: JobOptionsFields): JobOptionsParse {
-  const errors: JobOptionsFieldErrors = {};
-  const preset = fields.filterPreset.trim();
-  if (!PRESET_KEYS.includes(preset)) errors.filterPreset = 'Choose one of the filter presets.';
-
-  const filter = fields.filter.trim();
-  if (filter !== '') {
-    try {
-      checkFilter(filter);
-    } catch (error) {
-      errors.filter = (error as Error).message;
-    }
-  } else if (preset === 'custom') {
-    errors.filter = 'Enter the filter of your own (RFC 4515 syntax, e.g. (&(objectClass=inetOrgPerson)(employeeType=inactive))).';
+export function parseJobOptionsFields(fields: Partial<JobOptionsFields>): JobOptionsParse {
+  const parsed = savedJobOptionsSchema.safeParse(fieldsToInput(fields));
+  if (parsed.success) return { ok: true, options: parsed.data };
+  // Each issue at the field it is about, the first one only; one about no field (none is expected) at the filter.
+  const fieldErrors: JobOptionsFieldErrors = {};
+  for (const issue of parsed.error.issues) {
+    const field = FIELD_BY_PATH.get(issue.path.join('.')) ?? 'filter';
+    fieldErrors[field] ??= issue.message;
   }
-
-  const statusAttribute = fields.statusAttribute.trim() || 'employeeType';
-  if (!isAttributeName(statusAttribute)) errors.statusAttribute = `"${statusAttribute}" is not a valid LDAP attribute name.`;
-  const statusValue = fields.statusValue.trim() || 'inactive';
-  if (statusValue.length > 256) errors.statusValue = 'The status value can have at most 256 characters.';
-
-  const uniqueIdAttribute = fields.uniqueIdAttribute.trim();
-  if (uniqueIdAttribute !== '' && !isAttributeName(uniqueIdAttribute)) {
-    errors.uniqueIdAttribute = `"${uniqueIdAttribute}" is not a valid LDAP attribute name.`;
-  } else if (uniqueIdAttribute === '' && preset === 'custom') {
-    errors.uniqueIdAttribute = CUSTOM_NEEDS_UNIQUE_ID;
-  }
-
-  const mapping: Partial<Record<MappingField, string>> = {};
-  for (const field of MAPPING_FIELDS) {
-    const value = fields[`mapping.${field}`].trim();
-    if (value === '') continue;
-    if (!isAttributeName(value)) errors[`mapping.${field}`] = `"${value}" is not a valid LDAP attribute name.`;
-    else mapping[field] = value;
-  }
-  if (preset === 'custom' && !mapping.username && !errors['mapping.username']) errors['mapping.username'] = CUSTOM_NEEDS_USERNAME;
-
-  const pageSize = fields.pageSize.trim() === '' ? 500 : wholeNumber(fields.pageSize.trim(), { min: 1, max: 5000 });
-  if (typeof pageSize === 'string') errors.pageSize = pageSize;
-  // Blank threshold: no limit of that kind.
-  const maxUsers = fields.maxUsers.trim() === '' ? null : wholeNumber(fields.maxUsers.trim(), { min: 0, max: 10_000_000 });
-  if (typeof maxUsers === 'string') errors.maxUsers = maxUsers;
-  let maxPercent: number | null = null;
-  const rawPercent = fields.maxPercent.trim();
-  if (rawPercent !== '') {
-    const n = Number(rawPercent);
-    if (!/^\d+(\.\d+)?$/.test(rawPercent) || n > 100) errors.maxPercent = 'Enter a percentage from 0 to 100.';
-    else maxPercent = n;
-  }
-
-  // Blank (a form from before the setting existed): today's behaviour.
-  const confirmationRule = (fields.confirmationRule ?? '').trim() || DEFAULT_CONFIRMATION_RULE;
-  if (!(CONFIRMATION_RULES as readonly string[]).includes(confirmationRule)) errors.confirmationRule = 'Choose who may confirm a run stopped at the threshold.';
-
-  // Blank (a form from before delta runs): full runs, a full run every week once in delta mode.
-  const runMode = (fields.runMode ?? '').trim() || 'full';
-  if (!(RUN_MODES as readonly string[]).includes(runMode)) errors.runMode = 'Choose full or delta runs.';
-  const rawRuns = (fields.fullRunEveryRuns ?? '').trim();
-  const everyRuns = rawRuns === '' ? null : wholeNumber(rawRuns, { min: 1, max: 10_000 });
-  if (typeof everyRuns === 'string') errors.fullRunEveryRuns = everyRuns;
-  const rawDays = fields.fullRunEveryDays === undefined ? String(DEFAULT_FULL_RUN_DAYS) : fields.fullRunEveryDays.trim();
-  const everyDays = rawDays === '' ? null : wholeNumber(rawDays, { min: 1, max: 366 });
-  if (typeof everyDays === 'string') errors.fullRunEveryDays = everyDays;
-
-  if (Object.keys(errors).length > 0) return { ok: false, fieldErrors: errors };
-  // The engine's own schema has the last word (and fills its defaults).
-  const parsed = jobOptionsSchema.safeParse({
-    filterPreset: preset,
-    ...(filter !== '' ? { filter } : {}),
-    statusAttribute,
-    statusValue,
-    ...(uniqueIdAttribute !== '' ? { uniqueIdAttribute } : {}),
-    ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
-    pageSize,
-    threshold: { maxUsers, maxPercent },
-    confirmationRule,
-    runMode,
-    fullRunEvery: { runs: everyRuns, days: everyDays },
-  });
-  if (!parsed.success) {
-    // Each issue on the field it is about; anything else on the filter, the section it belongs to.
-    const fieldErrors: JobOptionsFieldErrors = {};
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.join('.');
-      const field = (path in fields ? path : 'filter') as keyof JobOptionsFields;
-      fieldErrors[field] = fieldErrors[field] ? `${fieldErrors[field]}; ${issue.message}` : issue.message;
-    }
-    return { ok: false, fieldErrors };
-  }
-  return { ok: true, options: parsed.data };
+  return { ok: false, fieldErrors };
 }
 
-const CUSTOM_NEEDS_UNIQUE_ID =
-  'A custom filter needs the unique id attribute of your directory (e.g. entryUUID, objectGUID, nsUniqueId): it links each entry to its Identity Manager user.';
-const CUSTOM_NEEDS_USERNAME = 'A custom filter needs the attribute that holds the username (e.g. uid, sAMAccountName).';
+/** The job page's fields from its posted form (a field the form did not post is absent). */
+export function jobOptionsFieldsFromForm(form: FormData): Partial<JobOptionsFields> {
+  const fields: Partial<JobOptionsFields> = {};
+  for (const name of JOB_OPTIONS_FIELD_NAMES) {
+    const value = form.get(name);
+    if (typeof value === 'string') fields[name] = value;
+  }
+  return fields;
+}
 
 /**
  * The stored options without the engine's cross-field rules: a stored custom filter that lacks
@@ -150,22 +140,12 @@ const storedOptionsSchema = z.object(jobOptionsSchema.shape);
 /** The stored options as form fields; unparseable stored options fall back to the defaults. */
 export function jobOptionsToFields(raw: unknown): JobOptionsFields {
   const parsed = storedOptionsSchema.safeParse(raw ?? {});
-  const options = parsed.success ? parsed.data : jobOptionsSchema.parse({});
-  const fields = {
-    filterPreset: options.filterPreset,
-    filter: options.filter ?? '',
-    statusAttribute: options.statusAttribute,
-    statusValue: options.statusValue,
-    uniqueIdAttribute: options.uniqueIdAttribute ?? '',
-    pageSize: String(options.pageSize),
-    maxUsers: options.threshold.maxUsers == null ? '' : String(options.threshold.maxUsers),
-    maxPercent: options.threshold.maxPercent == null ? '' : String(options.threshold.maxPercent),
-    confirmationRule: options.confirmationRule,
-    runMode: options.runMode,
-    fullRunEveryRuns: options.fullRunEvery.runs == null ? '' : String(options.fullRunEvery.runs),
-    fullRunEveryDays: options.fullRunEvery.days == null ? '' : String(options.fullRunEvery.days),
-  } as JobOptionsFields;
-  for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = options.mapping?.[field] ?? '';
+  const options: unknown = parsed.success ? parsed.data : jobOptionsSchema.parse({});
+  const fields = {} as JobOptionsFields;
+  for (const field of FORM_FIELDS) {
+    const value = field.path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], options);
+    fields[field.name] = value == null ? '' : String(value);
+  }
   return fields;
 }
 
@@ -187,13 +167,13 @@ export function uniqueIdChoices(): UniqueIdChoice[] {
   return KNOWN_UNIQUE_IDS.map(({ attribute, label }) => ({ attribute, label }));
 }
 
-export function presetDefaults(jobKey: SyncJobKey, statusAttribute = 'employeeType', statusValue = 'inactive'): PresetDefaults[] {
+export function presetDefaults(jobKey: SyncJobKey, statusAttribute: string = DEFAULT_STATUS.statusAttribute, statusValue: string = DEFAULT_STATUS.statusValue): PresetDefaults[] {
   return FILTER_PRESETS.map((preset) => {
     let filter: string;
     try {
       filter = preset.filters({ statusAttribute, statusValue })[jobKey];
     } catch {
-      filter = preset.filters({ statusAttribute: 'employeeType', statusValue: 'inactive' })[jobKey];
+      filter = preset.filters(DEFAULT_STATUS)[jobKey];
     }
     const mapping = {} as Record<MappingField, string>;
     for (const field of MAPPING_FIELDS) mapping[field] = preset.mapping?.[field] ?? '';

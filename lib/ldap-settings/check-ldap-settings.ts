@@ -6,12 +6,13 @@ import { checkConnection, type ConnectionCheckResult } from './connection-check'
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS, resolveJobOptions } from '../sync/job-options';
 import type { LdapSettingsInput } from './ldap-settings-input';
 import { changedEndpointParts, retypeBindPasswordMessage } from './stored-password-endpoint';
+import type { Refusal } from '../errors/error-codes';
 
 /** `overlap`: once connected, the people both jobs' saved filters match in this directory. */
 export type CheckLdapSettingsResult =
   | (ConnectionCheckResult & { filter: string; overlap?: FilterOverlap })
   /** The password field was blank but the endpoint differs from the stored one: nothing was sent anywhere. */
-  | { ok: false; reason: 'bind_password_required'; fieldErrors: { bindPassword: string }; filter: string };
+  | ({ ok: false } & Refusal<'validation_failed', { fieldErrors: { bindPassword: string }; filter: string }>);
 
 /**
  * "Test connection" on the settings page: binds with the settings as entered (a blank password
@@ -39,7 +40,10 @@ export async function checkLdapSettings(input: LdapSettingsInput): Promise<Check
   if (bindPassword === '') {
     if (!row?.bindPasswordEncrypted) return fail('LDAP_INVALID_CREDENTIALS', 'Enter the bind password: none is stored yet.');
     const changed = changedEndpointParts(row, input);
-    if (changed.length) return { ok: false, reason: 'bind_password_required', fieldErrors: { bindPassword: retypeBindPasswordMessage(changed) }, filter: options.filter };
+    if (changed.length) {
+      const bindPassword = retypeBindPasswordMessage(changed);
+      return { ok: false, code: 'validation_failed', message: bindPassword, fieldErrors: { bindPassword }, filter: options.filter };
+    }
     try {
       bindPassword = decryptBindPassword(row.bindPasswordEncrypted);
     } catch (error) {

@@ -50,6 +50,13 @@ describe('parseLdapSettingsForm', () => {
     });
   });
 
+  it('names the range of a timeout, however it is wrong', () => {
+    for (const connectTimeoutMs of ['soon', '50', '1.5', '', '200000']) {
+      expect(parseLdapSettingsForm({ ...valid, connectTimeoutMs }), connectTimeoutMs).toEqual({ ok: false, fieldErrors: { connectTimeoutMs: 'Enter a whole number of milliseconds from 100 to 120000.' } });
+    }
+    expect(parseLdapSettingsForm({ ...valid, operationTimeoutMs: '999' })).toEqual({ ok: false, fieldErrors: { operationTimeoutMs: 'Enter a whole number of milliseconds from 1000 to 600000.' } });
+  });
+
   it('takes a DN, a user principal name and a down-level logon name as the bind name, unchanged', () => {
     for (const bindDn of ['cn=idm-sync,ou=services,dc=example,dc=com', 'cn=Sync\\, IdM,ou=services,dc=example,dc=com', 'idm-sync@acme.test', 'ACME\\idm-sync']) {
       expect(parseLdapSettingsForm({ ...valid, bindDn }), bindDn).toMatchObject({ ok: true, input: { bindDn } });

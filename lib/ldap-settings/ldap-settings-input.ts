@@ -13,6 +13,11 @@ export const LDAP_SCOPES: readonly { value: LdapScope; label: string }[] = [
 
 const URL_PATTERN = /^ldaps?:\/\/[^\s/]+(:\d{1,5})?\/?$/i;
 
+/** One message for every way a timeout can be wrong (not a number, a fraction, too short or long): the range. */
+function milliseconds(min: number, max: number) {
+  return z.coerce.number({ message: `Enter a whole number of milliseconds from ${min} to ${max}.` }).int().min(min).max(max);
+}
+
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
 
 export const ldapSettingsInputSchema = z.object({
@@ -48,8 +53,8 @@ export const ldapSettingsInputSchema = z.object({
     message: 'The base DN must be a distinguished name such as ou=people,dc=example,dc=com.',
   }),
   scope: z.enum(['sub', 'one', 'base'], { message: 'Choose a search scope.' }),
-  connectTimeoutMs: z.coerce.number({ message: 'Enter a number of milliseconds.' }).int().min(100).max(120_000, { message: 'Use 100 to 120000 ms.' }),
-  operationTimeoutMs: z.coerce.number({ message: 'Enter a number of milliseconds.' }).int().min(1000).max(600_000, { message: 'Use 1000 to 600000 ms.' }),
+  connectTimeoutMs: milliseconds(100, 120_000),
+  operationTimeoutMs: milliseconds(1000, 600_000),
 });
 
 export type LdapSettingsInput = z.output<typeof ldapSettingsInputSchema>;

@@ -4,6 +4,7 @@ import { prisma } from '../db';
 import type { LdapSettingsInput } from './ldap-settings-input';
 import { readLdapSettings, type LdapSettingsView } from './read-ldap-settings';
 import { changedEndpointParts, retypeBindPasswordMessage } from './stored-password-endpoint';
+import type { Refusal } from '../errors/error-codes';
 
 export type SaveLdapSettingsOptions = {
   input: LdapSettingsInput;
@@ -15,8 +16,8 @@ export type SaveLdapSettingsOptions = {
 
 export type SaveLdapSettingsResult =
   | { ok: true; settings: LdapSettingsView; bindPasswordChanged: boolean }
-  | { ok: false; reason: 'invalid'; fieldErrors: { bindPassword?: string } }
-  | { ok: false; reason: 'conflict'; message: string };
+  | ({ ok: false } & Refusal<'validation_failed', { fieldErrors: { bindPassword?: string } }>)
+  | ({ ok: false } & Refusal<'settings_conflict'>);
 
 /** The audited view of the settings: never the password, only whether one is stored. */
 function audited(view: LdapSettingsView) {
@@ -46,11 +47,15 @@ export async function saveLdapSettings(options: SaveLdapSettingsOptions): Promis
   const before = await readLdapSettings();
   const bindPasswordChanged = input.bindPassword !== '';
   if (!bindPasswordChanged && !before.hasBindPassword) {
-    return { ok: false, reason: 'invalid', fieldErrors: { bindPassword: 'Enter the bind password: none is stored yet.' } };
+    const bindPassword = 'Enter the bind password: none is stored yet.';
+    return { ok: false, code: 'validation_failed', message: bindPassword, fieldErrors: { bindPassword } };
   }
   if (!bindPasswordChanged) {
     const changed = changedEndpointParts(before, input);
-    if (changed.length) return { ok: false, reason: 'invalid', fieldErrors: { bindPassword: retypeBindPasswordMessage(changed) } };
+    if (changed.length) {
+      const bindPassword = retypeBindPasswordMessage(changed);
+      return { ok: false, code: 'validation_failed', message: bindPassword, fieldErrors: { bindPassword } };
+    }
   }
   const data = {
     urls: input.urls,
@@ -79,7 +84,7 @@ export async function saveLdapSettings(options: SaveLdapSettingsOptions): Promis
     const current = await readLdapSettings();
     return {
       ok: false,
-      reason: 'conflict',
+      code: 'settings_conflict',
       message:
         `${current.updatedBy ?? 'Someone'} changed the LDAP connection settings${current.updatedAt ? ` at ${current.updatedAt.toISOString()}` : ''} ` +
         'after you opened them. Nothing was saved: reload the page to see their version, then make your change again.',

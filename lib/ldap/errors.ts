@@ -9,24 +9,10 @@ import {
   ProtocolError,
   ResultCodeError,
 } from 'ldapts';
+import { RUN_ERRORS, type RunErrorCode } from '../errors/error-codes';
 
-export type LdapErrorCode =
-  | 'LDAP_UNREACHABLE'
-  | 'LDAP_CONNECTION_LOST'
-  | 'LDAP_TIMEOUT'
-  | 'LDAP_TLS_FAILURE'
-  | 'LDAP_INVALID_CREDENTIALS'
-  | 'LDAP_NO_SUCH_BASE_DN'
-  | 'LDAP_FILTER_SYNTAX'
-  | 'LDAP_SIZE_LIMIT_EXCEEDED'
-  | 'LDAP_TIME_LIMIT_EXCEEDED'
-  | 'LDAP_INSUFFICIENT_ACCESS'
-  | 'LDAP_MALFORMED_RESPONSE'
-  | 'LDAP_ERROR';
-
-// A later attempt may succeed for these; everything else needs a person to change something.
-// A response that cannot be decoded leaves the connection unusable; a new one may read it fine.
-const TRANSIENT: ReadonlySet<LdapErrorCode> = new Set(['LDAP_UNREACHABLE', 'LDAP_CONNECTION_LOST', 'LDAP_TIMEOUT', 'LDAP_MALFORMED_RESPONSE']);
+/** The directory's failures, from the product's one vocabulary (lib/errors/error-codes.ts). */
+export type LdapErrorCode = Extract<RunErrorCode, `LDAP_${string}`>;
 
 /** Every LDAP failure the product shows: a code for programs, a message a person can act on. */
 export class LdapError extends Error {
@@ -36,7 +22,7 @@ export class LdapError extends Error {
     super(message, options);
     this.name = 'LdapError';
     this.code = code;
-    this.transient = TRANSIENT.has(code);
+    this.transient = RUN_ERRORS[code].transient;
   }
 }
 

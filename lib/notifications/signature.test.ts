@@ -36,11 +36,11 @@ describe('run events', () => {
 
   it('describes a run from its row, with an absolute link when the public URL is known', () => {
     const data = runEventData(
-      { id: 7, job_key: 'inactive-ldap-users', status: 'FAILED', trigger: 'SCHEDULE', dry_run: false, confirmed: false, finished_at: new Date('2026-12-06T10:00:00Z'), created: 3, error_code: 'LDAP_UNAVAILABLE', error: 'down' },
+      { id: 7, job_key: 'inactive-ldap-users', status: 'FAILED', trigger: 'SCHEDULE', dry_run: false, confirmed: false, finished_at: new Date('2026-12-06T10:00:00Z'), created: 3, error_code: 'LDAP_UNREACHABLE', error: 'down' },
       'Synchronize inactive LDAP Users to Identity Manager',
       'https://idm.example.com/',
     );
-    expect(data).toMatchObject({ id: 7, status: 'FAILED', finishedAt: '2026-12-06T10:00:00.000Z', counters: { created: 3, updated: 0 }, error: { code: 'LDAP_UNAVAILABLE', message: 'down' }, url: 'https://idm.example.com/operator/runs/7' });
+    expect(data).toMatchObject({ id: 7, status: 'FAILED', finishedAt: '2026-12-06T10:00:00.000Z', counters: { created: 3, updated: 0 }, error: { code: 'LDAP_UNREACHABLE', message: 'down' }, url: 'https://idm.example.com/operator/runs/7' });
     expect(eventEnvelope({ id: 12n, type: 'run.failed', createdAt: new Date('2026-12-06T10:00:01Z'), data: {} })).toEqual({ id: 'evt_12', type: 'run.failed', createdAt: '2026-12-06T10:00:01.000Z', data: {} });
   });
 });

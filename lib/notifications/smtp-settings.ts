@@ -37,7 +37,7 @@ export const smtpSettingsInput = z
   .object({
     enabled: z.boolean(),
     host: z.string().trim().min(1, 'Enter the SMTP server, e.g. smtp.example.com.').max(255).regex(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:.]+\]?$/, 'Enter a host name or an IP address.'),
-    port: z.coerce.number().int().min(1, 'A port from 1 to 65535.').max(65535, 'A port from 1 to 65535.'),
+    port: z.coerce.number({ message: 'A port from 1 to 65535.' }).int().min(1).max(65535),
     security: z.enum(SMTP_SECURITY),
     username: z.string().trim().max(255).transform((v) => (v === '' ? null : v)),
     /** Empty: keep the stored password (only while host, port and user name stay the same). */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { isDatabaseUnavailable, pool } from '../db-pool';
 import { beginAttempt, endRun, loadRun, ownedByAttempt, ownsRun, recordTransientError, type RunRow } from '../runs/run-lifecycle';
 import type { RunStatus } from '../generated/prisma/enums';
+import type { RunErrorCode } from '../errors/error-codes';
 import { COUNT_RESTORE_PAGE, PAGE_APPLIED, REMAINING_PAGES, RESTORE_PAGE } from './restore-sql';
 import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCheck } from '../sync/threshold';
 import { INACTIVE_LDAP_USERS, resolveJobOptions } from '../sync/job-options';
@@ -59,7 +60,7 @@ export type RestoreOutcome = { runId: number; status: RunStatus; dryRun: boolean
 export class TransientRestoreError extends Error {
   readonly transient = true as const;
   constructor(
-    readonly code: string,
+    readonly code: RunErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -98,7 +99,7 @@ function outcomeOf(r: RunRow): RestoreOutcome {
   };
 }
 
-async function finish(db: pg.Pool, runId: number, status: RunStatus, attempt: number, error?: { code: string; message: string }): Promise<RestoreOutcome> {
+async function finish(db: pg.Pool, runId: number, status: RunStatus, attempt: number, error?: { code: RunErrorCode; message: string }): Promise<RestoreOutcome> {
   const { run } = await endRun(db, runId, status, { error: error ?? { code: null, message: null }, attempt });
   return outcomeOf(run);
 }

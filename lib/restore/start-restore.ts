@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { pool } from '../db-pool';
 import type { RunTrigger } from '../generated/prisma/enums';
-import { startJobRun, type StartJobRunOptions, type StartJobRunResult } from '../batch-jobs/start-job-run';
-import { loadRunSummary, type RunSummary } from '../batch-jobs/run-summary';
+import { startJobRun, type StartJobRunOptions, type StartJobRunResult } from '../runs/start-job-run';
+import { loadRunSummary, type RunSummary } from '../runs/run-summary';
 import type { BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { INACTIVE_LDAP_USERS } from '../sync/job-options';
 import { restorableItems } from './run-restore';
+import type { Refusal } from '../errors/error-codes';
 
 // "Restore users changed by this run": a restore is itself a run of the job (it takes the job's
 // active-run slot, so no sync of that job runs while people are restored), queued to the worker
@@ -19,15 +20,15 @@ const RESTORABLE_STATUSES = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'CANC
 /** A real restore that ended so: the run is restored, a second restore is refused. */
 const RESTORED_STATUSES = ['SUCCEEDED', 'COMPLETED_WITH_ERRORS'];
 
-export type RestoreRefusal = 'not_found' | 'not_restorable' | 'already_restored';
+export type RestoreRefusal = Refusal<'not_found' | 'run_not_restorable'> | Refusal<'run_already_restored', { restoredBy: number }>;
 
-export type Restorability = { restorable: true; run: RunSummary; items: number } | { restorable: false; reason: RestoreRefusal; message: string; restoredBy?: number };
+export type Restorability = { restorable: true; run: RunSummary; items: number } | ({ restorable: false } & RestoreRefusal);
 
 /** Whether run `runId` can be restored, and why not. */
 export async function checkRestorable(runId: number, db: Pick<pg.Pool, 'query'> = pool()): Promise<Restorability> {
   const run = await loadRunSummary(db, runId);
-  if (!run) return { restorable: false, reason: 'not_found', message: `There is no run #${runId}.` };
-  const refuse = (message: string): Restorability => ({ restorable: false, reason: 'not_restorable', message });
+  if (!run) return { restorable: false, code: 'not_found', message: `There is no run #${runId}.` };
+  const refuse = (message: string): Restorability => ({ restorable: false, code: 'run_not_restorable', message });
   if (run.jobKey !== INACTIVE_LDAP_USERS) return refuse(`Run #${runId} is not a run of "Synchronize inactive LDAP Users to Identity Manager": only its runs can be restored.`);
   if (run.restoreOfRunId !== null) return refuse(`Run #${runId} is itself a restore; it cannot be restored.`);
   if (run.dryRun) return refuse(`Run #${runId} was a dry run: it changed nothing.`);
@@ -38,7 +39,7 @@ export async function checkRestorable(runId: number, db: Pick<pg.Pool, 'query'> 
     [runId, RESTORED_STATUSES],
   );
   if (rows[0]) {
-    return { restorable: false, reason: 'already_restored', restoredBy: rows[0].id, message: `Run #${runId} was already restored by run #${rows[0].id}; restoring it again would change nothing.` };
+    return { restorable: false, code: 'run_already_restored', restoredBy: rows[0].id, message: `Run #${runId} was already restored by run #${rows[0].id}; restoring it again would change nothing.` };
   }
   const items = await restorableItems(db, runId);
   return { restorable: true, run, items: items.count };
@@ -67,12 +68,15 @@ export type StartRestoreOptions = {
   enqueue?: boolean;
 };
 
-export type StartRestoreResult = StartJobRunResult | { started: false; reason: RestoreRefusal; message: string; restoredBy?: number };
+export type StartRestoreResult = StartJobRunResult | ({ started: false } & RestoreRefusal);
 
 /** Queues a restore run (or its dry run) of a finished run of the inactive job. */
 export async function startRestore(options: StartRestoreOptions): Promise<StartRestoreResult> {
   const check = await checkRestorable(options.runId);
-  if (!check.restorable) return { started: false, reason: check.reason, message: check.message, ...(check.restoredBy ? { restoredBy: check.restoredBy } : {}) };
+  if (!check.restorable) {
+    const { restorable: _, ...refusal } = check;
+    return { started: false, ...refusal };
+  }
   return startJobRun({
     jobKey: check.run.jobKey,
     trigger: options.trigger,

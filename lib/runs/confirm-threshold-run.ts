@@ -1,11 +1,12 @@
 import { recordAudit } from '../audit/record-audit';
 import type { AccountRole } from '../auth/roles';
 import { prisma } from '../db';
-import { startJobRun } from '../batch-jobs/start-job-run';
+import { startJobRun } from './start-job-run';
 import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationDecision, type ConfirmationRule } from '../batch-jobs/confirmation-rule';
 import { parseThresholdCheck } from '../sync/threshold';
 import { startRestore, type StartRestoreResult } from '../restore/start-restore';
 import type { BatchJobsQueue } from '../queue/batch-jobs-queue';
+import type { Refusal } from '../errors/error-codes';
 
 /** The job's rule and whom it excludes, for a run that stopped at the threshold (the run page shows it). */
 export type ThresholdConfirmation = {
@@ -56,7 +57,7 @@ export type ConfirmThresholdRunOptions = {
 
 export type ConfirmThresholdRunResult =
   | StartRestoreResult
-  | { started: false; reason: 'not_threshold_exceeded'; message: string };
+  | ({ started: false } & Refusal<'run_not_stopped_at_threshold'>);
 
 /**
  * Starts the job again with the threshold confirmed, after a run stopped at it (whose changes
@@ -70,9 +71,9 @@ export async function confirmThresholdRun(options: ConfirmThresholdRunOptions): 
     where: { id: options.runId },
     select: { id: true, jobKey: true, status: true, dryRun: true, wouldDeactivate: true, entriesTotal: true, startedBy: true, thresholdCheck: true, restoreOfRunId: true },
   });
-  if (!run) return { started: false, reason: 'not_found', message: `There is no run #${options.runId}.` };
+  if (!run) return { started: false, code: 'not_found', message: `There is no run #${options.runId}.` };
   if (run.status !== 'THRESHOLD_EXCEEDED') {
-    return { started: false, reason: 'not_threshold_exceeded', message: `Run #${run.id} did not stop at the threshold; there is nothing to confirm.` };
+    return { started: false, code: 'run_not_stopped_at_threshold', message: `Run #${run.id} did not stop at the threshold; there is nothing to confirm.` };
   }
   const threshold = parseThresholdCheck(run.thresholdCheck);
   const confirms = { runId: run.id, entriesTotal: run.entriesTotal, startedBy: run.startedBy, rule: recordedRule(run) };
@@ -93,7 +94,7 @@ export async function confirmThresholdRun(options: ConfirmThresholdRunOptions): 
           queue: options.queue,
           enqueue: options.enqueue,
         });
-  if (result.started || result.reason === 'queue_unavailable') {
+  if (result.started || result.code === 'queue_unavailable') {
     const confirming = result.run;
     await recordAudit({
       actor: options.actor,

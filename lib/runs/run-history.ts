@@ -1,5 +1,5 @@
 import { prisma } from '../db';
-import { RUN_SUMMARY_SELECT, type RunSummary } from '../batch-jobs/run-summary';
+import { RUN_SUMMARY_SELECT, type RunSummary } from './run-summary';
 import { runWritesNothing } from '../sync/threshold';
 
 // A job's past runs, newest first, for the job page's table and chart.

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { RunStatus, RunTrigger } from '../generated/prisma/enums';
 import { inTransaction } from '../db-pool';
-import { RUN_SUMMARY_COLUMNS, type RunSummary } from '../batch-jobs/run-summary';
+import { RUN_SUMMARY_COLUMNS, type RunSummary } from './run-summary';
+import type { RunErrorCode } from '../errors/error-codes';
 import { recordRunEndEvents } from '../notifications/outbox';
 
 // The one place that moves a run between states and frees its job for the next run. Every
@@ -129,7 +130,7 @@ export async function beginAttempt(db: Pick<pg.Pool, 'query'>, runId: number): P
 
 export type EndRun = {
   /** The run's error; null clears one a transient failure left. Absent: keeps error_code, sets nothing else. */
-  error?: { code: string | null; message: string | null };
+  error?: { code: RunErrorCode | null; message: string | null };
   /** Only while this attempt owns the run (an engine's own end); absent for runs no engine works on. */
   attempt?: number;
   /** With `error` absent: the message to record (a cancellation's), keeping the code. */
@@ -165,6 +166,6 @@ export async function releaseJob(db: Pick<pg.Pool, 'query'>, jobKey: string, run
 }
 
 /** A transient failure, recorded on the run while its attempt still owns it (the run waits for its retry). */
-export async function recordTransientError(db: Pick<pg.Pool, 'query'>, runId: number, attempt: number, code: string, message: string): Promise<void> {
+export async function recordTransientError(db: Pick<pg.Pool, 'query'>, runId: number, attempt: number, code: RunErrorCode, message: string): Promise<void> {
   await db.query(`UPDATE batch_runs SET error_code = $2, error = $3 WHERE id = $1 AND ${ownedByAttempt('$4')}`, [runId, code, message, attempt]);
 }

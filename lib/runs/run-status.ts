@@ -1,4 +1,5 @@
 import type { RunStatus, RunTrigger } from '../generated/prisma/enums';
+import { runErrorOf } from '../errors/error-codes';
 
 // What a run's status means to an operator, and what to do about it (its label: lib/labels.ts).
 
@@ -22,11 +23,7 @@ export function nextStepFor(status: RunStatus, errorCode: string | null): string
     case 'CANCELLED':
       return 'Every page applied before the cancellation is complete. Start the job again to synchronize the rest.';
     case 'FAILED':
-      if (errorCode === 'QUEUE_UNAVAILABLE') return 'The worker queue (Redis) did not answer. Check that Redis and the worker are running, then start the job again.';
-      if (errorCode?.startsWith('LDAP_'))
-        return 'Ask an administrator to check the LDAP connection settings and the job\'s filter (Identity Manager Admin > LDAP connection), then start the job again.';
-      if (errorCode === 'INVALID_JOB_OPTIONS') return 'Ask an administrator to correct the job\'s options, then start the job again.';
-      return 'Start the job again. If it fails the same way, give the error above to your administrator.';
+      return runErrorOf(errorCode)?.nextStep ?? 'Start the job again. If it fails the same way, give the error above to your administrator.';
     default:
       return null;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { equalityFilter, isAttributeName } from '../ldap/filter';
+import { checkFilter, equalityFilter, isAttributeName } from '../ldap/filter';
 import { CONFIRMATION_RULES, DEFAULT_CONFIRMATION_RULE, type ConfirmationRule } from '../batch-jobs/confirmation-rule';
 
 export const INACTIVE_LDAP_USERS = 'inactive-ldap-users';
@@ -137,7 +137,16 @@ export function filterPreset(key: FilterPresetKey): FilterPreset {
   return preset;
 }
 
-const attributeName = z.string().trim().refine(isAttributeName, { message: 'Not a valid LDAP attribute name' });
+/** A refusal names the value, so that the field it is shown at says what was wrong. */
+const attributeName = z
+  .string()
+  .trim()
+  .refine(isAttributeName, { error: (issue) => `"${String(issue.input)}" is not a valid LDAP attribute name.` });
+
+/** One message for every way a number can be wrong (not a number, a fraction, out of range): the range. */
+function wholeNumber(min: number, max: number) {
+  return z.number({ error: `Enter a whole number from ${min} to ${max}.` }).int().min(min).max(max);
+}
 
 export const DEFAULT_PAGE_SIZE = 500;
 export const RUN_MODES = ['full', 'delta'] as const;
@@ -145,15 +154,30 @@ export type RunMode = (typeof RUN_MODES)[number];
 /** Weekly: a delta job still reads its whole selection once a week. */
 export const DEFAULT_FULL_RUN_DAYS = 7;
 export const DEFAULT_THRESHOLD = { maxUsers: 500, maxPercent: 10 } as const;
+/** The "Status attribute" preset's attribute and value when none is given. */
+export const DEFAULT_STATUS = { statusAttribute: 'employeeType', statusValue: 'inactive' } as const;
 
-/** The options of a batch job (batch_jobs.options), as an administrator edits them. */
+/**
+ * Zod skips a rule over the whole object once a field is refused; these run anyway (they read only
+ * what they check), so that a form shows every refusal in one round trip.
+ */
+const EVEN_WITH_OTHER_ISSUES = { when: () => true };
+
+const CUSTOM_NEEDS_UNIQUE_ID =
+  'A custom filter needs the unique id attribute of your directory (e.g. entryUUID, objectGUID, nsUniqueId): it links each entry to its Identity Manager user.';
+const CUSTOM_NEEDS_USERNAME = 'A custom filter needs the attribute that holds the username (e.g. uid, sAMAccountName).';
+
+/**
+ * The options of a batch job (batch_jobs.options), as an administrator edits them: the one source
+ * of their rules, defaults and messages (the job page's form derives from it: lib/job-settings).
+ */
 export const jobOptionsSchema = z
   .object({
-  filterPreset: z.enum(FILTER_PRESET_KEYS).default('openldap-ppolicy'),
+  filterPreset: z.enum(FILTER_PRESET_KEYS, { error: 'Choose one of the filter presets.' }).default('openldap-ppolicy'),
   /** Empty: the preset's filter for this job. */
-  filter: z.string().trim().max(4096).optional(),
-  statusAttribute: attributeName.default('employeeType'),
-  statusValue: z.string().trim().min(1).max(256).default('inactive'),
+  filter: z.string().trim().max(4096, 'The filter can have at most 4,096 characters.').optional(),
+  statusAttribute: attributeName.default(DEFAULT_STATUS.statusAttribute),
+  statusValue: z.string().trim().min(1).max(256, 'The status value can have at most 256 characters.').default(DEFAULT_STATUS.statusValue),
   /** Absent: the preset's. "Custom filter" has none and needs it (and the username attribute). */
   uniqueIdAttribute: attributeName.optional(),
   mapping: z
@@ -167,19 +191,19 @@ export const jobOptionsSchema = z
     })
     .partial()
     .optional(),
-  pageSize: z.number().int().min(1).max(5000).default(DEFAULT_PAGE_SIZE),
+  pageSize: wholeNumber(1, 5000).default(DEFAULT_PAGE_SIZE),
   threshold: z
     .object({
       /** Stop when the run would deactivate more active users than this; null: no absolute limit. */
-      maxUsers: z.number().int().min(0).nullable().default(DEFAULT_THRESHOLD.maxUsers),
+      maxUsers: wholeNumber(0, 10_000_000).nullable().default(DEFAULT_THRESHOLD.maxUsers),
       /** ... or more than this percentage of all active users; null: no percentage limit. */
-      maxPercent: z.number().min(0).max(100).nullable().default(DEFAULT_THRESHOLD.maxPercent),
+      maxPercent: z.number({ error: 'Enter a percentage from 0 to 100.' }).min(0).max(100).nullable().default(DEFAULT_THRESHOLD.maxPercent),
     })
     .default({ ...DEFAULT_THRESHOLD }),
   /** Who may confirm a run stopped at the threshold (lib/batch-jobs/confirmation-rule.ts); absent: today's behaviour. */
-  confirmationRule: z.enum(CONFIRMATION_RULES).default(DEFAULT_CONFIRMATION_RULE),
+  confirmationRule: z.enum(CONFIRMATION_RULES, { error: 'Choose who may confirm a run stopped at the threshold.' }).default(DEFAULT_CONFIRMATION_RULE),
   /** full: every run reads the whole selection; delta: only what changed since the last successful run (lib/sync/delta.ts). */
-  runMode: z.enum(RUN_MODES).default('full'),
+  runMode: z.enum(RUN_MODES, { error: 'Choose full or delta runs.' }).default('full'),
   /**
    * In delta mode, a full run at least every `runs` runs and every `days` days (null: no such
    * bound; both null: never, only when the job changes or the watermark is unusable). It bounds
@@ -187,20 +211,37 @@ export const jobOptionsSchema = z
    */
   fullRunEvery: z
     .object({
-      runs: z.number().int().min(1).max(10_000).nullable().default(null),
-      days: z.number().int().min(1).max(366).nullable().default(DEFAULT_FULL_RUN_DAYS),
+      runs: wholeNumber(1, 10_000).nullable().default(null),
+      days: wholeNumber(1, 366).nullable().default(DEFAULT_FULL_RUN_DAYS),
     })
     .default({ runs: null, days: DEFAULT_FULL_RUN_DAYS }),
   })
-  .superRefine((options, ctx) => {
-    if (options.filterPreset !== 'custom') return;
-    if (!options.uniqueIdAttribute) {
-      ctx.addIssue({ code: 'custom', path: ['uniqueIdAttribute'], message: 'A custom filter needs the unique id attribute of your directory (e.g. entryUUID, objectGUID, nsUniqueId).' });
+  .check(
+    z.superRefine((options, ctx) => {
+      if (options.filterPreset !== 'custom') return;
+      if (!options.uniqueIdAttribute) ctx.addIssue({ code: 'custom', path: ['uniqueIdAttribute'], message: CUSTOM_NEEDS_UNIQUE_ID });
+      if (!options.mapping?.username) ctx.addIssue({ code: 'custom', path: ['mapping', 'username'], message: CUSTOM_NEEDS_USERNAME });
+    }, EVEN_WITH_OTHER_ISSUES),
+  );
+
+/**
+ * What a save adds to the engine's rules: a filter is saved only if it parses, and "Custom filter"
+ * only with its filter. The engine does not refuse stored options for these: a stored filter that
+ * does not parse fails its run with LDAP_FILTER_SYNTAX, which says what to correct.
+ */
+export const savedJobOptionsSchema = jobOptionsSchema.check(
+  z.superRefine((options, ctx) => {
+    if (typeof options.filter === 'string' && options.filter !== '') {
+      try {
+        checkFilter(options.filter);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['filter'], message: (error as Error).message });
+      }
+    } else if (options.filterPreset === 'custom') {
+      ctx.addIssue({ code: 'custom', path: ['filter'], message: 'Enter the filter of your own (RFC 4515 syntax, e.g. (&(objectClass=inetOrgPerson)(employeeType=inactive))).' });
     }
-    if (!options.mapping?.username) {
-      ctx.addIssue({ code: 'custom', path: ['mapping', 'username'], message: 'A custom filter needs the attribute that holds the username (e.g. uid, sAMAccountName).' });
-    }
-  });
+  }, EVEN_WITH_OTHER_ISSUES),
+);
 
 export type JobOptionsInput = z.input<typeof jobOptionsSchema>;
 export type JobOptions = z.output<typeof jobOptionsSchema>;

@@ -25,6 +25,7 @@ import { decideRunKind, deltaFilter, storedWatermark, type Watermark } from './d
 import { uniqueIdFilter } from './unique-id';
 import { entryUniqueId } from './mapping';
 import { config } from '../config';
+import { isRunErrorCode, type RunErrorCode } from '../errors/error-codes';
 
 export type RunProgress = {
   entriesRead: number;
@@ -62,8 +63,8 @@ export type RunOutcome = {
 /** Thrown for failures a later attempt may overcome; the run stays RUNNING with the error recorded. */
 export class TransientSyncError extends Error {
   readonly transient = true as const;
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: RunErrorCode;
+  constructor(code: RunErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TransientSyncError';
     this.code = code;
@@ -96,7 +97,7 @@ function outcomeFromRow(r: RunRow): RunOutcome {
 }
 
 /** Ends the run (lib/runs/run-lifecycle.ts): only while `attempt`, when given, owns it; else answers it as it is. */
-async function finishRun(db: pg.Pool, runId: number, status: RunStatus, error?: { code: string; message: string }, attempt?: number): Promise<RunOutcome> {
+async function finishRun(db: pg.Pool, runId: number, status: RunStatus, error?: { code: RunErrorCode; message: string }, attempt?: number): Promise<RunOutcome> {
   const { run } = await endRun(db, runId, status, { error: error ?? { code: null, message: null }, attempt });
   return outcomeFromRow(run);
 }
@@ -105,7 +106,7 @@ async function finishRun(db: pg.Pool, runId: number, status: RunStatus, error?: 
 export async function failRun(runId: number, error: unknown): Promise<RunOutcome> {
   const code = (error as { code?: unknown })?.code;
   return finishRun(pool(), runId, 'FAILED', {
-    code: typeof code === 'string' ? code : 'RUN_FAILED',
+    code: isRunErrorCode(code) ? code : 'RUN_FAILED',
     message: error instanceof Error ? error.message : String(error),
   });
 }
@@ -614,7 +615,7 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
     if (error instanceof LdapError && !error.transient) return finishRun(db, runId, 'FAILED', { code: error.code, message: error.message }, attempt);
     if (isDatabaseUnavailable(error)) throw new TransientSyncError('DATABASE_UNAVAILABLE', `The database is unavailable: ${(error as Error).message}`, { cause: error });
     if ((error instanceof LdapError && error.transient) || error instanceof TransientSyncError) {
-      const code = (error as { code: string }).code;
+      const code = error.code;
       await recordTransientError(db, runId, attempt, code, error.message);
       throw error instanceof TransientSyncError ? error : new TransientSyncError(code, error.message, { cause: error });
     }

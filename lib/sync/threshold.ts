@@ -23,7 +23,7 @@ export type ThresholdCheck = {
   confirmationRule?: ConfirmationRule;
 };
 
-const thresholdCheckSchema = z.object({
+export const thresholdCheckSchema = z.object({
   wouldDeactivate: z.number().int().nonnegative(),
   activeUsers: z.number().int().nonnegative(),
   maxUsers: z.number().nullable(),

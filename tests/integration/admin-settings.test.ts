@@ -79,7 +79,7 @@ describe('LDAP connection settings', () => {
   it('stores the bind password encrypted, keeps it when left blank, and audits without it', async () => {
     expect(await saveLdapSettings({ input: input({ bindPassword: '' }), expectedVersion: 0, actor: 'alice' })).toMatchObject({
       ok: false,
-      reason: 'invalid',
+      code: 'validation_failed',
       fieldErrors: { bindPassword: 'Enter the bind password: none is stored yet.' },
     });
 
@@ -110,11 +110,11 @@ describe('LDAP connection settings', () => {
     await saveLdapSettings({ input: input(), expectedVersion: 0, actor: 'alice' });
     await saveLdapSettings({ input: input({ bindPassword: '', baseDn: 'ou=people,dc=example,dc=com' }), expectedVersion: 1, actor: 'bob' });
     const stale = await saveLdapSettings({ input: input({ bindPassword: '' }), expectedVersion: 1, actor: 'carol' });
-    expect(stale).toMatchObject({ ok: false, reason: 'conflict', message: expect.stringContaining('bob changed the LDAP connection settings') });
+    expect(stale).toMatchObject({ ok: false, code: 'settings_conflict', message: expect.stringContaining('bob changed the LDAP connection settings') });
     expect((await readLdapSettings()).baseDn).toBe('ou=people,dc=example,dc=com');
     // Two first saves at once: only one creates the row.
     const again = await saveLdapSettings({ input: input(), expectedVersion: 0, actor: 'dave' });
-    expect(again).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(again).toMatchObject({ ok: false, code: 'settings_conflict' });
   });
 
   it('Test connection counts what the inactive filter matches and shows the first entries; a wrong password gets its message', async () => {
@@ -154,7 +154,7 @@ describe('LDAP connection settings', () => {
     try {
       await saveLdapSettings({ input: input(), expectedVersion: 0, actor: 'alice' });
       const stored = await prisma().ldapSettings.findUniqueOrThrow({ where: { id: 1 } });
-      const retype = (what: string) => ({ ok: false, reason: 'bind_password_required', fieldErrors: { bindPassword: expect.stringContaining(`Type the bind password again: the ${what} changed`) } });
+      const retype = (what: string) => ({ ok: false, code: 'validation_failed', fieldErrors: { bindPassword: expect.stringContaining(`Type the bind password again: the ${what} changed`) } });
 
       // Test connection with the password field blank, against changed endpoints.
       expect(await checkLdapSettings(input({ bindPassword: '', urls: trap }))).toMatchObject(retype('server address'));
@@ -163,7 +163,7 @@ describe('LDAP connection settings', () => {
       expect(await checkLdapSettings(input({ bindPassword: '', tlsRejectUnauthorized: '' }))).toMatchObject(retype('TLS settings'));
       // Save likewise, and changes nothing.
       const save = await saveLdapSettings({ input: input({ bindPassword: '', urls: trap }), expectedVersion: 1, actor: 'mallory' });
-      expect(save).toMatchObject({ ok: false, reason: 'invalid', fieldErrors: { bindPassword: expect.stringContaining('Type the bind password again: the server address changed') } });
+      expect(save).toMatchObject({ ok: false, code: 'validation_failed', fieldErrors: { bindPassword: expect.stringContaining('Type the bind password again: the server address changed') } });
       expect(await prisma().ldapSettings.findUniqueOrThrow({ where: { id: 1 } })).toEqual(stored);
       expect(await prisma().auditEvent.count({ where: { actor: 'mallory' } })).toBe(0);
 
@@ -242,7 +242,7 @@ describe('the job page\'s save (schedule and options)', () => {
       actor: 'bob',
       options: { ...options.options, statusValue: 'other' },
     });
-    expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(stale).toMatchObject({ ok: false, code: 'schedule_conflict' });
     expect((await getJobSettings(INACTIVE_LDAP_USERS))!.fields.statusValue).toBe('left');
   });
 });

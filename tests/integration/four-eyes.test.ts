@@ -13,8 +13,8 @@ let lib: {
   pool: typeof import('@/lib/db-pool').pool;
   prisma: typeof import('@/lib/db').prisma;
   confirmThresholdRun: typeof import('@/lib/runs/confirm-threshold-run').confirmThresholdRun;
-  startJobRun: typeof import('@/lib/batch-jobs/start-job-run').startJobRun;
-  cancelRun: typeof import('@/lib/batch-jobs/cancel-run').cancelRun;
+  startJobRun: typeof import('@/lib/runs/start-job-run').startJobRun;
+  cancelRun: typeof import('@/lib/runs/cancel-run').cancelRun;
   saveJobSchedule: typeof import('@/lib/batch-jobs/save-job-schedule').saveJobSchedule;
 };
 const tokens: Record<string, string> = {};
@@ -25,8 +25,8 @@ beforeAll(async () => {
     pool: (await import('@/lib/db-pool')).pool,
     prisma: (await import('@/lib/db')).prisma,
     confirmThresholdRun: (await import('@/lib/runs/confirm-threshold-run')).confirmThresholdRun,
-    startJobRun: (await import('@/lib/batch-jobs/start-job-run')).startJobRun,
-    cancelRun: (await import('@/lib/batch-jobs/cancel-run')).cancelRun,
+    startJobRun: (await import('@/lib/runs/start-job-run')).startJobRun,
+    cancelRun: (await import('@/lib/runs/cancel-run')).cancelRun,
     saveJobSchedule: (await import('@/lib/batch-jobs/save-job-schedule')).saveJobSchedule,
   };
   const { createAccount } = await import('@/lib/auth/accounts');
@@ -126,7 +126,7 @@ describe('closing the loopholes', () => {
     // A rule tightened since applies at once: an ADMINISTRATOR rule recorded, TWO_PERSON now.
     const older = await stoppedRun('bob', 'ADMINISTRATOR');
     await setRule('TWO_PERSON');
-    expect(await lib.confirmThresholdRun({ runId: older, actor: 'bob', role: 'ADMINISTRATOR' })).toMatchObject({ reason: 'confirmation_refused', rule: 'TWO_PERSON' });
+    expect(await lib.confirmThresholdRun({ runId: older, actor: 'bob', role: 'ADMINISTRATOR' })).toMatchObject({ code: 'confirmation_refused', rule: 'TWO_PERSON' });
     const admin = env.accounts.admin.username;
     expect(await lib.confirmThresholdRun({ runId: stopped, actor: admin, role: 'ADMINISTRATOR' })).toMatchObject({ started: true, run: { confirmedBy: admin } });
   });
@@ -185,7 +185,7 @@ describe('rule ADMINISTRATOR', () => {
 
     // The same refusal through the use case the run page's server action calls.
     const direct = await lib.confirmThresholdRun({ runId: stopped, actor: 'olivia', role: 'OPERATOR' });
-    expect(direct).toMatchObject({ started: false, reason: 'confirmation_refused', rule: 'ADMINISTRATOR' });
+    expect(direct).toMatchObject({ started: false, code: 'confirmation_refused', rule: 'ADMINISTRATOR' });
     // Starting already confirmed is no way around it.
     const preConfirmed = await env.api(`/api/v1/jobs/${JOB}/runs`, { method: 'POST', token: tokens.olivia, body: { confirm: true } });
     expect(preConfirmed.status).toBe(403);
@@ -209,7 +209,7 @@ describe('rule TWO_PERSON', () => {
     const byAlice = await confirmOverApi(stopped, 'alice');
     expect(byAlice.status).toBe(403);
     expect(((await byAlice.json()) as any).message).toMatch(/two-person rule.*you last changed the job's filter/);
-    expect(await lib.confirmThresholdRun({ runId: stopped, actor: 'alice', role: 'ADMINISTRATOR' })).toMatchObject({ reason: 'confirmation_refused' });
+    expect(await lib.confirmThresholdRun({ runId: stopped, actor: 'alice', role: 'ADMINISTRATOR' })).toMatchObject({ code: 'confirmation_refused' });
     // bob started it: refused too.
     const byBob = await confirmOverApi(stopped, 'bob');
     expect(byBob.status).toBe(403);

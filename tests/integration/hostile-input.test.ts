@@ -271,7 +271,7 @@ function surface(): Target[] {
   };
   for (const p of appPages()) add(p.file.replace(/^app/, '').replace(/\/page\.tsx?$/, '') || '/', ['GET'], true, p.file);
   for (const h of appRouteHandlers()) add(h.file.replace(/^app/, '').replace(/\/route\.ts$/, ''), routeMethods(h.file), false, h.file);
-  for (const [path, operations] of Object.entries(openApiDocument.paths)) add(path, Object.keys(operations).map((m) => m.toUpperCase()), false, 'openapi');
+  for (const [path, operations] of Object.entries(openApiDocument.paths ?? {})) add(path, Object.keys(operations).map((m) => m.toUpperCase()), false, 'openapi');
   return [...byTemplate.values()].sort((a, b) => a.route.localeCompare(b.route));
 }
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
-import { startJobRun } from '@/lib/batch-jobs/start-job-run';
-import { cancelRun } from '@/lib/batch-jobs/cancel-run';
+import { startJobRun } from '@/lib/runs/start-job-run';
+import { cancelRun } from '@/lib/runs/cancel-run';
 import { listJobsWithStatus } from '@/lib/batch-jobs/list-jobs-with-status';
-import { followRun, getRunSnapshot } from '@/lib/batch-jobs/follow-run';
+import { followRun, getRunSnapshot } from '@/lib/runs/follow-run';
 import { batchJobsQueue, queueRedis, runJobId } from '@/lib/queue/batch-jobs-queue';
 import { reconcileJobSchedulers, schedulerIdFor } from '@/lib/queue/job-schedulers';
 import { INACTIVE_LDAP_USERS, ACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
@@ -110,7 +110,7 @@ describe('saveJobSchedule', () => {
     const result = await saveJobSchedule({
       jobKey: INACTIVE_LDAP_USERS, cronExpression: '0 0 31 2,4 *', timeZone: 'UTC', expectedVersion: before.version, actor: 'alice',
     });
-    expect(result).toMatchObject({ ok: false, reason: 'invalid', fieldErrors: { cronExpression: expect.stringMatching(/never fires/) } });
+    expect(result).toMatchObject({ ok: false, code: 'validation_failed', fieldErrors: { cronExpression: expect.stringMatching(/never fires/) } });
     expect(await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).toEqual(before);
     expect(await queue.getJobScheduler(schedulerIdFor(INACTIVE_LDAP_USERS))).toMatchObject({ pattern: '0 3 * * *' });
   });
@@ -125,8 +125,8 @@ describe('saveJobSchedule', () => {
       expectedVersion: before.version,
       actor: 'alice',
     });
-    expect(result).toMatchObject({ ok: false, reason: 'invalid', fieldErrors: { cronExpression: 'minute must be 0-59 (got 61)' } });
-    if (!result.ok && result.reason === 'invalid') expect(result.fieldErrors.timeZone).toMatch(/Unknown time zone "Mars\/Olympus"/);
+    expect(result).toMatchObject({ ok: false, code: 'validation_failed', fieldErrors: { cronExpression: 'minute must be 0-59 (got 61)' } });
+    if (!result.ok && result.code === 'validation_failed') expect(result.fieldErrors.timeZone).toMatch(/Unknown time zone "Mars\/Olympus"/);
     expect(await prisma().batchJob.findUniqueOrThrow({ where: { key: ACTIVE_LDAP_USERS } })).toEqual(before);
     expect(await batchJobsQueue().getJobSchedulersCount()).toBe(0);
   });
@@ -136,7 +136,7 @@ describe('saveJobSchedule', () => {
     const first = await saveJobSchedule({ jobKey: ACTIVE_LDAP_USERS, cronExpression: '0 1 * * *', timeZone: 'UTC', paused: false, expectedVersion: seen, actor: 'alice' });
     expect(first.ok).toBe(true);
     const second = await saveJobSchedule({ jobKey: ACTIVE_LDAP_USERS, cronExpression: '0 3 * * *', timeZone: 'UTC', paused: false, expectedVersion: seen, actor: 'bob' });
-    expect(second).toMatchObject({ ok: false, reason: 'conflict', current: { cronExpression: '0 1 * * *', updatedBy: 'alice' } });
+    expect(second).toMatchObject({ ok: false, code: 'schedule_conflict', current: { cronExpression: '0 1 * * *', updatedBy: 'alice' } });
     expect((await batchJobsQueue().getJobScheduler(schedulerIdFor(ACTIVE_LDAP_USERS)))?.pattern).toBe('0 1 * * *');
   });
 
@@ -215,8 +215,8 @@ describe('startJobRun', () => {
     expect((await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).activeRunId).toBe(first.run.id);
 
     const second = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'oscar' });
-    expect(second).toMatchObject({ started: false, reason: 'already_active', activeRun: { id: first.run.id } });
-    if (!second.started && second.reason === 'already_active') expect(second.message).toMatch(new RegExp(`run #${first.run.id}, started by olivia`));
+    expect(second).toMatchObject({ started: false, code: 'run_already_active', activeRun: { id: first.run.id } });
+    if (!second.started && second.code === 'run_already_active') expect(second.message).toMatch(new RegExp(`run #${first.run.id}, started by olivia`));
     expect(await prisma().batchRun.count()).toBe(1);
     // The other job is independent.
     expect((await startJobRun({ jobKey: ACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'oscar' })).started).toBe(true);
@@ -229,7 +229,7 @@ describe('startJobRun', () => {
     const winners = results.filter((r) => r.started);
     expect(winners).toHaveLength(1);
     const winnerId = winners[0]!.started ? winners[0]!.run.id : -1;
-    for (const r of results) if (!r.started) expect(r).toMatchObject({ reason: 'already_active', activeRun: { id: winnerId } });
+    for (const r of results) if (!r.started) expect(r).toMatchObject({ code: 'run_already_active', activeRun: { id: winnerId } });
     expect(await prisma().batchRun.count({ where: { jobKey: ACTIVE_LDAP_USERS } })).toBe(1);
   });
 
@@ -250,7 +250,7 @@ describe('cancelRun', () => {
     expect(cancelled).toMatchObject({ ok: true, cancelledNow: true, run: { status: 'CANCELLED' } });
     expect(await batchJobsQueue().getJob(runJobId(started.run.id))).toBeUndefined();
     expect((await prisma().batchJob.findUniqueOrThrow({ where: { key: INACTIVE_LDAP_USERS } })).activeRunId).toBeNull();
-    expect(await cancelRun({ runId: started.run.id, actor: 'olivia' })).toMatchObject({ ok: false, reason: 'already_finished' });
+    expect(await cancelRun({ runId: started.run.id, actor: 'olivia' })).toMatchObject({ ok: false, code: 'run_already_finished' });
     expect((await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'olivia' })).started).toBe(true);
   });
 

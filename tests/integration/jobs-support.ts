@@ -7,8 +7,8 @@ import type { TestServices } from '@/tests/setup/services';
 import { prisma } from '@/lib/db';
 import { parseEncryptionKey } from '@/lib/crypto';
 import { ACTIVE_LDAP_USERS, INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
-import { startJobRun } from '@/lib/batch-jobs/start-job-run';
-import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
+import { startJobRun } from '@/lib/runs/start-job-run';
+import { isActiveStatus } from '@/lib/runs/run-summary';
 import { seedLdapSettings } from '@/lib/seed/ldap-settings';
 import { buildRuntime, RUNTIME_NODE_FLAGS, WORKER_BUNDLE } from '@/jobs/runtime';
 

@@ -5,9 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
 import { generateEncryptionKey } from '@/lib/crypto';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
-import { startJobRun } from '@/lib/batch-jobs/start-job-run';
-import { cancelRun, finishCancelledRun } from '@/lib/batch-jobs/cancel-run';
-import { isActiveStatus } from '@/lib/batch-jobs/run-summary';
+import { startJobRun } from '@/lib/runs/start-job-run';
+import { cancelRun, finishCancelledRun } from '@/lib/runs/cancel-run';
+import { isActiveStatus } from '@/lib/runs/run-summary';
 import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
 import { schedulerIdFor } from '@/lib/queue/job-schedulers';
 import { readRunProgress } from '@/lib/queue/run-progress';
@@ -184,7 +184,7 @@ describe('worker', () => {
     expect(running.pagesApplied).toBeGreaterThanOrEqual(2);
 
     const second = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'oscar', confirmed: true });
-    expect(second).toMatchObject({ started: false, reason: 'already_active', activeRun: { id: runId } });
+    expect(second).toMatchObject({ started: false, code: 'run_already_active', activeRun: { id: runId } });
     const progress = await readRunProgress(queueRedis(batchJobsQueue()), 'idmtest', runId);
     expect(progress?.page).toBeGreaterThanOrEqual(1);
     expect(progress?.entriesRead).toBeGreaterThan(0);

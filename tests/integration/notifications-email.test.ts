@@ -123,7 +123,7 @@ describe('e-mail notifications', () => {
     worker = startWorker(env);
     await worker.waitForLine(/started: queue/);
     const run = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'SCHEDULE', startedBy: null, dryRun: false, confirmed: false });
-    await endRun(pool(), run!.id, 'FAILED', { error: { code: 'LDAP_UNAVAILABLE', message: 'The directory at ldap://dir.example.com did not answer.' } });
+    await endRun(pool(), run!.id, 'FAILED', { error: { code: 'LDAP_UNREACHABLE', message: 'The directory at ldap://dir.example.com did not answer.' } });
     // Not subscribed: a finished run sends nothing.
     const other = await createRun(pool(), { jobKey: 'active-ldap-users', trigger: 'SCHEDULE', startedBy: null, dryRun: false, confirmed: false });
     await endRun(pool(), other!.id, 'SUCCEEDED');
@@ -136,7 +136,7 @@ describe('e-mail notifications', () => {
     const { subject, body, headers } = parse(mail!.raw);
     expect(subject).toBe(`[Identity Manager] Run #${run!.id} failed: Synchronize inactive LDAP Users to Identity Manager`);
     expect(body).toContain(`Run #${run!.id} of "Synchronize inactive LDAP Users to Identity Manager" failed.`);
-    expect(body).toContain('Error: LDAP_UNAVAILABLE: The directory at ldap://dir.example.com did not answer.');
+    expect(body).toContain('Error: LDAP_UNREACHABLE: The directory at ldap://dir.example.com did not answer.');
     expect(body).toContain(`Details: /operator/runs/${run!.id}`);
     expect(headers).toMatch(/^X-IdM-Event: run\.failed\r?$/im);
 

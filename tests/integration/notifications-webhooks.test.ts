@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateEncryptionKey } from '@/lib/crypto';
 import { pool } from '@/lib/db-pool';
-import { startJobRun } from '@/lib/batch-jobs/start-job-run';
+import { startJobRun } from '@/lib/runs/start-job-run';
 import { createRun, endRun } from '@/lib/runs/run-lifecycle';
 import { closeNotificationsQueue } from '@/lib/queue/notifications-queue';
 import { createWebhook, listWebhookDeliveries, sendWebhookTest } from '@/lib/notifications/webhooks';
@@ -97,7 +97,7 @@ describe('the outbox', () => {
     expect((await endRun(pool(), run!.id, 'SUCCEEDED')).ended).toBe(true);
     // A retried end, a late failure report, a cancel: the run has ended, nothing more is recorded.
     expect((await endRun(pool(), run!.id, 'SUCCEEDED')).ended).toBe(false);
-    expect((await endRun(pool(), run!.id, 'FAILED', { error: { code: 'X', message: 'late' } })).ended).toBe(false);
+    expect((await endRun(pool(), run!.id, 'FAILED', { error: { code: 'RUN_FAILED', message: 'late' } })).ended).toBe(false);
     expect(await events()).toEqual([{ type: 'run.finished', run_id: run!.id, data: expect.objectContaining({ run: expect.objectContaining({ id: run!.id, status: 'SUCCEEDED', jobKey: 'inactive-ldap-users', processName: 'Synchronize inactive LDAP Users to Identity Manager' }) }) }]);
 
     const stopped = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'SCHEDULE', startedBy: null, dryRun: false, confirmed: false });
@@ -125,7 +125,7 @@ describe('the outbox', () => {
   it('records one event when several end the same run at once', async () => {
     const run = await createRun(pool(), { jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'op', dryRun: false, confirmed: false });
     const ends = await Promise.all(
-      (['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUCCEEDED', 'FAILED'] as const).map((status) => endRun(pool(), run!.id, status, status === 'FAILED' ? { error: { code: 'X', message: 'x' } } : {})),
+      (['SUCCEEDED', 'FAILED', 'CANCELLED', 'SUCCEEDED', 'FAILED'] as const).map((status) => endRun(pool(), run!.id, status, status === 'FAILED' ? { error: { code: 'RUN_FAILED', message: 'x' } } : {})),
     );
     expect(ends.filter((e) => e.ended)).toHaveLength(1);
     const winner = ends.find((e) => e.ended)!.run.status;
@@ -151,7 +151,7 @@ describe('the outbox', () => {
       expect((await queue.getJobs(['waiting', 'delayed', 'active'])).map((j) => j.id).sort()).toEqual(['event-1-webhook-1', 'event-1-webhook-2']);
 
       await pool().query(`UPDATE notification_events SET created_at = now() - interval '91 days'`);
-      await createRun(pool(), { jobKey: 'active-ldap-users', trigger: 'MANUAL', startedBy: 'op', dryRun: false, confirmed: false }).then((r) => endRun(pool(), r!.id, 'FAILED', { error: { code: 'X', message: 'x' } }));
+      await createRun(pool(), { jobKey: 'active-ldap-users', trigger: 'MANUAL', startedBy: 'op', dryRun: false, confirmed: false }).then((r) => endRun(pool(), r!.id, 'FAILED', { error: { code: 'RUN_FAILED', message: 'x' } }));
       await pool().query(`UPDATE notification_events SET created_at = now() - interval '91 days' WHERE type = 'run.failed'`);
       // The pending one stays, however old: it has not been sent.
       expect(await deleteOldNotifications()).toBe(1);
@@ -192,7 +192,7 @@ describe('webhook delivery', () => {
     worker = startWorker(env);
     await worker.waitForLine(/started: queue/);
     const run = await createRun(pool(), { jobKey: 'active-ldap-users', trigger: 'API', startedBy: 'script', dryRun: false, confirmed: false });
-    await endRun(pool(), run!.id, 'FAILED', { error: { code: 'LDAP_UNAVAILABLE', message: 'The directory did not answer.' } });
+    await endRun(pool(), run!.id, 'FAILED', { error: { code: 'LDAP_UNREACHABLE', message: 'The directory did not answer.' } });
 
     const log = await waitFor(async () => {
       const rows = await listWebhookDeliveries(webhook.id);
@@ -205,7 +205,7 @@ describe('webhook delivery', () => {
     }
     expect(received.map((r) => r.headers['x-idm-delivery'])).toEqual(['evt_1', 'evt_1']);
     expect(received.map((r) => r.headers['x-idm-attempt'])).toEqual(['1', '2']);
-    expect(JSON.parse(received[1]!.body)).toMatchObject({ type: 'run.failed', data: { run: { id: run!.id, error: { code: 'LDAP_UNAVAILABLE' } } } });
+    expect(JSON.parse(received[1]!.body)).toMatchObject({ type: 'run.failed', data: { run: { id: run!.id, error: { code: 'LDAP_UNREACHABLE' } } } });
     // Newest first: the success, then the 500.
     expect(log.map((d) => ({ attempt: d.attempt, ok: d.ok, statusCode: d.statusCode, error: d.error, eventType: d.eventType }))).toEqual([
       { attempt: 2, ok: true, statusCode: 200, error: null, eventType: 'run.failed' },

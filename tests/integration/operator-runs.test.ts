@@ -6,7 +6,7 @@ import { closeBatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
 import { clearOperatorCache, disconnectCacheRedis } from '@/lib/cache';
 import { saveJobSchedule } from '@/lib/batch-jobs';
 import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
-import { operatorJobsView, operatorJobView } from '@/lib/runs/operator-jobs-view';
+import { operatorJobsView, operatorJobView } from '@/lib/batch-jobs/operator-jobs-view';
 import { listJobRunHistory } from '@/lib/runs/run-history';
 import { runItemsCsv } from '@/lib/runs/run-items-csv';
 import { listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';
@@ -140,10 +140,10 @@ describe('confirm and run past the threshold', () => {
 
     // The job now has an active run: a second confirmation is refused and points at it.
     const again = await confirmThresholdRun({ runId: stopped, actor: 'admin', role: 'ADMINISTRATOR' });
-    expect(again).toMatchObject({ started: false, reason: 'already_active', activeRun: { id: result.run.id } });
+    expect(again).toMatchObject({ started: false, code: 'run_already_active', activeRun: { id: result.run.id } });
 
     const ok = await finishedRun();
-    expect(await confirmThresholdRun({ runId: ok, actor: 'admin', role: 'ADMINISTRATOR' })).toMatchObject({ started: false, reason: 'not_threshold_exceeded' });
+    expect(await confirmThresholdRun({ runId: ok, actor: 'admin', role: 'ADMINISTRATOR' })).toMatchObject({ started: false, code: 'run_not_stopped_at_threshold' });
   });
 });
 

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
 import { config, resetConfigForTests } from '@/lib/config';
 import { generateEncryptionKey } from '@/lib/crypto';
-import { ACTIVE_RUN_STATUSES } from '@/lib/batch-jobs/run-summary';
+import { ACTIVE_RUN_STATUSES } from '@/lib/runs/run-summary';
 import { seedDemoIdentities } from '@/scripts/demo-seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { cachedView, clearOperatorCache, disconnectCacheRedis, lastCacheClear } from '@/lib/cache';

@@ -146,12 +146,12 @@ describe('Restore users changed by a run of "Synchronize inactive LDAP Users"', 
     expect(bobItem).toMatchObject({ outcome: 'UNCHANGED', reason: expect.stringMatching(/kept, inactive/) });
 
     // A second restore is refused, and would change nothing.
-    expect(await checkRestorable(runId)).toMatchObject({ restorable: false, reason: 'already_restored', restoredBy: restoreId });
+    expect(await checkRestorable(runId)).toMatchObject({ restorable: false, code: 'run_already_restored', restoredBy: restoreId });
     const refused = await startRestore({ runId, dryRun: false, trigger: 'MANUAL', actor: 'ada', enqueue: false });
-    expect(refused).toMatchObject({ started: false, reason: 'already_restored' });
+    expect(refused).toMatchObject({ started: false, code: 'run_already_restored' });
     // A restore itself, a dry run or a run of the other job cannot be restored.
-    expect(await checkRestorable(restoreId)).toMatchObject({ restorable: false, reason: 'not_restorable' });
-    expect(await checkRestorable(previewId)).toMatchObject({ restorable: false, reason: 'not_restorable' });
+    expect(await checkRestorable(restoreId)).toMatchObject({ restorable: false, code: 'run_not_restorable' });
+    expect(await checkRestorable(previewId)).toMatchObject({ restorable: false, code: 'run_not_restorable' });
   });
 
   it('skips and lists people changed after the run (by a later run or by hand); a cancelled restore resumes as already restored', async () => {
@@ -209,7 +209,7 @@ describe('Restore users changed by a run of "Synchronize inactive LDAP Users"', 
 
     // ada may not confirm her own restore under the two-person rule: nothing starts.
     const confirmedByAda = await startRestore({ runId, dryRun: false, confirmed: true, confirmer: { role: 'ADMINISTRATOR' }, trigger: 'MANUAL', actor: 'ada', enqueue: false });
-    expect(confirmedByAda).toMatchObject({ started: false, reason: 'confirmation_refused', rule: 'TWO_PERSON' });
+    expect(confirmedByAda).toMatchObject({ started: false, code: 'confirmation_refused', rule: 'TWO_PERSON' });
     // Not confirmed, the restore records what it would do and stops: nothing written.
     const { rows: mark } = await pool().query(`SELECT coalesce(max(id), 0) AS id FROM notification_events`); // run ids restart with each test
     const stoppedId = await restore(runId, false);
@@ -230,10 +230,10 @@ describe('Restore users changed by a run of "Synchronize inactive LDAP Users"', 
     const { confirmThresholdRun } = await import('@/lib/runs/confirm-threshold-run');
     expect(await confirmThresholdRun({ runId: stoppedId, actor: 'ada', role: 'ADMINISTRATOR' })).toMatchObject({
       started: false,
-      reason: 'confirmation_refused',
+      code: 'confirmation_refused',
       message: expect.stringMatching(/two-person rule.*you started this run/),
     });
-    expect(await confirmThresholdRun({ runId: stoppedId, actor: 'olga', role: 'OPERATOR' })).toMatchObject({ started: false, reason: 'confirmation_refused' });
+    expect(await confirmThresholdRun({ runId: stoppedId, actor: 'olga', role: 'OPERATOR' })).toMatchObject({ started: false, code: 'confirmation_refused' });
     const byBen = await confirmThresholdRun({ runId: stoppedId, actor: 'ben', role: 'ADMINISTRATOR', enqueue: false });
     if (!byBen.started) throw new Error(byBen.message);
     expect(byBen.run).toMatchObject({ confirmed: true, confirmedBy: 'ben', confirmsRunId: stoppedId, restoreOfRunId: runId });

@@ -4,8 +4,9 @@ import { resetConfigForTests } from '@/lib/config';
 import { disconnectDb } from '@/lib/db';
 import { pool } from '@/lib/db-pool';
 import { batchJobsQueue, closeBatchJobsQueue, RUN_ATTEMPTS, runJobId } from '@/lib/queue/batch-jobs-queue';
-import { cancelRun, startJobRun } from '@/lib/batch-jobs';
-import { reconcileRuns } from '@/lib/batch-jobs/reconcile-runs';
+import { cancelRun } from '@/lib/runs/cancel-run';
+import { startJobRun } from '@/lib/runs/start-job-run';
+import { reconcileRuns } from '@/lib/runs/reconcile-runs';
 import { resetIdentityData, startTestServices, type TestServices } from '@/tests/setup/services';
 
 // A run's life against real PostgreSQL and Redis: one run per job however many start it at once,
@@ -93,7 +94,7 @@ describe('starting a run', () => {
     const started = results.filter((r) => r.started);
     expect(started).toHaveLength(1);
     const runId = started[0]!.started ? started[0]!.run.id : -1;
-    for (const r of results.filter((x) => !x.started)) expect(r).toMatchObject({ reason: 'already_active', activeRun: { id: runId } });
+    for (const r of results.filter((x) => !x.started)) expect(r).toMatchObject({ code: 'run_already_active', activeRun: { id: runId } });
     expect((await pool().query(`SELECT id FROM batch_runs`)).rows).toEqual([{ id: runId }]);
     expect(await activeRunOfJob()).toBe(runId);
     expect((await batchJobsQueue().getJobs(['waiting', 'active', 'delayed', 'prioritized'])).map((j) => j?.data.runId)).toEqual([runId]);

@@ -282,7 +282,7 @@ describe('Synchronize inactive LDAP Users to Identity Manager', () => {
       runBatchJob({
         runId,
         onProgress: () => {
-          throw new TransientSyncError('TEST_KILL', 'worker killed after the first page');
+          throw new TransientSyncError('PAGE_APPLY_FAILED', 'worker killed after the first page');
         },
       }),
     ).rejects.toThrow('worker killed');

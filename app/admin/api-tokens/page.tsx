@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
+import { DataTable, HiddenHeader } from '@/components/data-table';
 import { listApiTokens } from '@/lib/api/api-tokens';
 import type { ApiTokenStatus } from '@/lib/api/api-token-status';
 import { ROLE_LABELS } from '@/lib/auth/roles';
@@ -24,54 +25,40 @@ export default async function ApiTokensPage() {
         description="Tokens let scripts and other schedulers use the REST API (/api/v1) with the role you choose. A token is shown once when it is created and stored only as a hash; revoke it when it is no longer needed."
       />
       <CreateTokenForm />
-      <div className="mt-8 overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-        <table className="min-w-full divide-y divide-slate-200 text-sm">
-          <caption className="sr-only">API tokens</caption>
-          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-2">Name</th>
-              <th scope="col" className="px-4 py-2">Token</th>
-              <th scope="col" className="px-4 py-2">Role</th>
-              <th scope="col" className="px-4 py-2">Created</th>
-              <th scope="col" className="px-4 py-2">Last used</th>
-              <th scope="col" className="px-4 py-2">Expires</th>
-              <th scope="col" className="px-4 py-2">Status</th>
-              <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {tokens.length === 0 && (
-              <tr>
-                <td colSpan={8} className="px-4 py-6 text-center text-slate-600">No API tokens yet.</td>
-              </tr>
-            )}
-            {tokens.map((t) => {
-              const status = STATUS_LABELS[t.state.status];
-              return (
-                <tr key={t.id}>
-                  <td className="px-4 py-2 font-medium text-slate-900">{t.name}</td>
-                  <td className="px-4 py-2 font-mono text-slate-700">{t.prefix}…</td>
-                  <td className="px-4 py-2">{ROLE_LABELS[t.role]}</td>
-                  <td className="px-4 py-2 text-slate-700">{when(t.createdAt)}{t.createdBy ? ` by ${t.createdBy}` : ''}</td>
-                  <td className="px-4 py-2 text-slate-700">{when(t.lastUsedAt)}</td>
-                  <td className="px-4 py-2 text-slate-700">{t.expiresAt ? when(t.expiresAt) : 'Never'}</td>
-                  <td className="px-4 py-2">
-                    {t.state.status === 'inactive' ? (
-                      <>
-                        <span className="inline-flex rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">{status}</span>
-                        <span className="mt-1 block max-w-xs text-xs text-slate-700">{t.state.explanation} Requests with it get 401.</span>
-                      </>
-                    ) : (
-                      status
-                    )}
-                  </td>
-                  <td className="px-4 py-2 text-right">{(t.state.status === 'active' || t.state.status === 'inactive') && <RevokeTokenButton id={t.id} name={t.name} />}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        className="mt-8"
+        caption="API tokens"
+        rows={tokens}
+        rowKey={(t) => t.id}
+        empty="No API tokens yet."
+        columns={[
+          { key: 'name', header: 'Name', className: 'font-medium text-slate-900', cell: (t) => t.name },
+          { key: 'token', header: 'Token', className: 'font-mono text-slate-700', cell: (t) => `${t.prefix}…` },
+          { key: 'role', header: 'Role', cell: (t) => ROLE_LABELS[t.role] },
+          { key: 'created', header: 'Created', className: 'text-slate-700', cell: (t) => `${when(t.createdAt)}${t.createdBy ? ` by ${t.createdBy}` : ''}` },
+          { key: 'lastUsed', header: 'Last used', className: 'text-slate-700', cell: (t) => when(t.lastUsedAt) },
+          { key: 'expires', header: 'Expires', className: 'text-slate-700', cell: (t) => (t.expiresAt ? when(t.expiresAt) : 'Never') },
+          {
+            key: 'status',
+            header: 'Status',
+            cell: (t) =>
+              t.state.status === 'inactive' ? (
+                <>
+                  <span className="inline-flex rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">{STATUS_LABELS[t.state.status]}</span>
+                  <span className="mt-1 block max-w-xs text-xs text-slate-700">{t.state.explanation} Requests with it get 401.</span>
+                </>
+              ) : (
+                STATUS_LABELS[t.state.status]
+              ),
+          },
+          {
+            key: 'actions',
+            header: <HiddenHeader>Actions</HiddenHeader>,
+            align: 'right',
+            cell: (t) => (t.state.status === 'active' || t.state.status === 'inactive') && <RevokeTokenButton id={t.id} name={t.name} />,
+          },
+        ]}
+      />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { Breadcrumbs } from '@/components/breadcrumbs';
+import { DataTable } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { AUDIT_ACTION_LABELS, auditActions, listAuditEvents, parseAuditDay, type AuditEventFilter } from '@/lib/audit/list-audit-events';
 import { INPUT_CLASS as inputClass } from '@/components/form-field';
@@ -123,54 +124,45 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Sea
         </div>
       </form>
 
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-        <table className="min-w-full divide-y divide-slate-200 text-left text-sm">
-          <caption className="sr-only">Audit events, newest first</caption>
-          <thead className="bg-slate-50 text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">When</th>
-              <th scope="col" className="px-4 py-3">Actor</th>
-              <th scope="col" className="px-4 py-3">Action</th>
-              <th scope="col" className="px-4 py-3">Target</th>
-              <th scope="col" className="px-4 py-3">Details</th>
-              <th scope="col" className="px-4 py-3">Address</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {result.events.length === 0 && (
-              <tr>
-                <td colSpan={6} className="px-4 py-6 text-center text-slate-600">
-                  No events {filtered ? 'match these filters' : 'yet'}.
-                </td>
-              </tr>
-            )}
-            {result.events.map((event) => (
-              <tr key={event.id} className="align-top">
-                <td className="px-4 py-2.5 whitespace-nowrap text-slate-800">
-                  <LocalTime value={event.at} withSeconds />
-                </td>
-                <td className="px-4 py-2.5 font-medium text-slate-900">{event.actor}</td>
-                <td className="px-4 py-2.5 text-slate-800">
-                  <span className="block">{AUDIT_ACTION_LABELS[event.action] ?? event.action}</span>
-                  <code className="font-mono text-xs text-slate-500">{event.action}</code>
-                </td>
-                <td className="px-4 py-2.5 font-mono text-xs break-all text-slate-700">{event.target ?? '—'}</td>
-                <td className="max-w-md px-4 py-2.5 text-slate-700">
-                  {event.details == null ? (
-                    '—'
-                  ) : (
-                    <details>
-                      <summary className="cursor-pointer text-brand-700">Show</summary>
-                      <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs whitespace-pre-wrap">{JSON.stringify(event.details, null, 2)}</pre>
-                    </details>
-                  )}
-                </td>
-                <td className="px-4 py-2.5 font-mono text-xs text-slate-600">{event.ip ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Audit events, newest first"
+        density="relaxed"
+        stickyHeader
+        rows={result.events}
+        rowKey={(event) => event.id}
+        empty={`No events ${filtered ? 'match these filters' : 'yet'}.`}
+        columns={[
+          { key: 'at', header: 'When', className: 'whitespace-nowrap text-slate-800', cell: (event) => <LocalTime value={event.at} withSeconds /> },
+          { key: 'actor', header: 'Actor', className: 'font-medium text-slate-900', cell: (event) => event.actor },
+          {
+            key: 'action',
+            header: 'Action',
+            className: 'text-slate-800',
+            cell: (event) => (
+              <>
+                <span className="block">{AUDIT_ACTION_LABELS[event.action] ?? event.action}</span>
+                <code className="font-mono text-xs text-slate-500">{event.action}</code>
+              </>
+            ),
+          },
+          { key: 'target', header: 'Target', className: 'font-mono text-xs break-all text-slate-700', cell: (event) => event.target ?? '—' },
+          {
+            key: 'details',
+            header: 'Details',
+            className: 'max-w-md text-slate-700',
+            cell: (event) =>
+              event.details == null ? (
+                '—'
+              ) : (
+                <details>
+                  <summary className="cursor-pointer text-brand-700">Show</summary>
+                  <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs whitespace-pre-wrap">{JSON.stringify(event.details, null, 2)}</pre>
+                </details>
+              ),
+          },
+          { key: 'ip', header: 'Address', className: 'font-mono text-xs text-slate-600', cell: (event) => event.ip ?? '—' },
+        ]}
+      />
 
       {result.pageCount > 1 && (
         <nav aria-label="Audit log pages" className="mt-4 flex items-center justify-between text-sm">

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { Breadcrumbs } from '@/components/breadcrumbs';
+import { DataTable } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { StateBadge } from '@/components/state-badge';
 import { listJobsWithStatus } from '@/lib/batch-jobs/list-jobs-with-status';
@@ -21,61 +22,64 @@ export default async function BatchSynchronizationPage() {
         title="Batch Synchronization"
         description="The batch jobs that keep Identity Manager in step with the LDAP directory. Select a job to change its schedule, filter, attribute mapping and thresholds."
       />
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-        <table className="min-w-full divide-y divide-slate-200 text-left text-sm">
-          <caption className="sr-only">Batch jobs</caption>
-          <thead className="bg-slate-50 text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">Process name</th>
-              <th scope="col" className="px-4 py-3">Symbolic name</th>
-              <th scope="col" className="px-4 py-3">Status</th>
-              <th scope="col" className="px-4 py-3">Schedule</th>
-              <th scope="col" className="px-4 py-3">Next run</th>
-              <th scope="col" className="px-4 py-3">Last run</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {jobs.map((job) => (
-              <tr key={job.key} className="align-top hover:bg-slate-50">
-                <th scope="row" className="px-4 py-3 font-medium">
-                  <Link href={`/admin/batch-synchronization/${job.key}`} className="text-brand-700 hover:underline">
-                    {job.processName}
-                  </Link>
-                </th>
-                <td className="px-4 py-3 font-mono text-xs break-all text-slate-700">{job.symbolicName}</td>
-                <td className="px-4 py-3">
-                  <StateBadge state={scheduleState(job).state} />
-                </td>
-                <td className="px-4 py-3 text-slate-800">
-                  {job.cronExpression ? (
-                    <>
-                      <span className="block">{job.scheduleDescription ?? job.cronExpression}</span>
-                      <span className="block font-mono text-xs text-slate-500">
-                        {job.cronExpression} · {job.timeZone}
-                      </span>
-                    </>
-                  ) : (
-                    <span className="text-slate-500">Not scheduled</span>
-                  )}
-                </td>
-                <td className="px-4 py-3 whitespace-nowrap text-slate-800">
-                  {job.nextExecutionAt ? formatInTimeZone(job.nextExecutionAt, job.timeZone) : <span className="text-slate-500">—</span>}
-                </td>
-                <td className="px-4 py-3 text-slate-800">
-                  {job.lastRun ? (
-                    <span className="flex flex-col gap-1">
-                      <LocalTime value={job.lastRun.finishedAt ?? job.lastRun.startedAt ?? job.lastRun.queuedAt} />
-                      <StateBadge state={job.lastRun.status} />
-                    </span>
-                  ) : (
-                    <span className="text-slate-500">Never run</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Batch jobs"
+        density="relaxed"
+        rows={jobs}
+        rowKey={(job) => job.key}
+        rowClassName="hover:bg-slate-50"
+        columns={[
+          {
+            key: 'processName',
+            header: 'Process name',
+            rowHeader: true,
+            className: 'font-medium',
+            cell: (job) => (
+              <Link href={`/admin/batch-synchronization/${job.key}`} className="text-brand-700 hover:underline">
+                {job.processName}
+              </Link>
+            ),
+          },
+          { key: 'symbolicName', header: 'Symbolic name', className: 'font-mono text-xs break-all text-slate-700', cell: (job) => job.symbolicName },
+          { key: 'status', header: 'Status', cell: (job) => <StateBadge state={scheduleState(job).state} /> },
+          {
+            key: 'schedule',
+            header: 'Schedule',
+            className: 'text-slate-800',
+            cell: (job) =>
+              job.cronExpression ? (
+                <>
+                  <span className="block">{job.scheduleDescription ?? job.cronExpression}</span>
+                  <span className="block font-mono text-xs text-slate-500">
+                    {job.cronExpression} · {job.timeZone}
+                  </span>
+                </>
+              ) : (
+                <span className="text-slate-500">Not scheduled</span>
+              ),
+          },
+          {
+            key: 'nextRun',
+            header: 'Next run',
+            className: 'whitespace-nowrap text-slate-800',
+            cell: (job) => (job.nextExecutionAt ? formatInTimeZone(job.nextExecutionAt, job.timeZone) : <span className="text-slate-500">—</span>),
+          },
+          {
+            key: 'lastRun',
+            header: 'Last run',
+            className: 'text-slate-800',
+            cell: (job) =>
+              job.lastRun ? (
+                <span className="flex flex-col gap-1">
+                  <LocalTime value={job.lastRun.finishedAt ?? job.lastRun.startedAt ?? job.lastRun.queuedAt} />
+                  <StateBadge state={job.lastRun.status} />
+                </span>
+              ) : (
+                <span className="text-slate-500">Never run</span>
+              ),
+          },
+        ]}
+      />
     </>
   );
 }

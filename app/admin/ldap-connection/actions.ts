@@ -23,7 +23,7 @@ export async function saveLdapSettingsAction(previous: SaveLdapSettingsState, fo
     return { ...previous, status: 'invalid', fieldErrors: parsed.fieldErrors, message: 'Nothing was saved: correct the fields marked below.' };
   }
   const result = await saveLdapSettings({ input: parsed.input, expectedVersion: version, actor: account.username, ip: await clientIp() });
-  if (!result.ok && result.reason === 'invalid') {
+  if (!result.ok && result.code === 'validation_failed') {
     return { ...previous, status: 'invalid', fieldErrors: result.fieldErrors, message: 'Nothing was saved: correct the fields marked below.' };
   }
   if (!result.ok) return { ...previous, status: 'conflict', message: result.message };
@@ -49,7 +49,7 @@ export async function testLdapConnectionAction(_previous: TestConnectionState, f
   const limited = await hitRateLimit(RATE_LIMITS.testConnectionPerAccount, `account:${account.accountId}`);
   if (!limited.ok) return { status: 'failed', message: limited.message };
   const result = await checkLdapSettings(parsed.input);
-  if (!result.ok && 'reason' in result) {
+  if (!result.ok && 'code' in result) {
     return { status: 'invalid', fieldErrors: result.fieldErrors, message: 'Nothing was sent to the server: correct the fields marked below, then test again.' };
   }
   if (!result.ok) return { status: 'failed', filter: result.filter, message: result.error.message };

@@ -6,6 +6,7 @@ import type { LdapSettingsView } from '@/lib/ldap-settings/read-ldap-settings';
 import { changedEndpointParts, RETYPE_BIND_PASSWORD_HINT, retypeBindPasswordMessage } from '@/lib/ldap-settings/stored-password-endpoint';
 import { saveLdapSettingsAction, testLdapConnectionAction } from './actions';
 import { fieldDescribedBy, FormField, INPUT_CLASS as inputClass } from '@/components/form-field';
+import { DataTable } from '@/components/data-table';
 import { FilterOverlapNotice } from '@/components/filter-overlap-notice';
 import type { SaveLdapSettingsState, TestConnectionState } from './form-state';
 
@@ -249,29 +250,18 @@ export function LdapSettingsForm({ settings, scopes }: { settings: Settings; sco
             {/* Above the entries: people who would fail in both jobs matter more than a sample. */}
             <FilterOverlapNotice notice={testState.overlap} />
             {testState.entries && testState.entries.length > 0 && (
-              <div className="overflow-x-auto">
-                <table className="min-w-full divide-y divide-slate-200 text-left text-sm">
-                  <caption className="sr-only">First entries the inactive filter matches</caption>
-                  <thead className="text-xs text-slate-600">
-                    <tr>
-                      <th scope="col" className="py-1.5 pr-3 font-medium">Username</th>
-                      <th scope="col" className="py-1.5 pr-3 font-medium">Name</th>
-                      <th scope="col" className="py-1.5 pr-3 font-medium">Email</th>
-                      <th scope="col" className="py-1.5 font-medium">DN</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100">
-                    {testState.entries.map((entry) => (
-                      <tr key={entry.dn}>
-                        <td className="py-1.5 pr-3 font-medium text-slate-900">{entry.username ?? '—'}</td>
-                        <td className="py-1.5 pr-3 text-slate-700">{entry.problem ? <span className="text-amber-800">{entry.problem}</span> : entry.displayName ?? '—'}</td>
-                        <td className="py-1.5 pr-3 text-slate-700">{entry.email ?? '—'}</td>
-                        <td className="py-1.5 font-mono text-xs break-all text-slate-600">{entry.dn}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                variant="compact"
+                caption="First entries the inactive filter matches"
+                rows={testState.entries}
+                rowKey={(entry) => entry.dn}
+                columns={[
+                  { key: 'username', header: 'Username', className: 'font-medium text-slate-900', cell: (entry) => entry.username ?? '—' },
+                  { key: 'name', header: 'Name', className: 'text-slate-700', cell: (entry) => (entry.problem ? <span className="text-amber-800">{entry.problem}</span> : (entry.displayName ?? '—')) },
+                  { key: 'email', header: 'Email', className: 'text-slate-700', cell: (entry) => entry.email ?? '—' },
+                  { key: 'dn', header: 'DN', className: 'font-mono text-xs break-all text-slate-600', cell: (entry) => entry.dn },
+                ]}
+              />
             )}
           </div>
         )}

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { authenticateApiRequest } from '@/lib/api/authenticate';
-import { checkReadiness } from '@/lib/api/check-readiness';
+import { checkReadiness, readinessRepresentation } from '@/lib/api/check-readiness';
 import { jsonResponse } from '@/lib/api/errors';
 import { SESSION_COOKIE } from '@/lib/auth/session-policy';
 import { clientAddressOf } from '@/lib/http/request-client';
@@ -14,12 +14,11 @@ export const dynamic = 'force-dynamic';
  */
 export async function GET(request: NextRequest): Promise<Response> {
   const readiness = await checkReadiness();
-  const status = readiness.ready ? 'ready' : 'not_ready';
   const code = readiness.ready ? 200 : 503;
   const principal = await authenticateApiRequest({
     authorization: request.headers.get('authorization'),
     sessionToken: request.cookies.get(SESSION_COOKIE)?.value ?? null,
     clientAddress: clientAddressOf(request.headers),
   }).catch(() => null);
-  return jsonResponse(principal ? { status, checks: readiness.checks } : { status }, code);
+  return jsonResponse(readinessRepresentation(readiness, principal !== null), code);
 }

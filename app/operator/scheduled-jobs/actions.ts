@@ -5,7 +5,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
-import { startJobRun } from '@/lib/batch-jobs';
+import { startJobRun } from '@/lib/runs/start-job-run';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 import { clearOperatorCache } from '@/lib/cache/clear-operator-cache';
 
@@ -35,8 +35,8 @@ export async function startNowAction(_previous: StartNowState, formData: FormDat
     ip: await clientIp(),
   });
   if (!result.started) {
-    if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
-    if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
+    if (result.code === 'run_already_active') return { message: result.message, activeRunId: result.activeRun.id };
+    if (result.code === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
     return { message: result.message };
   }
   redirect(`/operator/runs/${result.run.id}`);

@@ -1,5 +1,5 @@
 import { LocalTime } from '@/components/local-time';
-import type { OperatorViewMeta } from '@/lib/runs/operator-jobs-view';
+import type { OperatorViewMeta } from '@/lib/batch-jobs/operator-jobs-view';
 
 /** How old the cached view is, and whether an administrator saved something newer since. */
 export function CacheNotice({ cachedAt, fromCache, cacheUnavailable, configurationChange }: OperatorViewMeta) {

@@ -2,11 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
+import { DataTable, HiddenHeader } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { RunStatusBadge } from '@/components/run-status-badge';
 import { stateLabel } from '@/lib/labels';
 import { scheduleState } from '@/lib/batch-jobs/schedule-status';
-import { operatorJobsView } from '@/lib/runs/operator-jobs-view';
+import { operatorJobsView } from '@/lib/batch-jobs/operator-jobs-view';
 import { ClearCacheButton } from './clear-cache-button';
 import { StartNowButton } from './start-now-button';
 import { CacheNotice } from './cache-notice';
@@ -25,71 +26,68 @@ export default async function ScheduledJobsPage() {
         <ClearCacheButton />
       </PageHeader>
       <CacheNotice {...view} />
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-        <table className="min-w-full divide-y divide-slate-200 text-sm">
-          <caption className="sr-only">Batch jobs with their status, last synchronization and next execution</caption>
-          <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">Job</th>
-              <th scope="col" className="px-4 py-3">Status</th>
-              <th scope="col" className="px-4 py-3">Last start</th>
-              <th scope="col" className="px-4 py-3">Last end</th>
-              <th scope="col" className="px-4 py-3">Next execution</th>
-              <th scope="col" className="px-4 py-3"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {view.jobs.map((job) => {
+      <DataTable
+        caption="Batch jobs with their status, last synchronization and next execution"
+        density="relaxed"
+        rows={view.jobs}
+        rowKey={(job) => job.key}
+        columns={[
+          {
+            key: 'job',
+            header: 'Job',
+            rowHeader: true,
+            className: 'max-w-md',
+            cell: (job) => (
+              <>
+                <Link href={`/operator/jobs/${job.key}`} className="font-semibold text-brand-700 hover:underline">
+                  {job.processName}
+                </Link>
+                <p className="mt-1 text-slate-600">{job.description}</p>
+                <p className="mt-1 font-mono text-xs break-all text-slate-500">{job.symbolicName}</p>
+              </>
+            ),
+          },
+          {
+            key: 'status',
+            header: 'Status',
+            cell: (job) => {
               const run = job.activeRun ?? job.lastRun;
-              return (
-                <tr key={job.key} className="align-top">
-                  <th scope="row" className="max-w-md px-4 py-4 text-left font-normal">
-                    <Link href={`/operator/jobs/${job.key}`} className="font-semibold text-brand-700 hover:underline">
-                      {job.processName}
-                    </Link>
-                    <p className="mt-1 text-slate-600">{job.description}</p>
-                    <p className="mt-1 font-mono text-xs break-all text-slate-500">{job.symbolicName}</p>
-                  </th>
-                  <td className="px-4 py-4">
-                    {run ? (
-                      <Link href={`/operator/runs/${run.id}`} className="inline-flex flex-col gap-1 hover:underline">
-                        <RunStatusBadge status={run.status} dryRun={run.dryRun} />
-                        <span className="text-xs text-slate-600">Run #{run.id}</span>
-                      </Link>
-                    ) : (
-                      <span className="text-slate-500">Never run</span>
-                    )}
-                  </td>
-                  <td className="px-4 py-4 whitespace-nowrap">
-                    <LocalTime value={run?.startedAt ?? null} />
-                  </td>
-                  <td className="px-4 py-4 whitespace-nowrap">
-                    <LocalTime value={run?.finishedAt ?? null} />
-                  </td>
-                  <td className="px-4 py-4" data-testid={`next-execution-${job.key}`}>
-                    {job.nextExecutionAt ? (
-                      <span className="whitespace-nowrap">
-                        <LocalTime value={job.nextExecutionAt} />
-                      </span>
-                    ) : (
-                      <span className="text-slate-500">{stateLabel(scheduleState(job).state)}</span>
-                    )}
-                    {job.cronExpression && (
-                      <p className="mt-1 text-xs text-slate-600">
-                        <code className="rounded bg-slate-100 px-1 py-0.5 font-mono">{job.cronExpression}</code>{' '}
-                        {job.scheduleDescription && <span>{job.scheduleDescription}</span>} ({job.timeZone})
-                      </p>
-                    )}
-                  </td>
-                  <td className="px-4 py-4 text-right">
-                    <StartNowButton jobKey={job.key} processName={job.processName} />
-                  </td>
-                </tr>
+              return run ? (
+                <Link href={`/operator/runs/${run.id}`} className="inline-flex flex-col gap-1 hover:underline">
+                  <RunStatusBadge status={run.status} dryRun={run.dryRun} />
+                  <span className="text-xs text-slate-600">Run #{run.id}</span>
+                </Link>
+              ) : (
+                <span className="text-slate-500">Never run</span>
               );
-            })}
-          </tbody>
-        </table>
-      </div>
+            },
+          },
+          { key: 'lastStart', header: 'Last start', className: 'whitespace-nowrap', cell: (job) => <LocalTime value={(job.activeRun ?? job.lastRun)?.startedAt ?? null} /> },
+          { key: 'lastEnd', header: 'Last end', className: 'whitespace-nowrap', cell: (job) => <LocalTime value={(job.activeRun ?? job.lastRun)?.finishedAt ?? null} /> },
+          {
+            key: 'nextExecution',
+            header: 'Next execution',
+            cell: (job) => (
+              <div data-testid={`next-execution-${job.key}`}>
+                {job.nextExecutionAt ? (
+                  <span className="whitespace-nowrap">
+                    <LocalTime value={job.nextExecutionAt} />
+                  </span>
+                ) : (
+                  <span className="text-slate-500">{stateLabel(scheduleState(job).state)}</span>
+                )}
+                {job.cronExpression && (
+                  <p className="mt-1 text-xs text-slate-600">
+                    <code className="rounded bg-slate-100 px-1 py-0.5 font-mono">{job.cronExpression}</code>{' '}
+                    {job.scheduleDescription && <span>{job.scheduleDescription}</span>} ({job.timeZone})
+                  </p>
+                )}
+              </div>
+            ),
+          },
+          { key: 'actions', header: <HiddenHeader>Actions</HiddenHeader>, align: 'right', cell: (job) => <StartNowButton jobKey={job.key} processName={job.processName} /> },
+        ]}
+      />
     </>
   );
 }

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { z } from 'zod';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
+import { DataTable } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { StateBadge } from '@/components/state-badge';
 import { CONTAINS_MIN_LENGTH, MAX_QUERY_LENGTH, searchUsers } from '@/lib/users/search-users';
@@ -99,44 +100,31 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             : `${page.users.length} user${page.users.length === 1 ? '' : 's'} on this page, in username order${page.query ? ` matching “${page.query}”` : ''}${params.state ? `, ${params.state === 'ACTIVE' ? 'active' : 'inactive'} only` : ''}.`}
         </p>
         {page.users.length > 0 && (
-          <div className="overflow-x-auto">
-            <table className="min-w-full divide-y divide-slate-200 text-sm">
-              <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-                <tr>
-                  <th scope="col" className="px-4 py-2">Username</th>
-                  <th scope="col" className="px-4 py-2">Name</th>
-                  <th scope="col" className="px-4 py-2">Email</th>
-                  <th scope="col" className="px-4 py-2">Employee number</th>
-                  <th scope="col" className="px-4 py-2">State</th>
-                  <th scope="col" className="px-4 py-2">Source</th>
-                  <th scope="col" className="px-4 py-2">Last synchronized</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {page.users.map((user) => (
-                  <tr key={user.id} className="hover:bg-slate-50">
-                    <td className="px-4 py-2 font-medium">
-                      <Link href={userPagePath(user.username)} className="rounded text-brand-700 hover:underline">
-                        {user.username}
-                      </Link>
-                    </td>
-                    <td className="px-4 py-2 text-slate-800">{user.displayName ?? ([user.givenName, user.surname].filter(Boolean).join(' ') || '—')}</td>
-                    <td className="px-4 py-2 text-slate-700">{user.email ?? '—'}</td>
-                    <td className="px-4 py-2 font-mono text-xs text-slate-700">{user.employeeNumber ?? '—'}</td>
-                    <td className="px-4 py-2">
-                      <StateBadge state={user.state} />
-                    </td>
-                    <td className="px-4 py-2">
-                      <StateBadge state={user.source} />
-                    </td>
-                    <td className="px-4 py-2 text-slate-700">
-                      <LocalTime value={user.lastSynchronizedAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            variant="flush"
+            caption="Users, in username order"
+            rows={page.users}
+            rowKey={(user) => user.id}
+            rowClassName="hover:bg-slate-50"
+            columns={[
+              {
+                key: 'username',
+                header: 'Username',
+                className: 'font-medium',
+                cell: (user) => (
+                  <Link href={userPagePath(user.username)} className="rounded text-brand-700 hover:underline">
+                    {user.username}
+                  </Link>
+                ),
+              },
+              { key: 'name', header: 'Name', className: 'text-slate-800', cell: (user) => user.displayName ?? ([user.givenName, user.surname].filter(Boolean).join(' ') || '—') },
+              { key: 'email', header: 'Email', className: 'text-slate-700', cell: (user) => user.email ?? '—' },
+              { key: 'employeeNumber', header: 'Employee number', className: 'font-mono text-xs text-slate-700', cell: (user) => user.employeeNumber ?? '—' },
+              { key: 'state', header: 'State', cell: (user) => <StateBadge state={user.state} /> },
+              { key: 'source', header: 'Source', cell: (user) => <StateBadge state={user.source} /> },
+              { key: 'lastSynchronized', header: 'Last synchronized', className: 'text-slate-700', cell: (user) => <LocalTime value={user.lastSynchronizedAt} /> },
+            ]}
+          />
         )}
         {(page.previousCursor || page.nextCursor) && (
           <nav aria-label="Pages of users" className="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm">

@@ -9,8 +9,7 @@ import { savedScheduleMessage } from '@/lib/batch-jobs/schedule-status';
 import { saveJobSchedule } from '@/lib/batch-jobs/save-job-schedule';
 import { describeFilterOverlap } from '@/lib/batch-jobs/filter-overlap-notice';
 import { CRON_EXPRESSION_MAX_LENGTH, CRON_EXPRESSION_TOO_LONG, validateCronExpression, validateTimeZone } from '@/lib/cron';
-import { parseJobOptionsFields, type JobOptionsFields } from '@/lib/job-settings/job-options-form';
-import { MAPPING_FIELDS } from '@/lib/job-settings/mapping-fields';
+import { jobOptionsFieldsFromForm, parseJobOptionsFields } from '@/lib/job-settings/job-options-form';
 import { isSyncJobKey } from '@/lib/sync/job-options';
 import type { JobFormState } from './job-form-state';
 
@@ -44,22 +43,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
   if (!schedule.success) {
     return { status: 'error', version: previous.version, message: 'The form was incomplete. Reload the page and try again.' };
   }
-  const fields = {
-    filterPreset: text(form, 'filterPreset'),
-    filter: text(form, 'filter'),
-    statusAttribute: text(form, 'statusAttribute'),
-    statusValue: text(form, 'statusValue'),
-    uniqueIdAttribute: text(form, 'uniqueIdAttribute'),
-    pageSize: text(form, 'pageSize'),
-    maxUsers: text(form, 'maxUsers'),
-    maxPercent: text(form, 'maxPercent'),
-    confirmationRule: text(form, 'confirmationRule'),
-    runMode: text(form, 'runMode'),
-    fullRunEveryRuns: text(form, 'fullRunEveryRuns'),
-    fullRunEveryDays: text(form, 'fullRunEveryDays'),
-  } as JobOptionsFields;
-  for (const field of MAPPING_FIELDS) fields[`mapping.${field}`] = text(form, `mapping.${field}`);
-  const options = parseJobOptionsFields(fields);
+  const options = parseJobOptionsFields(jobOptionsFieldsFromForm(form));
   const { cronExpression, timeZone, paused, version } = schedule.data;
   if (cronExpression.length > CRON_EXPRESSION_MAX_LENGTH) {
     // A field error like any other refusal of the expression (was "The form was incomplete").
@@ -86,7 +70,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
     ip: await clientIp(),
     options: options.options,
   });
-  if (!result.ok && result.reason === 'invalid') {
+  if (!result.ok && result.code === 'validation_failed') {
     return {
       status: 'invalid',
       version,
@@ -95,7 +79,7 @@ export async function saveBatchJobAction(jobKey: string, previous: JobFormState,
       message: 'Nothing was saved: correct the fields marked below.',
     };
   }
-  if (!result.ok && result.reason === 'not_found') return { status: 'error', version, message: result.message };
+  if (!result.ok && result.code === 'not_found') return { status: 'error', version, message: result.message };
   if (!result.ok) return { status: 'conflict', version, message: `Not saved. ${result.message}` };
 
   revalidatePath('/admin/batch-synchronization');

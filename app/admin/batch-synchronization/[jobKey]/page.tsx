@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { Breadcrumbs } from '@/components/breadcrumbs';
+import { DataTable } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { StateBadge } from '@/components/state-badge';
 import { credentialTypeLabel, stateWord } from '@/lib/labels';
@@ -139,33 +140,18 @@ export default async function BatchJobPage({ params }: Params) {
               )}
             </ul>
             {outcome.credentials && (
-              <table className="mt-3 w-full text-left text-xs">
-                <caption className="sr-only">End states of related credentials and certificates</caption>
-                <thead className="text-slate-600">
-                  <tr>
-                    <th scope="col" className="py-1 pr-2 font-medium">
-                      Related credentials
-                    </th>
-                    <th scope="col" className="py-1 pr-2 font-medium">
-                      Credential
-                    </th>
-                    <th scope="col" className="py-1 font-medium">
-                      Certificates
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100 text-slate-800">
-                  {Object.entries(outcome.credentials).map(([type, end]) => (
-                    <tr key={type}>
-                      <th scope="row" className="py-1 pr-2 font-normal">
-                        {credentialTypeLabel(type)} and related certificates
-                      </th>
-                      <td className="py-1 pr-2">{stateWord(end.credential)}</td>
-                      <td className="py-1">{stateWord(end.certificate)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                variant="compact"
+                className="mt-3"
+                caption="End states of related credentials and certificates"
+                rows={Object.entries(outcome.credentials)}
+                rowKey={([type]) => type}
+                columns={[
+                  { key: 'type', header: 'Related credentials', rowHeader: true, className: 'text-xs text-slate-800', cell: ([type]) => `${credentialTypeLabel(type)} and related certificates` },
+                  { key: 'credential', header: 'Credential', className: 'text-xs text-slate-800', cell: ([, end]) => stateWord(end.credential) },
+                  { key: 'certificate', header: 'Certificates', className: 'text-xs text-slate-800', cell: ([, end]) => stateWord(end.certificate) },
+                ]}
+              />
             )}
             {settings.effectiveFilter && (
               <p className="mt-4 text-xs text-slate-600">

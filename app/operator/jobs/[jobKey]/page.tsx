@@ -4,6 +4,8 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
+import { isRestoreRun } from '@/lib/runs/run-vocabulary';
+import { DataTable } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { RunHistoryChart } from '@/components/run-history-chart';
 import { RunStatusBadge } from '@/components/run-status-badge';
@@ -11,7 +13,7 @@ import { formatDuration } from '@/lib/runs/run-estimate';
 import { listJobRunHistory } from '@/lib/runs/run-history';
 import { RUN_TRIGGER_LABELS } from '@/lib/runs/run-status';
 import { RUN_STATUS_LABELS } from '@/lib/labels';
-import { operatorJobView } from '@/lib/runs/operator-jobs-view';
+import { operatorJobView } from '@/lib/batch-jobs/operator-jobs-view';
 import { CacheNotice } from '../../scheduled-jobs/cache-notice';
 import { ClearCacheButton } from '../../scheduled-jobs/clear-cache-button';
 import { StartNowButton } from '../../scheduled-jobs/start-now-button';
@@ -111,55 +113,41 @@ export default async function JobPage({ params }: { params: Promise<{ jobKey: st
               durationMs: r.durationMs,
               changes: r.changes,
               failed: r.status === 'FAILED' || r.status === 'THRESHOLD_EXCEEDED',
-              label: `Run #${r.id} (${RUN_STATUS_LABELS[r.status]})`,
+              label: `${isRestoreRun(r) ? `Restore #${r.id} of run #${r.restoreOfRunId}` : `Run #${r.id}`} (${RUN_STATUS_LABELS[r.status]})`,
             }))}
           />
         </div>
         {history.length > 0 && (
-          <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-            <table className="min-w-full divide-y divide-slate-200 text-sm">
-              <caption className="sr-only">Runs of {job.processName}, newest first</caption>
-              <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-                <tr>
-                  <th scope="col" className="px-4 py-3">Run</th>
-                  <th scope="col" className="px-4 py-3">Status</th>
-                  <th scope="col" className="px-4 py-3">Started by</th>
-                  <th scope="col" className="px-4 py-3">Start</th>
-                  <th scope="col" className="px-4 py-3">Duration</th>
-                  <th scope="col" className="px-4 py-3 text-right">Entries</th>
-                  <th scope="col" className="px-4 py-3 text-right">Created</th>
-                  <th scope="col" className="px-4 py-3 text-right">Updated</th>
-                  <th scope="col" className="px-4 py-3 text-right">Failed</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 tabular-nums">
-                {history.map((r) => (
-                  <tr key={r.id}>
-                    <th scope="row" className="px-4 py-2 text-left font-medium">
-                      <Link href={`/operator/runs/${r.id}`} className="text-brand-700 hover:underline">
-                        #{r.id}
-                      </Link>
-                    </th>
-                    <td className="px-4 py-2">
-                      <RunStatusBadge status={r.status} dryRun={r.dryRun} />
-                    </td>
-                    <td className="px-4 py-2">
-                      {RUN_TRIGGER_LABELS[r.trigger]}
-                      {r.startedBy ? ` (${r.startedBy})` : ''}
-                    </td>
-                    <td className="px-4 py-2 whitespace-nowrap">
-                      <LocalTime value={r.startedAt ?? r.queuedAt} />
-                    </td>
-                    <td className="px-4 py-2">{r.durationMs === null ? '—' : formatDuration(r.durationMs)}</td>
-                    <td className="px-4 py-2 text-right">{r.entriesRead}</td>
-                    <td className="px-4 py-2 text-right">{r.created}</td>
-                    <td className="px-4 py-2 text-right">{r.updated}</td>
-                    <td className="px-4 py-2 text-right">{r.failed}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={`Runs of ${job.processName}, newest first`}
+            rows={history}
+            rowKey={(r) => r.id}
+            columns={[
+              {
+                key: 'run',
+                header: 'Run',
+                rowHeader: true,
+                className: 'font-medium',
+                cell: (r) => (
+                  <>
+                    <Link href={`/operator/runs/${r.id}`} className="text-brand-700 hover:underline">
+                      #{r.id}
+                    </Link>
+                    {isRestoreRun(r) && <span className="block text-xs font-normal text-slate-600">Restore of #{r.restoreOfRunId}</span>}
+                  </>
+                ),
+              },
+              { key: 'status', header: 'Status', cell: (r) => <RunStatusBadge status={r.status} dryRun={r.dryRun} /> },
+              { key: 'startedBy', header: 'Started by', cell: (r) => `${RUN_TRIGGER_LABELS[r.trigger]}${r.startedBy ? ` (${r.startedBy})` : ''}` },
+              { key: 'start', header: 'Start', className: 'whitespace-nowrap', cell: (r) => <LocalTime value={r.startedAt ?? r.queuedAt} /> },
+              { key: 'duration', header: 'Duration', className: 'tabular-nums', cell: (r) => (r.durationMs === null ? '—' : formatDuration(r.durationMs)) },
+              // A restore counts in the sync's columns (lib/runs/run-vocabulary.ts): its own words beside its figures.
+              { key: 'entries', header: 'Entries', numeric: true, cell: (r) => (isRestoreRun(r) ? `${r.entriesRead} users checked` : r.entriesRead) },
+              { key: 'created', header: 'Created', numeric: true, cell: (r) => (isRestoreRun(r) ? '—' : r.created) },
+              { key: 'updated', header: 'Updated', numeric: true, cell: (r) => (isRestoreRun(r) ? `${r.updated} restored` : r.updated) },
+              { key: 'failed', header: 'Failed', numeric: true, cell: (r) => (isRestoreRun(r) ? `${r.failed} conflicts` : r.failed) },
+            ]}
+          />
         )}
       </section>
     </>

@@ -7,7 +7,7 @@ import { positiveInt32Text } from '@/lib/validation/database-integer';
 import { requireActionRole } from '@/app/_lib/auth';
 import type { AccountRole } from '@/lib/auth/roles';
 import { clientIp } from '@/app/_lib/request';
-import { cancelRun } from '@/lib/batch-jobs';
+import { cancelRun } from '@/lib/runs/cancel-run';
 import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
 import { startRestore } from '@/lib/restore/start-restore';
 
@@ -35,8 +35,8 @@ export async function confirmThresholdAction(_previous: RunActionState, formData
   if (!parsed.success) return { message: 'The request was not understood. Reload the page and try again.' };
   const result = await confirmThresholdRun({ runId: parsed.data.runId, actor: account.username, role: account.role, ip: await clientIp() });
   if (result.started) redirect(`/operator/runs/${result.run.id}`);
-  if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
-  if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
+  if (result.code === 'run_already_active') return { message: result.message, activeRunId: result.activeRun.id };
+  if (result.code === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
   return { message: result.message };
 }
 
@@ -67,7 +67,7 @@ async function startRestoreFromForm(account: { username: string; role: AccountRo
     ip: await clientIp(),
   });
   if (result.started) redirect(`/operator/runs/${result.run.id}`);
-  if (result.reason === 'already_active') return { message: result.message, activeRunId: result.activeRun.id };
-  if (result.reason === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
+  if (result.code === 'run_already_active') return { message: result.message, activeRunId: result.activeRun.id };
+  if (result.code === 'queue_unavailable') redirect(`/operator/runs/${result.run.id}`);
   return { message: result.message };
 }

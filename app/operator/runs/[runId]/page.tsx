@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { LocalTime } from '@/components/local-time';
-import { getRunSnapshot } from '@/lib/batch-jobs';
+import { getRunSnapshot } from '@/lib/runs/follow-run';
 import { confirmationRequirement } from '@/lib/batch-jobs/confirmation-rule';
 import { mayConfirmThresholdRun, thresholdConfirmationOf } from '@/lib/runs/confirm-threshold-run';
 import { DEACTIVATED, listRunItems, parseRunItemsFilter } from '@/lib/runs/run-items';

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { DataTable } from '@/components/data-table';
 import { describeChanges, LINKED_TO_DIRECTORY } from '@/lib/runs/describe-changes';
 import { sourceLabel, stateWord } from '@/lib/labels';
 import { DEACTIVATED, RUN_ITEM_OUTCOMES, type RunItemsFilter, type RunItemsPage } from '@/lib/runs/run-items';
@@ -26,6 +27,63 @@ function Arrow() {
     <span aria-label="changed to" className="px-1 text-slate-400">
       →
     </span>
+  );
+}
+
+type ChangesView = ReturnType<typeof describeChanges>;
+
+function UserAttributeChanges({ view }: { view: ChangesView }) {
+  return (
+    <ul className="space-y-0.5">
+      {view.link && (
+        <li>
+          <span className="text-slate-600">{LINKED_TO_DIRECTORY}:</span> source <span className="text-slate-500">{sourceLabel(view.link.before)}</span>
+          <Arrow />
+          <span className="font-medium">{sourceLabel(view.link.after)}</span>
+        </li>
+      )}
+      {view.user.map((f) => (
+        <li key={f.field}>
+          <span className="text-slate-600">{f.label}:</span>{' '}
+          <span className="text-slate-500">{f.before === null ? '—' : f.field === 'state' ? stateWord(f.before) : f.before}</span>
+          <Arrow />
+          <span className="font-medium">{f.after === null ? '—' : f.field === 'state' ? stateWord(f.after) : f.after}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function CredentialChanges({ view }: { view: ChangesView }) {
+  return (
+    <ul className="space-y-1">
+      {view.credentials.map((c, i) => (
+        <li key={i}>
+          <span className="font-medium">{c.typeLabel}</span>
+          {c.label && <span className="text-slate-600"> {c.label}</span>}:{' '}
+          {c.before === c.after ? (
+            <span>{stateWord(c.after)}</span>
+          ) : (
+            <>
+              <span className="text-slate-500">{stateWord(c.before)}</span>
+              <Arrow />
+              <span className="font-medium">{stateWord(c.after)}</span>
+            </>
+          )}
+          {c.certificates.length > 0 && (
+            <ul className="ml-4 list-disc text-xs text-slate-700">
+              {c.certificates.map((ce) => (
+                <li key={ce.serial}>
+                  Certificate <span className="font-mono">{ce.serial}</span>: {stateWord(ce.before)}
+                  <Arrow />
+                  <span className="font-medium">{stateWord(ce.after)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -113,106 +171,61 @@ export function RunItemsTable({
           {filter.q || filter.outcome ? 'No changes match this filter.' : 'No per-user changes recorded (yet).'}
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <caption className="sr-only">
-              Changes per user, {first} to {last} of {page.total}
-            </caption>
-            <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-              <tr>
-                <th scope="col" className="px-4 py-3">User</th>
-                <th scope="col" className="px-4 py-3">Outcome</th>
-                <th scope="col" className="px-4 py-3">User attributes</th>
-                <th scope="col" className="px-4 py-3">Credentials and certificates</th>
-                <th scope="col" className="px-4 py-3">{restore ? 'Roles granted again' : 'Roles withdrawn'}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 align-top">
-              {page.items.map((item) => {
-                const view = describeChanges(item.changes);
-                return (
-                  <tr key={item.id} data-testid="run-item">
-                    <th scope="row" className="px-4 py-3 text-left font-normal">
-                      {item.userId !== null && item.username ? (
-                        <Link href={`/operator/users/${encodeURIComponent(item.username)}`} className="font-medium text-brand-700 hover:underline">
-                          {item.username}
-                        </Link>
-                      ) : (
-                        <span className="font-medium">{item.username ?? '(no username)'}</span>
-                      )}
-                      {item.ldapDn && <p className="mt-0.5 font-mono text-xs break-all text-slate-500">{item.ldapDn}</p>}
-                    </th>
-                    <td className="px-4 py-3">
-                      <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${OUTCOME_CLASSES[item.outcome]}`}>
-                        {outcomeLabels[item.outcome]}
-                      </span>
-                      {item.reason && <p className={`mt-1 max-w-xs text-xs ${item.outcome === 'FAILED' ? 'text-red-800' : 'text-slate-700'}`}>{item.reason}</p>}
-                    </td>
-                    <td className="px-4 py-3">
-                      <ul className="space-y-0.5">
-                        {view.link && (
-                          <li>
-                            <span className="text-slate-600">{LINKED_TO_DIRECTORY}:</span> source <span className="text-slate-500">{sourceLabel(view.link.before)}</span>
-                            <Arrow />
-                            <span className="font-medium">{sourceLabel(view.link.after)}</span>
-                          </li>
-                        )}
-                        {view.user.map((f) => (
-                          <li key={f.field}>
-                            <span className="text-slate-600">{f.label}:</span>{' '}
-                            <span className="text-slate-500">{f.before === null ? '—' : f.field === 'state' ? stateWord(f.before) : f.before}</span>
-                            <Arrow />
-                            <span className="font-medium">{f.after === null ? '—' : f.field === 'state' ? stateWord(f.after) : f.after}</span>
-                          </li>
-                        ))}
-                      </ul>
-                    </td>
-                    <td className="px-4 py-3">
-                      <ul className="space-y-1">
-                        {view.credentials.map((c, i) => (
-                          <li key={i}>
-                            <span className="font-medium">{c.typeLabel}</span>
-                            {c.label && <span className="text-slate-600"> {c.label}</span>}:{' '}
-                            {c.before === c.after ? (
-                              <span>{stateWord(c.after)}</span>
-                            ) : (
-                              <>
-                                <span className="text-slate-500">{stateWord(c.before)}</span>
-                                <Arrow />
-                                <span className="font-medium">{stateWord(c.after)}</span>
-                              </>
-                            )}
-                            {c.certificates.length > 0 && (
-                              <ul className="ml-4 list-disc text-xs text-slate-700">
-                                {c.certificates.map((ce) => (
-                                  <li key={ce.serial}>
-                                    Certificate <span className="font-mono">{ce.serial}</span>: {stateWord(ce.before)}
-                                    <Arrow />
-                                    <span className="font-medium">{stateWord(ce.after)}</span>
-                                  </li>
-                                ))}
-                              </ul>
-                            )}
-                          </li>
-                        ))}
-                      </ul>
-                    </td>
-                    <td className="px-4 py-3">
-                      {restore ? view.rolesGranted.join(', ') : view.rolesWithdrawn.join(', ')}
-                      {view.irreversible.length > 0 && (
-                        <ul className="mt-1 list-disc pl-4 text-xs text-amber-900" aria-label="Cannot be undone">
-                          {view.irreversible.map((line) => (
-                            <li key={line}>{line}</li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Changes per user, ${first} to ${last} of ${page.total}`}
+          density="relaxed"
+          // Each item's changes are described once, for the three columns that show them.
+          rows={page.items.map((item) => ({ item, view: describeChanges(item.changes) }))}
+          rowKey={({ item }) => item.id}
+          rowData={() => ({ 'data-testid': 'run-item' })}
+          columns={[
+            {
+              key: 'user',
+              header: 'User',
+              rowHeader: true,
+              cell: ({ item }) => (
+                <>
+                  {item.userId !== null && item.username ? (
+                    <Link href={`/operator/users/${encodeURIComponent(item.username)}`} className="font-medium text-brand-700 hover:underline">
+                      {item.username}
+                    </Link>
+                  ) : (
+                    <span className="font-medium">{item.username ?? '(no username)'}</span>
+                  )}
+                  {item.ldapDn && <p className="mt-0.5 font-mono text-xs break-all text-slate-500">{item.ldapDn}</p>}
+                </>
+              ),
+            },
+            {
+              key: 'outcome',
+              header: 'Outcome',
+              cell: ({ item }) => (
+                <>
+                  <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${OUTCOME_CLASSES[item.outcome]}`}>{outcomeLabels[item.outcome]}</span>
+                  {item.reason && <p className={`mt-1 max-w-xs text-xs ${item.outcome === 'FAILED' ? 'text-red-800' : 'text-slate-700'}`}>{item.reason}</p>}
+                </>
+              ),
+            },
+            { key: 'attributes', header: 'User attributes', cell: ({ view }) => <UserAttributeChanges view={view} /> },
+            { key: 'credentials', header: 'Credentials and certificates', cell: ({ view }) => <CredentialChanges view={view} /> },
+            {
+              key: 'roles',
+              header: restore ? 'Roles granted again' : 'Roles withdrawn',
+              cell: ({ view }) => (
+                <>
+                  {restore ? view.rolesGranted.join(', ') : view.rolesWithdrawn.join(', ')}
+                  {view.irreversible.length > 0 && (
+                    <ul className="mt-1 list-disc pl-4 text-xs text-amber-900" aria-label="Cannot be undone">
+                      {view.irreversible.map((line) => (
+                        <li key={line}>{line}</li>
+                      ))}
+                    </ul>
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
       )}
 
       <nav aria-label="Pages of changes" className="flex items-center justify-between text-sm">

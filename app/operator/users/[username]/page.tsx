@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { requirePageRole } from '@/app/_lib/auth';
 import { PageHeader } from '@/components/app-shell';
 import { Breadcrumbs } from '@/components/breadcrumbs';
+import { DataTable } from '@/components/data-table';
 import { LocalTime } from '@/components/local-time';
 import { StateBadge } from '@/components/state-badge';
 import { getUserDetails, RUN_CHANGES_LIMIT } from '@/lib/users/get-user-details';
@@ -125,42 +126,42 @@ export default async function UserPage({ params }: Props) {
                   {credential.certificates.length === 0 ? (
                     <p className="px-3 py-2 text-sm text-slate-600">No certificates.</p>
                   ) : (
-                    <div className="overflow-x-auto">
-                      <table className="min-w-full text-sm">
-                        <caption className="sr-only">Certificates of this credential</caption>
-                        <thead className="text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-                          <tr>
-                            <th scope="col" className="px-3 py-2">Serial</th>
-                            <th scope="col" className="px-3 py-2">Subject</th>
-                            <th scope="col" className="px-3 py-2">Valid</th>
-                            <th scope="col" className="px-3 py-2">State</th>
-                            <th scope="col" className="px-3 py-2">Reason</th>
-                          </tr>
-                        </thead>
-                        <tbody className="divide-y divide-slate-100">
-                          {credential.certificates.map((certificate) => (
-                            <tr key={certificate.id}>
-                              <td className="px-3 py-2 font-mono text-xs">{certificate.serial}</td>
-                              <td className="px-3 py-2 text-slate-700">{certificate.subject}</td>
-                              <td className="px-3 py-2 text-slate-700">
-                                <LocalTime value={certificate.validFrom} format="date" /> – <LocalTime value={certificate.validTo} format="date" />
-                              </td>
-                              <td className="px-3 py-2">
-                                <StateBadge state={certificate.state} />
-                              </td>
-                              <td className="px-3 py-2 text-slate-700">
-                                {certificate.revocationReason ?? '—'}
-                                {certificate.revokedAt && (
-                                  <span className="block text-xs text-slate-500">
-                                    since <LocalTime value={certificate.revokedAt} />
-                                  </span>
-                                )}
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
+                    <DataTable
+                      variant="flush"
+                      caption="Certificates of this credential"
+                      rows={credential.certificates}
+                      rowKey={(certificate) => certificate.id}
+                      columns={[
+                        { key: 'serial', header: 'Serial', className: 'font-mono text-xs', cell: (certificate) => certificate.serial },
+                        { key: 'subject', header: 'Subject', className: 'text-slate-700', cell: (certificate) => certificate.subject },
+                        {
+                          key: 'valid',
+                          header: 'Valid',
+                          className: 'text-slate-700',
+                          cell: (certificate) => (
+                            <>
+                              <LocalTime value={certificate.validFrom} format="date" /> – <LocalTime value={certificate.validTo} format="date" />
+                            </>
+                          ),
+                        },
+                        { key: 'state', header: 'State', cell: (certificate) => <StateBadge state={certificate.state} /> },
+                        {
+                          key: 'reason',
+                          header: 'Reason',
+                          className: 'text-slate-700',
+                          cell: (certificate) => (
+                            <>
+                              {certificate.revocationReason ?? '—'}
+                              {certificate.revokedAt && (
+                                <span className="block text-xs text-slate-500">
+                                  since <LocalTime value={certificate.revokedAt} />
+                                </span>
+                              )}
+                            </>
+                          ),
+                        },
+                      ]}
+                    />
                   )}
                 </li>
               ))}
@@ -190,53 +191,51 @@ export default async function UserPage({ params }: Props) {
           {user.runChanges.length === 0 ? (
             <p className="text-sm text-slate-600">No run has changed this user.</p>
           ) : (
-            <div className="overflow-x-auto">
-              <table className="min-w-full text-sm">
-                <thead className="text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
-                  <tr>
-                    <th scope="col" className="px-3 py-2">Run</th>
-                    <th scope="col" className="px-3 py-2">Job</th>
-                    <th scope="col" className="px-3 py-2">Started</th>
-                    <th scope="col" className="px-3 py-2">Outcome</th>
-                    <th scope="col" className="px-3 py-2">Changes</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {user.runChanges.map((change) => {
+            <DataTable
+              variant="flush"
+              caption="Changes of this user, run by run"
+              rows={user.runChanges}
+              rowKey={(change) => change.itemId}
+              columns={[
+                {
+                  key: 'run',
+                  header: 'Run',
+                  cell: (change) => (
+                    <>
+                      <Link href={`/operator/runs/${change.runId}`} className="rounded font-medium text-brand-700 hover:underline">
+                        Run #{change.runId}
+                      </Link>
+                      <span className="mt-1 block">
+                        <StateBadge state={change.runStatus} />
+                      </span>
+                    </>
+                  ),
+                },
+                { key: 'job', header: 'Job', className: 'text-slate-800', cell: (change) => change.processName },
+                { key: 'started', header: 'Started', className: 'text-slate-700', cell: (change) => <LocalTime value={change.runStartedAt} /> },
+                { key: 'outcome', header: 'Outcome', cell: (change) => <StateBadge state={change.outcome} /> },
+                {
+                  key: 'changes',
+                  header: 'Changes',
+                  className: 'text-slate-700',
+                  cell: (change) => {
                     const lines = summarizeUserChanges(change.changes);
                     return (
-                      <tr key={change.itemId} className="align-top">
-                        <td className="px-3 py-2">
-                          <Link href={`/operator/runs/${change.runId}`} className="rounded font-medium text-brand-700 hover:underline">
-                            Run #{change.runId}
-                          </Link>
-                          <span className="mt-1 block">
-                            <StateBadge state={change.runStatus} />
-                          </span>
-                        </td>
-                        <td className="px-3 py-2 text-slate-800">{change.processName}</td>
-                        <td className="px-3 py-2 text-slate-700">
-                          <LocalTime value={change.runStartedAt} />
-                        </td>
-                        <td className="px-3 py-2">
-                          <StateBadge state={change.outcome} />
-                        </td>
-                        <td className="px-3 py-2 text-slate-700">
-                          {change.reason && <p className="text-red-800">{change.reason}</p>}
-                          {lines.length > 0 && (
-                            <ul className="space-y-0.5">
-                              {lines.map((line, i) => (
-                                <li key={i}>{line}</li>
-                              ))}
-                            </ul>
-                          )}
-                        </td>
-                      </tr>
+                      <>
+                        {change.reason && <p className="text-red-800">{change.reason}</p>}
+                        {lines.length > 0 && (
+                          <ul className="space-y-0.5">
+                            {lines.map((line, i) => (
+                              <li key={i}>{line}</li>
+                            ))}
+                          </ul>
+                        )}
+                      </>
                     );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                  },
+                },
+              ]}
+            />
           )}
         </Section>
       </div>

@@ -1,5 +1,5 @@
 import { requireRouteRole } from '@/app/_lib/auth';
-import { followRun, getRunSnapshot } from '@/lib/batch-jobs';
+import { followRun, getRunSnapshot } from '@/lib/runs/follow-run';
 import { positiveInt32Text } from '@/lib/validation/database-integer';
 
 // Server-sent events for the run page: a snapshot (row + live progress) whenever it changes,

@@ -2,8 +2,8 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { jobKeyParam, startRunBody } from '@/lib/api/v1-schemas';
-import { runRepresentation } from '@/lib/api/v1-representations';
-import { startJobRun } from '@/lib/batch-jobs';
+import { queuedRunRepresentation, refusalError } from '@/lib/api/v1-representations';
+import { startJobRun } from '@/lib/runs/start-job-run';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
 export const dynamic = 'force-dynamic';
@@ -18,20 +18,13 @@ export const POST = apiRoute<{ jobKey: string }>('OPERATOR', async ({ params, re
     jobKey,
     trigger: 'API',
     startedBy: principal.actor,
-    dryRun: body.dryRun ?? false,
-    confirmed: body.confirm ?? false,
+    dryRun: body.dryRun,
+    confirmed: body.confirm,
     confirmer: { role: principal.role, aliases: principal.kind === 'token' ? [principal.person] : [] },
     ip,
   });
   if (result.started) {
-    return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, {
-      location: `/api/v1/runs/${result.run.id}`,
-    });
+    return jsonResponse(queuedRunRepresentation(result.run), 202, { location: `/api/v1/runs/${result.run.id}` });
   }
-  if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
-  if (result.reason === 'confirmation_refused') throw new ApiError('confirmation_refused', result.message, { rule: result.rule });
-  if (result.reason === 'already_active') {
-    throw new ApiError('run_already_active', result.message, { activeRun: runRepresentation(result.activeRun) });
-  }
-  throw new ApiError('queue_unavailable', result.message, { run: runRepresentation(result.run) });
+  throw refusalError(result);
 });

@@ -2,7 +2,8 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { jobKeyParam, scheduleBody } from '@/lib/api/v1-schemas';
-import { jobRepresentation } from '@/lib/api/v1-representations';
+import { jobRepresentation, type savedScheduleSchema } from '@/lib/api/v1-representations';
+import type { z } from 'zod';
 import { getJobWithStatus, saveJobSchedule } from '@/lib/batch-jobs';
 import { listEffectiveJobOptions } from '@/lib/job-settings/effective-job-options';
 
@@ -25,16 +26,17 @@ export const PUT = apiRoute<{ jobKey: string }>('ADMINISTRATOR', async ({ params
     ip,
   });
   if (!result.ok) {
-    if (result.reason === 'invalid') {
+    if (result.code === 'validation_failed') {
       const fieldErrors: Record<string, string[]> = {};
       if (result.fieldErrors.cronExpression) fieldErrors.expression = [result.fieldErrors.cronExpression];
       if (result.fieldErrors.timeZone) fieldErrors.timeZone = [result.fieldErrors.timeZone];
       throw new ApiError('validation_failed', 'The schedule was not saved: correct the fields.', { fieldErrors, formErrors: [] });
     }
-    if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
-    throw new ApiError('schedule_conflict', result.message, { currentVersion: result.current.version });
+    if (result.code === 'schedule_conflict') throw new ApiError(result.code, result.message, { currentVersion: result.current.version });
+    throw new ApiError(result.code, result.message);
   }
   const [job, options] = await Promise.all([getJobWithStatus(jobKey), listEffectiveJobOptions([jobKey])]);
   if (!job) throw new ApiError('not_found', `There is no batch job "${jobKey}".`);
-  return jsonResponse({ ...jobRepresentation(job, options.get(jobKey) ?? null), warnings: result.warnings, scheduler: result.scheduler });
+  const answer: z.infer<typeof savedScheduleSchema> = { ...jobRepresentation(job, options.get(jobKey) ?? null), warnings: result.warnings, scheduler: result.scheduler };
+  return jsonResponse(answer);
 });

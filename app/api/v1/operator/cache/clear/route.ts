@@ -2,6 +2,8 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { readJsonBody } from '@/lib/api/read-json-body';
 import { emptyBody } from '@/lib/api/v1-schemas';
+import type { clearedCacheSchema } from '@/lib/api/v1-representations';
+import type { z } from 'zod';
 import { clearOperatorCache } from '@/lib/cache/clear-operator-cache';
 import { RedisUnavailableError } from '@/lib/queue/redis-timeout';
 
@@ -12,7 +14,8 @@ export const POST = apiRoute('OPERATOR', async ({ request, principal, ip }) => {
   await readJsonBody(request, emptyBody, { emptyIs: {} });
   try {
     const result = await clearOperatorCache({ actor: principal.actor, ip });
-    return jsonResponse({ clearedAt: result.clearedAt, generation: result.generation });
+    const answer: z.infer<typeof clearedCacheSchema> = { clearedAt: result.clearedAt.toISOString(), generation: result.generation };
+    return jsonResponse(answer);
   } catch (error) {
     if (error instanceof RedisUnavailableError) throw new ApiError('service_unavailable', error.message);
     throw error;

@@ -1,9 +1,10 @@
 import { apiRoute } from '@/app/api/_lib/api-route';
-import { ApiError, jsonResponse } from '@/lib/api/errors';
+import { jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { emptyBody, runIdParam } from '@/lib/api/v1-schemas';
-import { runRepresentation } from '@/lib/api/v1-representations';
-import { cancelRun } from '@/lib/batch-jobs';
+import { refusalError, runRepresentation, type cancelledRunSchema } from '@/lib/api/v1-representations';
+import type { z } from 'zod';
+import { cancelRun } from '@/lib/runs/cancel-run';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,9 @@ export const POST = apiRoute<{ runId: string }>('OPERATOR', async ({ params, req
   const runId = parsePathParam(params.runId, runIdParam, 'run');
   await readJsonBody(request, emptyBody, { emptyIs: {} });
   const result = await cancelRun({ runId, actor: principal.actor, ip });
-  if (result.ok) return jsonResponse({ run: runRepresentation(result.run), cancelledNow: result.cancelledNow });
-  if (result.reason === 'not_found') throw new ApiError('not_found', result.message);
-  throw new ApiError('run_already_finished', result.message, result.run ? { run: runRepresentation(result.run) } : {});
+  if (result.ok) {
+    const answer: z.infer<typeof cancelledRunSchema> = { run: runRepresentation(result.run), cancelledNow: result.cancelledNow };
+    return jsonResponse(answer);
+  }
+  throw refusalError(result);
 });

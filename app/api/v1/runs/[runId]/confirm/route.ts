@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { emptyBody, runIdParam } from '@/lib/api/v1-schemas';
-import { runRepresentation } from '@/lib/api/v1-representations';
+import { queuedRunRepresentation, refusalError } from '@/lib/api/v1-representations';
 import { confirmThresholdRun } from '@/lib/runs/confirm-threshold-run';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
@@ -28,23 +28,7 @@ export const POST = apiRoute<{ runId: string }>('OPERATOR', async ({ params, req
     ip,
   });
   if (result.started) {
-    return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, { location: `/api/v1/runs/${result.run.id}` });
+    return jsonResponse(queuedRunRepresentation(result.run), 202, { location: `/api/v1/runs/${result.run.id}` });
   }
-  switch (result.reason) {
-    case 'not_found':
-      throw new ApiError('not_found', result.message);
-    case 'not_threshold_exceeded':
-      throw new ApiError('run_not_stopped_at_threshold', result.message);
-    case 'confirmation_refused':
-      throw new ApiError('confirmation_refused', result.message, { rule: result.rule });
-    case 'already_active':
-      throw new ApiError('run_already_active', result.message, { activeRun: runRepresentation(result.activeRun) });
-    case 'queue_unavailable':
-      throw new ApiError('queue_unavailable', result.message, { run: runRepresentation(result.run) });
-    // A stopped restore whose run can no longer be restored (restored meanwhile by another restore).
-    case 'not_restorable':
-      throw new ApiError('run_not_restorable', result.message);
-    case 'already_restored':
-      throw new ApiError('run_already_restored', result.message, { restoredBy: result.restoredBy ?? null });
-  }
+  throw refusalError(result);
 });

@@ -2,7 +2,9 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, validationError } from '@/lib/api/read-json-body';
 import { paginationQuery, runIdParam } from '@/lib/api/v1-schemas';
+import { runItemRepresentation, type runItemsPageSchema } from '@/lib/api/v1-representations';
 import { listRunItems } from '@/lib/runs/run-items';
+import type { z } from 'zod';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,8 +16,9 @@ export const GET = apiRoute<{ runId: string }>('OPERATOR', async ({ params, requ
   const { page, pageSize, outcome } = query.data;
   const found = await listRunItems(runId, { q: '', outcome, page }, { pageSize, clampPage: false, withOutcomeCounts: false });
   if (!found) throw new ApiError('not_found', `There is no run #${runId}.`);
-  return jsonResponse({
-    items: found.items,
+  const answer: z.infer<typeof runItemsPageSchema> = {
+    items: found.items.map(runItemRepresentation),
     pagination: { page: found.page, pageSize, total: found.total, pages: found.pageCount, hasNextPage: found.page < found.pageCount },
-  });
+  };
+  return jsonResponse(answer);
 });

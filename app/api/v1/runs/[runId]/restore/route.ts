@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/api/_lib/api-route';
 import { ApiError, jsonResponse } from '@/lib/api/errors';
 import { parsePathParam, readJsonBody } from '@/lib/api/read-json-body';
 import { restoreRunBody, runIdParam } from '@/lib/api/v1-schemas';
-import { runRepresentation } from '@/lib/api/v1-representations';
+import { queuedRunRepresentation, refusalError } from '@/lib/api/v1-representations';
 import { startRestore } from '@/lib/restore/start-restore';
 import { hitRateLimit, RATE_LIMITS } from '@/lib/security/rate-limit';
 
@@ -22,28 +22,15 @@ export const POST = apiRoute<{ runId: string }>('ADMINISTRATOR', async ({ params
   if (!limited.ok) throw new ApiError('rate_limited', limited.message, { retryAfterSeconds: limited.retryAfterSeconds });
   const result = await startRestore({
     runId,
-    dryRun: body.dryRun ?? true,
-    confirmed: body.confirm === true,
+    dryRun: body.dryRun,
+    confirmed: body.confirm,
     confirmer: { role: principal.role, aliases: principal.kind === 'token' ? [principal.person] : [] },
     trigger: 'API',
     actor: principal.actor,
     ip,
   });
   if (result.started) {
-    return jsonResponse({ runId: result.run.id, run: runRepresentation(result.run) }, 202, { location: `/api/v1/runs/${result.run.id}` });
+    return jsonResponse(queuedRunRepresentation(result.run), 202, { location: `/api/v1/runs/${result.run.id}` });
   }
-  switch (result.reason) {
-    case 'not_found':
-      throw new ApiError('not_found', result.message);
-    case 'not_restorable':
-      throw new ApiError('run_not_restorable', result.message);
-    case 'already_restored':
-      throw new ApiError('run_already_restored', result.message, { restoredBy: result.restoredBy ?? null });
-    case 'already_active':
-      throw new ApiError('run_already_active', result.message, { activeRun: runRepresentation(result.activeRun) });
-    case 'queue_unavailable':
-      throw new ApiError('queue_unavailable', result.message, { run: runRepresentation(result.run) });
-    case 'confirmation_refused':
-      throw new ApiError('confirmation_refused', result.message, { rule: result.rule });
-  }
+  throw refusalError(result);
 });

@@ -1,13 +1,5 @@
-import {
-  getJobWithStatus,
-  jobConfiguration,
-  listJobConfigurations,
-  listJobsWithStatus,
-  nextExecutionOf,
-  type JobConfiguration,
-  type JobWithStatus,
-  type RunSummary,
-} from '../batch-jobs';
+import { getJobWithStatus, jobConfiguration, listJobConfigurations, listJobsWithStatus, nextExecutionOf, type JobConfiguration, type JobWithStatus } from './list-jobs-with-status';
+import type { RunSummary } from '../runs/run-summary';
 import { cachedView, configurationChangedSince, type ConfigurationChange } from '../cache';
 
 // What the operator's Scheduled jobs list and job page show. The job's configuration (schedule,

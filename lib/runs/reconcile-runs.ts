@@ -1,7 +1,7 @@
 import type { RunTrigger } from '../generated/prisma/enums';
 import { pool } from '../db-pool';
 import { RUN_ATTEMPTS, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
-import { ACTIVE_RUN_SQL } from '../runs/run-lifecycle';
+import { ACTIVE_RUN_SQL } from './run-lifecycle';
 import { endIdleRun } from './cancel-run';
 
 // A run is executed by its BullMQ job. When Redis loses that job (FLUSHALL, a replaced Redis, a

@@ -1,11 +1,12 @@
 import { recordAudit } from '../audit/record-audit';
 import { pool } from '../db-pool';
-import { activeRunOf, createRun, endRun, releaseJob } from '../runs/run-lifecycle';
+import { activeRunOf, createRun, endRun, releaseJob } from './run-lifecycle';
 import type { RunTrigger } from '../generated/prisma/enums';
 import { batchJobsQueue, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { isActiveStatus, loadRunSummary, type RunSummary } from './run-summary';
-import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationRule, type ConfirmingActor } from './confirmation-rule';
+import type { Refusal } from '../errors/error-codes';
+import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationRule, type ConfirmingActor } from '../batch-jobs/confirmation-rule';
 
 export type StartJobRunOptions = {
   jobKey: string;
@@ -42,10 +43,10 @@ export type StartJobRunOptions = {
 
 export type StartJobRunResult =
   | { started: true; run: RunSummary }
-  | { started: false; reason: 'already_active'; activeRun: RunSummary; message: string }
-  | { started: false; reason: 'not_found'; message: string }
-  | { started: false; reason: 'confirmation_refused'; rule: ConfirmationRule; message: string }
-  | { started: false; reason: 'queue_unavailable'; run: RunSummary; message: string };
+  | ({ started: false } & Refusal<'run_already_active', { activeRun: RunSummary }>)
+  | ({ started: false } & Refusal<'not_found'>)
+  | ({ started: false } & Refusal<'confirmation_refused', { rule: ConfirmationRule }>)
+  | ({ started: false } & Refusal<'queue_unavailable', { run: RunSummary }>);
 
 /**
  * Starts a run of a batch job unless one is already queued or running (createRun,
@@ -58,7 +59,7 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
     [options.jobKey],
   );
   const job = jobs[0];
-  if (!job) return { started: false, reason: 'not_found', message: `There is no batch job "${options.jobKey}".` };
+  if (!job) return { started: false, code: 'not_found', message: `There is no batch job "${options.jobKey}".` };
 
   if (options.confirmed) {
     // Four-eyes: enforced here, where every confirmation passes (run page, API, scripts).
@@ -79,7 +80,7 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
         ip: options.ip ?? null,
         details: { rule, ...(options.confirms ? { runId: options.confirms.runId } : {}), startedBy, filterChangedBy: job.filterChangedBy },
       });
-      return { started: false, reason: 'confirmation_refused', rule, message: decision.message };
+      return { started: false, code: 'confirmation_refused', rule, message: decision.message };
     }
   }
 
@@ -101,7 +102,7 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
     if (active && isActiveStatus(active.status)) {
       return {
         started: false,
-        reason: 'already_active',
+        code: 'run_already_active',
         activeRun: active,
         message:
           `${job.processName} is already ${active.status === 'RUNNING' ? 'running' : 'queued'} ` +
@@ -153,7 +154,7 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
     await endRun(db, run.id, 'FAILED', { error: { code: 'QUEUE_UNAVAILABLE', message } });
     const failed = await loadRunSummary(db, run.id);
     if (!failed) throw new Error(`Run #${run.id} vanished while it was being failed.`);
-    return { started: false, reason: 'queue_unavailable', run: failed, message };
+    return { started: false, code: 'queue_unavailable', run: failed, message };
   }
   return { started: true, run };
 }

@@ -1,9 +1,10 @@
 import { recordAudit } from '../audit/record-audit';
 import { pool } from '../db-pool';
-import { endRun, requestCancel } from '../runs/run-lifecycle';
+import { endRun, requestCancel } from './run-lifecycle';
 import { batchJobsQueue, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
 import { withRedisTimeout } from '../queue/redis-timeout';
 import { loadRunSummary, type RunSummary } from './run-summary';
+import type { Refusal, RunErrorCode } from '../errors/error-codes';
 
 export type CancelRunOptions = {
   runId: number;
@@ -20,7 +21,8 @@ export type CancelRunResult =
       /** true: the run had not started and is CANCELLED now; false: the worker stops it after the page in progress. */
       cancelledNow: boolean;
     }
-  | { ok: false; reason: 'not_found' | 'already_finished'; message: string; run?: RunSummary };
+  | ({ ok: false } & Refusal<'not_found'>)
+  | ({ ok: false } & Refusal<'run_already_finished', { run: RunSummary }>);
 
 /**
  * Requests the cancellation of a queued or running run. A page is atomic, so a running run
@@ -30,9 +32,9 @@ export type CancelRunResult =
 export async function cancelRun(options: CancelRunOptions): Promise<CancelRunResult> {
   const requested = await requestCancel(pool(), options.runId);
   const run = await loadRunSummary(pool(), options.runId);
-  if (!run) return { ok: false, reason: 'not_found', message: `There is no run #${options.runId}.` };
+  if (!run) return { ok: false, code: 'not_found', message: `There is no run #${options.runId}.` };
   if (!requested && run.status !== 'QUEUED' && run.status !== 'RUNNING') {
-    return { ok: false, reason: 'already_finished', run, message: `Run #${run.id} already ended (${run.status}).` };
+    return { ok: false, code: 'run_already_finished', run, message: `Run #${run.id} already ended (${run.status}).` };
   }
   if (requested) {
     await recordAudit({
@@ -80,7 +82,7 @@ export function finishCancelledRun(runId: number, message: string): Promise<RunS
  * and releases its job (lib/runs/run-lifecycle.ts). Only a run still QUEUED or RUNNING is changed;
  * without `errorCode` the code a transient failure recorded stays.
  */
-export async function endIdleRun(runId: number, status: 'CANCELLED' | 'FAILED', message: string, errorCode?: string): Promise<RunSummary | null> {
+export async function endIdleRun(runId: number, status: 'CANCELLED' | 'FAILED', message: string, errorCode?: RunErrorCode): Promise<RunSummary | null> {
   await endRun(pool(), runId, status, errorCode === undefined ? { message } : { error: { code: errorCode, message } });
   return loadRunSummary(pool(), runId);
 }
