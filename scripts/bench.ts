@@ -304,7 +304,7 @@ async function main() {
         reps.push(rep);
         console.log(
           `repetition ${i}/${repeat}: first run ${Math.round(rep.first)}, re-run ${Math.round(rep.rerun)}, restore ${Math.round(rep.restore)}, ` +
-            `bare ${Math.round(rep.bare)} people/s; first/bare ${(rep.first / rep.bare).toFixed(2)}; peak RSS ${Math.max(first.peakRssMb, again.peakRssMb, restore.peakRssMb).toFixed(0)} MB; ` +
+            `bare ${Math.round(rep.bare)} people/s; first/bare ${(rep.first / rep.bare).toFixed(2)}; peak RSS ${Math.max(first.peakRssMb, again.peakRssMb, restore.peakRssMb).toFixed(0)} MB (restore ${restore.peakRssMb.toFixed(0)} MB); ` +
             `load ${loadavg()[0]!.toFixed(2)}`,
         );
       }

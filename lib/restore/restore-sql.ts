@@ -150,9 +150,14 @@ export const RESTORE_PAGE = {
     WHERE $6 AND e.id = ct.id AND ct.after = 'ON_HOLD' AND e.state = 'ON_HOLD'
     RETURNING 1
   ), ur AS (
+    -- No ON CONFLICT: a person is restored only with no role now (ROLES_CHANGED otherwise), so a
+    -- duplicate can only be a grant made since the page read: the unique violation rolls the page
+    -- back and it is decided again (lib/restore/run-restore.ts), as a lost write would. Speculative
+    -- insertion cost every grant its own extra index probe. In key order: the primary key's leaf
+    -- pages are then visited once each.
     INSERT INTO user_roles (user_id, role_id)
     SELECT ro.user_id, ro.id FROM ro JOIN ok ON ok.item_id = ro.item_id WHERE $6 AND ro.now_id IS NOT NULL
-    ON CONFLICT DO NOTHING
+    ORDER BY ro.user_id, ro.id
     RETURNING 1
   ), certj AS (
     -- The reversal is written as json text, as the sync writes its items (lib/sync/page-sql/json-text.ts
@@ -233,15 +238,56 @@ export const RESTORE_PAGE = {
 };
 
 /**
- * The page's counters added to the restore run's and its cursor moved, in the page's transaction:
- * only from the cursor the page started at (pages commit in order) and while the attempt owns the run.
+ * The pages a restore attempt still has to apply: the restored run's items after the cursor that
+ * no item of this restore records yet (`changes.restore.itemId`, written in the page's
+ * transaction), in pages of at most $4 items that never straddle one already applied. Pages may
+ * commit out of order (lib/restore/run-restore.ts applies two at once), so the cursor only says
+ * that everything up to it is done; what lies beyond it is told by the items. A page is
+ * (after, last]: the items of the restored run in that id range, exactly those of the page.
+ *
+ *   $1 restore run id, $2 restored run id, $3 cursor, $4 page size, $5 resuming (false: no item yet, nothing to look up)
+ */
+export const REMAINING_PAGES = {
+  name: 'restore-remaining-pages',
+  text: `
+  WITH items AS (
+    SELECT i.id, i.user_id, row_number() OVER (ORDER BY i.id) AS n
+    FROM batch_run_items i
+    WHERE i.run_id = $2 AND i.outcome IN ('CREATED', 'UPDATED') AND i.id > $3::bigint
+  ), rest AS (
+    -- Consecutive items still to do share an island (gaps and islands): a page stays inside one.
+    SELECT it.id, it.n - row_number() OVER (ORDER BY it.id) AS island
+    FROM items it
+    WHERE NOT $5 OR NOT EXISTS (
+      SELECT 1 FROM batch_run_items r
+      WHERE r.user_id = it.user_id AND r.run_id = $1 AND (r.changes->'restore'->>'itemId')::bigint = it.id)
+  ), paged AS (
+    SELECT id, island, (row_number() OVER (PARTITION BY island ORDER BY id) - 1) / $4 AS page FROM rest
+  )
+  SELECT (min(id) - 1)::text AS after, max(id)::text AS last, count(*)::int AS items
+  FROM paged GROUP BY island, page ORDER BY min(id)`,
+};
+
+/** Whether a page is already applied (its last item restored by this run): asked before a page is tried again. $1 restore run id, $2 the page's last item id. */
+export const PAGE_APPLIED = {
+  name: 'restore-page-applied',
+  text: `
+  SELECT EXISTS (
+    SELECT 1 FROM batch_run_items i JOIN batch_run_items r ON r.user_id = i.user_id AND r.run_id = $1
+    WHERE i.id = $2::bigint AND (r.changes->'restore'->>'itemId')::bigint = i.id) AS applied`,
+};
+
+/**
+ * The page's counters added to the restore run's, in the page's transaction, while the attempt
+ * owns the run. $3 is the cursor: the last item of the longest run of applied pages from the
+ * start, this one included (GREATEST: pages commit in any order, the cursor never moves back).
  */
 export const COUNT_RESTORE_PAGE = {
   name: 'restore-count-page',
   text: `
-  UPDATE batch_runs SET pages_applied = pages_applied + 1, restore_cursor = $3::bigint, entries_read = entries_read + $4,
-         updated = updated + $5, unchanged = unchanged + $6, failed = failed + $7, credentials_changed = credentials_changed + $8,
-         certificates_changed = certificates_changed + $9, roles_withdrawn = roles_withdrawn + $10, irreversible = irreversible + $11
-  WHERE id = $1 AND restore_cursor IS NOT DISTINCT FROM $2::bigint AND status = 'RUNNING' AND attempts = $12::int
+  UPDATE batch_runs SET pages_applied = pages_applied + 1, restore_cursor = GREATEST(restore_cursor, $2::bigint), entries_read = entries_read + $3,
+         updated = updated + $4, unchanged = unchanged + $5, failed = failed + $6, credentials_changed = credentials_changed + $7,
+         certificates_changed = certificates_changed + $8, roles_withdrawn = roles_withdrawn + $9, irreversible = irreversible + $10
+  WHERE id = $1 AND status = 'RUNNING' AND attempts = $11::int
   RETURNING cancel_requested_at`,
 };

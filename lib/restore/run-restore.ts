@@ -3,16 +3,20 @@ import { isDatabaseUnavailable, pool } from '../db-pool';
 import { beginAttempt, endRun, loadRun, ownedByAttempt, ownsRun, recordTransientError, type RunRow } from '../runs/run-lifecycle';
 import type { RunStatus } from '../generated/prisma/enums';
 import type { RunErrorCode } from '../errors/error-codes';
-import { COUNT_RESTORE_PAGE, RESTORE_PAGE } from './restore-sql';
+import { COUNT_RESTORE_PAGE, PAGE_APPLIED, REMAINING_PAGES, RESTORE_PAGE } from './restore-sql';
 import { checkThreshold, parseThresholdCheck, thresholdMessage, type ThresholdCheck } from '../sync/threshold';
 import { INACTIVE_LDAP_USERS, resolveJobOptions } from '../sync/job-options';
 
 // The engine of a restore run (a batch_runs row with restore_of_run_id): the restored run's items
 // read in pages of item ids, each page one statement (lib/restore/restore-sql.ts) and its counters
 // in one transaction, fenced by the attempt like a sync run's pages (lib/runs/run-lifecycle.ts).
-// The cursor (restore_cursor, the last item id of the last committed page) commits with the page,
-// so an attempt that takes over after a crash starts exactly after it: the end state, counters
-// and items equal those of an uninterrupted restore. Plain SQL: it runs in the worker.
+// Two pages are applied at once, on two connections (RESTORE_LANES): a page keeps one PostgreSQL
+// backend busy and the host has two cores. Pages therefore commit in any order; each page's own
+// items (which record the restored item they answer) commit with its writes, so an attempt that
+// takes over after a crash applies exactly the pages with no items yet (REMAINING_PAGES), and the
+// end state, counters and items equal those of an uninterrupted restore. The cursor
+// (restore_cursor) is the end of the applied pages' unbroken stretch from the start: the items
+// before it are not looked at again. Plain SQL: it runs in the worker.
 
 export const RESTORE_PAGE_SIZE = 1000;
 
@@ -20,6 +24,13 @@ export const RESTORE_PAGE_SIZE = 1000;
 function pageSizeFromEnv(): number {
   const n = Number(process.env.RESTORE_PAGE_SIZE);
   return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : RESTORE_PAGE_SIZE;
+}
+
+/** Pages applied at once, each on its own connection: RESTORE_LANES in the environment (1-4), else 2. */
+export const RESTORE_LANES = 2;
+function lanesFromEnv(): number {
+  const n = Number(process.env.RESTORE_LANES);
+  return Number.isInteger(n) && n >= 1 && n <= 4 ? n : RESTORE_LANES;
 }
 const PAGE_ATTEMPTS = 3;
 
@@ -39,6 +50,8 @@ export type RestoreProgress = {
   entriesTotal: number | null;
   page: number;
   counters: RestoreCounters;
+  /** Resolves once no page is being applied: the other lane's page committed or rolled back. */
+  idle: () => Promise<void>;
 };
 
 export type RestoreOutcome = { runId: number; status: RunStatus; dryRun: boolean; counters: RestoreCounters; errorCode: string | null; error: string | null };
@@ -124,26 +137,27 @@ async function restoreThresholdCheck(db: Pick<pg.Pool, 'query'>, jobKey: string,
   return checkThreshold(wouldRestore, rows[0].active, job);
 }
 
-type PageDone = { lastItemId: string | null; items: number; cancelRequested: boolean; counters: RestoreCounters };
+/** A page of the restored run's items: those in (after, last], `items` of them. */
+type Page = { after: string; last: string; items: number };
+type PageDone = { cancelRequested: boolean; counters: RestoreCounters };
 
-async function applyRestorePage(client: pg.PoolClient, run: RunRow, writes: boolean, attempt: number, cursor: string, last: string, pageSize: number): Promise<PageDone> {
-  await client.query('BEGIN');
+async function applyRestorePage(client: pg.PoolClient, run: RunRow, writes: boolean, attempt: number, page: Page, cursor: string): Promise<PageDone> {
+  // One round trip for the transaction's settings. As the sync's pages (lib/sync/run-batch-job.ts
+  // EngineSession): index scans on SSDs, and no endless lock wait. The page's CTEs are guesses to
+  // the planner (it expects 5 people restored of 1,000): with them it updated held certificates by
+  // a nested loop over a sequential scan of all certificates, 2,250 x 30,000 rows a page (40
+  // people/s); every row this statement touches is reached by key. And planned for each page's
+  // parameters: from the sixth page on, the prepared statement's generic plan (it expects 6 people
+  // a page) joined certificates to the restored people by a nested loop over both CTEs, 2,250 x
+  // 1,000 rows: 5.5 s of a 10 s page at 100,000 people. Planning: ~12 ms.
+  await client.query(
+    `BEGIN; SET LOCAL random_page_cost = 1.1; SET LOCAL lock_timeout = '15s'; SET LOCAL idle_in_transaction_session_timeout = '20s';
+     SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_custom_plan`,
+  );
   try {
-    // The page's CTEs are guesses to the planner (it expects 5 people restored of 1,000): with them
-    // it updated held certificates by a nested loop over a sequential scan of all certificates,
-    // 2,250 x 30,000 rows a page (40 people/s). Every row this statement touches is reached by key.
-    await client.query('SET LOCAL enable_seqscan = off');
-    // Planned for each page's parameters: from the sixth page on, the prepared statement's generic
-    // plan (it expects 6 people a page) joined certificates to the restored people by a nested loop
-    // over both CTEs, 2,250 x 1,000 rows: 5.5 s of a 10 s page at 100,000 people. Planning: ~12 ms.
-    await client.query('SET LOCAL plan_cache_mode = force_custom_plan');
-    const { rows } = await client.query({ ...RESTORE_PAGE, values: [run.id, run.restore_of_run_id, cursor, last, pageSize, writes] });
+    const { rows } = await client.query({ ...RESTORE_PAGE, values: [run.id, run.restore_of_run_id, page.after, page.last, page.items, writes] });
     const r = rows[0];
     if (r.lost_writes > 0) throw new LostWrites(`${r.lost_writes} write(s) of the page lost to a concurrent change`);
-    if (r.items === 0) {
-      await client.query('ROLLBACK');
-      return { lastItemId: null, items: 0, cancelRequested: false, counters: zero() };
-    }
     const counters: RestoreCounters = {
       entriesRead: r.items,
       restored: r.restored,
@@ -156,14 +170,50 @@ async function applyRestorePage(client: pg.PoolClient, run: RunRow, writes: bool
     };
     const counted = await client.query({
       ...COUNT_RESTORE_PAGE,
-      values: [run.id, cursor, r.last_item_id, r.items, r.restored, r.unchanged, r.conflicts, r.credentials, r.certificates, r.roles, r.irreversible, attempt],
+      values: [run.id, cursor, r.items, r.restored, r.unchanged, r.conflicts, r.credentials, r.certificates, r.roles, r.irreversible, attempt],
     });
     if (!counted.rows[0]) throw new TakenOver();
     await client.query('COMMIT');
-    return { lastItemId: String(r.last_item_id), items: r.items, cancelRequested: counted.rows[0].cancel_requested_at !== null, counters };
+    return { cancelRequested: counted.rows[0].cancel_requested_at !== null, counters };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+}
+
+/** A failure that applying the page again may overcome (on a new connection, after a pause). */
+function retryable(error: unknown): boolean {
+  if (error instanceof LostWrites || isDatabaseUnavailable(error)) return true;
+  // 23505: two pages applied at once each gave a previous username back to its owner while it was
+  // free; the page that lost the race is decided again, and now finds it taken (USERNAME_TAKEN).
+  if ((error as { code?: unknown })?.code === '23505') return true;
+  return /lock timeout|deadlock|could not serialize/i.test((error as Error)?.message ?? '');
+}
+
+/**
+ * The pages still to apply, and the cursor: the last item of the applied pages' unbroken stretch
+ * from the start, moved forward as pages commit (a page's transaction records it with the page's
+ * counters when the page closes the stretch or extends it).
+ */
+class PagePlan {
+  private readonly applied: boolean[];
+  private stretch = 0;
+  constructor(
+    readonly pages: Page[],
+    private cursor: string,
+  ) {
+    this.applied = pages.map(() => false);
+  }
+  /** The cursor once page `index` is applied: recorded in that page's transaction. */
+  cursorWith(index: number): string {
+    let end = this.stretch;
+    while (end < this.pages.length && (this.applied[end] || end === index)) end++;
+    return end > 0 ? this.pages[end - 1]!.last : this.cursor;
+  }
+  markApplied(index: number): void {
+    this.applied[index] = true;
+    while (this.stretch < this.pages.length && this.applied[this.stretch]) this.stretch++;
+    if (this.stretch > 0) this.cursor = this.pages[this.stretch - 1]!.last;
   }
 }
 
@@ -193,7 +243,6 @@ export async function runRestore({
   if (!started) return outcomeOf(await loadRun(db, runId));
   run = started;
   const attempt = Number(run.attempts);
-  let client: pg.PoolClient | null = null;
   try {
     const range = await restorableItems(db, Number(run.restore_of_run_id));
     // The first attempt fixes the total and the cursor's start (the item before the run's first).
@@ -220,48 +269,75 @@ export async function runRestore({
     // every change it would make, then stops for an administrator allowed by the rule to confirm.
     const stopped = threshold?.exceeded === true && !run.dry_run && !run.confirmed;
     const writes = !run.dry_run && !stopped;
-    let cursor: string = begun[0].cursor;
+    const cursor: string = begun[0].cursor;
     let page = Number(run.pages_applied);
     let totals = restoreCountersFromRow(run);
-    if (range.last !== null) {
-      client = await db.connect();
-      // As the sync's pages (lib/sync/run-batch-job.ts EngineSession): index scans on SSDs, and no endless lock wait.
-      await client.query(`SET random_page_cost = 1.1; SET lock_timeout = '15s'; SET idle_in_transaction_session_timeout = '20s'`);
-      for (;;) {
-        let done: PageDone | undefined;
-        for (let tries = 1; !done; tries++) {
-          try {
-            done = await applyRestorePage(client, run, writes, attempt, cursor, range.last, pageSize);
-          } catch (error) {
-            if (error instanceof TakenOver) throw error;
-            if (!(error instanceof LostWrites) && !isDatabaseUnavailable(error) && !/lock timeout|deadlock|could not serialize/i.test((error as Error).message)) throw error;
-            client.release(error as Error);
-            client = null;
-            if (tries >= PAGE_ATTEMPTS) throw new TransientRestoreError('PAGE_APPLY_FAILED', `A page could not be restored after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
-            await new Promise((r) => setTimeout(r, 100 * tries));
-            client = await db.connect();
+    const { rows: remaining } = await db.query({ ...REMAINING_PAGES, values: [runId, run.restore_of_run_id, cursor, pageSize, page > 0] });
+    const plan = new PagePlan(remaining as Page[], cursor);
+    let next = 0;
+    let stop = false;
+    let cancelled = false;
+    const inFlight = new Set<Promise<unknown>>();
+    /** Resolves once no page is being applied (the worker parks the run between pages while it shuts down). */
+    const idle = async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    };
+    /** Applies one page on the lane's connection, again on a new one after a failure that allows it. */
+    const applyPage = async (conn: { client: pg.PoolClient | null }, index: number): Promise<PageDone> => {
+      const p = plan.pages[index]!;
+      for (let tries = 1; ; tries++) {
+        conn.client ??= await db.connect();
+        try {
+          return await applyRestorePage(conn.client, run, writes, attempt, p, plan.cursorWith(index));
+        } catch (error) {
+          if (error instanceof TakenOver || !retryable(error)) throw error;
+          conn.client.release(error as Error);
+          conn.client = null;
+          if (tries >= PAGE_ATTEMPTS) throw new TransientRestoreError('PAGE_APPLY_FAILED', `A page could not be restored after ${PAGE_ATTEMPTS} attempts: ${(error as Error).message}`, { cause: error });
+          await new Promise((r) => setTimeout(r, 100 * tries));
+          // A COMMIT whose answer was lost may have applied the page: never apply it twice.
+          const { rows: applied } = await db.query({ ...PAGE_APPLIED, values: [runId, p.last] });
+          if (applied[0].applied) {
+            // Its counters are in the run's already: the progress takes them from there.
+            const now = await loadRun(db, runId);
+            totals = restoreCountersFromRow(now);
+            return { cancelRequested: now.cancel_requested_at !== null, counters: zero() };
           }
         }
-        if (!done.lastItemId) break;
-        cursor = done.lastItemId;
-        page++;
-        totals = addRestoreCounters(totals, done.counters);
-        await onProgress?.({ entriesRead: totals.entriesRead, entriesTotal: range.count, page, counters: totals });
-        if (done.cancelRequested) {
-          client.release();
-          client = null;
-          return finish(db, runId, 'CANCELLED', attempt, { code: 'CANCELLED', message: `Cancelled after ${page} page(s); every applied page is complete.` });
-        }
-        if (done.items < pageSize) break;
       }
-      client.release();
-      client = null;
-    }
+    };
+    const lane = async () => {
+      const conn: { client: pg.PoolClient | null } = { client: null };
+      try {
+        while (!stop && next < plan.pages.length) {
+          const index = next++;
+          const applying = applyPage(conn, index);
+          inFlight.add(applying);
+          const done = await applying.finally(() => inFlight.delete(applying));
+          plan.markApplied(index);
+          page++;
+          totals = addRestoreCounters(totals, done.counters);
+          if (done.cancelRequested) {
+            cancelled = true;
+            stop = true;
+          }
+          await onProgress?.({ entriesRead: totals.entriesRead, entriesTotal: range.count, page, counters: totals, idle });
+        }
+      } catch (error) {
+        stop = true;
+        throw error;
+      } finally {
+        conn.client?.release();
+      }
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(lanesFromEnv(), plan.pages.length) }, lane));
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (cancelled) return finish(db, runId, 'CANCELLED', attempt, { code: 'CANCELLED', message: `Cancelled after ${page} page(s); every applied page is complete.` });
     if (stopped) return finish(db, runId, 'THRESHOLD_EXCEEDED', attempt, { code: 'THRESHOLD_EXCEEDED', message: thresholdMessage(threshold, 'stopped', true) });
     const final = await loadRun(db, runId);
     return finish(db, runId, Number(final.failed) > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED', attempt);
   } catch (error) {
-    client?.release(error as Error);
     if (error instanceof TakenOver || !(await ownsRun(db, runId, attempt).catch(() => true))) return outcomeOf(await loadRun(db, runId));
     if (isDatabaseUnavailable(error) || error instanceof TransientRestoreError) {
       const transient = error instanceof TransientRestoreError ? error : new TransientRestoreError('DATABASE_UNAVAILABLE', `The database is unavailable: ${(error as Error).message}`, { cause: error });

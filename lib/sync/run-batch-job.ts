@@ -684,8 +684,8 @@ async function restoreRun(runId: number, onProgress?: (p: RunProgress) => void |
         usersProcessed: p.entriesRead,
         page: p.page,
         counters,
-        // Reported after the page committed, before the next one starts: nothing is in flight.
-        quiesce: () => Promise.resolve(),
+        // Reported after the page committed; the other lane's page may still be in flight.
+        quiesce: p.idle,
       });
     },
   });

@@ -260,20 +260,90 @@ describe('Restore users changed by a run of "Synchronize inactive LDAP Users"', 
     const runId = await sync();
     const first = await startRestore({ runId, dryRun: false, trigger: 'MANUAL', actor: 'ada', enqueue: false });
     if (!first.started) throw new Error(first.message);
-    // Cancelled after its second page (the request is read with each page's counters).
-    const { runRestore } = await import('@/lib/restore/run-restore');
+    // Cancelled once its first page committed (the request is read with each page's counters):
+    // the pages already in flight on the other lanes complete, no page starts after them.
+    const { runRestore, RESTORE_LANES } = await import('@/lib/restore/run-restore');
     await runRestore({
       runId: first.run.id,
-      pageSize: 2,
+      pageSize: 1,
       onProgress: async () => void (await pool().query(`UPDATE batch_runs SET cancel_requested_at = now() WHERE id = $1`, [first.run.id])),
     });
     const cancelled = await runRow(first.run.id);
-    expect(cancelled).toMatchObject({ status: 'CANCELLED', pages_applied: 2, entries_read: 4 });
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', entries_read: cancelled.pages_applied });
+    expect(cancelled.pages_applied).toBeGreaterThanOrEqual(2);
+    expect(cancelled.pages_applied).toBeLessThanOrEqual(2 * RESTORE_LANES);
+    expect(cancelled.pages_applied).toBeLessThan(7);
     expect(await checkRestorable(runId)).toMatchObject({ restorable: true });
 
     const secondId = await restore(runId, false);
     // 7 people: bob and carol created (kept), 5 updated, of which the cancelled restore restored some.
     expect(await runRow(secondId)).toMatchObject({ status: 'SUCCEEDED', updated: 5 - cancelled.updated, unchanged: 2 + cancelled.updated, failed: 0 });
     expect((await snapshot()).users.filter((u) => u.state === 'ACTIVE').map((u) => u.username).sort()).toEqual(['alice', 'henry', 'ivy', 'jack', 'kim']);
+  });
+
+  it('pages commit out of order: an attempt taken over after a later page committed is resumed with exactly the pages not applied', async () => {
+    const setUp = async () => {
+      await resetIdentityManager(env.slapd, { inactive: { threshold: { maxUsers: null, maxPercent: null }, pageSize: 3 } });
+      // Everyone in the IdM before the run: every item UPDATED, so every page writes people (the first one must wait on their lock).
+      for (const name of ['alice', 'bob', 'carol', 'henry', 'ivy', 'jack', 'kim']) await equip(await addUser(name, 'ACTIVE'));
+      return sync();
+    };
+    const { runRestore } = await import('@/lib/restore/run-restore');
+    const start = async (runId: number) => {
+      const started = await startRestore({ runId, dryRun: false, trigger: 'MANUAL', actor: 'ada', enqueue: false });
+      if (!started.started) throw new Error(started.message);
+      return started.run.id;
+    };
+    const outcome = async (restoreId: number) => {
+      const { status, updated, unchanged, failed, credentials_changed, certificates_changed, roles_withdrawn, irreversible, entries_read, pages_applied } = await runRow(restoreId);
+      const recorded = (await items(restoreId)).map((i) => ({ username: i.username, outcome: i.outcome, reason: i.reason, itemId: i.changes.restore.itemId }));
+      const byUser = (a: { username: string }, b: { username: string }) => a.username.localeCompare(b.username);
+      return {
+        run: { status, updated, unchanged, failed, credentials_changed, certificates_changed, roles_withdrawn, irreversible, entries_read, pages_applied },
+        items: recorded.map(({ username, outcome, reason }) => ({ username, outcome, reason })).sort(byUser),
+        restoredItems: new Set(recorded.map((i) => i.itemId)).size,
+        identity: await snapshot(),
+      };
+    };
+
+    // Uninterrupted, pages of 2 on two lanes.
+    const reference = await start(await setUp());
+    await runRestore({ runId: reference, pageSize: 2 });
+    const expected = await outcome(reference);
+    expect(expected.run).toMatchObject({ status: 'SUCCEEDED', updated: 7, unchanged: 0, entries_read: 7, pages_applied: 4 });
+
+    // The first page waits for a lock on its people while the second commits; then another
+    // attempt takes the run over (as after a crash): the first page rolls back, the second stays.
+    const runId = await setUp();
+    const restoreId = await start(runId);
+    const firstPage = (await pool().query(`SELECT user_id, outcome::text AS outcome FROM batch_run_items WHERE run_id = $1 AND outcome IN ('CREATED', 'UPDATED') ORDER BY id LIMIT 2`, [runId])).rows;
+    expect(firstPage.map((i) => i.outcome)).toEqual(['UPDATED', 'UPDATED']);
+    const holder = await pool().connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM users WHERE id = ANY($1::int[]) FOR UPDATE', [firstPage.map((i) => i.user_id)]);
+    let reported = 0;
+    const interrupted = await runRestore({
+      runId: restoreId,
+      pageSize: 2,
+      onProgress: async () => {
+        if (reported++ > 0) return;
+        await pool().query(`UPDATE batch_runs SET attempts = attempts + 1 WHERE id = $1`, [restoreId]);
+        await holder.query('ROLLBACK');
+      },
+    });
+    holder.release();
+    expect(interrupted.status).toBe('RUNNING');
+    const gap = await runRow(restoreId);
+    expect(gap.pages_applied).toBe(1);
+    // The page applied is the second: the cursor stays before the first.
+    expect((await items(restoreId)).map((i) => i.changes.restore.itemId)).not.toContain(
+      Number((await pool().query(`SELECT min(id) AS id FROM batch_run_items WHERE run_id = $1 AND outcome IN ('CREATED', 'UPDATED')`, [runId])).rows[0].id),
+    );
+
+    const resumed = await runRestore({ runId: restoreId, pageSize: 2 });
+    expect(resumed.status).toBe('SUCCEEDED');
+    const got = await outcome(restoreId);
+    expect(got).toEqual(expected);
+    expect(got.restoredItems).toBe(7);
   });
 });
