@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field with expect() */
-import { Client as LdapClient } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
+import { addLockedPeople, startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
 import { prepareJobs, startWorker, waitFor, type WorkerProcess } from './jobs-support';
 
 // POST /api/v1/runs/{runId}/restore over HTTP against the built app (`next start`), the real
@@ -63,23 +62,7 @@ beforeAll(async () => {
   adminToken = (await env.createToken('ADMINISTRATOR', 'restorer')).token;
   operatorToken = (await env.createToken('OPERATOR', 'nightly')).token;
   await prepareJobs(env.services, env.encryptionKey, 50);
-  const { ldap } = env.services;
-  const client = new LdapClient({ url: ldap.url });
-  await client.bind(ldap.adminDn, ldap.adminPassword);
-  try {
-    for (const uid of PEOPLE) {
-      await client.add(`uid=${uid},ou=people,${ldap.baseDn}`, {
-        objectClass: ['inetOrgPerson'],
-        uid,
-        cn: uid,
-        sn: 'Restore',
-        mail: `${uid}@example.com`,
-        pwdAccountLockedTime: '000001010000Z',
-      });
-    }
-  } finally {
-    await client.unbind();
-  }
+  await addLockedPeople(env.services.ldap, PEOPLE, 'Restore');
   const { pool } = await import('@/lib/db-pool');
   await pool().query(`INSERT INTO roles (name) VALUES ('Employee') ON CONFLICT DO NOTHING`);
   for (const uid of PEOPLE) {

@@ -1,4 +1,5 @@
 import { startAuthTestEnvironment, type AuthTestEnvironment } from '@/e2e/support/app-server';
+import { Client as LdapClient } from 'ldapts';
 import { generateEncryptionKey } from '@/lib/crypto';
 
 // The running app (`next start`) on private PostgreSQL, Redis and slapd, with this test process
@@ -57,4 +58,24 @@ export async function startApiTestEnvironment(name: string, options: { keepServe
       await env.stop();
     },
   };
+}
+
+/** Adds locked people (what the inactive job's filter matches) to the test directory, as its administrator. */
+export async function addLockedPeople(ldap: { url: string; baseDn: string; adminDn: string; adminPassword: string }, uids: readonly string[], surname: string): Promise<void> {
+  const client = new LdapClient({ url: ldap.url });
+  await client.bind(ldap.adminDn, ldap.adminPassword);
+  try {
+    for (const uid of uids) {
+      await client.add(`uid=${uid},ou=people,${ldap.baseDn}`, {
+        objectClass: ['inetOrgPerson'],
+        uid,
+        cn: uid,
+        sn: surname,
+        mail: `${uid}@example.com`,
+        pwdAccountLockedTime: '000001010000Z',
+      });
+    }
+  } finally {
+    await client.unbind();
+  }
 }

@@ -1,10 +1,9 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { Client as LdapClient } from 'ldapts';
 import createClient, { type Middleware } from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { paths } from '@/lib/api/openapi-types.generated';
-import { startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
+import { addLockedPeople, startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
 import { prepareJobs, startWorker, waitFor, type WorkerProcess } from './jobs-support';
 
 // REST API v1 driven by a client typed from the generated OpenAPI document (openapi-typescript's
@@ -83,23 +82,7 @@ beforeAll(async () => {
   admin = typedClient((await env.createToken('ADMINISTRATOR', 'typed-admin')).token);
   anonymous = typedClient(null);
   await prepareJobs(env.services, env.encryptionKey, 50);
-  const { ldap } = env.services;
-  const client = new LdapClient({ url: ldap.url });
-  await client.bind(ldap.adminDn, ldap.adminPassword);
-  try {
-    for (const uid of PEOPLE) {
-      await client.add(`uid=${uid},ou=people,${ldap.baseDn}`, {
-        objectClass: ['inetOrgPerson'],
-        uid,
-        cn: uid,
-        sn: 'Typed',
-        mail: `${uid}@example.com`,
-        pwdAccountLockedTime: '000001010000Z',
-      });
-    }
-  } finally {
-    await client.unbind();
-  }
+  await addLockedPeople(env.services.ldap, PEOPLE, 'Typed');
   const { pool } = await import('@/lib/db-pool');
   await pool().query(`INSERT INTO roles (name) VALUES ('Employee') ON CONFLICT DO NOTHING`);
   for (const uid of PEOPLE) {
