@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { INACTIVE_OUTCOME } from '@/lib/sync/outcome';
-import { createRandom } from '@/scripts/demo-data';
+import { createRandom, type DemoPerson } from '@/scripts/demo-data';
 import { usernameKey } from '@/lib/users/username-key';
 import type {
   CertificateState,
@@ -15,19 +15,8 @@ import type {
 // of the five types with certificates, and roles. Generated with a seeded PRNG so every demo
 // database looks the same; written set-based (a few multi-row inserts), never row by row.
 
-/** What the seed needs to know about a directory person (scripts/demo-data.ts DemoPerson fits). */
-export type DirectoryPerson = {
-  uid: string;
-  givenName: string;
-  sn: string;
-  displayName: string;
-  mail: string;
-  employeeNumber: string;
-  department: string;
-  active: boolean;
-  entryUUID: string;
-  dn: string;
-};
+/** What the seed needs to know about a directory person. */
+export type DirectoryPerson = Pick<DemoPerson, 'uid' | 'givenName' | 'sn' | 'displayName' | 'mail' | 'employeeNumber' | 'department' | 'active' | 'entryUUID' | 'dn'>;
 
 export const DEMO_ROLES = [
   { name: 'Employee', description: 'Every member of staff' },

@@ -14,7 +14,7 @@ import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { generatedInactiveCount, seedGeneratedIdentityManager, writeGeneratedLdif, type GeneratedDirectory } from '@/scripts/generated-directory';
 import { startSlapd } from '@/scripts/services/slapd';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
-import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, runFingerprint, runRow, startConfirmedRun, startWorker, useEnv, waitFor, waitForRunEnd, type WorkerProcess } from './jobs-support';
+import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, runFingerprint, runRow, startConfirmedRun, startWorker, useEnv, waitFor, waitForRunEnd, type WorkerProcess, onAdminDatabase } from './jobs-support';
 
 // The faults a production run meets, each against the real worker process, PostgreSQL, Redis and
 // slapd, each from the same pristine Identity Manager, each required to end (no active run left,
@@ -51,22 +51,6 @@ function worker(extra: Record<string, string> = {}): WorkerProcess {
   return w;
 }
 
-function admin(): pg.Client {
-  const url = new URL(services.databaseUrl);
-  url.pathname = '/postgres';
-  return new pg.Client({ connectionString: url.toString() });
-}
-
-async function onAdmin(sql: string[]): Promise<void> {
-  const client = admin();
-  await client.connect();
-  try {
-    for (const statement of sql) await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 beforeAll(async () => {
   if (generated) {
     const ldifPath = path.resolve('.test-data', `fault-scenarios-${process.pid}.ldif`);
@@ -84,7 +68,7 @@ beforeAll(async () => {
   if (!generated) await seedDemoIdentities(prisma(), { people });
   // Every scenario starts from a copy of this database: the same ids, the same rows.
   await releaseClients();
-  await onAdmin(['CREATE DATABASE idm_pristine TEMPLATE idm']);
+  await onAdminDatabase(services, ['CREATE DATABASE idm_pristine TEMPLATE idm']);
 }, 600_000 + SIZE * 5);
 
 afterEach(async () => {
@@ -100,7 +84,7 @@ afterAll(async () => {
 /** The pristine Identity Manager again (a copy of the template), Redis empty, the directory up. */
 async function pristine(): Promise<void> {
   await releaseClients();
-  await onAdmin(['DROP DATABASE IF EXISTS idm WITH (FORCE)', 'CREATE DATABASE idm TEMPLATE idm_pristine']);
+  await onAdminDatabase(services, ['DROP DATABASE IF EXISTS idm WITH (FORCE)', 'CREATE DATABASE idm TEMPLATE idm_pristine']);
   await queueRedis(batchJobsQueue()).flushall();
 }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import pg from 'pg';
 import { resetConfigForTests } from '@/lib/config';
 import { disconnectDb } from '@/lib/db';
 import { closeBatchJobsQueue } from '@/lib/queue/batch-jobs-queue';
@@ -136,6 +137,19 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Runs `sql` on the test server's maintenance database (e.g. to copy the Identity Manager from a template). */
+export async function onAdminDatabase(services: Pick<TestServices, 'databaseUrl'>, sql: string[]): Promise<void> {
+  const url = new URL(services.databaseUrl);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    for (const statement of sql) await client.query(statement);
+  } finally {
+    await client.end();
   }
 }
 

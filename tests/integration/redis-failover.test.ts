@@ -1,5 +1,4 @@
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
 import { config, resetConfigForTests } from '@/lib/config';
@@ -17,7 +16,7 @@ import { createRedis, isCluster } from '@/lib/redis/create-redis';
 import { parseRedisUrl } from '@/lib/redis/redis-url';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
 import { redisCli, startRedisCluster, startRedisSentinelGroup, type RedisNode } from '@/tests/setup/redis-ha';
-import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, runFingerprint, runRow, startConfirmedRun, startWorker, useEnv, waitFor, waitForRunEnd, type WorkerProcess } from './jobs-support';
+import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, runFingerprint, runRow, startConfirmedRun, startWorker, useEnv, waitFor, waitForRunEnd, type WorkerProcess, onAdminDatabase } from './jobs-support';
 
 // Issue 17: REDIS_URL names a Redis Cluster or a Sentinel group, two workers share the work, and
 // the master holding the installation's keys fails (SIGKILL: no goodbye, replication cut short)
@@ -39,22 +38,6 @@ let env: Record<string, string>;
 const workers: WorkerProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
-function admin(): pg.Client {
-  const url = new URL(services.databaseUrl);
-  url.pathname = '/postgres';
-  return new pg.Client({ connectionString: url.toString() });
-}
-
-async function onAdmin(sql: string[]): Promise<void> {
-  const client = admin();
-  await client.connect();
-  try {
-    for (const statement of sql) await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 beforeAll(async () => {
   services = await startTestServices({ name: 'redis-failover', ldif: toLdif(people) });
   env = jobsEnv(services, { APP_ENCRYPTION_KEY: encryptionKey, ...FAULT_TIMINGS });
@@ -62,7 +45,7 @@ beforeAll(async () => {
   await prepareJobs(services, encryptionKey, PAGE_SIZE);
   await seedDemoIdentities(prisma(), { people });
   await releaseClients();
-  await onAdmin(['CREATE DATABASE idm_pristine TEMPLATE idm']);
+  await onAdminDatabase(services, ['CREATE DATABASE idm_pristine TEMPLATE idm']);
 }, 600_000);
 
 afterEach(async () => {
@@ -80,7 +63,7 @@ afterAll(async () => {
 /** The pristine Identity Manager again, this process and its workers on `redisUrl`. */
 async function pristine(redisUrl: string): Promise<Record<string, string>> {
   await releaseClients();
-  await onAdmin(['DROP DATABASE IF EXISTS idm WITH (FORCE)', 'CREATE DATABASE idm TEMPLATE idm_pristine']);
+  await onAdminDatabase(services, ['DROP DATABASE IF EXISTS idm WITH (FORCE)', 'CREATE DATABASE idm TEMPLATE idm_pristine']);
   const scenarioEnv = { ...env, REDIS_URL: redisUrl };
   // What useEnv does (the clients were released above), outside a hook-named function.
   Object.assign(process.env, scenarioEnv);

@@ -1,16 +1,14 @@
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { prisma } from '@/lib/db';
 import { generateEncryptionKey } from '@/lib/crypto';
 import { startJobRun } from '@/lib/runs/start-job-run';
-import { isActiveStatus } from '@/lib/runs/run-summary';
 import { batchJobsQueue, queueRedis } from '@/lib/queue/batch-jobs-queue';
 import { startRestore } from '@/lib/restore/start-restore';
 import { INACTIVE_LDAP_USERS } from '@/lib/seed/batch-jobs';
 import { seedDemoIdentities } from '@/scripts/demo-seed/demo-identities';
 import { demoPeople, toLdif } from '@/scripts/demo-data';
 import { startTestServices, type TestServices } from '@/tests/setup/services';
-import { FAULT_TIMINGS, jobsEnv, prepareJobs, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
+import { FAULT_TIMINGS, jobsEnv, onAdminDatabase, prepareJobs, releaseClients, runRow, startWorker, useEnv, waitFor, waitForRunEnd, type WorkerProcess } from './jobs-support';
 
 // A restore run through the real worker, killed (SIGKILL) mid-restore: another worker resumes it
 // after its last committed page and it ends exactly as an uninterrupted restore of the same run
@@ -36,29 +34,6 @@ function worker(): WorkerProcess {
   return w;
 }
 
-async function onAdmin(sql: string[]): Promise<void> {
-  const url = new URL(services.databaseUrl);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    for (const statement of sql) await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-async function runRow(id: number) {
-  return prisma().batchRun.findUniqueOrThrow({ where: { id } });
-}
-
-async function waitForEnd(id: number) {
-  return waitFor(async () => {
-    const run = await runRow(id).catch(() => undefined);
-    return run && !isActiveStatus(run.status) ? run : undefined;
-  }, `run #${id} to end`, 180_000);
-}
-
 beforeAll(async () => {
   services = await startTestServices({ name: 'restore-faults', ldif: toLdif(people) });
   env = jobsEnv(services, TIMINGS);
@@ -71,11 +46,11 @@ beforeAll(async () => {
   const started = await startJobRun({ jobKey: INACTIVE_LDAP_USERS, trigger: 'MANUAL', startedBy: 'olivia', confirmed: true });
   if (!started.started) throw new Error(started.message);
   syncRunId = started.run.id;
-  expect((await waitForEnd(syncRunId)).status).toBe('SUCCEEDED');
+  expect((await waitForRunEnd(syncRunId)).status).toBe('SUCCEEDED');
   await w.stop('SIGTERM');
   workers.splice(0);
   await releaseClients();
-  await onAdmin(['CREATE DATABASE idm_after_run TEMPLATE idm']);
+  await onAdminDatabase(services, ['CREATE DATABASE idm_after_run TEMPLATE idm']);
 }, 600_000);
 
 afterEach(async () => {
@@ -89,7 +64,7 @@ afterAll(async () => {
 
 async function afterRun(): Promise<void> {
   await releaseClients();
-  await onAdmin(['DROP DATABASE IF EXISTS idm WITH (FORCE)', 'CREATE DATABASE idm TEMPLATE idm_after_run']);
+  await onAdminDatabase(services, ['DROP DATABASE IF EXISTS idm WITH (FORCE)', 'CREATE DATABASE idm TEMPLATE idm_after_run']);
   await queueRedis(batchJobsQueue()).flushall();
 }
 
@@ -125,7 +100,7 @@ it('SIGKILL mid-restore: another worker resumes after the last committed page an
   const calm = worker();
   await calm.waitForLine(/started:/);
   const referenceId = await startRestoreRun();
-  const reference = await waitForEnd(referenceId);
+  const reference = await waitForRunEnd(referenceId);
   expect(reference.status).toBe('SUCCEEDED');
   expect(reference.updated).toBeGreaterThan(100);
   const expected = await fingerprint(referenceId);
@@ -147,7 +122,7 @@ it('SIGKILL mid-restore: another worker resumes after the last committed page an
 
   const rescuer = worker();
   await rescuer.waitForLine(/stalled/, 60_000);
-  const ended = await waitForEnd(runId);
+  const ended = await waitForRunEnd(runId);
   expect(ended.attempts).toBeGreaterThanOrEqual(2);
   expect(await fingerprint(runId)).toEqual(expected);
 }, 300_000);

@@ -7,25 +7,18 @@ import { RunStatusBadge } from '@/components/run-status-badge';
 import type { RunStatus } from '@/lib/generated/prisma/enums';
 import { estimateRunProgress, formatDuration } from '@/lib/runs/run-estimate';
 import { runCounterLabels, runProgressWords } from '@/lib/runs/run-vocabulary';
+import type { RunCounters } from '@/lib/sync/run-counters';
 import { runWritesNothing } from '@/lib/sync/threshold';
 
 /** A RunSnapshot after JSON (dates as ISO strings): what the events route sends. */
 export type LiveSnapshot = {
-  run: {
+  run: RunCounters & {
     id: number;
     status: RunStatus;
     dryRun: boolean;
     startedAt: string | null;
     finishedAt: string | null;
-    entriesRead: number;
     entriesTotal: number | null;
-    created: number;
-    updated: number;
-    unchanged: number;
-    failed: number;
-    credentialsChanged: number;
-    certificatesChanged: number;
-    rolesWithdrawn: number;
     /** Of a restore run: what it cannot undo (certificates the restored run revoked). */
     irreversible: number;
     /** The run a restore run restores; null for a sync run. */
