@@ -91,17 +91,26 @@ export type RunKindDecision = { kind: RunKind; from: Watermark | null; to: Water
  * run `previousRunId` failed on. Their directory entries are re-read with the job's filter.
  */
 export async function driftedExternalIds(db: pg.Pool | pg.PoolClient, outcome: JobOutcome, previousRunId: number | null, limit: number): Promise<string[]> {
+  const { rows } = await db.query(driftQuery(outcome, previousRunId, limit));
+  return rows.map((r) => r.id as string);
+}
+
+/**
+ * The statement of driftedExternalIds. Its WHERE clause implies the predicate of
+ * users_drifted_idx (its migration): the drifted few are read from that partial index, not found
+ * by a scan of every user (tests/integration/engine-query-plans.test.ts).
+ */
+export function driftQuery(outcome: JobOutcome, previousRunId: number | null, limit: number): { text: string; values: unknown[] } {
   const settles = outcome.credentials !== null || outcome.withdrawRoles;
-  const { rows } = await db.query(
-    `SELECT ldap_external_id AS id FROM users
+  return {
+    text: `SELECT ldap_external_id AS id FROM users
      WHERE ldap_external_id IS NOT NULL AND last_synchronized_at IS NOT NULL
        AND (updated_at > last_synchronized_at ${settles ? `OR (state = 'INACTIVE' AND NOT related_settled)` : ''})
      UNION
      SELECT external_id FROM batch_run_items WHERE run_id = $1 AND outcome = 'FAILED' AND external_id IS NOT NULL
      ORDER BY 1 LIMIT $2`,
-    [previousRunId ?? -1, limit + 1],
-  );
-  return rows.map((r) => r.id as string);
+    values: [previousRunId ?? -1, limit + 1],
+  };
 }
 
 type RunKindInput = {
