@@ -495,8 +495,11 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
   let siblingConnection: Promise<LdapConnection> | undefined;
   try {
     const settings = await loadLdapSettings(db);
-    connection = await connectLdap(settings);
-    run = await settleRunKind(db, run, attempt, ctx, connection);
+    // The run's start, timed (--profile): what a delta run pays before its first page.
+    const timed = <T>(phase: string, work: () => Promise<T>) => (timer ? timer.time(phase, work) : work());
+    const ldap = await timed('start.ldap-connect', () => connectLdap(settings));
+    connection = ldap;
+    run = await timed('start.run-kind', () => settleRunKind(db, run, attempt, ctx, ldap));
     ctx.lookup = searchLane(() => (siblingConnection ??= connectLdap(settings)));
     ctx.overlap = startOverlap(ctx);
 
@@ -639,7 +642,9 @@ async function settleRunKind(db: pg.Pool, run: RunRow, attempt: number, ctx: Con
   if (run.run_kind === null) {
     let reading: ClockReading;
     try {
+      const t0 = performance.now();
       reading = await readDirectoryClock(connection);
+      ctx.timer?.add('start.directory-clock', performance.now() - t0);
     } catch (error) {
       // The run goes on in full (a delta job says why); the job's own search reports a directory that is really gone.
       reading = { clock: null, reason: `the directory's clock could not be read: ${(error as Error).message}` };
