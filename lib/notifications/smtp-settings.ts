@@ -112,14 +112,28 @@ export async function smtpSettingsForSending(): Promise<SmtpSettingsForSending |
 
 export type SaveSmtpResult = { ok: true } | { ok: false; fieldErrors: { password?: string[] } };
 
+type PasswordField = Pick<SmtpSettingsInput, 'host' | 'port' | 'username' | 'password' | 'clearPassword'>;
+
+/** An empty password field keeps the stored password, but only for the server and user name it was saved with. */
+function passwordAgain(before: Row | null, input: PasswordField): string[] | undefined {
+  if (input.clearPassword || input.password !== '' || !before?.password_encrypted) return undefined;
+  if (before.host === input.host && before.port === input.port && before.username === input.username) return undefined;
+  return ['Type the password again: the stored one is sent only to the server and user name it was saved with.'];
+}
+
+/**
+ * The password field's refusal for a form the schema refused (its other fields as typed): shown
+ * with the schema's refusals, so that one round trip shows every refusal.
+ */
+export async function smtpPasswordRefusal(typed: { host: string; port: string; username: string; password: string; clearPassword: boolean }): Promise<string[] | undefined> {
+  return passwordAgain(await readRow(), { ...typed, host: typed.host.trim(), port: Number(typed.port), username: typed.username.trim() || null });
+}
+
 export async function saveSmtpSettings(input: SmtpSettingsInput, actor: Actor): Promise<SaveSmtpResult> {
   const before = await readRow();
-  let passwordEncrypted: string | null;
-  if (input.clearPassword) passwordEncrypted = null;
-  else if (input.password !== '') passwordEncrypted = encryptSecret(input.password);
-  else if (before?.password_encrypted && (before.host !== input.host || before.port !== input.port || before.username !== input.username)) {
-    return { ok: false, fieldErrors: { password: ['Type the password again: the stored one is sent only to the server and user name it was saved with.'] } };
-  } else passwordEncrypted = before?.password_encrypted ?? null;
+  const refused = passwordAgain(before, input);
+  if (refused) return { ok: false, fieldErrors: { password: refused } };
+  const passwordEncrypted = input.clearPassword ? null : input.password !== '' ? encryptSecret(input.password) : (before?.password_encrypted ?? null);
 
   await pool().query(
     `INSERT INTO smtp_settings (id, enabled, host, port, security, username, password_encrypted, from_address, recipients, events, updated_by, updated_at)

@@ -7,7 +7,7 @@ import { pool } from '@/lib/db-pool';
 import { createRun, endRun } from '@/lib/runs/run-lifecycle';
 import { closeNotificationsQueue } from '@/lib/queue/notifications-queue';
 import { listDeliveries } from '@/lib/notifications/webhooks';
-import { readSmtpSettings, saveSmtpSettings, sendEmailTest, smtpSettingsInput } from '@/lib/notifications/smtp-settings';
+import { readSmtpSettings, saveSmtpSettings, sendEmailTest, smtpPasswordRefusal, smtpSettingsInput } from '@/lib/notifications/smtp-settings';
 import { resetIdentityData, startTestServices, type TestServices } from '@/tests/setup/services';
 import { jobsEnv, releaseClients, startWorker, useEnv, waitFor, type WorkerProcess } from './jobs-support';
 
@@ -171,6 +171,12 @@ describe('e-mail notifications', () => {
     expect((await readSmtpSettings())?.hasPassword).toBe(true);
     expect(await saveSmtpSettings({ ...sameServer, host: 'smtp.attacker.example' }, admin)).toMatchObject({ ok: false, fieldErrors: { password: [expect.stringMatching(/Type the password again/)] } });
     expect((await readSmtpSettings())?.host).toBe('127.0.0.1');
+    // A form the schema refuses hears of the password too, in the same answer (the fields as typed).
+    const typed = { host: ' smtp.attacker.example ', port: String(smtpPort), username: 'idm-mailer', password: '', clearPassword: false };
+    expect(await smtpPasswordRefusal(typed)).toEqual([expect.stringMatching(/Type the password again/)]);
+    expect(await smtpPasswordRefusal({ ...typed, host: '127.0.0.1' })).toBeUndefined();
+    expect(await smtpPasswordRefusal({ ...typed, port: '1' })).toEqual([expect.stringMatching(/Type the password again/)]);
+    expect(await smtpPasswordRefusal({ ...typed, password: 'new one' })).toBeUndefined();
   });
 });
 

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { requireActionRole } from '@/app/_lib/auth';
 import { clientIp } from '@/app/_lib/request';
-import { saveSmtpSettings, sendEmailTest, smtpSettingsInput } from '@/lib/notifications/smtp-settings';
+import { saveSmtpSettings, sendEmailTest, smtpPasswordRefusal, smtpSettingsInput } from '@/lib/notifications/smtp-settings';
 
 /** What was typed (never the password): React resets a form after its action, and the fields show these again. */
 export type SmtpFormValues = { enabled: boolean; host: string; port: string; security: string; username: string; fromAddress: string; recipients: string; events: string[] };
@@ -31,8 +31,14 @@ export async function saveSmtpSettingsAction(_previous: SmtpFormState, formData:
     recipients: text('recipients'),
     events: formData.getAll('events').map(String),
   };
-  const parsed = smtpSettingsInput.safeParse({ ...values, password: text('password'), clearPassword: formData.get('clearPassword') === 'on' });
-  if (!parsed.success) return { ok: false, values, answeredAt: Date.now(), message: 'Correct the fields marked below; nothing was saved.', fieldErrors: z.flattenError(parsed.error).fieldErrors };
+  const secret = { password: text('password'), clearPassword: formData.get('clearPassword') === 'on' };
+  const parsed = smtpSettingsInput.safeParse({ ...values, ...secret });
+  if (!parsed.success) {
+    // The stored password's rule too (saveSmtpSettings checks it once the rest is valid): every refusal in one answer.
+    const password = await smtpPasswordRefusal({ ...values, ...secret });
+    const fieldErrors = { ...z.flattenError(parsed.error).fieldErrors, ...(password ? { password } : {}) };
+    return { ok: false, values, answeredAt: Date.now(), message: 'Correct the fields marked below; nothing was saved.', fieldErrors };
+  }
   const saved = await saveSmtpSettings(parsed.data, { username: account.username, ip: await clientIp() });
   if (!saved.ok) return { ok: false, values, answeredAt: Date.now(), message: 'Nothing was saved.', fieldErrors: saved.fieldErrors };
   revalidatePath('/admin/notifications/email');
