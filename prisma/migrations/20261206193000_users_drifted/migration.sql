@@ -5,9 +5,11 @@
 -- cannot say WHERE, and the schema engine leaves this index alone.
 --
 -- Its predicate adds updated_at, last_synchronized_at and related_settled to the columns whose
--- change makes an update of users not HOT (users_hot_updates). The sync changes users' state on
--- nearly every write it makes (not HOT already), and leaves the predicate false: updated_at =
--- last_synchronized_at, and related_settled true for the inactive job's users.
+-- change makes an update of users not HOT (users_hot_updates). Few of the sync's writes were HOT
+-- before: nearly all change the state, the username or a name or e-mail (indexed, the last ones by
+-- the search's trigram index); one that changes only the DN or the settled flag now is not. A
+-- sync's write leaves the predicate false (updated_at = last_synchronized_at, related_settled true
+-- for the inactive job's users), so it adds no entry here.
 -- CreateIndex
 CREATE INDEX "users_drifted_idx" ON "users" ("ldap_external_id")
   WHERE "ldap_external_id" IS NOT NULL AND "last_synchronized_at" IS NOT NULL

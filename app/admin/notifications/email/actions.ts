@@ -34,9 +34,11 @@ export async function saveSmtpSettingsAction(_previous: SmtpFormState, formData:
   const secret = { password: text('password'), clearPassword: formData.get('clearPassword') === 'on' };
   const parsed = smtpSettingsInput.safeParse({ ...values, ...secret });
   if (!parsed.success) {
-    // The stored password's rule too (saveSmtpSettings checks it once the rest is valid): every refusal in one answer.
-    const password = await smtpPasswordRefusal({ ...values, ...secret });
-    const fieldErrors = { ...z.flattenError(parsed.error).fieldErrors, ...(password ? { password } : {}) };
+    // The stored password's rule too (saveSmtpSettings checks it once the rest is valid), so that one
+    // answer shows every refusal; it depends on the server and user name, so only once they are valid.
+    const refused = z.flattenError(parsed.error).fieldErrors;
+    const password = refused.host || refused.port || refused.username ? undefined : await smtpPasswordRefusal({ ...values, ...secret });
+    const fieldErrors = { ...refused, ...(password ? { password } : {}) };
     return { ok: false, values, answeredAt: Date.now(), message: 'Correct the fields marked below; nothing was saved.', fieldErrors };
   }
   const saved = await saveSmtpSettings(parsed.data, { username: account.username, ip: await clientIp() });
