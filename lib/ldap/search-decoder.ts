@@ -182,7 +182,7 @@ type AttributeName = { bytes: Buffer; lower: string; binaryOption: boolean };
  * names seen lately) belongs to the instance: one per connection (lib/ldap/ldapts-seam.ts), none
  * shared between modules. Text goes through Buffer#toString, Node's public API (it was Node's
  * internal utf8Slice/latin1Slice: the same 20,000 entries decode in the same time within noise,
- * README "LDAP decoding").
+ * docs/performance.md, "LDAP decoding").
  */
 export class SearchResponseDecoder {
   private readonly cursor = new Cursor();
