@@ -29,7 +29,9 @@ import { formatReport, summarise, type Repetition } from './bench-spread';
 // delta's people/s, its time, the re-run's time over it and its peak RSS are printed.
 // --worker K then runs the job K more times through the real worker (`npm run worker`'s bundle and
 // flags, a private redis-server, started as an operator does: Start now) and prints the worker's
-// RSS when idle and its peak across the runs: what production runs, beside the CLI's figure.
+// RSS when idle and its peak across the runs: what production runs, beside the CLI's figure. With
+// K >= 2, F × N more people are then locked and the worker runs one delta: its time against the
+// worker's last re-run (each as batch_runs timed it), a delta in the warm process production runs.
 // --repeat K (issue 17) instead measures K times, interleaved: first run, re-run and restore, then
 // --bare, then again (a busy period of the shared host hits both of a pair), each repetition's
 // first run and bare writes on a fresh copy of the seeded database; it prints each repetition and
@@ -87,8 +89,14 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
-/** K runs of the inactive job through the real worker process; its RSS idle and its peak after each run. */
-async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number): Promise<void> {
+type Slapd = { url: string; adminDn: string; adminPassword: string };
+
+/**
+ * K runs of the inactive job through the real worker process; its RSS idle and its peak after each
+ * run. With K >= 2 and `delta`, then F × N more people locked and one delta run, timed as the
+ * worker ran it (batch_runs' start and end) against its last re-run: the warm process production runs.
+ */
+async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number, delta?: { databaseUrl: string; slapd: Slapd }): Promise<void> {
   const redis = await startRedis({ dataDir: path.join(root, 'redis'), port: await freePort() });
   const workerEnv = { ...env, REDIS_URL: redis.url, REDIS_PREFIX: 'bench' };
   const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, WORKER_BUNDLE], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -112,7 +120,7 @@ async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number)
     const { closeBatchJobsQueue } = await import('@/lib/queue/batch-jobs-queue');
     const { closePool } = await import('@/lib/db-pool');
     const peaks: number[] = [];
-    for (let i = 1; i <= runs; i++) {
+    const runOnce = async (label: string): Promise<number> => {
       const started = await startJobRun({ jobKey: 'inactive-ldap-users', trigger: 'MANUAL', startedBy: 'bench', confirmed: true });
       if (!started.started) throw new Error(started.message);
       const t = Date.now();
@@ -120,7 +128,28 @@ async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number)
       const status = new RegExp(`run #${started.run.id} ended: (\\w+)`).exec(output)![1];
       const m = memoryOf(child.pid!);
       peaks.push(m.peakMb);
-      console.log(`worker run ${i}: ${status} in ${((Date.now() - t) / 1000).toFixed(2)} s; worker RSS now ${m.rssMb.toFixed(0)} MB, peak so far ${m.peakMb.toFixed(0)} MB`);
+      console.log(`worker ${label}: ${status} in ${((Date.now() - t) / 1000).toFixed(2)} s; worker RSS now ${m.rssMb.toFixed(0)} MB, peak so far ${m.peakMb.toFixed(0)} MB`);
+      return started.run.id;
+    };
+    const ids: number[] = [];
+    for (let i = 1; i <= runs; i++) ids.push(await runOnce(`run ${i}`));
+    if (delta && runs >= 2) {
+      await ldapmodify(delta.slapd, lockLdif(changedPeople(2)));
+      await setRunMode(delta.databaseUrl, 'delta');
+      const deltaId = await runOnce('delta run');
+      await setRunMode(delta.databaseUrl, null);
+      const db = new pg.Client({ connectionString: delta.databaseUrl });
+      await db.connect();
+      const { rows } = await db.query(
+        `SELECT id, run_kind, entries_read, extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM batch_runs WHERE id = ANY($1::int[]) ORDER BY id`,
+        [[ids.at(-1), deltaId]],
+      );
+      await db.end();
+      const [reRun, deltaRun] = rows;
+      console.log(
+        `worker delta: kind ${deltaRun.run_kind}, ${deltaRun.entries_read} entries in ${deltaRun.seconds.toFixed(2)} s against its re-run's ${reRun.seconds.toFixed(2)} s ` +
+          `(${reRun.entries_read} entries): re-run time / delta time ${(reRun.seconds / deltaRun.seconds).toFixed(1)}x (batch_runs' start and end, as the worker ran them)`,
+      );
     }
     await closeBatchJobsQueue();
     await closePool();
@@ -181,14 +210,17 @@ function rawLdapsearch(url: string, dn: string, password: string, filter: string
   });
 }
 
-/** The F × N active people the delta phase locks: spread over the directory, none of those locked already (every step-th one). */
-function changedPeople(): string[] {
+/**
+ * The F × N active people a delta phase locks: spread over the directory, none of those locked
+ * already (every step-th one); `shift` picks a second set beside the first (the worker's delta).
+ */
+function changedPeople(shift = 0): string[] {
   const changed = Math.round(N * CHANGED_SHARE);
   const step = Math.round(1 / INACTIVE_SHARE);
   const stride = Math.max(1, Math.floor(N / changed));
   const dns: string[] = [];
   for (let k = 0, i = 1; k < changed && i <= N; i += stride) {
-    const j = i % step === 0 ? i + 1 : i;
+    const j = (i + shift) % step === 0 ? i + shift + 1 : i + shift;
     if (j > N) break;
     dns.push(`uid=user${String(j).padStart(7, '0')},ou=people,${BASE}`);
     k++;
@@ -196,23 +228,30 @@ function changedPeople(): string[] {
   return dns;
 }
 
-function ldapmodify(slapd: { url: string; adminDn: string; adminPassword: string }, ldif: string, extra: string[] = []): Promise<void> {
+function ldapmodify(slapd: Slapd, ldif: string, extra: string[] = []): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const child = execFile('ldapmodify', ['-x', ...extra, '-H', slapd.url, '-D', slapd.adminDn, '-w', slapd.adminPassword], { maxBuffer: 1 << 26 }, (error) => (error ? reject(error) : resolve()));
     child.stdin!.end(ldif);
   });
 }
 
-/** Locks F × N active people with one ldapmodify (as the directory's admin), then one delta run of the job. */
-async function deltaPhase(env: NodeJS.ProcessEnv, databaseUrl: string, slapd: { url: string; adminDn: string; adminPassword: string }, reRun: SyncResult): Promise<void> {
-  const lines = changedPeople().map((dn) => `dn: ${dn}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 20260101000000Z\n`);
-  const t0 = Date.now();
-  await ldapmodify(slapd, lines.join('\n'));
-  console.log(`changed  : ${lines.length} people locked in the directory (ldapmodify) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+/** Switches the inactive job to delta mode, or back to its default (full). */
+async function setRunMode(databaseUrl: string, mode: 'delta' | null): Promise<void> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  await db.query(`UPDATE batch_jobs SET options = options || '{"runMode": "delta"}'::jsonb WHERE key = 'inactive-ldap-users'`);
+  await db.query(`UPDATE batch_jobs SET options = ${mode ? `options || '{"runMode": "${mode}"}'::jsonb` : `options - 'runMode'`} WHERE key = 'inactive-ldap-users'`);
   await db.end();
+}
+
+const lockLdif = (dns: string[]) => dns.map((dn) => `dn: ${dn}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 20260101000000Z\n`).join('\n');
+
+/** Locks F × N active people with one ldapmodify (as the directory's admin), then one delta run of the job. */
+async function deltaPhase(env: NodeJS.ProcessEnv, databaseUrl: string, slapd: Slapd, reRun: SyncResult): Promise<void> {
+  const dns = changedPeople();
+  const t0 = Date.now();
+  await ldapmodify(slapd, lockLdif(dns));
+  console.log(`changed  : ${dns.length} people locked in the directory (ldapmodify) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+  await setRunMode(databaseUrl, 'delta');
   const delta = await runSync(env);
   const o = delta.outcome as SyncResult['outcome'] & { kind?: string; fullRunReason?: string | null };
   const c = o.counters;
@@ -221,10 +260,7 @@ async function deltaPhase(env: NodeJS.ProcessEnv, databaseUrl: string, slapd: { 
       `in ${delta.seconds.toFixed(2)} s (process ${delta.wallSeconds.toFixed(2)} s, CPU ${delta.cpuSeconds.toFixed(2)} s) = ${Math.round((c.entriesRead ?? 0) / delta.seconds)} people/s; ` +
       `re-run time / delta time ${(reRun.seconds / delta.seconds).toFixed(1)}x; peak RSS ${delta.peakRssMb.toFixed(0)} MB`,
   );
-  const back = new pg.Client({ connectionString: databaseUrl });
-  await back.connect();
-  await back.query(`UPDATE batch_jobs SET options = options - 'runMode' WHERE key = 'inactive-ldap-users'`);
-  await back.end();
+  await setRunMode(databaseUrl, null);
 }
 
 async function main() {
@@ -296,7 +332,7 @@ async function main() {
 
     // A --reuse'd directory still holds the locks the delta phase of the bench before added: lifted
     // (-c: people it never locked are skipped), so that the first run reads the same selection.
-    if (reuse) await ldapmodify(slapd, changedPeople().map((dn) => `dn: ${dn}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`).join('\n'), ['-c']).catch(() => undefined);
+    if (reuse) await ldapmodify(slapd, [...changedPeople(), ...changedPeople(2)].map((dn) => `dn: ${dn}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`).join('\n'), ['-c']).catch(() => undefined);
     buildRuntime();
     const env = { ...process.env, DATABASE_URL: databaseUrl, APP_ENCRYPTION_KEY: key, NODE_ENV: 'production' as const };
     const repeat = flag('repeat', 0);
@@ -354,7 +390,7 @@ async function main() {
     if (workerRuns > 0) {
       // From the seeded state again: the worker's first run is a first run too, the others re-runs.
       await freshCopy('idm');
-      await runWithWorker(env, root, workerRuns);
+      await runWithWorker(env, root, workerRuns, { databaseUrl, slapd });
     }
     if (process.argv.includes('--bare')) {
       await freshCopy('idm_bare');
