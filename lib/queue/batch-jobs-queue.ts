@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisClient } from '../redis/create-redis';
 import type { RunTrigger } from '../generated/prisma/enums';
-import { redisConnection, redisPrefix } from './connection';
+import { redisConnection, redisPrefix, warnOnRedisErrors } from './connection';
 
 /** The one queue all batch runs go through; the worker is its only consumer. */
 export const BATCH_JOBS_QUEUE = 'batch-jobs';
@@ -55,7 +55,10 @@ export function createBatchJobsQueue(connection: RedisClient = redisConnection(u
 const globalForQueue = globalThis as unknown as { idmBatchJobsQueue?: BatchJobsQueue };
 
 export function batchJobsQueue(): BatchJobsQueue {
-  globalForQueue.idmBatchJobsQueue ??= createBatchJobsQueue();
+  if (!globalForQueue.idmBatchJobsQueue) {
+    globalForQueue.idmBatchJobsQueue = createBatchJobsQueue();
+    warnOnRedisErrors(globalForQueue.idmBatchJobsQueue, 'batch-jobs queue');
+  }
   return globalForQueue.idmBatchJobsQueue;
 }
 

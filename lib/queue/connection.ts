@@ -20,3 +20,18 @@ export function redisConnection(
 export function redisPrefix(): string {
   return config().REDIS_PREFIX;
 }
+
+/**
+ * A queue's Redis errors as one line, at most once a minute. Without a listener BullMQ prints
+ * every failed reconnect with its stack (every ~2 s during an outage); the queue itself goes on
+ * waiting for Redis. For the web app's queues: the worker reports outages itself (jobs/outages.ts).
+ */
+export function warnOnRedisErrors(queue: { on(event: 'error', listener: (error: Error) => void): unknown }, name: string, everyMs = 60_000): void {
+  let last = -Infinity;
+  queue.on('error', (error) => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    console.warn(`${name}: Redis error (${error.message}); it waits for Redis to come back`);
+  });
+}

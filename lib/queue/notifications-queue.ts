@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisClient } from '../redis/create-redis';
-import { redisConnection, redisPrefix } from './connection';
+import { redisConnection, redisPrefix, warnOnRedisErrors } from './connection';
 import { withRedisTimeout } from './redis-timeout';
 
 /** Webhook and e-mail deliveries; the worker is its consumer (jobs/process-notification.ts). */
@@ -47,7 +47,10 @@ const globalForQueue = globalThis as unknown as { idmNotificationsQueue?: Notifi
 
 /** The process's notifications queue (the web app's "Send test"), created on first use. */
 export function notificationsQueue(): NotificationsQueue {
-  globalForQueue.idmNotificationsQueue ??= createNotificationsQueue();
+  if (!globalForQueue.idmNotificationsQueue) {
+    globalForQueue.idmNotificationsQueue = createNotificationsQueue();
+    warnOnRedisErrors(globalForQueue.idmNotificationsQueue, 'notifications queue');
+  }
   return globalForQueue.idmNotificationsQueue;
 }
 
