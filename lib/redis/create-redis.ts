@@ -89,11 +89,61 @@ export function connectionOptions(target: RedisTarget, purpose: RedisPurpose, co
   }
 }
 
+/** What ioredis rejects commands with once a client has ended. */
+const CONNECTION_CLOSED = 'Connection is closed.';
+const RECONNECT_AFTER_END_MS = 100;
+
+/**
+ * A Sentinel client that does not end when a failover is announced while it reconnects. ioredis's
+ * failover detector (+switch-master) stops the client's connector; when that lands while the
+ * client, already reconnecting after its master died, is asking a sentinel where the master is,
+ * the connect fails with "Connection is closed." and ioredis sets the client's status to "end":
+ * no more reconnects, and every command fails the same way (a web app could not queue a run
+ * until restarted; seen once in the Sentinel failover test). That failed connect is the only
+ * source of this error event (ioredis emits none for a disconnect or quit of ours), so the client
+ * answers it by connecting again, unless it was closed on purpose. The commands waiting at that
+ * moment fail (ioredis flushes them with the error); later ones wait for the new connection.
+ * Duplicates (BullMQ's blocking connections) are made the same way.
+ * docs/upstream/ioredis-sentinel-failover-end.md
+ */
+export class SentinelRedis extends Redis {
+  private closedOnPurpose = false;
+  private connectFailed = false;
+
+  constructor(options: RedisOptions) {
+    super(options);
+    this.on('error', (error: Error) => {
+      if (error.message === CONNECTION_CLOSED) this.connectFailed = true;
+    });
+    this.on('end', () => {
+      if (!this.connectFailed) return;
+      this.connectFailed = false;
+      setTimeout(() => {
+        if (this.status === 'end' && !this.closedOnPurpose) this.connect().catch(() => undefined);
+      }, RECONNECT_AFTER_END_MS).unref();
+    });
+  }
+
+  override disconnect(reconnect = false): void {
+    if (!reconnect) this.closedOnPurpose = true;
+    super.disconnect(reconnect);
+  }
+
+  override quit(callback?: Parameters<Redis['quit']>[0]): ReturnType<Redis['quit']> {
+    this.closedOnPurpose = true;
+    return super.quit(callback);
+  }
+
+  override duplicate(override?: Partial<RedisOptions>): Redis {
+    return new SentinelRedis({ ...this.options, ...override });
+  }
+}
+
 /** The one place a Redis connection is made. */
 export function createRedis(options: CreateRedisOptions): RedisClient {
   const target = options.target ?? parseRedisUrl(config().REDIS_URL);
   const made = connectionOptions(target, options.purpose, options.connectionName);
-  const client: RedisClient = made.cluster ? new Cluster(made.nodes, made.options) : new Redis(made.options);
+  const client: RedisClient = made.cluster ? new Cluster(made.nodes, made.options) : target.kind === 'sentinel' ? new SentinelRedis(made.options) : new Redis(made.options);
   client.on('error', options.onError ?? (() => undefined));
   return client;
 }
