@@ -19,3 +19,22 @@ export async function withRedisTimeout<T>(work: Promise<T>, what: string, timeou
     clearTimeout(timer);
   }
 }
+
+/** What ioredis rejects a command with when its connection closed under it (or the client ended). */
+const CONNECTION_CLOSED = 'Connection is closed.';
+
+/**
+ * `work` again, up to `attempts` times, when it failed only because its connection was being
+ * replaced (a failover: lib/redis/create-redis.ts SentinelRedis connects such a client again).
+ * For idempotent work only, e.g. adding a job with a fixed jobId.
+ */
+export async function retryOnClosedConnection<T>(work: () => Promise<T>, attempts = 3, pauseMs = 200): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || (error as Error)?.message !== CONNECTION_CLOSED) throw error;
+      await new Promise((r) => setTimeout(r, pauseMs * attempt));
+    }
+  }
+}

@@ -3,7 +3,7 @@ import { pool } from '../db-pool';
 import { activeRunOf, createRun, endRun, releaseJob } from './run-lifecycle';
 import type { RunTrigger } from '../generated/prisma/enums';
 import { batchJobsQueue, RUN_JOB_OPTIONS, runJobId, type BatchJobsQueue } from '../queue/batch-jobs-queue';
-import { withRedisTimeout } from '../queue/redis-timeout';
+import { retryOnClosedConnection, withRedisTimeout } from '../queue/redis-timeout';
 import { isActiveStatus, loadRunSummary, type RunSummary } from './run-summary';
 import type { Refusal } from '../errors/error-codes';
 import { mayConfirm, parseConfirmationRule, stricterRule, type ConfirmationRule, type ConfirmingActor } from '../batch-jobs/confirmation-rule';
@@ -133,7 +133,7 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
   if (options.enqueue === false) return { started: true, run };
   try {
     const queue = options.queue ?? batchJobsQueue();
-    await withRedisTimeout(
+    const add = () =>
       queue.add(
         options.jobKey,
         {
@@ -145,9 +145,9 @@ export async function startJobRun(options: StartJobRunOptions): Promise<StartJob
           confirmed: run.confirmed,
         },
         { ...RUN_JOB_OPTIONS, jobId: runJobId(run.id) },
-      ),
-      'queue the run',
-    );
+      );
+    // Added again if its connection was being replaced (a failover): the jobId makes it idempotent.
+    await withRedisTimeout(retryOnClosedConnection(add), 'queue the run');
   } catch (error) {
     // Nothing will execute this run: end it so that the job can be started again.
     const message = `The run could not be queued: ${(error as Error).message}`;
