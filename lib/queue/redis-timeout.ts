@@ -1,3 +1,5 @@
+import { CONNECTION_CLOSED } from '../redis/create-redis';
+
 // Queue connections wait for Redis to come back instead of failing (BullMQ's requirement), so a
 // request of the web app bounds each Redis call itself rather than hanging until Redis returns.
 
@@ -19,9 +21,6 @@ export async function withRedisTimeout<T>(work: Promise<T>, what: string, timeou
     clearTimeout(timer);
   }
 }
-
-/** What ioredis rejects a command with when its connection closed under it (or the client ended). */
-const CONNECTION_CLOSED = 'Connection is closed.';
 
 /**
  * `work` again, up to `attempts` times, when it failed only because its connection was being

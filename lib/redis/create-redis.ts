@@ -89,8 +89,8 @@ export function connectionOptions(target: RedisTarget, purpose: RedisPurpose, co
   }
 }
 
-/** What ioredis rejects commands with once a client has ended. */
-const CONNECTION_CLOSED = 'Connection is closed.';
+/** What ioredis rejects a command with when its connection closed under it, or once the client has ended. */
+export const CONNECTION_CLOSED = 'Connection is closed.';
 const RECONNECT_AFTER_END_MS = 100;
 
 /**
