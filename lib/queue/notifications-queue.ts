@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisClient } from '../redis/create-redis';
 import { redisConnection, redisPrefix, warnOnRedisErrors } from './connection';
-import { withRedisTimeout } from './redis-timeout';
+import { retryOnClosedConnection, withRedisTimeout } from './redis-timeout';
 
 /** Webhook and e-mail deliveries; the worker is its consumer (jobs/process-notification.ts). */
 export const NOTIFICATIONS_QUEUE = 'notifications';
@@ -68,5 +68,9 @@ export async function closeNotificationsQueue(): Promise<void> {
  * retried add has the same job id, which BullMQ ignores.
  */
 export async function enqueueNotification(queue: NotificationsQueue, data: NotificationJobData): Promise<void> {
-  await withRedisTimeout(queue.add(data.channel, data, { ...NOTIFICATION_JOB_OPTIONS, jobId: notificationJobId(data) }), 'queue a notification');
+  // Added again if its connection was being replaced (a failover): the jobId makes it idempotent.
+  await withRedisTimeout(
+    retryOnClosedConnection(() => queue.add(data.channel, data, { ...NOTIFICATION_JOB_OPTIONS, jobId: notificationJobId(data) })),
+    'queue a notification',
+  );
 }

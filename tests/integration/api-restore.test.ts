@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field with expect() */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addLockedPeople, startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
+import { addEmployees, addLockedPeople, startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
 import { prepareJobs, startWorker, waitFor, type WorkerProcess } from './jobs-support';
 
 // POST /api/v1/runs/{runId}/restore over HTTP against the built app (`next start`), the real
@@ -63,20 +63,7 @@ beforeAll(async () => {
   operatorToken = (await env.createToken('OPERATOR', 'nightly')).token;
   await prepareJobs(env.services, env.encryptionKey, 50);
   await addLockedPeople(env.services.ldap, PEOPLE, 'Restore');
-  const { pool } = await import('@/lib/db-pool');
-  await pool().query(`INSERT INTO roles (name) VALUES ('Employee') ON CONFLICT DO NOTHING`);
-  for (const uid of PEOPLE) {
-    const { rows } = await pool().query(`INSERT INTO users (username, username_key, state, updated_at) VALUES ($1, $1, 'ACTIVE', now()) RETURNING id`, [uid]);
-    for (const type of ['CARD', 'TEMPORARY_CARD']) {
-      const { rows: c } = await pool().query(`INSERT INTO credentials (user_id, type, state, label, updated_at) VALUES ($1, $2, 'ACTIVE', $3, now()) RETURNING id`, [
-        rows[0].id,
-        type,
-        `${type}-${uid}`,
-      ]);
-      await pool().query(`INSERT INTO certificates (credential_id, serial, subject, state, updated_at) VALUES ($1, $2, 'CN=x', 'VALID', now())`, [c[0].id, `${uid}-${type}`]);
-    }
-    await pool().query(`INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = 'Employee'`, [rows[0].id]);
-  }
+  await addEmployees(PEOPLE, ['CARD', 'TEMPORARY_CARD']);
   worker = startWorker({ DATABASE_URL: env.services.databaseUrl, REDIS_URL: env.services.redisUrl, APP_ENCRYPTION_KEY: env.encryptionKey, NODE_ENV: 'production' });
   await worker.waitForLine(/started: queue/);
   // The run to restore, started through the API like any other.

@@ -79,3 +79,21 @@ export async function addLockedPeople(ldap: { url: string; baseDn: string; admin
     await client.unbind();
   }
 }
+
+/**
+ * Identity Manager users for `uids`, active, each with an active credential of every type in
+ * `credentialTypes` (label TYPE-uid, one valid certificate, serial uid-TYPE) and the role Employee:
+ * what a run of the inactive job then deactivates.
+ */
+export async function addEmployees(uids: readonly string[], credentialTypes: readonly string[]): Promise<void> {
+  const { pool } = await import('@/lib/db-pool');
+  await pool().query(`INSERT INTO roles (name) VALUES ('Employee') ON CONFLICT DO NOTHING`);
+  for (const uid of uids) {
+    const { rows } = await pool().query(`INSERT INTO users (username, username_key, state, updated_at) VALUES ($1, $1, 'ACTIVE', now()) RETURNING id`, [uid]);
+    for (const type of credentialTypes) {
+      const { rows: c } = await pool().query(`INSERT INTO credentials (user_id, type, state, label, updated_at) VALUES ($1, $2, 'ACTIVE', $3, now()) RETURNING id`, [rows[0].id, type, `${type}-${uid}`]);
+      await pool().query(`INSERT INTO certificates (credential_id, serial, subject, state, updated_at) VALUES ($1, $2, 'CN=x', 'VALID', now())`, [c[0].id, `${uid}-${type}`]);
+    }
+    await pool().query(`INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = 'Employee'`, [rows[0].id]);
+  }
+}

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import createClient, { type Middleware } from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { paths } from '@/lib/api/openapi-types.generated';
-import { addLockedPeople, startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
+import { addEmployees, addLockedPeople, startApiTestEnvironment, type ApiTestEnvironment } from './api-support';
 import { prepareJobs, startWorker, waitFor, type WorkerProcess } from './jobs-support';
 
 // REST API v1 driven by a client typed from the generated OpenAPI document (openapi-typescript's
@@ -83,14 +83,7 @@ beforeAll(async () => {
   anonymous = typedClient(null);
   await prepareJobs(env.services, env.encryptionKey, 50);
   await addLockedPeople(env.services.ldap, PEOPLE, 'Typed');
-  const { pool } = await import('@/lib/db-pool');
-  await pool().query(`INSERT INTO roles (name) VALUES ('Employee') ON CONFLICT DO NOTHING`);
-  for (const uid of PEOPLE) {
-    const { rows } = await pool().query(`INSERT INTO users (username, username_key, state, updated_at) VALUES ($1, $1, 'ACTIVE', now()) RETURNING id`, [uid]);
-    const { rows: c } = await pool().query(`INSERT INTO credentials (user_id, type, state, label, updated_at) VALUES ($1, 'CARD', 'ACTIVE', $2, now()) RETURNING id`, [rows[0].id, `card-${uid}`]);
-    await pool().query(`INSERT INTO certificates (credential_id, serial, subject, state, updated_at) VALUES ($1, $2, 'CN=x', 'VALID', now())`, [c[0].id, `${uid}-card`]);
-    await pool().query(`INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = 'Employee'`, [rows[0].id]);
-  }
+  await addEmployees(PEOPLE, ['CARD']);
 }, 240_000);
 
 afterAll(async () => {
