@@ -6,7 +6,7 @@ import { connectFailureCause, isNetworkError, isTlsError, LdapError, toLdapError
 import { routeSearchEntries } from './ldapts-seam';
 
 // Paged searches decode their entries themselves (lib/ldap/paged-search.ts).
-export { searchPages, type PagedSearch } from './paged-search';
+export { searchEach, searchPages, type PagedSearch } from './paged-search';
 export type { DirectoryEntry, DirectoryValue } from './search-decoder';
 
 export type LdapScope = 'base' | 'one' | 'sub';

@@ -1,4 +1,4 @@
-import { searchPages, type LdapConnection } from '../ldap/connection';
+import { searchEach, type LdapConnection, type PagedSearch } from '../ldap/connection';
 import { equalityFilter } from '../ldap/filter';
 import type { ResolvedJobOptions } from './job-options';
 import { mapEntry, type MappedEntry } from './mapping';
@@ -8,7 +8,8 @@ import { binaryAttributes } from './unique-id';
 // or differing only in case), nobody can tell which of them the Identity Manager user is, so the
 // engine must not pick one by the order the server happens to return them. For every page, one
 // search asks the directory for all the entries that claim the page's usernames, so the answer is
-// the same whatever the page size, the page order or the page an entry falls on.
+// the same whatever the page size, the page order or the page an entry falls on. Its chunks are
+// sent together (lib/ldap/paged-search.ts searchEach).
 
 /** A directory entry claiming a username: its DN as the server sent it and its unique id (null: none usable). */
 export type Claimant = { dn: string; externalId: string | null };
@@ -60,22 +61,20 @@ export async function contestedUsernames(
   if (!terms.size) return NO_CONTESTED_USERNAMES;
   const claimOptions = { uniqueIdAttribute: options.uniqueIdAttribute, mapping: { ...NOTHING_ELSE, username: options.mapping.username } };
   const all = [...terms.values()];
+  const searches: PagedSearch[] = [];
   for (let i = 0; i < all.length; i += CHUNK) {
-    const chunk = all.slice(i, i + CHUNK);
-    const pages = searchPages(connection, {
-      filter: `(&${scope}(|${chunk.join('')}))`,
+    searches.push({
+      filter: `(&${scope}(|${all.slice(i, i + CHUNK).join('')}))`,
       attributes: [options.uniqueIdAttribute, options.mapping.username],
       bufferAttributes: binaryAttributes(options.uniqueIdAttribute),
       pageSize: 1000,
     });
-    for await (const page of pages) {
-      for (const found of page) {
-        const entry = mapEntry(found, claimOptions);
-        const key = usernameKey(entry);
-        // Keys outside the page: a multi-valued username attribute matched on a value the mapping does not take.
-        if (key !== null && groups.has(key)) add(groups, key, claimantOf(entry));
-      }
-    }
+  }
+  for (const found of (await searchEach(connection, searches)).flat()) {
+    const entry = mapEntry(found, claimOptions);
+    const key = usernameKey(entry);
+    // Keys outside the page: a multi-valued username attribute matched on a value the mapping does not take.
+    if (key !== null && groups.has(key)) add(groups, key, claimantOf(entry));
   }
   for (const [key, group] of groups) if (group.length < 2) groups.delete(key);
   return groups;

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectLdap, searchPages, type DirectoryEntry, type LdapConnectionSettings } from '@/lib/ldap/connection';
+import { connectLdap, searchEach, searchPages, type DirectoryEntry, type LdapConnectionSettings, type PagedSearch } from '@/lib/ldap/connection';
 import { LdapError } from '@/lib/ldap/errors';
 import { directoryEntry } from '@/lib/ldap/search-decoder';
 import { mapEntry } from '@/lib/sync/mapping';
@@ -126,6 +126,35 @@ describe('searchPages', () => {
       let n = 0;
       for await (const page of searchPages(connection, { filter: '(uid=person1*)', attributes: ['uid'], pageSize: 50 })) n += page.length;
       expect(n).toBe(50); // person100 to person149
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
+describe('searchEach', () => {
+  const uids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `(uid=person${String(from + i).padStart(3, '0')})`).join('');
+  const all = async (connection: Awaited<ReturnType<typeof connectLdap>>, search: PagedSearch) => {
+    const out: DirectoryEntry[] = [];
+    for await (const page of searchPages(connection, search)) out.push(...page);
+    return out;
+  };
+
+  it('returns the entries of each search in order, as searchPages does, whether one page holds them or not', async () => {
+    const connection = await connectLdap(settings());
+    try {
+      // Chunks of 15 people, 10 in flight on one connection. With 4 per page, every search needs more
+      // pages: slapd keeps one paged search's state per connection, so they are done again one by one.
+      for (const pageSize of [1000, 4]) {
+        const searches = Array.from({ length: 10 }, (_, k) => ({ filter: `(|${uids(k * 15, k * 15 + 15)})`, attributes: ATTRIBUTES, pageSize }));
+        const results = await searchEach(connection, searches);
+        expect(results.map((r) => r.length)).toEqual(Array(10).fill(15));
+        for (const [k, search] of searches.entries()) expect(results[k]).toEqual(await all(connection, search));
+      }
+      // A failing search among the others reports its typed error; the connection serves the next search.
+      const failing = [{ filter: `(|${uids(0, 5)})`, attributes: ['uid'], pageSize: 10 }, { filter: FILTER, attributes: ['uid'], pageSize: 10, baseDn: `ou=nowhere,${BASE}` }];
+      await expect(searchEach(connection, failing)).rejects.toMatchObject({ code: 'LDAP_NO_SUCH_BASE_DN' });
+      expect(await searchEach(connection, [{ filter: `(|${uids(0, 5)})`, attributes: ['uid'], pageSize: 10 }])).toHaveLength(1);
     } finally {
       await connection.close();
     }
