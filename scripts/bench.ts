@@ -14,7 +14,7 @@ import { deployMigrations } from '@/lib/migrations';
 import { encryptSecret, parseEncryptionKey } from '@/lib/crypto';
 import { BATCH_JOBS } from '@/lib/seed/batch-jobs';
 import { buildRuntime, RUNTIME_NODE_FLAGS, SYNC_BUNDLE, WORKER_BUNDLE } from '@/jobs/runtime';
-import { formatReport, summarise, type Repetition } from './bench-spread';
+import { formatReport, formatSpread, spread, summarise, type Repetition } from './bench-spread';
 
 // npm run bench -- [--n 100000] [--inactive 0.2] [--changed 0.001] [--page-size 500] [--keep] [--reuse] [--profile] [--bare] [--worker K] [--repeat K]
 // --keep leaves .test-data/bench-N in place; --reuse starts from it (no LDIF, slapadd or seeding:
@@ -27,6 +27,9 @@ import { formatReport, summarise, type Repetition } from './bench-spread';
 // --changed F (default 0.001): after the re-run, F × N active people are locked in the directory
 // (ldapmodify: pwdAccountLockedTime) and the job runs in delta mode (lib/sync/delta.ts): the
 // delta's people/s, its time, the re-run's time over it and its peak RSS are printed.
+// --deltas K (default 1) does that K times, each with F × N other people, interleaved with a full
+// re-run after each delta (the ratio is taken per pair; those runs record their watermarks without
+// DELTA_OVERLAP_SECONDS), and prints min / median / max of the ratio.
 // --worker K then runs the job K more times through the real worker (`npm run worker`'s bundle and
 // flags, a private redis-server, started as an operator does: Start now) and prints the worker's
 // RSS when idle and its peak across the runs: what production runs, beside the CLI's figure. With
@@ -46,6 +49,7 @@ const N = flag('n', 100_000);
 const INACTIVE_SHARE = flag('inactive', 0.2);
 const PAGE_SIZE = flag('page-size', 500);
 const CHANGED_SHARE = flag('changed', 0.001);
+const DELTAS = flag('deltas', 1);
 const BASE = 'dc=example,dc=com';
 
 type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; cpuSeconds: number; outcome: Record<string, unknown> & { counters: Record<string, number> } };
@@ -243,24 +247,64 @@ async function setRunMode(databaseUrl: string, mode: 'delta' | null): Promise<vo
   await db.end();
 }
 
-const lockLdif = (dns: string[]) => dns.map((dn) => `dn: ${dn}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 20260101000000Z\n`).join('\n');
+/** The lock time the bench writes; the generated directory's own inactive people carry another one. */
+const BENCH_LOCK_TIME = '20260101000000Z';
+const lockLdif = (dns: string[]) => dns.map((dn) => `dn: ${dn}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: ${BENCH_LOCK_TIME}\n`).join('\n');
 
-/** Locks F × N active people with one ldapmodify (as the directory's admin), then one delta run of the job. */
+/** The people an earlier bench's delta phases locked (a --reuse'd directory keeps them). */
+function lockedByBench(slapd: Slapd): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile('ldapsearch', ['-x', '-LLL', '-o', 'ldif-wrap=no', '-H', slapd.url, '-D', slapd.adminDn, '-w', slapd.adminPassword, '-b', BASE, `(pwdAccountLockedTime=${BENCH_LOCK_TIME})`, '1.1'],
+      { maxBuffer: 1 << 26 }, (error, stdout) => (error ? reject(error) : resolve([...stdout.matchAll(/^dn: (.+)$/gm)].map((m) => m[1]!))));
+  });
+}
+
+/**
+ * The shift of the people the r-th delta locks (0-based; changedPeople): never 2 (the worker's
+ * delta) nor one whose people would fall on the generated inactive ones (changedPeople moves
+ * those one further, onto the next shift's).
+ */
+function deltaShift(r: number): number {
+  const shifts: number[] = [];
+  for (let s = 0; shifts.length <= r; s++) if (s !== 2 && (s + 1) % Math.round(1 / INACTIVE_SHARE) !== 0) shifts.push(s);
+  return shifts[r]!;
+}
+
+/**
+ * Locks F × N active people with one ldapmodify (as the directory's admin), then one delta run of
+ * the job; --deltas K: K times, other people each time, each delta followed by a full re-run, and
+ * the spread of the re-run/delta ratio taken per pair.
+ */
 async function deltaPhase(env: NodeJS.ProcessEnv, databaseUrl: string, slapd: Slapd, reRun: SyncResult): Promise<void> {
-  const dns = changedPeople();
-  const t0 = Date.now();
-  await ldapmodify(slapd, lockLdif(dns));
-  console.log(`changed  : ${dns.length} people locked in the directory (ldapmodify) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
-  await setRunMode(databaseUrl, 'delta');
-  const delta = await runSync(env);
-  const o = delta.outcome as SyncResult['outcome'] & { kind?: string; fullRunReason?: string | null };
-  const c = o.counters;
-  console.log(
-    `delta run: ${o.status}, kind ${o.kind}${o.fullRunReason ? ` (${o.fullRunReason})` : ''}, ${c.entriesRead} entries (${c.updated} updated, ${c.created} created, ${c.unchanged} unchanged) ` +
-      `in ${delta.seconds.toFixed(2)} s (process ${delta.wallSeconds.toFixed(2)} s, CPU ${delta.cpuSeconds.toFixed(2)} s) = ${Math.round((c.entriesRead ?? 0) / delta.seconds)} people/s; ` +
-      `re-run time / delta time ${(reRun.seconds / delta.seconds).toFixed(1)}x; peak RSS ${delta.peakRssMb.toFixed(0)} MB`,
-  );
-  await setRunMode(databaseUrl, null);
+  const ratios: number[] = [];
+  const seconds: number[] = [];
+  for (let r = 0; r < DELTAS; r++) {
+    const dns = changedPeople(deltaShift(r));
+    const t0 = Date.now();
+    await ldapmodify(slapd, lockLdif(dns));
+    console.log(`changed  : ${dns.length} people locked in the directory (ldapmodify) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+    await setRunMode(databaseUrl, 'delta');
+    // Later rounds follow the one before by seconds: without the watermark's overlap (60 s by
+    // default) each would read the people the rounds before locked again, and measure more.
+    const roundEnv = { ...env, DELTA_OVERLAP_SECONDS: '0' };
+    const delta = await runSync(roundEnv);
+    await setRunMode(databaseUrl, null);
+    // The first delta is measured against the re-run before it; later ones against the full run after them.
+    const full = r === 0 ? reRun : await runSync({ ...env, DELTA_OVERLAP_SECONDS: '0' });
+    const o = delta.outcome as SyncResult['outcome'] & { kind?: string; fullRunReason?: string | null };
+    const c = o.counters;
+    ratios.push(full.seconds / delta.seconds);
+    seconds.push(delta.seconds);
+    console.log(
+      `delta run: ${o.status}, kind ${o.kind}${o.fullRunReason ? ` (${o.fullRunReason})` : ''}, ${c.entriesRead} entries (${c.updated} updated, ${c.created} created, ${c.unchanged} unchanged) ` +
+        `in ${delta.seconds.toFixed(2)} s (process ${delta.wallSeconds.toFixed(2)} s, CPU ${delta.cpuSeconds.toFixed(2)} s) = ${Math.round((c.entriesRead ?? 0) / delta.seconds)} people/s; ` +
+        `re-run time / delta time ${(full.seconds / delta.seconds).toFixed(1)}x (re-run ${full.seconds.toFixed(2)} s); peak RSS ${delta.peakRssMb.toFixed(0)} MB`,
+    );
+  }
+  if (DELTAS > 1) {
+    console.log(formatSpread('delta', spread(seconds), (v) => v.toFixed(2), 's'));
+    console.log(formatSpread('re-run/delta', spread(ratios), (v) => v.toFixed(1), `(ratio per pair, ${DELTAS} pairs)`));
+  }
 }
 
 async function main() {
@@ -278,12 +322,19 @@ async function main() {
   }
   const t0 = Date.now();
   const [pgPort, ldapPort] = [await freePort(), await freePort()];
-  const [postgres, slapd] = await Promise.all([
+  const [startedPostgres, startedSlapd] = await Promise.allSettled([
     // A database server sized like a production one (PostgreSQL's 128 MB default is for minimal
     // installs; the 100k database is ~210 MB, the 1M one ~2 GB). Not durable (fsync off), as in the tests.
     startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: pgPort, database: 'idm_seed', settings: { shared_buffers: '1GB', ...JSON.parse(process.env.BENCH_PG_SETTINGS ?? '{}') }, log: process.env.BENCH_PG_LOG ? (l) => appendFileSync(process.env.BENCH_PG_LOG!, l + '\n') : undefined }),
     startSlapd({ dataDir: path.join(root, 'slapd'), port: ldapPort, ldifPath }),
   ]);
+  if (startedPostgres.status === 'rejected' || startedSlapd.status === 'rejected') {
+    // One did not start (e.g. another bench holds the folder): the other must not outlive the bench.
+    if (startedPostgres.status === 'fulfilled') await startedPostgres.value.stop();
+    if (startedSlapd.status === 'fulfilled') await startedSlapd.value.stop();
+    throw startedPostgres.status === 'rejected' ? startedPostgres.reason : (startedSlapd as PromiseRejectedResult).reason;
+  }
+  const [postgres, slapd] = [startedPostgres.value, startedSlapd.value];
   console.log(`${reuse ? 'start' : 'slapadd + start'}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   try {
     const filter = '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*))';
@@ -332,7 +383,10 @@ async function main() {
 
     // A --reuse'd directory still holds the locks the delta phase of the bench before added: lifted
     // (-c: people it never locked are skipped), so that the first run reads the same selection.
-    if (reuse) await ldapmodify(slapd, [...changedPeople(), ...changedPeople(2)].map((dn) => `dn: ${dn}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`).join('\n'), ['-c']).catch(() => undefined);
+    if (reuse) {
+      const locked = await lockedByBench(slapd);
+      if (locked.length) await ldapmodify(slapd, locked.map((dn) => `dn: ${dn}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`).join('\n'));
+    }
     buildRuntime();
     const env = { ...process.env, DATABASE_URL: databaseUrl, APP_ENCRYPTION_KEY: key, NODE_ENV: 'production' as const };
     const repeat = flag('repeat', 0);
