@@ -284,13 +284,13 @@ async function deltaPhase(env: NodeJS.ProcessEnv, databaseUrl: string, slapd: Sl
     await ldapmodify(slapd, lockLdif(dns));
     console.log(`changed  : ${dns.length} people locked in the directory (ldapmodify) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
     await setRunMode(databaseUrl, 'delta');
-    // Later rounds follow the one before by seconds: without the watermark's overlap (60 s by
-    // default) each would read the people the rounds before locked again, and measure more.
-    const roundEnv = { ...env, DELTA_OVERLAP_SECONDS: '0' };
-    const delta = await runSync(roundEnv);
+    // The rounds follow each other by seconds: with the watermark's overlap (60 s by default) each
+    // delta would read the people the rounds before it locked again, and measure more.
+    const noOverlap = { ...env, DELTA_OVERLAP_SECONDS: '0' };
+    const delta = await runSync(noOverlap);
     await setRunMode(databaseUrl, null);
     // The first delta is measured against the re-run before it; later ones against the full run after them.
-    const full = r === 0 ? reRun : await runSync({ ...env, DELTA_OVERLAP_SECONDS: '0' });
+    const full = r === 0 ? reRun : await runSync(noOverlap);
     const o = delta.outcome as SyncResult['outcome'] & { kind?: string; fullRunReason?: string | null };
     const c = o.counters;
     ratios.push(full.seconds / delta.seconds);
@@ -381,8 +381,8 @@ async function main() {
     };
     await freshCopy('idm');
 
-    // A --reuse'd directory still holds the locks the delta phase of the bench before added: lifted
-    // (-c: people it never locked are skipped), so that the first run reads the same selection.
+    // A --reuse'd directory still holds the locks the delta phases of the benches before added
+    // (found by the bench's lock time): lifted, so that the first run reads the same selection.
     if (reuse) {
       const locked = await lockedByBench(slapd);
       if (locked.length) await ldapmodify(slapd, locked.map((dn) => `dn: ${dn}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`).join('\n'));
