@@ -496,10 +496,12 @@ export async function runBatchJob({ runId, onProgress, timer }: { runId: number;
   try {
     const settings = await loadLdapSettings(db);
     // The run's start, timed (--profile): what a delta run pays before its first page.
-    const timed = <T>(phase: string, work: () => Promise<T>) => (timer ? timer.time(phase, work) : work());
-    const ldap = await timed('start.ldap-connect', () => connectLdap(settings));
-    connection = ldap;
-    run = await timed('start.run-kind', () => settleRunKind(db, run, attempt, ctx, ldap));
+    let t0 = performance.now();
+    connection = await connectLdap(settings);
+    timer?.add('start.ldap-connect', performance.now() - t0);
+    t0 = performance.now();
+    run = await settleRunKind(db, run, attempt, ctx, connection);
+    timer?.add('start.run-kind', performance.now() - t0);
     ctx.lookup = searchLane(() => (siblingConnection ??= connectLdap(settings)));
     ctx.overlap = startOverlap(ctx);
 
