@@ -58,8 +58,12 @@ const REASONS = `CASE v.verdict
       WHEN 'LINK_TAKEN' THEN 'Conflict: the previous directory link now belongs to another user; skipped.'
     END`;
 
+/**
+ * Sent unnamed, so that PostgreSQL plans it for each page's parameters (a named statement gets a
+ * generic plan from its sixth run on; run-restore.ts says what that plan cost). Parsing it again
+ * each page costs ~1-2 ms of a page's ~250 ms.
+ */
 export const RESTORE_PAGE = {
-  name: 'restore-page',
   text: `
   WITH src AS MATERIALIZED (
     -- idm.sync_writing: the users' related_settled flag is cleared by this statement itself.

@@ -147,12 +147,15 @@ async function applyRestorePage(client: pg.PoolClient, run: RunRow, writes: bool
   // the planner (it expects 5 people restored of 1,000): with them it updated held certificates by
   // a nested loop over a sequential scan of all certificates, 2,250 x 30,000 rows a page (40
   // people/s); every row this statement touches is reached by key. And planned for each page's
-  // parameters: from the sixth page on, the prepared statement's generic plan (it expects 6 people
-  // a page) joined certificates to the restored people by a nested loop over both CTEs, 2,250 x
-  // 1,000 rows: 5.5 s of a 10 s page at 100,000 people. Planning: ~12 ms.
+  // parameters (RESTORE_PAGE is sent unnamed): from the sixth page on, a prepared statement's
+  // generic plan (it expects 6 people a page) joined certificates to the restored people by a
+  // nested loop over both CTEs, 2,250 x 1,000 rows: 5.5 s of a 10 s page at 100,000 people.
+  // Not plan_cache_mode = force_custom_plan for the transaction: it also made PostgreSQL plan
+  // again each of a page's 5,000 foreign key checks (role grants against users and roles, items
+  // against batch_runs: prepared statements too), ~30 us each, a third of the restore's CPU.
   await client.query(
     `BEGIN; SET LOCAL random_page_cost = 1.1; SET LOCAL lock_timeout = '15s'; SET LOCAL idle_in_transaction_session_timeout = '20s';
-     SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_custom_plan`,
+     SET LOCAL enable_seqscan = off`,
   );
   try {
     const { rows } = await client.query({ ...RESTORE_PAGE, values: [run.id, run.restore_of_run_id, page.after, page.last, page.items, writes] });
