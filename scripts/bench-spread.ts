@@ -14,14 +14,21 @@ export function spread(values: readonly number[]): Spread {
   return { min: at(0), median, max: at(sorted.length - 1), n: sorted.length };
 }
 
-/** One repetition's figures, in people/s. */
-export type Repetition = { first: number; rerun: number; restore: number; bare: number };
+/**
+ * One repetition's figures: people/s, and the CPU seconds per 1,000 people of the first run (the
+ * sync, PostgreSQL and slapd) and of the bare writes (PostgreSQL). A neighbour that slows the host
+ * moves the CPU a run takes far less than its wall time: a change of the CPU figures is a change
+ * of the work.
+ */
+export type Repetition = { first: number; rerun: number; restore: number; bare: number; firstCpu: number; bareCpu: number };
 
 export type SpreadReport = {
   first: Spread;
   rerun: Spread;
   restore: Spread;
   bare: Spread;
+  firstCpu: Spread;
+  bareCpu: Spread;
   firstOverBare: Spread;
   restoreOverFirst: Spread;
   restoreOverBare: Spread;
@@ -37,6 +44,8 @@ export function summarise(reps: readonly Repetition[]): SpreadReport {
     rerun: spread(reps.map((r) => r.rerun)),
     restore: spread(reps.map((r) => r.restore)),
     bare: spread(reps.map((r) => r.bare)),
+    firstCpu: spread(reps.map((r) => r.firstCpu)),
+    bareCpu: spread(reps.map((r) => r.bareCpu)),
     firstOverBare: spread(reps.map((r) => r.first / r.bare)),
     restoreOverFirst: spread(reps.map((r) => r.restore / r.first)),
     restoreOverBare: spread(reps.map((r) => r.restore / r.bare)),
@@ -45,6 +54,7 @@ export function summarise(reps: readonly Repetition[]): SpreadReport {
 
 const rate = (v: number) => Math.round(v).toLocaleString('en-US');
 const ratio = (v: number) => v.toFixed(2);
+const seconds = (v: number) => v.toFixed(3);
 
 /** min / median / max of one figure, aligned. */
 export function formatSpread(label: string, s: Spread, format: (v: number) => string = rate, unit = 'people/s'): string {
@@ -63,6 +73,8 @@ export function formatReport(report: SpreadReport, load: { before: readonly numb
     formatSpread('first/bare', report.firstOverBare, ratio, '(ratio per repetition)'),
     formatSpread('rest/first', report.restoreOverFirst, ratio, '(ratio per repetition)'),
     formatSpread('rest/bare', report.restoreOverBare, ratio, '(ratio per repetition)'),
+    formatSpread('first CPU', report.firstCpu, seconds, 's per 1,000 people (sync + PostgreSQL + slapd)'),
+    formatSpread('bare CPU', report.bareCpu, seconds, 's per 1,000 people (PostgreSQL)'),
     `load average (1, 5, 15 min): before ${loads(load.before)}, after ${loads(load.after)}`,
   ];
 }

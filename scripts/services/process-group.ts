@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { waitForPort } from './ports';
+import { statFields } from './proc-stat';
 
 // Servers that fork (Samba's pre-forked workers) run in a process group of their own, so that
 // stopping them reaches every process. Zombies are not counted: an orphan waits for init to
@@ -11,14 +12,8 @@ export function processGroupMembers(pgid: number): number[] {
   const members: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(Number(name));
+    if (!fields) continue; // ended meanwhile
     if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(name));
   }
   return members;

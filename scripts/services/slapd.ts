@@ -23,6 +23,8 @@ export type SlapdService = {
   /** Read-only account the sync binds with (no size limit on paged searches). */
   syncDn: string;
   syncPassword: string;
+  /** slapd's process id: the benchmark reads its CPU. */
+  pid: number;
   stop: () => Promise<void>;
 };
 
@@ -112,6 +114,7 @@ export async function startSlapd(options: Options): Promise<SlapdService> {
     adminPassword: ADMIN_PASSWORD,
     syncDn,
     syncPassword: SYNC_PASSWORD,
+    pid: child.pid!,
     stop: async () => {
       if (stopped) return;
       stopped = true;
