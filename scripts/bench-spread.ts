@@ -16,9 +16,8 @@ export function spread(values: readonly number[]): Spread {
 
 /**
  * One repetition's figures: people/s, and the CPU seconds per 1,000 people of the first run (the
- * sync, PostgreSQL and slapd) and of the bare writes (PostgreSQL). A neighbour that slows the host
- * moves the CPU a run takes far less than its wall time: a change of the CPU figures is a change
- * of the work.
+ * sync, PostgreSQL and slapd) and of the bare writes (PostgreSQL): the work each did, where the
+ * wall time also counts the waits.
  */
 export type Repetition = { first: number; rerun: number; restore: number; bare: number; firstCpu: number; bareCpu: number };
 

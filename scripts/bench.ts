@@ -41,8 +41,8 @@ import { formatReport, formatSpread, spread, summarise, type Repetition } from '
 // first run and bare writes on a fresh copy of the seeded database; it prints each repetition and
 // min / median / max of each figure and of first/bare per repetition, with the load average.
 // Every run also prints the CPU it took: the sync process's, PostgreSQL's (its backends included)
-// and slapd's; --repeat adds the first run's and the bare writes' CPU per 1,000 people. A busy
-// neighbour stretches the wall time far more than the CPU, so two benches compare best by CPU.
+// and slapd's; --repeat adds the first run's and the bare writes' CPU per 1,000 people: the work a
+// run did, where the wall time also counts what it waited for (a core, a busy neighbour).
 // BENCH_PG_SETTINGS='{"name":"value"}' adds database server settings (e.g. auto_explain through
 // session_preload_libraries) and BENCH_PG_LOG=<file> appends the server's log to that file.
 function flag(name: string, fallback: number): number {
@@ -70,7 +70,7 @@ type SyncResult = {
 /** The servers' CPU so far (scripts/services/proc-stat.ts); set once they run. */
 let serversCpu: () => ServerCpu = () => ({ postgres: 0, slapd: 0 });
 
-/** CPU of a run, every process that worked on it: what a busy neighbour moves far less than the wall time. */
+/** CPU of a run, every process that worked on it: where its work went. */
 function cpuText(r: Pick<SyncResult, 'cpuSeconds' | 'serverCpu'>): string {
   return `CPU: sync ${r.cpuSeconds.toFixed(2)} s, PostgreSQL ${r.serverCpu.postgres.toFixed(2)} s, slapd ${r.serverCpu.slapd.toFixed(2)} s`;
 }

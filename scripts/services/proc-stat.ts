@@ -2,9 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 // Processes as Linux's /proc/<pid>/stat describes them: the test servers' process groups
 // (process-group.ts) and the CPU time of a server with the processes it started (PostgreSQL's
-// backends: one process per connection, gone when the connection closes). On a shared host a
-// neighbour moves the wall time of a run by a third; the CPU the servers spent on it moves far
-// less, so the benchmark prints both.
+// backends: one process per connection, gone when the connection closes). The benchmark prints
+// what each server spent on a run: where the work went, beside how long it took.
 
 /** Linux reports CPU times in clock ticks (USER_HZ), 100 a second. */
 const TICKS_PER_SECOND = 100;
