@@ -90,20 +90,17 @@ async function runSync(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<Sy
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (c) => (stdout += c));
-  let peakKb = 0;
+  let peakRssMb = 0;
   // CPU time of the sync process (user + system, last sample before exit): tells whether the
   // engine's own JavaScript or the servers it waits for bound the run.
-  let cpuTicks = 0;
+  let cpuSeconds = 0;
   const sample = () => {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpuTicks = Number(fields[11]) + Number(fields[12]);
+      peakRssMb = Math.max(peakRssMb, memoryOf(child.pid!).peakMb);
     } catch {
       /* exited */
     }
+    cpuSeconds = treeCpuSeconds(child.pid!) ?? cpuSeconds;
   };
   const timer = setInterval(sample, 20);
   const [code] = await once(child, 'exit');
@@ -115,8 +112,7 @@ async function runSync(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<Sy
   await new Promise((resolve) => setTimeout(resolve, 250));
   const cpuAfter = serversCpu();
   const serverCpu = { postgres: cpuAfter.postgres - cpuBefore.postgres, slapd: cpuAfter.slapd - cpuBefore.slapd };
-  // Linux reports CPU times in clock ticks, 100 per second.
-  return { seconds: outcome.seconds, wallSeconds, peakRssMb: peakKb / 1024, cpuSeconds: cpuTicks / 100, serverCpu, outcome };
+  return { seconds: outcome.seconds, wallSeconds, peakRssMb, cpuSeconds, serverCpu, outcome };
 }
 
 function memoryOf(pid: number): { rssMb: number; peakMb: number } {
@@ -369,7 +365,10 @@ async function main() {
     throw startedPostgres.status === 'rejected' ? startedPostgres.reason : (startedSlapd as PromiseRejectedResult).reason;
   }
   const [postgres, slapd] = [startedPostgres.value, startedSlapd.value];
-  serversCpu = () => ({ postgres: treeCpuSeconds(postgres.pid() ?? 0) ?? 0, slapd: treeCpuSeconds(slapd.pid) ?? 0 });
+  serversCpu = () => {
+    const postgresPid = postgres.pid();
+    return { postgres: (postgresPid && treeCpuSeconds(postgresPid)) ?? 0, slapd: treeCpuSeconds(slapd.pid) ?? 0 };
+  };
   console.log(`${reuse ? 'start' : 'slapadd + start'}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   try {
     const filter = '(&(objectClass=inetOrgPerson)(pwdAccountLockedTime=*))';

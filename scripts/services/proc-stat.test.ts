@@ -5,11 +5,10 @@ import { treeCpuSeconds } from './proc-stat';
 import { stopProcessGroup } from './process-group';
 
 // Real processes, read from /proc: a parent that runs a busy child, as PostgreSQL runs a backend.
-// The child burns CPU time (not wall time, which a busy host would stretch), says so, then idles.
-const child = (burnMs: number) =>
-  `while (process.cpuUsage().user < ${burnMs * 1000}); console.log('burnt'); setTimeout(() => {}, ${burnMs > 0 ? 60_000 : 0});`;
+// The child burns 0.3 s of CPU time (not wall time, which a busy host would stretch) and says so.
+const BURN = `while (process.cpuUsage().user < 300_000); console.log('burnt');`;
 
-/** A parent process running `code` in a child of its own, relaying the child's output. */
+/** A parent process running `code` in a child of its own, relaying its output and saying when it reaped it. */
 function parentOf(code: string) {
   return spawn(
     process.execPath,
@@ -29,20 +28,13 @@ async function line(parent: ReturnType<typeof parentOf>, text: string): Promise<
 }
 
 describe('treeCpuSeconds', () => {
-  it('counts a child that is still running', async () => {
-    const parent = parentOf(child(300));
+  it.each([
+    { what: 'a child that is still running', code: `${BURN} setTimeout(() => {}, 60_000);`, waitFor: 'burnt' },
+    { what: 'a child the parent has reaped (a closed connection)', code: BURN, waitFor: 'reaped' },
+  ])('counts $what', async ({ code, waitFor }) => {
+    const parent = parentOf(code);
     try {
-      await line(parent, 'burnt');
-      expect(treeCpuSeconds(parent.pid!)).toBeGreaterThanOrEqual(0.3);
-    } finally {
-      await stopProcessGroup(parent.pid!, 'the test parent', 1000);
-    }
-  });
-
-  it('counts a child the parent has reaped (a closed connection)', async () => {
-    const parent = parentOf(`${child(300)} process.exit(0);`);
-    try {
-      await line(parent, 'reaped');
+      await line(parent, waitFor);
       expect(treeCpuSeconds(parent.pid!)).toBeGreaterThanOrEqual(0.3);
     } finally {
       await stopProcessGroup(parent.pid!, 'the test parent', 1000);
