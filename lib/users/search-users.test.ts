@@ -39,6 +39,22 @@ describe('buildSearchUsersQuery', () => {
     expect(built.text).toContain('AND s.username_key < $4 ORDER BY s.username_key DESC LIMIT $5');
   });
 
+  it('reads all matches of a contains search in a subquery PostgreSQL cannot merge into the ordered walk', () => {
+    const walked = buildSearchUsersQuery({ query: 'schmidt', state: 'ACTIVE', after: 'k' });
+    const read = buildSearchUsersQuery({ query: 'schmidt', state: 'ACTIVE', after: 'k' }, true);
+    expect(read.values).toEqual(walked.values);
+    expect(walked.text).toMatch(/FROM users WHERE [\s\S]* ILIKE \$1 AND state = \$2::"UserState" AND username_key COLLATE "C" > \$3\s+ORDER BY/);
+    expect(read.text).toMatch(/FROM \(SELECT \* FROM users WHERE [\s\S]* ILIKE \$1 AND state = \$2::"UserState" AND username_key COLLATE "C" > \$3 OFFSET 0\) users\s+ORDER BY username_key COLLATE "C" ASC LIMIT \$4$/);
+    // What reading them all costs: the term's matches, whatever the state or cursor.
+    expect(read.matches).toEqual(walked.matches);
+    expect(walked.matches!.text).toMatch(/^FROM users WHERE [\s\S]* ILIKE \$1$/);
+    expect(walked.matches!.values).toEqual(['%schmidt%']);
+    // Only a contains search has matches to count; a short term or the plain list is built one way.
+    expect(buildSearchUsersQuery({ query: 'sc' }, true)).toEqual(buildSearchUsersQuery({ query: 'sc' }));
+    expect(buildSearchUsersQuery({}, true)).toEqual(buildSearchUsersQuery({}));
+    expect(buildSearchUsersQuery({ query: 'sc' }).matches).toBeUndefined();
+  });
+
   it('keeps the limit the last parameter of every query', () => {
     for (const options of [{}, { query: 'x' }, { query: 'schmidt', state: 'ACTIVE' as const, after: 'k' }]) {
       const built = buildSearchUsersQuery(options);

@@ -24,9 +24,9 @@ import type { UserSource, UserState } from '../generated/prisma/enums';
 //   heap fetch per match, or a walk of the username index that lasts seconds when the matches lie
 //   late in username order; the migration has the measurements.)
 // - "users_search_text_trgm_idx", a trigram GIN index on SEARCH_TEXT: a term of 3 characters or
-//   more is a "contains" search (ILIKE '%term%') over username, names, email and employee number,
-//   one bitmap scan for rare terms; for frequent ones the planner walks the username index instead
-//   and stops after one page;
+//   more is a "contains" search (ILIKE '%term%') over username, names, email and employee number.
+//   Up to READ_ALL_MATCHES_UP_TO expected matches, the page is every match read through this index,
+//   sorted; above, the username index is walked until a page is found (see that constant);
 // - "users_state_username_key_c_idx" does the same walk for one state only; with a state and a
 //   short term the name starts are joined to it, both in username order, so that the planner can
 //   merge the two instead of probing users for every name start.
@@ -41,6 +41,19 @@ export const SEARCH_TEXT_SQL = `("username_key" || ' ' || COALESCE("display_name
 
 /** The list's order and keyset: must match the COLLATE "C" indexes of the migration. */
 const USERNAME_ORDER = `username_key COLLATE "C"`;
+
+/**
+ * A contains search whose term PostgreSQL expects to match at most this many users reads all its
+ * matches through the trigram index, keeps those of the state and cursor asked for and sorts them
+ * (~7 µs a match at 1,000,000 users: 140 ms for 20,000, at most ~350 ms whatever the page);
+ * above, the matches are common and it walks the username list until a page is found. Left to
+ * itself PostgreSQL walks for all but rare terms, as if matches were spread evenly through the
+ * list. They are not when the term is a given name: usernames start with its initial, so every
+ * Xenia's starts with x, and the walk read nearly the whole list first: 2.2-4.1 s for "xenia",
+ * "zoe", "yusuf", "walter" or "vera" at a million users (bench:users), against 30-65 ms for a
+ * common term spread through it ("mann": 88,575 matches, whose page the walk finds early).
+ */
+export const READ_ALL_MATCHES_UP_TO = 50_000;
 
 /** Shortest term searched anywhere in the text; shorter terms match the start of the username or of a name. */
 export const CONTAINS_MIN_LENGTH = 3;
@@ -106,8 +119,22 @@ export function normalizeQuery(query: string | null | undefined): string {
 const COLUMNS = `id, username, username_key AS "usernameKey", display_name AS "displayName", given_name AS "givenName",
   surname, email, employee_number AS "employeeNumber", state, source, last_synchronized_at AS "lastSynchronizedAt"`;
 
-/** The SQL and parameters of one page; exported so that the benchmark can EXPLAIN exactly this. */
-export function buildSearchUsersQuery(options: Omit<SearchUsersOptions, 'db'>): { text: string; values: unknown[]; mode: UserSearchMode; query: string; pageSize: number; backwards: boolean } {
+type BuiltSearch = {
+  text: string;
+  values: unknown[];
+  mode: UserSearchMode;
+  query: string;
+  pageSize: number;
+  backwards: boolean;
+  /** A contains search's matches, whatever the state or cursor: what reading them all costs. */
+  matches?: { text: string; values: unknown[] };
+};
+
+/**
+ * The SQL and parameters of one page. `readAllMatches` (a contains search only): every match is
+ * read through the trigram index and sorted, instead of a walk of the username list.
+ */
+export function buildSearchUsersQuery(options: Omit<SearchUsersOptions, 'db'>, readAllMatches = false): BuiltSearch {
   const query = normalizeQuery(options.query);
   const mode = searchMode(query);
   const pageSize = Math.min(Math.max(Math.trunc(options.pageSize ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
@@ -121,7 +148,8 @@ export function buildSearchUsersQuery(options: Omit<SearchUsersOptions, 'db'>): 
   // username_key is lower-case, so the prefix is too.
   const usernamePrefix = mode === 'prefix' ? param(`${escapeLike(query.toLowerCase())}%`) : null;
   const nameStart = mode === 'prefix' ? param(query) : null;
-  const contains = mode === 'contains' ? param(`%${escapeLike(query)}%`) : null;
+  const containsPattern = mode === 'contains' ? `%${escapeLike(query)}%` : null;
+  const contains = containsPattern ? param(containsPattern) : null;
   const state = options.state ? `${param(options.state)}::"UserState"` : null;
   const keyset = options.after ? `> ${param(options.after)}` : options.before ? `< ${param(options.before)}` : null;
   // One row more than the page tells whether another page follows, without counting.
@@ -146,15 +174,36 @@ export function buildSearchUsersQuery(options: Omit<SearchUsersOptions, 'db'>): 
   if (contains) where.push(`${SEARCH_TEXT_SQL} ILIKE ${contains}`);
   if (state) where.push(`state = ${state}`);
   if (keyset) where.push(`${USERNAME_ORDER} ${keyset}`);
-  const text = `SELECT ${COLUMNS} FROM users${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+  const filtered = `users${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  // OFFSET 0 keeps PostgreSQL from merging the matches into the ordered walk again.
+  const from = contains && readAllMatches ? `(SELECT * FROM ${filtered} OFFSET 0) users` : filtered;
+  const text = `SELECT ${COLUMNS} FROM ${from}
     ORDER BY ${USERNAME_ORDER} ${order} LIMIT ${limit}`;
-  return { text, values, mode, query, pageSize, backwards };
+  const matches = containsPattern ? { text: `FROM users WHERE ${SEARCH_TEXT_SQL} ILIKE $1`, values: [containsPattern] } : undefined;
+  return { text, values, mode, query, pageSize, backwards, matches };
+}
+
+/** The page's SQL as searchUsers runs it: for a contains search, read all matches or walk the list by PostgreSQL's estimate of their number. */
+export async function planSearchUsers(
+  db: pg.Pool | pg.PoolClient | pg.Client,
+  options: Omit<SearchUsersOptions, 'db'>,
+  readAllMatchesUpTo = READ_ALL_MATCHES_UP_TO,
+): Promise<BuiltSearch & { readAllMatches: boolean }> {
+  const walk = buildSearchUsersQuery(options);
+  if (!walk.matches) return { ...walk, readAllMatches: false };
+  // The estimate comes from the statistics ANALYZE keeps on the trigram index's expression
+  // (planning only, ~1-2 ms). It counts the term's matches alone: the index reads them all, and
+  // the state and the cursor only filter them.
+  const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${walk.matches.text}`, walk.matches.values);
+  const readAllMatches = rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'] <= readAllMatchesUpTo;
+  return { ...(readAllMatches ? buildSearchUsersQuery(options, true) : walk), readAllMatches };
 }
 
 /** One page of users matching the operator's search, in username order. */
 export async function searchUsers(options: SearchUsersOptions = {}): Promise<UserSearchPage> {
-  const built = buildSearchUsersQuery(options);
-  const { rows } = await (options.db ?? pool()).query<UserListItem>(built.text, built.values);
+  const db = options.db ?? pool();
+  const built = await planSearchUsers(db, options);
+  const { rows } = await db.query<UserListItem>(built.text, built.values);
   const more = rows.length > built.pageSize;
   const users = rows.slice(0, built.pageSize);
   if (built.backwards) users.reverse();

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSearchUsersQuery, searchUsers } from '@/lib/users/search-users';
+import { buildSearchUsersQuery, planSearchUsers, searchUsers, type SearchUsersOptions } from '@/lib/users/search-users';
 import { getUserDetails } from '@/lib/users/get-user-details';
 import { insertPeople, startUsersTestServices } from './users-support';
 
@@ -212,9 +212,9 @@ describe('searchUsers', () => {
       (await db.query(`EXPLAIN ${text}`, values)).rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
     await db.query('SET enable_seqscan = off');
     try {
-      // Without ORDER BY the username index is no alternative: only the trigram index can answer.
-      const contains = buildSearchUsersQuery({ query: 'schmidt' });
-      expect(await plan(contains.text.replace(/ORDER BY[\s\S]*$/, ''), contains.values.slice(0, -1))).toContain('users_search_text_trgm_idx');
+      // Every match read, then sorted: the trigram index answers.
+      const contains = buildSearchUsersQuery({ query: 'schmidt' }, true);
+      expect(await plan(contains.text, contains.values)).toContain('users_search_text_trgm_idx');
       // A short term: a range of the C-collated username index and a range of the name starts'
       // key, each read in order and cut at one page (the sorts above them see two pages at most).
       const prefix = buildSearchUsersQuery({ query: 'gs' });
@@ -228,6 +228,30 @@ describe('searchUsers', () => {
     } finally {
       await db.query('RESET enable_seqscan');
     }
+  });
+
+  it('reads every match of a contains search or walks the list by the expected number of matches, with the same pages either way', async () => {
+    const pages = async (text: string, values: unknown[]) => (await db.query(text, values)).rows.map((r: { usernameKey: string }) => r.usernameKey);
+    const searches: Omit<SearchUsersOptions, 'db'>[] = [];
+    for (const query of ['paged person', 'person', 'schmidt', 'example', 'ann', 'nobody-has-this'])
+      for (const state of [null, 'ACTIVE', 'INACTIVE'] as const)
+        for (const cursor of [{}, { after: 'page030' }, { before: 'page030' }, { after: 'b' }])
+          for (const pageSize of [1, 7, 25]) searches.push({ query, state, pageSize, ...cursor });
+    for (const search of searches) {
+      const walked = buildSearchUsersQuery(search, false);
+      const read = buildSearchUsersQuery(search, true);
+      expect(read.text).not.toBe(walked.text);
+      expect(await pages(read.text, read.values), JSON.stringify(search)).toEqual(await pages(walked.text, walked.values));
+    }
+    // The choice follows PostgreSQL's estimate: a handful of matches here, so every match is read;
+    // with a bound below any estimate the list is walked.
+    expect((await planSearchUsers(db, { query: 'schmidt' })).readAllMatches).toBe(true);
+    const walk = await planSearchUsers(db, { query: 'schmidt' }, 0);
+    expect(walk.readAllMatches).toBe(false);
+    expect(walk.text).toBe(buildSearchUsersQuery({ query: 'schmidt' }).text);
+    // Short terms and the plain list have no trigram to count: they never ask.
+    expect((await planSearchUsers(db, { query: 'sc' }, 0)).text).toBe(buildSearchUsersQuery({ query: 'sc' }).text);
+    expect((await planSearchUsers(db, {}, 0)).text).toBe(buildSearchUsersQuery({}).text);
   });
 });
 
