@@ -249,7 +249,7 @@ describe('searchUsers', () => {
     const walk = await planSearchUsers(db, { query: 'schmidt' }, 0);
     expect(walk.readAllMatches).toBe(false);
     expect(walk.text).toBe(buildSearchUsersQuery({ query: 'schmidt' }).text);
-    // Short terms and the plain list have no trigram to count: they never ask.
+    // Short terms and the plain list have one statement only, whatever the bound.
     expect((await planSearchUsers(db, { query: 'sc' }, 0)).text).toBe(buildSearchUsersQuery({ query: 'sc' }).text);
     expect((await planSearchUsers(db, {}, 0)).text).toBe(buildSearchUsersQuery({}).text);
   });
