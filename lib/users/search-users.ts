@@ -49,7 +49,7 @@ const USERNAME_ORDER = `username_key COLLATE "C"`;
  * above, the matches are common and it walks the username list until a page is found. Left to
  * itself PostgreSQL walks for all but rare terms, as if matches were spread evenly through the
  * list. They are not when the term is a given name: usernames start with its initial, so every
- * Xenia's starts with x, and the walk read nearly the whole list first: 2.2-4.1 s for "xenia",
+ * Xenia's starts with x, and the walk read nearly the whole list first: 2.2-3.3 s for "xenia",
  * "zoe", "yusuf", "walter" or "vera" at a million users (bench:users), against 30-65 ms for a
  * common term spread through it ("mann": 88,575 matches, whose page the walk finds early).
  */
